@@ -1,0 +1,400 @@
+"""Template specs: declarative YAML, loaded, validated and compiled into plain objects.
+
+A spec describes one template (id, version, title) and its sheets. Sheet kinds:
+``instructions``, ``form``, ``checklist`` and ``table``. See docs/spec-format.md.
+Validation errors name the file, the key path (``sheets[2].fields[5].type``),
+what was expected and, for a misspelt key or value, "did you mean …".
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field as dc_field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SpecError
+from .expr import ExpressionError, compile_expr
+
+__all__ = [
+    "FIELD_TYPES", "SHEET_KINDS", "Field", "Item", "Area", "Rule", "Sheet", "TemplateSpec",
+    "load_spec", "parse_spec", "bundled_templates", "find_template", "TEMPLATES_DIR",
+]
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+FIELD_TYPES = ("text", "int", "number", "percent", "date", "bool", "choice", "score")
+SHEET_KINDS = ("instructions", "form", "checklist", "table")
+AREA_KINDS = ("normal", "bonus", "veto")
+ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
+
+_FIELD_KEYS = {
+    "id": str, "label": str, "label_en": str, "type": str, "required": bool, "min": (int, float),
+    "max": (int, float), "choices": list, "synonyms": dict, "pattern": str, "help": str,
+    "prefill": str, "formula": str, "unit": str, "scale": int, "carry": bool,
+    "required_if": str, "width": (int, float), "in_period": bool, "pattern_hint": str,
+}
+_ITEM_KEYS = {"id": str, "content": str, "standard": str, "max": (int, float), "evidence": str}
+_AREA_KEYS = {"id": str, "title": str, "title_en": str, "kind": str, "items": list,
+              "columns": list, "cap": (int, float)}
+_RULE_KEYS = {"id": str, "expr": str, "message": str, "message_en": str, "fields": list,
+              "severity": str}
+_SHEET_KEYS = {
+    "id": str, "kind": str, "name": str, "title": str, "text": str, "fields": list,
+    "columns": list, "areas": list, "rows": int, "key": list, "rules": list,
+    "row_rules": list, "name_en": str,
+}
+_TOP_KEYS = {"id": str, "version": (str, int, float), "title": str, "title_en": str,
+             "description": str, "sheets": list, "rules": list, "scoring": str}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input: a form field, a checklist input column or a table column."""
+
+    id: str
+    label: str
+    type: str = "text"
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+    synonyms: tuple[tuple[str, str], ...] = ()  # (synonym, choice)
+    pattern: str | None = None
+    pattern_hint: str | None = None
+    help: str | None = None
+    prefill: str | None = None
+    formula: str | None = None
+    unit: str | None = None
+    scale: int = 100
+    carry: bool = False
+    required_if: str | None = None
+    width: float | None = None
+    in_period: bool = False
+    label_en: str | None = None
+
+    @property
+    def is_input(self) -> bool:
+        """True when the unit types this value (not prefilled, not computed)."""
+        return self.prefill is None and self.formula is None
+
+
+@dataclass(frozen=True)
+class Item:
+    """A checklist indicator row."""
+
+    id: str
+    content: str
+    standard: str
+    max_points: float
+    area_id: str
+    evidence: str | None = None
+
+
+@dataclass(frozen=True)
+class Area:
+    """A group of checklist items; bonus and veto areas are scored apart."""
+
+    id: str
+    title: str
+    kind: str
+    items: tuple[Item, ...]
+    columns: tuple[Field, ...]
+    cap: float | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-field rule: an expression that must hold."""
+
+    id: str
+    expr: str
+    message: str
+    fields: tuple[str, ...]
+    severity: str = "error"
+    message_en: str | None = None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a template."""
+
+    id: str
+    kind: str
+    name: str
+    title: str
+    text: str = ""
+    fields: tuple[Field, ...] = ()
+    columns: tuple[Field, ...] = ()
+    areas: tuple[Area, ...] = ()
+    rows: int = 0
+    key: tuple[str, ...] = ()
+    row_rules: tuple[Rule, ...] = ()
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(i for a in self.areas for i in a.items)
+
+    def column(self, column_id: str) -> Field:
+        return next(c for c in self.columns if c.id == column_id)
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """A compiled template spec."""
+
+    id: str
+    version: str
+    title: str
+    sheets: tuple[Sheet, ...]
+    rules: tuple[Rule, ...] = ()
+    description: str = ""
+    title_en: str | None = None
+    scoring: str | None = None
+    path: str | None = dc_field(default=None, compare=False)
+
+    def sheet(self, sheet_id: str) -> Sheet:
+        return next(s for s in self.sheets if s.id == sheet_id)
+
+    @property
+    def form_fields(self) -> dict[str, Field]:
+        return {f.id: f for s in self.sheets if s.kind == "form" for f in s.fields}
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of the labels a unit sees: sheet names, row labels, headers."""
+        return hashlib.sha256("\n".join(structure_labels(self)).encode()).hexdigest()[:16]
+
+
+def structure_labels(spec: TemplateSpec) -> list[str]:
+    """The labels that make up the structure fingerprint, in order."""
+    out = []
+    for sheet in spec.sheets:
+        out.append(f"sheet:{sheet.name}")
+        out.extend(f"field:{f.label}" for f in sheet.fields)
+        out.extend(f"column:{c.label}" for c in sheet.columns)
+        out.extend(f"item:{i.id}:{i.content}" for i in sheet.items)
+    return out
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def bundled_templates() -> list[TemplateSpec]:
+    """All specs bundled in templates/ (files named ``*.yaml`` with a ``sheets`` key)."""
+    out = []
+    for path in sorted(TEMPLATES_DIR.glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(raw, dict) and "sheets" in raw:
+            out.append(parse_spec(raw, str(path)))
+    return out
+
+
+def find_template(ref: str, base: Path | None = None) -> TemplateSpec:
+    """A bundled template by id, or a spec file by path (relative to *base*)."""
+    candidate = Path(ref)
+    if base is not None and not candidate.is_absolute():
+        candidate = base / candidate
+    if ref.endswith((".yaml", ".yml")) or candidate.is_file():
+        if not candidate.is_file():
+            raise SpecError(f"template spec file not found: {candidate}")
+        return load_spec(candidate)
+    path = TEMPLATES_DIR / f"{ref}.yaml"
+    if path.is_file():
+        return load_spec(path)
+    known = [p.stem for p in TEMPLATES_DIR.glob("*.yaml") if not p.stem.endswith("-scoring")]
+    raise SpecError(f"unknown template {ref!r}{_did_you_mean(ref, known)}; "
+                    f"run `toolkit templates` to list them, or give a path to a .yaml spec")
+
+
+def load_spec(path: str | Path) -> TemplateSpec:
+    """Load and validate a spec file."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise SpecError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except OSError as exc:
+        raise SpecError(f"cannot read template spec {path}: {exc.strerror}") from None
+    return parse_spec(raw, str(path))
+
+
+def parse_spec(raw: Any, source: str = "<spec>") -> TemplateSpec:
+    """Validate a parsed YAML mapping and compile it to a :class:`TemplateSpec`."""
+    ctx = _Ctx(source)
+    top = ctx.mapping(raw, "", _TOP_KEYS, required=("id", "version", "title", "sheets"))
+    tid = ctx.ident(top["id"], "id")
+    sheets = [_sheet(ctx, s, f"sheets[{n}]") for n, s in enumerate(top["sheets"])]
+    if not sheets:
+        ctx.fail("sheets", "at least one sheet", "an empty list")
+    _unique(ctx, [s.id for s in sheets], "sheets", "sheet id")
+    _unique(ctx, [s.name for s in sheets], "sheets", "sheet name")
+    all_ids = [f.id for s in sheets for f in s.fields] + [i.id for s in sheets for i in s.items]
+    _unique(ctx, all_ids, "sheets", "field/item id")
+    names = {f.id for s in sheets for f in s.fields}
+    rules = tuple(_rule(ctx, r, f"rules[{n}]", names) for n, r in enumerate(top.get("rules") or []))
+    for s_no, sheet in enumerate(sheets):
+        for f_no, fld in enumerate(sheet.fields):
+            if fld.formula:
+                _check_expr(ctx, fld.formula, f"sheets[{s_no}].fields[{f_no}].formula", names)
+    return TemplateSpec(
+        id=tid, version=str(top["version"]), title=top["title"], sheets=tuple(sheets),
+        rules=rules, description=top.get("description", ""), title_en=top.get("title_en"),
+        scoring=top.get("scoring"), path=source,
+    )
+
+
+def _sheet(ctx: "_Ctx", raw: Any, path: str) -> Sheet:
+    d = ctx.mapping(raw, path, _SHEET_KEYS, required=("id", "kind", "name"))
+    kind = ctx.choice(d["kind"], f"{path}.kind", SHEET_KINDS)
+    sid = ctx.ident(d["id"], f"{path}.id")
+    name = d["name"]
+    if len(name) > 31 or re.search(r"[\[\]:*?/\\]", name):
+        ctx.fail(f"{path}.name", "a sheet name of at most 31 characters without []:*?/\\", name)
+    fields = tuple(_field(ctx, f, f"{path}.fields[{n}]") for n, f in enumerate(d.get("fields") or []))
+    columns = tuple(_field(ctx, c, f"{path}.columns[{n}]") for n, c in enumerate(d.get("columns") or []))
+    areas = tuple(_area(ctx, a, f"{path}.areas[{n}]", columns) for n, a in enumerate(d.get("areas") or []))
+    if kind == "form" and not fields:
+        ctx.fail(f"{path}.fields", "a form sheet with at least one field", "no fields")
+    if kind == "checklist" and (not areas or not columns):
+        ctx.fail(f"{path}", "a checklist with `columns` (inputs) and `areas` (items)", "missing")
+    if kind == "table" and not columns:
+        ctx.fail(f"{path}.columns", "a table with at least one column", "no columns")
+    _unique(ctx, [c.id for c in columns], f"{path}.columns", "column id")
+    key = tuple(d.get("key") or ())
+    for k in key:
+        if k not in {c.id for c in columns}:
+            ctx.fail(f"{path}.key", "column ids of this table", f"{k!r}{_did_you_mean(k, [c.id for c in columns])}")
+    col_ids = {c.id for c in columns}
+    row_rules = tuple(_rule(ctx, r, f"{path}.row_rules[{n}]", col_ids)
+                      for n, r in enumerate(d.get("row_rules") or []))
+    return Sheet(id=sid, kind=kind, name=name, title=d.get("title", name), text=d.get("text", ""),
+                 fields=fields, columns=columns, areas=areas, rows=int(d.get("rows", 20)),
+                 key=key, row_rules=row_rules)
+
+
+def _field(ctx: "_Ctx", raw: Any, path: str) -> Field:
+    d = ctx.mapping(raw, path, _FIELD_KEYS, required=("id", "label"))
+    ftype = ctx.choice(d.get("type", "text"), f"{path}.type", FIELD_TYPES)
+    choices = tuple(str(c) for c in d.get("choices") or ())
+    if ftype == "choice" and not choices:
+        ctx.fail(f"{path}.choices", "a list of choices for a field of type choice", "none")
+    synonyms = []
+    for choice, syns in (d.get("synonyms") or {}).items():
+        if str(choice) not in choices:
+            ctx.fail(f"{path}.synonyms", f"keys that are choices ({', '.join(choices)})",
+                     f"{choice!r}{_did_you_mean(str(choice), choices)}")
+        synonyms.extend((str(s), str(choice)) for s in (syns if isinstance(syns, list) else [syns]))
+    if "pattern" in d:
+        try:
+            re.compile(d["pattern"])
+        except re.error as exc:
+            ctx.fail(f"{path}.pattern", "a valid regular expression", f"{d['pattern']!r} ({exc})")
+    if "min" in d and "max" in d and d["min"] > d["max"]:
+        ctx.fail(f"{path}.min", f"min ≤ max ({d['max']})", str(d["min"]))
+    if d.get("scale", 100) not in (1, 100):
+        ctx.fail(f"{path}.scale", "1 (0.85 means 85%) or 100 (85 means 85%)", str(d.get("scale")))
+    if "required_if" in d:
+        _check_expr(ctx, d["required_if"], f"{path}.required_if", None)
+    return Field(
+        id=ctx.ident(d["id"], f"{path}.id"), label=d["label"], type=ftype,
+        required=bool(d.get("required", False)), min=d.get("min"), max=d.get("max"),
+        choices=choices, synonyms=tuple(synonyms), pattern=d.get("pattern"),
+        pattern_hint=d.get("pattern_hint"), help=d.get("help"), prefill=d.get("prefill"),
+        formula=d.get("formula"), unit=d.get("unit"), scale=int(d.get("scale", 100)),
+        carry=bool(d.get("carry", False)), required_if=d.get("required_if"), width=d.get("width"),
+        in_period=bool(d.get("in_period", False)), label_en=d.get("label_en"),
+    )
+
+
+def _area(ctx: "_Ctx", raw: Any, path: str, sheet_columns: tuple[Field, ...]) -> Area:
+    d = ctx.mapping(raw, path, _AREA_KEYS, required=("id", "title", "items"))
+    aid = ctx.ident(d["id"], f"{path}.id")
+    kind = ctx.choice(d.get("kind", "normal"), f"{path}.kind", AREA_KINDS)
+    columns = tuple(_field(ctx, c, f"{path}.columns[{n}]") for n, c in enumerate(d.get("columns") or []))
+    items = []
+    for n, it in enumerate(d["items"]):
+        ip = f"{path}.items[{n}]"
+        di = ctx.mapping(it, ip, _ITEM_KEYS, required=("id", "content"))
+        items.append(Item(id=ctx.ident(di["id"], f"{ip}.id"), content=di["content"],
+                          standard=di.get("standard", ""), max_points=float(di.get("max", 0)),
+                          area_id=aid, evidence=di.get("evidence")))
+    if not items:
+        ctx.fail(f"{path}.items", "at least one item", "none")
+    return Area(id=aid, title=d["title"], kind=kind, items=tuple(items),
+                columns=columns or sheet_columns, cap=d.get("cap"))
+
+
+def _rule(ctx: "_Ctx", raw: Any, path: str, names: set[str] | None) -> Rule:
+    d = ctx.mapping(raw, path, _RULE_KEYS, required=("id", "expr", "message"))
+    _check_expr(ctx, d["expr"], f"{path}.expr", names)
+    sev = ctx.choice(d.get("severity", "error"), f"{path}.severity", ("error", "warning"))
+    return Rule(id=ctx.ident(d["id"], f"{path}.id"), expr=d["expr"], message=d["message"],
+                fields=tuple(d.get("fields") or ()), severity=sev, message_en=d.get("message_en"))
+
+
+def _check_expr(ctx: "_Ctx", source: str, path: str, names: set[str] | None) -> None:
+    from .expr import names_in
+    try:
+        compile_expr(source)
+        used = names_in(source)
+    except ExpressionError as exc:
+        ctx.fail(path, "a valid expression", str(exc))
+    if names is not None:
+        for name in sorted(used - names - {"true", "false", "none", "True", "False", "None"}):
+            ctx.fail(path, "names of fields in this template",
+                     f"unknown name {name!r}{_did_you_mean(name, names)}")
+
+
+def _unique(ctx: "_Ctx", values: list[str], path: str, what: str) -> None:
+    seen = set()
+    for v in values:
+        if v in seen:
+            ctx.fail(path, f"each {what} once", f"{v!r} twice")
+        seen.add(v)
+
+
+def _did_you_mean(value: str, options) -> str:
+    close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Ctx:
+    """Validation context: knows the file and formats errors."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, path: str, expected: str, got: str):
+        where = f"{self.source}: {path or '(top level)'}"
+        raise SpecError(f"{where}: expected {expected}, got {got}")
+
+    def mapping(self, raw: Any, path: str, keys: dict, required=()) -> dict:
+        if not isinstance(raw, dict):
+            self.fail(path, "a mapping (key: value)", type(raw).__name__)
+        for key, value in raw.items():
+            if key not in keys:
+                self.fail(f"{path}.{key}" if path else str(key), f"one of the keys {', '.join(keys)}",
+                          f"unknown key {key!r}{_did_you_mean(str(key), keys)}")
+            if value is not None and not isinstance(value, keys[key]):
+                expected = keys[key].__name__ if isinstance(keys[key], type) else "a number"
+                self.fail(f"{path}.{key}" if path else key, expected, f"{type(value).__name__} {value!r}")
+        for key in required:
+            if raw.get(key) in (None, ""):
+                self.fail(f"{path}.{key}" if path else key, "a value (required)", "nothing")
+        return raw
+
+    def choice(self, value: Any, path: str, options) -> str:
+        if value not in options:
+            self.fail(path, f"one of {', '.join(options)}", f"{value!r}{_did_you_mean(str(value), options)}")
+        return value
+
+    def ident(self, value: Any, path: str) -> str:
+        if not isinstance(value, str) or not ID_RE.match(value):
+            self.fail(path, "an id of letters, digits and _ starting with a letter (no dots)", repr(value))
+        return value
