@@ -1,0 +1,242 @@
+"""The campaign folder: campaign.yaml, the roster and the folder layout of the contract."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import CampaignError, RosterError
+from .spec import TemplateSpec, find_template
+
+__all__ = ["Unit", "Roster", "Campaign", "load_campaign", "create_campaign", "load_roster",
+           "ROSTER_COLUMNS"]
+
+ROSTER_COLUMNS = ("unit_code", "unit_name", "group", "contact", "phone")
+_ALIASES = {
+    "单位代码": "unit_code", "单位编码": "unit_code", "代码": "unit_code",
+    "单位名称": "unit_name", "名称": "unit_name", "分组": "group", "类别": "group",
+    "联系人": "contact", "联系电话": "phone", "电话": "phone",
+}
+_CAMPAIGN_KEYS = ("name", "year", "template", "roster", "deadline", "scoring", "locale",
+                  "accept_versions", "protect_password", "period_start", "period_end", "contact",
+                  "phone", "return_to", "previous")
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    group: str
+    contact: str
+    phone: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def value(self, column: str) -> str:
+        """A roster column's value for prefilling (core columns and extra ones)."""
+        core = {"unit_code": self.code, "unit_name": self.name, "group": self.group,
+                "contact": self.contact, "phone": self.phone}
+        return core.get(column, self.extra.get(column, ""))
+
+
+@dataclass(frozen=True)
+class Roster:
+    units: tuple[Unit, ...]
+    columns: tuple[str, ...]
+    path: str
+
+    def by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    def by_name(self) -> dict[str, Unit]:
+        return {u.name: u for u in self.units}
+
+
+@dataclass
+class Campaign:
+    """A loaded campaign folder."""
+
+    dir: Path
+    name: str
+    year: int
+    template_ref: str
+    roster_file: str
+    deadline: str = ""
+    scoring: str | None = None
+    locale: str = "zh-CN"
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def outbox(self) -> Path:
+        return self.dir / "outbox"
+
+    @property
+    def received(self) -> Path:
+        return self.dir / "received"
+
+    @property
+    def out(self) -> Path:
+        return self.dir / "out"
+
+    @property
+    def feedback(self) -> Path:
+        return self.dir / "feedback"
+
+    @property
+    def db_path(self) -> Path:
+        return self.dir / "toolkit.db"
+
+    def template(self) -> TemplateSpec:
+        return find_template(self.template_ref, self.dir)
+
+    def roster(self) -> Roster:
+        return load_roster(self.dir / self.roster_file)
+
+    def accepted_versions(self, spec: TemplateSpec) -> set[str]:
+        versions = self.config.get("accept_versions") or [spec.version]
+        return {str(v) for v in versions}
+
+    @property
+    def period(self) -> tuple[dt.date, dt.date]:
+        """The campaign period for date checks: the year, or as configured."""
+        start = self.config.get("period_start") or dt.date(self.year, 1, 1)
+        end = self.config.get("period_end") or dt.date(self.year + 1, 12, 31)
+        return _as_date(start), _as_date(end)
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def load_campaign(directory: str | Path) -> Campaign:
+    """Load DIR/campaign.yaml; a missing folder or key is a :class:`CampaignError`."""
+    d = Path(directory)
+    path = d / "campaign.yaml"
+    if not path.is_file():
+        raise CampaignError(f"{path}: not found — is {d} a campaign folder? "
+                            f"Create one with `toolkit init {d} --template ID --roster FILE`")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise CampaignError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise CampaignError(f"{path}: expected a mapping of keys such as name, year, template")
+    for key in raw:
+        if key not in _CAMPAIGN_KEYS:
+            import difflib
+            close = difflib.get_close_matches(str(key), _CAMPAIGN_KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise CampaignError(f"{path}: unknown key {key!r}{hint}; keys: {', '.join(_CAMPAIGN_KEYS)}")
+    for key in ("name", "year", "template", "roster"):
+        if raw.get(key) in (None, ""):
+            raise CampaignError(f"{path}: key {key!r} is missing; add `{key}: …`")
+    try:
+        year = int(raw["year"])
+    except (TypeError, ValueError):
+        raise CampaignError(f"{path}: key 'year' must be a year such as 2026, got {raw['year']!r}") from None
+    return Campaign(dir=d, name=str(raw["name"]), year=year, template_ref=str(raw["template"]),
+                    roster_file=str(raw["roster"]), deadline=str(raw.get("deadline") or ""),
+                    scoring=raw.get("scoring"), locale=str(raw.get("locale", "zh-CN")), config=raw)
+
+
+def create_campaign(directory: str | Path, template: str, roster: str | Path, *, year: int | None = None,
+                    name: str | None = None, deadline: str | None = None, locale: str = "zh-CN",
+                    extra: dict | None = None) -> Campaign:
+    """Create a campaign folder (refusing to overwrite another campaign)."""
+    d = Path(directory)
+    if (d / "campaign.yaml").exists():
+        raise CampaignError(f"{d / 'campaign.yaml'} already exists; choose a new folder or edit that file")
+    spec = find_template(template)
+    units = load_roster(roster)  # validate before creating anything
+    year = year or dt.date.today().year
+    d.mkdir(parents=True, exist_ok=True)
+    for sub in ("outbox", "received", "feedback", "out"):
+        (d / sub).mkdir(exist_ok=True)
+    roster_name = "roster" + Path(roster).suffix.lower()
+    shutil.copyfile(roster, d / roster_name)
+    tref = template if not Path(template).is_file() else str(Path(template).resolve())
+    config = {
+        "name": name or f"{year}年度{spec.title}", "year": year, "template": tref,
+        "roster": roster_name, "deadline": deadline or f"{year}-12-31",
+        "scoring": spec.scoring, "locale": locale,
+    }
+    config.update(extra or {})
+    (d / "campaign.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+                                     encoding="utf-8")
+    del units
+    return load_campaign(d)
+
+
+# --------------------------------------------------------------------------- roster
+
+
+def load_roster(path: str | Path) -> Roster:
+    """Read a roster CSV (UTF-8 or GBK, detected) or xlsx and check it."""
+    p = Path(path)
+    if not p.is_file():
+        raise RosterError(f"roster file not found: {p}")
+    rows = _read_roster_xlsx(p) if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") else _read_roster_csv(p)
+    if not rows:
+        raise RosterError(f"{p}: the roster is empty; add a header row and one row per unit")
+    header = [_ALIASES.get(h.strip(), h.strip()) for h in rows[0]]
+    missing = [c for c in ROSTER_COLUMNS if c not in header]
+    if missing:
+        raise RosterError(f"{p}: row 1 (header) lacks column(s) {', '.join(missing)}; "
+                          f"the roster needs {', '.join(ROSTER_COLUMNS)}")
+    units, seen = [], {}
+    for n, row in enumerate(rows[1:], start=2):
+        rec = {h: _clean(row[i]) if i < len(row) else "" for i, h in enumerate(header)}
+        if not any(rec.values()):
+            continue
+        if not rec["unit_code"]:
+            raise RosterError(f"{p}: row {n}: unit_code is empty; give every unit a code")
+        if not rec["unit_name"]:
+            raise RosterError(f"{p}: row {n}: unit_name is empty for unit {rec['unit_code']}")
+        if rec["unit_code"] in seen:
+            raise RosterError(f"{p}: row {n}: unit_code {rec['unit_code']} duplicates row "
+                              f"{seen[rec['unit_code']]}; every unit needs its own code")
+        seen[rec["unit_code"]] = n
+        extra = {k: v for k, v in rec.items() if k not in ROSTER_COLUMNS}
+        units.append(Unit(rec["unit_code"], rec["unit_name"], rec["group"], rec["contact"],
+                          rec["phone"], extra))
+    if not units:
+        raise RosterError(f"{p}: no units below the header row")
+    return Roster(tuple(units), tuple(header), str(p))
+
+
+def _clean(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip().replace("\u00a0", " ").strip()
+
+
+def _read_roster_csv(p: Path) -> list[list[str]]:
+    data = p.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterError(f"{p}: not UTF-8 or GBK text; save the roster as CSV UTF-8 or as .xlsx")
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _read_roster_xlsx(p: Path) -> list[list[str]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(p))
+        grid = wb.get_sheet_by_index(0).to_python()
+    except Exception as exc:  # calamine raises its own error types
+        raise RosterError(f"{p}: cannot read the roster workbook ({exc}); save it as .xlsx or CSV") from None
+    return [[_clean(v) for v in row] for row in grid]

@@ -1,0 +1,293 @@
+"""The command line: parses arguments, calls the stages, prints and exits.
+
+Only this module prints or exits. Every command takes ``--json`` (a
+machine-readable summary on stdout), ``--lang zh|en`` and ``--debug``.
+Exit 0 when the command did its job, 2 for a usage or configuration error,
+1 for anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .errors import ConfigError, ToolkitError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Assessment campaigns: templates out, returns in, validated, merged, scored, reported.")
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and outputs: zh or en.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+DirArg = Annotated[Path, typer.Argument(help="The campaign folder.")]
+
+
+class Ctx:
+    def __init__(self, as_json: bool, lang: str, debug: bool):
+        if lang not in ("zh", "en"):
+            raise ConfigError(f"--lang must be zh or en, got {lang!r}")
+        self.json, self.lang, self.debug = as_json, lang, debug
+
+    def say(self, zh: str, en: str) -> None:
+        if not self.json:
+            out.print(en if self.lang == "en" else zh)
+
+    def done(self, summary: dict) -> None:
+        if self.json:
+            sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
+
+    @contextmanager
+    def progress(self, total: int, label: str):
+        if self.json or total < 20 or not sys.stderr.isatty() and total < 200:
+            yield lambda n=1: None
+            return
+        with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as bar:
+            task = bar.add_task(label, total=total)
+            yield lambda n=1: bar.advance(task, n)
+
+
+def guarded(fn: Callable) -> Callable:
+    """Run a command body with the contract's exit codes and messages."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        debug = kwargs.get("debug", False)
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except ToolkitError as exc:
+            if debug:
+                traceback.print_exc()
+            err.print(f"[red]错误 / error:[/red] {exc}", markup=True, soft_wrap=True)
+            raise typer.Exit(exc.exit_code)
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130)
+        except Exception as exc:  # the contract: short message, no traceback unless --debug
+            if debug:
+                traceback.print_exc()
+            err.print(f"错误 / error: {type(exc).__name__}: {exc} (run again with --debug for details)",
+                      soft_wrap=True)
+            raise typer.Exit(1)
+    return wrapper
+
+
+def _campaign(directory: Path):
+    from .campaign import load_campaign
+    return load_campaign(directory)
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@app.command()
+@guarded
+def templates(as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """List the bundled templates (id, version, title)."""
+    from .spec import bundled_templates
+    ctx = Ctx(as_json, lang, debug)
+    specs = bundled_templates()
+    if ctx.json:
+        ctx.done({"templates": [{"id": s.id, "version": s.version, "title": s.title} for s in specs]})
+        return
+    table = Table("id", "version", "title" if lang == "en" else "名称")
+    for s in specs:
+        table.add_row(s.id, s.version, (s.title_en or s.title) if lang == "en" else s.title)
+    out.print(table)
+
+
+@app.command()
+@guarded
+def describe(template: Annotated[str, typer.Argument(help="A bundled template id or a spec file.")],
+             as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Show a template's sheets and fields."""
+    from .describe import describe_spec
+    from .spec import find_template
+    ctx = Ctx(as_json, lang, debug)
+    spec = find_template(template)
+    info = describe_spec(spec)
+    if ctx.json:
+        ctx.done(info)
+        return
+    out.print(f"[bold]{spec.title}[/bold]  {spec.id} v{spec.version}  fingerprint {spec.fingerprint}")
+    for sheet in info["sheets"]:
+        table = Table(title=f"{sheet['name']} ({sheet['kind']})", show_lines=False)
+        for col in ("id", "label", "type", "required", "bounds", "choices", "defined_name"):
+            table.add_column(col)
+        for f in sheet["fields"]:
+            table.add_row(f["id"], f["label"], f["type"], "✓" if f["required"] else "", f["bounds"],
+                          "/".join(f["choices"]), f["defined_name"])
+        out.print(table)
+
+
+# --------------------------------------------------------------------------- campaign
+
+
+@app.command()
+@guarded
+def init(directory: DirArg,
+         template: Annotated[str, typer.Option("--template", help="Bundled template id or spec path.")],
+         roster: Annotated[Path, typer.Option("--roster", help="Roster CSV (UTF-8/GBK) or xlsx.")],
+         year: Annotated[Optional[int], typer.Option("--year")] = None,
+         name: Annotated[Optional[str], typer.Option("--name")] = None,
+         deadline: Annotated[Optional[str], typer.Option("--deadline", help="YYYY-MM-DD")] = None,
+         as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Create a campaign folder."""
+    from .campaign import create_campaign
+    ctx = Ctx(as_json, lang, debug)
+    if deadline:
+        _check_date(deadline, "--deadline")
+    c = create_campaign(directory, template, roster, year=year, name=name, deadline=deadline,
+                        locale="en" if lang == "en" else "zh-CN")
+    n = len(c.roster().units)
+    ctx.say(f"已创建考核任务 {c.name}：{directory}（{n} 个单位）。下一步：toolkit generate {directory}",
+            f"Created campaign {c.name} in {directory} ({n} units). Next: toolkit generate {directory}")
+    ctx.done({"campaign": str(directory), "name": c.name, "year": c.year, "units": n})
+
+
+def _check_date(value: str, option: str) -> None:
+    import datetime as dt
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option}: expected a date like 2026-12-31, got {value!r}") from None
+
+
+@app.command()
+@guarded
+def generate(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Write one prefilled workbook per unit into DIR/outbox/ with manifest.csv."""
+    ctx = Ctx(as_json, lang, debug)
+    rows = _generate(ctx, _campaign(directory))
+    ctx.done({"outbox": str(Path(directory) / "outbox"), "workbooks": len(rows)})
+
+
+def _generate(ctx: Ctx, campaign):
+    from .generate import generate_outbox
+    n = len(campaign.roster().units)
+    with ctx.progress(n, "生成 / generating") as advance:
+        rows = generate_outbox(campaign, lang=ctx.lang, progress=advance)
+    ctx.say(f"已生成 {len(rows)} 份预填模板：{campaign.outbox}（清单 manifest.csv）",
+            f"Generated {len(rows)} prefilled workbooks in {campaign.outbox} (manifest.csv)")
+    return rows
+
+
+@app.command()
+@guarded
+def collect(directory: DirArg, sources: Annotated[list[Path], typer.Argument(help="Files, folders, archives.")],
+            as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Take in returned files: store originals, identify, record in the ledger."""
+    ctx = Ctx(as_json, lang, debug)
+    result = _collect(ctx, _campaign(directory), sources)
+    ctx.done({"offered": result.offered, "new": result.new, "status": result.counts})
+
+
+def _collect(ctx: Ctx, campaign, sources):
+    from .collect import collect as do_collect, export_ledger
+    with ctx.progress(0, "收取 / collecting") as advance:
+        result = do_collect(campaign, [str(s) for s in sources], progress=advance)
+    export_ledger(campaign, ctx.lang)
+    parts = "，".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
+    ctx.say(f"收到 {result.offered} 个文件（新增 {result.new}）。台账：{parts}。明细见 out/ledger.csv",
+            f"Offered {result.offered} files ({result.new} new). Ledger: {parts}. See out/ledger.csv")
+    return result
+
+
+@app.command()
+@guarded
+def status(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Who returned, who did not, whose return is faulty: out/status.csv and out/chase-list.xlsx."""
+    ctx = Ctx(as_json, lang, debug)
+    statuses = _status(ctx, _campaign(directory))
+    counts = {}
+    for s in statuses:
+        counts[s.state] = counts.get(s.state, 0) + 1
+    ctx.done({"units": len(statuses), "state": counts,
+              "missing": [s.unit_code for s in statuses if s.state == "missing"],
+              "faulty": [s.unit_code for s in statuses if s.state == "faulty"]})
+
+
+def _status(ctx: Ctx, campaign, show_table: bool = True):
+    from .status import STATE_LABELS, unit_statuses, write_status
+    statuses = unit_statuses(campaign)
+    write_status(campaign, statuses, ctx.lang)
+    if ctx.json or not show_table:
+        return statuses
+    labels = STATE_LABELS[ctx.lang]
+    en = ctx.lang == "en"
+    table = Table("unit" if en else "单位代码", "name" if en else "单位名称", "group" if en else "分组",
+                  "contact" if en else "联系人", "phone" if en else "电话", "state" if en else "状态",
+                  "errors" if en else "错误")
+    style = {"missing": "red", "faulty": "yellow", "accepted": "green"}
+    for s in statuses:
+        if s.state != "accepted" or len(statuses) <= 60:
+            table.add_row(s.unit_code, s.unit_name, s.group, s.contact, s.phone,
+                          f"[{style[s.state]}]{labels[s.state]}[/]", str(s.errors or ""))
+    out.print(table)
+    n = {k: sum(1 for s in statuses if s.state == k) for k in ("accepted", "faulty", "missing")}
+    ctx.say(f"共 {len(statuses)} 个单位：已报送 {n['accepted']}，需退回修改 {n['faulty']}，未报送 {n['missing']}。"
+            f"催报名单：out/chase-list.xlsx",
+            f"{len(statuses)} units: {n['accepted']} accepted, {n['faulty']} faulty, {n['missing']} missing. "
+            f"Chase list: out/chase-list.xlsx")
+    return statuses
+
+
+@app.command()
+@guarded
+def resolve(directory: DirArg, sha256: Annotated[str, typer.Argument(help="The file's sha256 (a unique prefix will do).")],
+            unit: Annotated[Optional[str], typer.Option("--unit", help="Credit the file to this unit code.")] = None,
+            reject: Annotated[bool, typer.Option("--reject", help="Reject the file.")] = False,
+            reason: Annotated[str, typer.Option("--reason", help="Why (recorded in the ledger).")] = "",
+            as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Accept a review item for a unit, or reject it, recorded with who and when."""
+    from .resolve import resolve_file
+    ctx = Ctx(as_json, lang, debug)
+    if bool(unit) == bool(reject):
+        raise ConfigError("give exactly one of --unit CODE or --reject (with --reason)")
+    campaign = _campaign(directory)
+    sha = resolve_file(campaign, sha256, unit=unit, reason=reason)
+    from .collect import export_ledger
+    export_ledger(campaign, ctx.lang)
+    ctx.say(f"已记录：{sha[:12]} → {'退回' if reject else unit}", f"Recorded: {sha[:12]} → {'rejected' if reject else unit}")
+    ctx.done({"sha256": sha, "action": "reject" if reject else "assign", "unit_code": unit or ""})
+
+
+@app.command()
+@guarded
+def demo(directory: Annotated[Path, typer.Argument(help="Where to create the demo campaign.")] = Path("demo-campaign"),
+         as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """A complete campaign on the bundled samples, from the roster to the report."""
+    from .demo import run_demo
+    ctx = Ctx(as_json, lang, debug)
+    summary = run_demo(directory, ctx, _stages())
+    ctx.done(summary)
+
+
+def _stages() -> dict:
+    return {"generate": _generate, "collect": _collect, "status": _status}
+
+
+def main() -> None:
+    try:
+        app(prog_name="toolkit")
+    except SystemExit as exc:
+        code = exc.code
+        if code not in (0, 1, 2, 130, None) and isinstance(code, int):
+            sys.exit(2)
+        raise

@@ -1,0 +1,206 @@
+"""Collect: take in every offered file, keep the original, identify it, record it.
+
+Each file is stored under DIR/received/<sha256> *before* its ledger row is
+written, and the row and its extracted values are written in one
+transaction, so a run killed at any point is completed by the next one.
+Reading and identification run in a process pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .campaign import Campaign, Roster
+from .catalogue import Code, register, title
+from .identify import Identity, identify
+from .intake import Limits, Offered, walk
+from .ledger import LEDGER_COLUMNS, Ledger, encode_payload, export_rows
+from .read import ReadError, read_workbook
+from .spec import TemplateSpec, bundled_templates
+
+__all__ = ["collect", "CollectResult", "store_original", "export_ledger", "reason_message", "CODES"]
+
+CODES = register(
+    Code("read.unreadable", "error", "文件无法读取（已损坏）", "The workbook cannot be read",
+         "请重新保存为 .xlsx 后报送", "Save it again as .xlsx and send it again"),
+)
+
+
+@dataclass
+class CollectResult:
+    offered: int = 0
+    new: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def store_original(campaign: Campaign, sha256: str, data: bytes, kind: str) -> Path:
+    """Keep the bytes exactly as they came, under received/<sha[:2]>/<sha>.<kind>."""
+    ext = kind if kind in ("xlsx", "xlsm", "xls", "ods") else "bin"
+    path = campaign.received / sha256[:2] / f"{sha256}.{ext}"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".{os.getpid()}.part")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return path
+
+
+def stored_path(campaign: Campaign, sha256: str) -> Path | None:
+    folder = campaign.received / sha256[:2]
+    hits = sorted(folder.glob(f"{sha256}.*")) if folder.is_dir() else []
+    hits = [h for h in hits if not h.name.endswith(".part")]
+    return hits[0] if hits else None
+
+
+_W: dict = {}
+
+
+def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str]) -> None:
+    _W.update(spec=spec, roster=roster, versions=versions, known=known)
+
+
+def _identify_one(job: tuple[str, bytes, str]) -> tuple[Identity, str | None]:
+    source, data, kind = job
+    try:
+        raw = read_workbook(data, kind)
+    except ReadError as exc:
+        return Identity("rejected", reason_code="read.unreadable", detail=str(exc)), None
+    ident = identify(raw, _W["spec"], _W["roster"], _W["versions"], source, _W["known"])
+    payload = encode_payload(ident.submission) if ident.submission is not None else None
+    ident.submission = None
+    return ident, payload
+
+
+def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None = None,
+            limits: Limits = Limits(), progress: Callable[[int], None] | None = None) -> CollectResult:
+    """Collect *sources* (files, folders, archives) into the campaign."""
+    spec, roster = campaign.template(), campaign.roster()
+    versions = campaign.accepted_versions(spec)
+    known = {t.id for t in bundled_templates()}
+    result = CollectResult()
+    init_args = (spec, roster, versions, known)
+    with Ledger(campaign.db_path) as ledger:
+        ledger.recompute()
+        run = ledger.start_run("collect")
+        pool = _Pool(init_args, workers)
+        try:
+            for batch in _batches(walk(list(sources), limits), 256):
+                result.offered += len(batch)
+                todo = [job for job in (_intake(campaign, ledger, o, run) for o in batch) if job]
+                if progress:
+                    progress(len(batch) - len(todo))
+                for (offered, sha), (ident, payload) in zip(todo, pool.map(todo, progress)):
+                    _record(ledger, offered, sha, ident, payload, run)
+        finally:
+            pool.close()
+        result.new = _count_new(ledger, run)
+        ledger.recompute()
+        result.counts = _status_counts(ledger)
+    return result
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _count_new(ledger: Ledger, run: int) -> int:
+    return ledger.db.execute("SELECT COUNT(*) FROM files WHERE run=?", (run,)).fetchone()[0]
+
+
+def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int):
+    """Store and pre-record one offered file; return a job when it must be read."""
+    data = offered.data
+    sha = hashlib.sha256(data).hexdigest() if data is not None else hashlib.sha256(offered.source.encode()).hexdigest()
+    if ledger.seen(offered.source, sha):
+        return None
+    if data is not None:
+        store_original(campaign, sha, data, offered.kind)
+    size = len(data) if data is not None else 0
+    if offered.kind == "rejected":
+        ledger.add(source=offered.source, sha256=sha, size=size, kind="rejected", status="rejected",
+                   reason_code=offered.reason_code or "intake.not_a_workbook", detail=offered.detail,
+                   mtime=offered.mtime, run=run)
+        return None
+    if ledger.known_sha(sha):  # same bytes under another name: a duplicate, no need to read again
+        first = ledger.db.execute("SELECT ident_status, ident_unit, ident_reason, ident_detail, template_id,"
+                                  " template_version FROM files WHERE sha256=? ORDER BY id LIMIT 1", (sha,)).fetchone()
+        ledger.add(source=offered.source, sha256=sha, size=size, kind=offered.kind, status=first[0],
+                   unit_code=first[1], reason_code=first[2], detail=first[3], template_id=first[4],
+                   template_version=first[5], mtime=offered.mtime, run=run)
+        return None
+    return (offered, sha)
+
+
+class _Pool:
+    """Reads and identifies in worker processes once there is enough work to pay for them."""
+
+    def __init__(self, init_args, workers: int | None):
+        self.init_args = init_args
+        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self.pool: ProcessPoolExecutor | None = None
+
+    def map(self, todo, progress) -> Iterator[tuple[Identity, str | None]]:
+        jobs = [(o.source, o.data, o.kind) for o, _ in todo]
+        if self.workers <= 1 or (len(jobs) < 64 and self.pool is None):
+            _init(*self.init_args)
+            results = map(_identify_one, jobs)
+        else:
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(self.workers, initializer=_init, initargs=self.init_args)
+            results = self.pool.map(_identify_one, jobs, chunksize=8)
+        for out in results:
+            yield out
+            if progress:
+                progress(1)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+def _record(ledger: Ledger, offered: Offered, sha: str, ident: Identity, payload: str | None, run: int) -> None:
+    ledger.add(source=offered.source, sha256=sha, size=len(offered.data), kind=offered.kind,
+               status=ident.status, unit_code=ident.unit_code, template_id=ident.template_id,
+               template_version=ident.template_version, reason_code=ident.reason_code, detail=ident.detail,
+               mtime=offered.mtime, run=run, carriers=ident.carriers, payload=payload)
+
+
+def _status_counts(ledger: Ledger) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for f in ledger.files():
+        counts[f.status] = counts.get(f.status, 0) + 1
+    return counts
+
+
+def reason_message(lang: str):
+    """A function (reason_code, detail) → the message shown in ledger.csv."""
+    def message(code: str, detail: str) -> str:
+        if not code:
+            return detail or ""
+        try:
+            text = title(code, lang)
+        except KeyError:
+            text = code
+        return f"{text}：{detail}" if detail and lang != "en" else (f"{text}: {detail}" if detail else text)
+    return message
+
+
+def export_ledger(campaign: Campaign, lang: str = "zh") -> Path:
+    from .generate import write_csv
+
+    path = campaign.out / "ledger.csv"
+    with Ledger(campaign.db_path) as ledger:
+        write_csv(path, LEDGER_COLUMNS, export_rows(ledger, reason_message(lang)))
+    return path

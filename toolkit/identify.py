@@ -1,0 +1,190 @@
+"""Decide which template, version and unit a return belongs to.
+
+Every carrier the generator wrote is read — custom document properties, the
+hidden ``_meta`` sheet, the visible code line on each sheet, the unit code
+and name cells — plus the structure fingerprint from labels and the file
+name. Carriers that agree identify the return; any disagreement sends it to
+review with both sides named. A return is never credited to the wrong unit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import layout as L
+from .campaign import Roster
+from .catalogue import Code, register
+from .read import RawWorkbook, Submission, extract, norm_label
+from .spec import TemplateSpec, structure_labels
+
+__all__ = ["Identity", "identify", "CODES", "fingerprint_score"]
+
+CODES = register(
+    Code("identify.carriers_disagree", "error", "标识信息不一致，需人工确认", "Identity carriers disagree",
+         "核实该文件属于哪个单位，用 toolkit resolve 指定单位或退回", "Check which unit sent it; use `toolkit resolve`"),
+    Code("identify.filename_mismatch", "error", "文件名指向另一单位，需人工确认", "File name names another unit",
+         "可能是误报了其他单位的表，请核实后用 toolkit resolve 处理", "Maybe a neighbour's file; check, then `toolkit resolve`"),
+    Code("identify.unit_unknown", "error", "无法识别填报单位", "Unit cannot be identified",
+         "请让单位使用下发的模板重新填报，或用 toolkit resolve 指定单位", "Ask for the issued template, or `toolkit resolve --unit`"),
+    Code("identify.unit_not_in_roster", "error", "单位代码不在名单中", "Unit code not in the roster",
+         "核对名单或该文件，用 toolkit resolve 指定正确单位", "Check the roster; `toolkit resolve --unit CODE`"),
+    Code("identify.unknown_template", "error", "不是本次下发的模板", "Not a template of this campaign",
+         "请使用下发的标准模板填报后重新报送", "Fill in the issued template and send it again"),
+    Code("identify.wrong_template", "error", "报送了其他模板", "Another template was returned",
+         "本次收集的是另一张表，请报送正确的表", "This campaign collects another form; send that one"),
+    Code("identify.version_not_accepted", "error", "模板版本不符", "Template version not accepted",
+         "请使用本次下发的最新模板重新填报", "Fill in the current template version and send it again"),
+    Code("identify.by_content", "warning", "标识信息缺失，已按内容识别", "Identified by content only",
+         "文件元数据已丢失（可能复制到了新文件），已按单位代码/名称和表格结构识别", "Metadata lost; identified by cells and structure"),
+)
+
+
+@dataclass
+class Identity:
+    """The outcome: status is accepted, review, unidentified or rejected."""
+
+    status: str
+    template_id: str = ""
+    template_version: str = ""
+    unit_code: str = ""
+    reason_code: str = ""
+    detail: str = ""
+    carriers: dict[str, str] = field(default_factory=dict)
+    submission: Submission | None = None
+
+
+def _meta_sheet(raw: RawWorkbook) -> dict[str, str]:
+    grid = raw.sheets.get(L.META_SHEET)
+    if grid is None:
+        return {}
+    return {str(grid.get(r, 0)): _text(grid.get(r, 1)) for r in range(grid.n_rows) if grid.get(r, 0)}
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def _code_lines(raw: RawWorkbook) -> list[L.CodeLine]:
+    found = []
+    for name, grid in raw.sheets.items():
+        if name.startswith("_"):
+            continue
+        for r in range(min(grid.n_rows, 6)):
+            for c in range(min(grid.n_cols, 12)):
+                line = L.parse_code_line(grid.get(r, c))
+                if line:
+                    found.append(line)
+    return found
+
+
+def fingerprint_score(spec: TemplateSpec, raw: RawWorkbook) -> float:
+    """Share of the template's structure labels present anywhere in the workbook."""
+    present = {f"sheet:{n}" for n in raw.sheets}
+    cells = set()
+    for grid in raw.sheets.values():
+        for row in grid.rows[:600]:
+            cells.update(norm_label(v) for v in row[:16] if isinstance(v, str))
+    labels = structure_labels(spec)
+    hits = 0
+    for label in labels:
+        kind, _, text = label.partition(":")
+        if kind == "sheet":
+            hits += label in present
+        else:
+            hits += norm_label(text.split(":", 1)[-1] if kind == "item" else text) in cells
+    return hits / max(1, len(labels))
+
+
+def _template_votes(raw: RawWorkbook, meta: dict, lines: list[L.CodeLine]) -> dict[str, tuple[str, str]]:
+    votes = {}
+    if raw.props.get("toolkit_template_id"):
+        votes["props"] = (raw.props["toolkit_template_id"], _text(raw.props.get("toolkit_template_version")))
+    if meta.get("template_id"):
+        votes["meta"] = (meta["template_id"], meta.get("template_version", ""))
+    for n, line in enumerate(lines):
+        votes[f"code_line{n}"] = (line.template_id, line.version)
+    return votes
+
+
+def identify(raw: RawWorkbook, spec: TemplateSpec, roster: Roster, accepted_versions: set[str],
+             filename: str, known_templates: set[str] = frozenset()) -> Identity:
+    """Identify one workbook against the campaign's template and roster."""
+    meta, lines = _meta_sheet(raw), _code_lines(raw)
+    votes = _template_votes(raw, meta, lines)
+    templates = {tid for tid, _ in votes.values()}
+    carriers = {k: f"{v[0]} {v[1]}" for k, v in votes.items()}
+    if len(templates) > 1:
+        return Identity("review", reason_code="identify.carriers_disagree",
+                        detail="template: " + " / ".join(sorted(templates)), carriers=carriers)
+    if not templates:
+        score = fingerprint_score(spec, raw)
+        carriers["fingerprint"] = f"{score:.2f}"
+        if score < 0.8:
+            return Identity("unidentified", reason_code="identify.unknown_template",
+                            detail=f"structure matches {score:.0%} of {spec.id}", carriers=carriers)
+        version = spec.version
+    else:
+        tid = templates.pop()
+        if tid != spec.id:
+            code = "identify.wrong_template" if tid in known_templates else "identify.unknown_template"
+            status = "rejected" if code == "identify.wrong_template" else "unidentified"
+            return Identity(status, template_id=tid, reason_code=code, detail=f"{tid} ≠ {spec.id}",
+                            carriers=carriers)
+        versions = {v for _, v in votes.values() if v}
+        version = sorted(versions)[-1] if versions else spec.version
+        if len(versions) > 1:
+            return Identity("review", spec.id, version, reason_code="identify.carriers_disagree",
+                            detail="version: " + " / ".join(sorted(versions)), carriers=carriers)
+        if version not in accepted_versions:
+            return Identity("rejected", spec.id, version, reason_code="identify.version_not_accepted",
+                            detail=f"{version} ∉ {', '.join(sorted(accepted_versions))}", carriers=carriers)
+    sub = extract(spec, raw)
+    ident = _unit(raw, meta, lines, sub, roster, filename, carriers)
+    ident.template_id, ident.template_version, ident.submission = spec.id, version, sub
+    if not votes and ident.status == "accepted":
+        ident.reason_code = "identify.by_content"
+    return ident
+
+
+def _unit(raw, meta, lines, sub: Submission, roster: Roster, filename: str, carriers: dict) -> Identity:
+    by_code, by_name = roster.by_code(), roster.by_name()
+    cells = {v.field_id: _text(v.raw) for v in sub.values if v.field_id in ("unit_code", "unit_name")}
+    votes = {"props": _text(raw.props.get("toolkit_unit_code")), "meta": meta.get("unit_code", ""),
+             "code_cell": cells.get("unit_code", "")}
+    for n, line in enumerate(lines):
+        votes[f"code_line{n}"] = line.unit_code
+    name_cell = cells.get("unit_name", "")
+    if name_cell in by_name:
+        votes["name_cell"] = by_name[name_cell].code
+    votes = {k: v for k, v in votes.items() if v}
+    carriers.update({f"unit.{k}": v for k, v in votes.items()})
+    codes = set(votes.values())
+    if not codes:
+        return Identity("review", reason_code="identify.unit_unknown", detail=name_cell, carriers=carriers)
+    if len(codes) > 1:
+        named = " / ".join(f"{c} {by_code[c].name if c in by_code else '?'}" for c in sorted(codes))
+        return Identity("review", reason_code="identify.carriers_disagree", detail=named, carriers=carriers)
+    code = codes.pop()
+    if code not in by_code:
+        return Identity("review", unit_code="", reason_code="identify.unit_not_in_roster", detail=code,
+                        carriers=carriers)
+    other = _filename_unit(filename, roster, code)
+    if other:
+        return Identity("review", unit_code="", reason_code="identify.filename_mismatch",
+                        detail=f"{code} {by_code[code].name} / {other.code} {other.name}", carriers=carriers)
+    return Identity("accepted", unit_code=code, carriers=carriers)
+
+
+def _filename_unit(filename: str, roster: Roster, code: str):
+    """Another roster unit that the file name names (and the identified one not), if any."""
+    base = re.split(r"[\\/]|!/", filename)[-1]
+    names = [u for u in roster.units if u.name and u.name in base]
+    names = [u for u in names if not any(u.name != o.name and u.name in o.name for o in names)]
+    codes = [u for u in roster.units if re.search(rf"(?<![0-9A-Za-z]){re.escape(u.code)}(?![0-9A-Za-z])", base)]
+    named = {u.code: u for u in names + codes}
+    if not named or code in named:
+        return None
+    return next(iter(named.values()))

@@ -1,0 +1,257 @@
+"""The SQLite ledger: every offered file once per (source, sha256), with its status.
+
+A file's *identification* outcome (accepted, review, unidentified, rejected)
+is stored as it was decided; the statuses that depend on other files
+(duplicate, superseded) and the office's resolutions are derived by
+:meth:`Ledger.recompute`, which is deterministic and runs after every
+change — so an interrupted run leaves nothing half-done that a re-run
+does not put right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from .catalogue import Code, register
+
+__all__ = ["Ledger", "FileRow", "LEDGER_COLUMNS", "encode_payload", "decode_payload", "CODES"]
+
+LEDGER_COLUMNS = ("source", "sha256", "size", "unit_code", "template_id", "template_version", "status",
+                  "reason_code", "message", "received_at")
+
+CODES = register(
+    Code("ledger.duplicate", "info", "重复报送（内容完全相同）", "Duplicate (same bytes)",
+         "同一文件已收到，无需处理", "The same file was received before; nothing to do"),
+    Code("ledger.superseded", "info", "已被该单位更新的报送取代", "Superseded by a newer return",
+         "以该单位最新报送的文件为准", "The unit's newest return counts"),
+    Code("ledger.resolved_assign", "info", "已人工确认归属单位", "Assigned to a unit by the office",
+         "", ""),
+    Code("ledger.resolved_reject", "error", "已人工退回", "Rejected by the office", "", ""),
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (run INTEGER PRIMARY KEY, started_at TEXT, command TEXT);
+CREATE TABLE IF NOT EXISTS files (
+  id INTEGER PRIMARY KEY, source TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER, kind TEXT,
+  ident_status TEXT NOT NULL, ident_unit TEXT, ident_reason TEXT, ident_detail TEXT,
+  unit_code TEXT, template_id TEXT, template_version TEXT, status TEXT, reason_code TEXT,
+  message TEXT, received_at TEXT, mtime REAL, run INTEGER, carriers TEXT,
+  UNIQUE(source, sha256));
+CREATE TABLE IF NOT EXISTS submissions (sha256 TEXT PRIMARY KEY, template_id TEXT, payload TEXT);
+CREATE TABLE IF NOT EXISTS resolutions (
+  id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, action TEXT NOT NULL, unit_code TEXT, reason TEXT,
+  who TEXT, at TEXT);
+CREATE TABLE IF NOT EXISTS validations (sha256 TEXT PRIMARY KEY, errors INTEGER, warnings INTEGER);
+"""
+
+
+@dataclass
+class FileRow:
+    id: int
+    source: str
+    sha256: str
+    size: int
+    kind: str
+    unit_code: str
+    template_id: str
+    template_version: str
+    status: str
+    reason_code: str
+    message: str
+    received_at: str
+    mtime: float
+    run: int
+    ident_detail: str = ""
+
+
+class Ledger:
+    """The campaign's ledger in DIR/toolkit.db."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.db = sqlite3.connect(self.path, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ writing
+    def start_run(self, command: str) -> int:
+        with self.db:
+            cur = self.db.execute("INSERT INTO runs(started_at, command) VALUES (?, ?)", (_now(), command))
+        return cur.lastrowid
+
+    def seen(self, source: str, sha256: str) -> bool:
+        return self.db.execute("SELECT 1 FROM files WHERE source=? AND sha256=?", (source, sha256)).fetchone() is not None
+
+    def known_sha(self, sha256: str) -> bool:
+        return self.db.execute("SELECT 1 FROM files WHERE sha256=?", (sha256,)).fetchone() is not None
+
+    def add(self, *, source: str, sha256: str, size: int, kind: str, status: str, unit_code: str = "",
+            template_id: str = "", template_version: str = "", reason_code: str = "", detail: str = "",
+            mtime: float = 0.0, run: int = 0, carriers: dict | None = None, payload: str | None = None) -> None:
+        """Record one offered file (and its extracted values) in one transaction."""
+        with self.db:
+            self.db.execute(
+                "INSERT OR IGNORE INTO files(source, sha256, size, kind, ident_status, ident_unit, ident_reason,"
+                " ident_detail, unit_code, template_id, template_version, status, reason_code, received_at,"
+                " mtime, run, carriers) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (source, sha256, size, kind, status, unit_code, reason_code, detail, unit_code, template_id,
+                 template_version, status, reason_code, _now(), mtime, run, json.dumps(carriers or {}, ensure_ascii=False)))
+            if payload is not None:
+                self.db.execute("INSERT OR REPLACE INTO submissions(sha256, template_id, payload) VALUES (?,?,?)",
+                                (sha256, template_id, payload))
+
+    def resolve(self, sha256: str, action: str, unit_code: str = "", reason: str = "") -> None:
+        with self.db:
+            self.db.execute("INSERT INTO resolutions(sha256, action, unit_code, reason, who, at) VALUES (?,?,?,?,?,?)",
+                            (sha256, action, unit_code, reason, _who(), _now()))
+
+    def set_payload(self, sha256: str, template_id: str, payload: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO submissions(sha256, template_id, payload) VALUES (?,?,?)",
+                            (sha256, template_id, payload))
+
+    def set_validation(self, counts: dict[str, tuple[int, int]]) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM validations")
+            self.db.executemany("INSERT INTO validations(sha256, errors, warnings) VALUES (?,?,?)",
+                                [(k, e, w) for k, (e, w) in counts.items()])
+
+    # ------------------------------------------------------------------ deriving
+    def recompute(self) -> None:
+        """Derive duplicate, superseded and resolved statuses from what is recorded."""
+        rows = self.db.execute("SELECT id, sha256, ident_status, ident_unit, ident_reason, run, mtime, source"
+                               " FROM files ORDER BY id").fetchall()
+        resolutions = {}
+        for sha, action, unit, reason, who, at in self.db.execute(
+                "SELECT sha256, action, unit_code, reason, who, at FROM resolutions ORDER BY id"):
+            resolutions[sha] = (action, unit, reason, who, at)
+        first_source: dict[str, str] = {}
+        derived: dict[int, tuple[str, str, str, str]] = {}  # id -> status, unit, reason, detail
+        newest: dict[str, tuple] = {}
+        for rid, sha, status, unit, reason, run, mtime, source in rows:
+            if sha in first_source:
+                derived[rid] = ("duplicate", unit or "", "ledger.duplicate", first_source[sha])
+                continue
+            first_source[sha] = source
+            if sha in resolutions:
+                action, r_unit, r_reason, who, at = resolutions[sha]
+                if action == "assign":
+                    status, unit, reason = "accepted", r_unit, "ledger.resolved_assign"
+                else:
+                    status, reason = "rejected", "ledger.resolved_reject"
+                derived[rid] = (status, unit or "", reason, f"{who} {at} {r_reason}".strip())
+            else:
+                derived[rid] = (status, unit or "", reason or "", "")
+            if derived[rid][0] == "accepted":
+                key = (run, mtime, rid)
+                if unit not in newest or key > newest[unit][0]:
+                    newest[unit] = (key, rid)
+        winners = {rid for _, rid in newest.values()}
+        for rid, (status, unit, reason, detail) in list(derived.items()):
+            if status == "accepted" and rid not in winners:
+                derived[rid] = ("superseded", unit, "ledger.superseded", "")
+        with self.db:
+            self.db.executemany("UPDATE files SET status=?, unit_code=?, reason_code=?, message=? WHERE id=?",
+                                [(s, u, r, d, rid) for rid, (s, u, r, d) in derived.items()])
+
+    # ------------------------------------------------------------------ reading
+    def files(self) -> list[FileRow]:
+        cur = self.db.execute("SELECT id, source, sha256, size, kind, unit_code, template_id, template_version,"
+                              " status, reason_code, message, received_at, mtime, run, ident_detail FROM files ORDER BY id")
+        return [FileRow(*(v if v is not None else "" for v in row)) for row in cur]
+
+    def accepted(self) -> list[FileRow]:
+        return [f for f in self.files() if f.status == "accepted"]
+
+    def payload(self, sha256: str) -> dict | None:
+        row = self.db.execute("SELECT payload FROM submissions WHERE sha256=?", (sha256,)).fetchone()
+        return decode_payload(row[0]) if row else None
+
+    def validation_counts(self) -> dict[str, tuple[int, int]]:
+        return {sha: (e, w) for sha, e, w in self.db.execute("SELECT sha256, errors, warnings FROM validations")}
+
+    def has_validation(self) -> bool:
+        return self.db.execute("SELECT 1 FROM validations LIMIT 1").fetchone() is not None
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return "unknown"
+
+
+# --------------------------------------------------------------------------- payload
+
+
+def _enc(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$d": value.isoformat()}
+    if isinstance(value, dt.time):
+        return {"$t": value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return {"$td": value.total_seconds()}
+    return value
+
+
+def _dec(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "$dt" in value:
+            return dt.datetime.fromisoformat(value["$dt"])
+        if "$d" in value:
+            return dt.date.fromisoformat(value["$d"])
+        if "$t" in value:
+            return dt.time.fromisoformat(value["$t"])
+        if "$td" in value:
+            return dt.timedelta(seconds=value["$td"])
+    return value
+
+
+def encode_payload(sub) -> str:
+    """A Submission as JSON (raw values keep their Python types)."""
+    return json.dumps({
+        "template_id": sub.template_id, "template_version": sub.template_version, "date1904": sub.date1904,
+        "values": [[v.sheet_id, v.field_id, v.row, v.sheet, v.cell, _enc(v.raw)] for v in sub.values],
+        "findings": [[f.code, f.sheet, f.cell, f.field_id, f.detail] for f in sub.findings],
+    }, ensure_ascii=False)
+
+
+def decode_payload(text: str):
+    from .read import CellValue, Finding, Submission
+
+    d = json.loads(text)
+    sub = Submission(d["template_id"], d["template_version"], date1904=d.get("date1904", False))
+    sub.values = [CellValue(s, f, r, sh, c, _dec(raw)) for s, f, r, sh, c, raw in d["values"]]
+    sub.findings = [Finding(*f) for f in d["findings"]]
+    return sub
+
+
+def export_rows(ledger: Ledger, message) -> Iterable[dict]:
+    """Rows of out/ledger.csv; *message* turns (reason_code, detail) into the user's words."""
+    for f in ledger.files():
+        yield {"source": f.source, "sha256": f.sha256, "size": f.size, "unit_code": f.unit_code,
+               "template_id": f.template_id, "template_version": f.template_version, "status": f.status,
+               "reason_code": f.reason_code, "message": message(f.reason_code, f.message or f.ident_detail),
+               "received_at": f.received_at}

@@ -1,0 +1,142 @@
+"""Locate a template sheet's fields in a returned grid, one function per sheet kind.
+
+Rows are found by the hidden key column first and by labels second, so a
+re-save that lost formatting, a copy into a new workbook, or rows inserted
+by the unit never move a value onto the wrong field.
+"""
+
+from __future__ import annotations
+
+from . import layout as L
+from .read import CellValue, Finding, Grid, Submission, norm_label
+from .spec import Sheet
+
+__all__ = ["LOCATORS", "locate_form", "locate_checklist", "locate_table"]
+
+
+def _key_rows(grid: Grid) -> dict[str, int]:
+    rows = {}
+    for r in range(grid.n_rows):
+        key = grid.get(r, L.KEY_COL)
+        if isinstance(key, str) and key and key not in rows:
+            rows[key] = r
+    return rows
+
+
+def _find_label(grid: Grid, label: str, max_col: int = 8) -> tuple[int, int] | None:
+    want = norm_label(label)
+    for r in range(grid.n_rows):
+        for c in range(min(grid.n_cols, max_col)):
+            if norm_label(grid.get(r, c)) == want and want:
+                return r, c
+    return None
+
+
+def locate_form(sheet: Sheet, grid: Grid, sub: Submission) -> None:
+    keys = _key_rows(grid)
+    for f in sheet.fields:
+        row, value_col = keys.get(f.id), L.FORM_VALUE_COL
+        if row is not None:
+            if norm_label(grid.get(row, L.FORM_LABEL_COL)) != norm_label(f.label):
+                sub.findings.append(Finding("structure.label_edited", grid.name,
+                                            L.cell_ref(row, L.FORM_LABEL_COL), f.id, f.label))
+        else:
+            hit = _find_label(grid, f.label)
+            if hit is None:
+                sub.findings.append(Finding("structure.field_missing", grid.name, field_id=f.id, detail=f.label))
+                continue
+            row, value_col = hit[0], hit[1] + 1
+        sub.values.append(CellValue(sheet.id, f.id, None, grid.name, L.cell_ref(row, value_col),
+                                    grid.get(row, value_col)))
+
+
+def _header_row(grid: Grid, labels: list[str]) -> int | None:
+    keys = _key_rows(grid)
+    if "#header" in keys:
+        return keys["#header"]
+    want = {norm_label(x) for x in labels}
+    best, best_hits = None, 0
+    for r in range(min(grid.n_rows, 30)):
+        hits = sum(1 for c in range(grid.n_cols) if norm_label(grid.get(r, c)) in want)
+        if hits > best_hits:
+            best, best_hits = r, hits
+    return best if best_hits >= max(1, len(want) // 2) else None
+
+
+def _column_positions(grid: Grid, header: int | None, labels: dict[str, str], default: dict[str, int]) -> dict[str, int]:
+    """Column id → position, by header label where the header is found, else the default."""
+    if header is None:
+        return dict(default)
+    found = {norm_label(grid.get(header, c)): c for c in range(grid.n_cols) if grid.get(header, c) is not None}
+    return {cid: found.get(norm_label(label), default[cid]) for cid, label in labels.items()}
+
+
+def locate_checklist(sheet: Sheet, grid: Grid, sub: Submission) -> None:
+    keys = _key_rows(grid)
+    header = _header_row(grid, [c.label for c in sheet.columns])
+    default = {c.id: L.CHECK_FIRST_INPUT_COL + j for j, c in enumerate(sheet.columns)}
+    positions = _column_positions(grid, header, {c.id: c.label for c in sheet.columns}, default)
+    shift = positions[sheet.columns[0].id] - L.CHECK_FIRST_INPUT_COL
+    item_rows = []
+    for area in sheet.areas:
+        for item in area.items:
+            row = keys.get(item.id)
+            if row is None:
+                hit = _find_label(grid, item.content, 5)
+                row = hit[0] if hit else None
+            if row is None:
+                sub.findings.append(Finding("structure.item_missing", grid.name, field_id=item.id,
+                                            detail=item.content))
+                continue
+            item_rows.append(row)
+            if norm_label(grid.get(row, 2)) != norm_label(item.content):
+                sub.findings.append(Finding("structure.label_edited", grid.name, L.cell_ref(row, 2),
+                                            item.id, item.content))
+            for j, col in enumerate(area.columns):
+                c = positions.get(col.id, default.get(col.id)) if area.columns == sheet.columns \
+                    else L.CHECK_FIRST_INPUT_COL + j + shift
+                sub.values.append(CellValue(sheet.id, f"{item.id}.{col.id}", None, grid.name,
+                                            L.cell_ref(row, c), grid.get(row, c)))
+    _inserted_rows(sheet, grid, sub, item_rows, set(keys.values()))
+
+
+def _inserted_rows(sheet: Sheet, grid: Grid, sub: Submission, item_rows: list[int], keyed: set[int]) -> None:
+    if not item_rows:
+        return
+    width = L.CHECK_FIRST_INPUT_COL + L.input_columns(sheet)
+    for r in range(min(item_rows), max(item_rows) + 1):
+        if r in keyed or r in item_rows:
+            continue
+        if any(grid.get(r, c) is not None for c in range(1, width)):
+            text = " ".join(str(grid.get(r, c)) for c in range(1, width) if grid.get(r, c) is not None)
+            sub.findings.append(Finding("structure.row_inserted", grid.name, L.cell_ref(r, 1),
+                                        detail=text[:80]))
+
+
+def locate_table(sheet: Sheet, grid: Grid, sub: Submission) -> None:
+    header = _header_row(grid, [c.label for c in sheet.columns])
+    if header is None:
+        sub.findings.append(Finding("structure.header_missing", grid.name, detail=sheet.name))
+        return
+    default = L.table_columns(sheet)
+    positions = _column_positions(grid, header, {c.id: c.label for c in sheet.columns}, default)
+    known = {norm_label(c.label) for c in sheet.columns}
+    for c in range(1, grid.n_cols):
+        label = grid.get(header, c)
+        if label is not None and norm_label(label) not in known and c not in positions.values():
+            sub.findings.append(Finding("structure.extra_column", grid.name, L.cell_ref(header, c),
+                                        detail=str(label)[:40]))
+    seq = 0
+    for r in range(header + 1, grid.n_rows):
+        key = grid.get(r, L.KEY_COL)
+        if isinstance(key, str) and key.startswith("#") and key not in ("#row",):
+            break
+        cells = {cid: grid.get(r, c) for cid, c in positions.items()}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+            continue
+        seq += 1
+        for cid, value in cells.items():
+            sub.values.append(CellValue(sheet.id, cid, seq, grid.name, L.cell_ref(r, positions[cid]), value))
+
+
+LOCATORS = {"form": locate_form, "checklist": locate_checklist, "table": locate_table}

@@ -1,0 +1,228 @@
+"""Read a returned workbook (xlsx, xls, ods) into one normalised shape.
+
+:func:`read_workbook` turns bytes into a :class:`RawWorkbook` — grids of raw
+cell values per sheet, custom properties and defined names — with
+python-calamine for every format. :func:`extract` then locates a template's
+fields in it (by the hidden key column, then by labels) and yields a
+:class:`Submission`: each value with its sheet and cell address, plus
+structural findings (renamed sheets, inserted rows, edited labels). Checks
+downstream never see a reader's quirks.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from defusedxml import ElementTree as SafeET
+
+from . import layout as L
+from .spec import Sheet, TemplateSpec
+
+__all__ = ["Grid", "RawWorkbook", "CellValue", "Finding", "Submission", "read_workbook", "extract",
+           "ReadError", "read_package_props"]
+
+_NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+_REQUIRED_MARK = re.compile(r"[（(]必填[)）]|\(required\)|\*$")
+
+
+class ReadError(Exception):
+    """The workbook cannot be read (corrupt, encrypted); becomes a ledger rejection."""
+
+
+@dataclass
+class Grid:
+    """A sheet's cells as read: rows of raw values, positioned from (row0, col0)."""
+
+    name: str
+    rows: list[list[Any]]
+    row0: int = 0
+    col0: int = 0
+    visible: bool = True
+
+    def get(self, row: int, col: int) -> Any:
+        r, c = row - self.row0, col - self.col0
+        if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
+            value = self.rows[r][c]
+            return None if value == "" else value
+        return None
+
+    @property
+    def n_rows(self) -> int:
+        return self.row0 + len(self.rows)
+
+    @property
+    def n_cols(self) -> int:
+        return self.col0 + max((len(r) for r in self.rows), default=0)
+
+    def column(self, col: int) -> list[Any]:
+        return [self.get(r, col) for r in range(self.n_rows)]
+
+
+@dataclass
+class RawWorkbook:
+    kind: str
+    sheets: dict[str, Grid]
+    props: dict[str, str] = field(default_factory=dict)
+    defined_names: dict[str, str] = field(default_factory=dict)
+    date1904: bool = False
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """One value of a return where the unit typed it."""
+
+    sheet_id: str
+    field_id: str      # form field id, or "<item_id>.<column_id>" for checklists, column id for tables
+    row: int | None    # table row 1, 2, …; None for single values
+    sheet: str         # the sheet's name as found
+    cell: str          # A1 address as found
+    raw: Any
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A structural observation while locating fields (becomes an issue)."""
+
+    code: str
+    sheet: str
+    cell: str = ""
+    field_id: str = ""
+    detail: str = ""
+
+
+@dataclass
+class Submission:
+    """A return's values for one template, located and raw (normalised later)."""
+
+    template_id: str
+    template_version: str
+    values: list[CellValue] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    date1904: bool = False
+
+    def value_map(self) -> dict[tuple[str, int | None], CellValue]:
+        return {(v.field_id, v.row): v for v in self.values}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_workbook(data: bytes, kind: str) -> RawWorkbook:
+    """Read every sheet with calamine; package metadata from the zip where there is one."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = {}
+        for meta in wb.sheets_metadata:
+            sh = wb.get_sheet_by_name(meta.name)
+            start = sh.start or (0, 0)
+            sheets[meta.name] = Grid(meta.name, sh.to_python(skip_empty_area=True), start[0], start[1],
+                                     "Visible" in str(meta.visible))
+    except Exception as exc:  # calamine raises its own exception types for any damage
+        raise ReadError(str(exc)[:200]) from None
+    props, names, date1904 = read_package_props(data, kind)
+    return RawWorkbook(kind, sheets, props, names, date1904)
+
+
+def read_package_props(data: bytes, kind: str) -> tuple[dict[str, str], dict[str, str], bool]:
+    """Custom document properties, defined names and the 1904 flag from the package."""
+    if kind not in ("xlsx", "xlsm", "ods"):
+        return {}, {}, False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if kind == "ods":
+                return _ods_props(zf), {}, False
+            return _xlsx_props(zf)
+    except (zipfile.BadZipFile, KeyError, SafeET.ParseError, ValueError):
+        return {}, {}, False
+
+
+def _xlsx_props(zf: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, str], bool]:
+    props, names, date1904 = {}, {}, False
+    if "docProps/custom.xml" in zf.namelist():
+        root = SafeET.fromstring(zf.read("docProps/custom.xml"))
+        for prop in root.iter(f"{_NS_CUSTOM}property"):
+            value = next(iter(prop), None)
+            props[prop.get("name", "")] = (value.text or "") if value is not None else ""
+    root = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    for el in root.iter():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "definedName" and el.get("name"):
+            names[el.get("name")] = el.text or ""
+        elif tag == "workbookPr":
+            date1904 = el.get("date1904") in ("1", "true")
+    return props, names, date1904
+
+
+def _ods_props(zf: zipfile.ZipFile) -> dict[str, str]:
+    if "meta.xml" not in zf.namelist():
+        return {}
+    root = SafeET.fromstring(zf.read("meta.xml"))
+    props = {}
+    for el in root.iter():
+        if el.tag.endswith("}user-defined"):
+            name = next((v for k, v in el.attrib.items() if k.endswith("}name")), "")
+            props[name] = el.text or ""
+    return props
+
+
+# --------------------------------------------------------------------------- extracting
+
+
+def norm_label(text: Any) -> str:
+    """A label compared loosely: required marks, spaces and full-width forms folded."""
+    import unicodedata
+
+    s = unicodedata.normalize("NFKC", str(text or ""))
+    s = _REQUIRED_MARK.sub("", s)
+    return re.sub(r"\s+", "", s)
+
+
+def find_sheet(raw: RawWorkbook, sheet: Sheet, taken: set[str]) -> tuple[Grid | None, bool]:
+    """The grid for a template sheet: by name, else by its row keys or labels (renamed)."""
+    if sheet.name in raw.sheets:
+        return raw.sheets[sheet.name], False
+    wanted = _sheet_keys(sheet)
+    best, best_score = None, 0.0
+    for name, grid in raw.sheets.items():
+        if name in taken or name.startswith("_"):
+            continue
+        present = {norm_label(v) for row in grid.rows[:400] for v in row[:12] if v not in (None, "")}
+        score = len(wanted & present) / max(1, len(wanted))
+        if score > best_score:
+            best, best_score = grid, score
+    return (best, True) if best_score >= 0.6 else (None, False)
+
+
+def _sheet_keys(sheet: Sheet) -> set[str]:
+    if sheet.kind == "form":
+        return {norm_label(f.label) for f in sheet.fields}
+    if sheet.kind == "checklist":
+        return {norm_label(i.content) for i in sheet.items}
+    if sheet.kind == "table":
+        return {norm_label(c.label) for c in sheet.columns}
+    return {norm_label(sheet.title)}
+
+
+def extract(spec: TemplateSpec, raw: RawWorkbook) -> Submission:
+    """Locate every field of *spec* in *raw*; what cannot be found becomes a finding."""
+    sub = Submission(spec.id, spec.version, date1904=raw.date1904)
+    taken: set[str] = set()
+    for sheet in spec.sheets:
+        if sheet.kind == "instructions":
+            continue
+        grid, renamed = find_sheet(raw, sheet, taken)
+        if grid is None:
+            sub.findings.append(Finding("structure.sheet_missing", sheet.name, detail=sheet.id))
+            continue
+        taken.add(grid.name)
+        if renamed:
+            sub.findings.append(Finding("structure.sheet_renamed", grid.name, detail=sheet.name))
+        from .locate import LOCATORS
+        LOCATORS[sheet.kind](sheet, grid, sub)
+    return sub

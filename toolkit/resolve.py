@@ -1,0 +1,41 @@
+"""The office's decision on a review item: credit it to a unit, or reject it."""
+
+from __future__ import annotations
+
+from .campaign import Campaign
+from .errors import ConfigError
+from .ledger import Ledger, encode_payload
+
+__all__ = ["resolve_file"]
+
+
+def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reason: str = "") -> str:
+    """Record the decision; returns the full sha256. Assigning re-reads the stored original."""
+    with Ledger(campaign.db_path) as ledger:
+        matches = sorted({f.sha256 for f in ledger.files() if f.sha256.startswith(sha_prefix.lower())})
+        if len(matches) != 1:
+            what = "no file" if not matches else f"{len(matches)} files"
+            raise ConfigError(f"{what} in the ledger match sha256 {sha_prefix!r}; copy the sha256 from out/ledger.csv")
+        sha = matches[0]
+        if unit is not None:
+            if unit not in campaign.roster().by_code():
+                raise ConfigError(f"--unit {unit}: no such unit_code in the roster {campaign.roster_file}")
+            if ledger.payload(sha) is None:
+                ledger.set_payload(sha, campaign.template().id, encode_payload(_extract_stored(campaign, sha)))
+        ledger.resolve(sha, "assign" if unit else "reject", unit or "", reason)
+        ledger.recompute()
+    return sha
+
+
+def _extract_stored(campaign: Campaign, sha: str):
+    from .collect import stored_path
+    from .read import ReadError, extract, read_workbook
+
+    path = stored_path(campaign, sha)
+    if path is None or path.suffix == ".bin":
+        raise ConfigError(f"{sha[:12]} is not a readable workbook; it can only be rejected")
+    try:
+        raw = read_workbook(path.read_bytes(), path.suffix.lstrip("."))
+    except ReadError as exc:
+        raise ConfigError(f"{sha[:12]} cannot be read ({exc}); it can only be rejected") from None
+    return extract(campaign.template(), raw)
