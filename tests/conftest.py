@@ -1,0 +1,72 @@
+"""Shared test helpers: a tiny spec, a roster, a campaign, and a way to fill a workbook."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI_SPEC = FIXTURES / "specs" / "mini.yaml"
+
+
+def write_roster(path: Path, rows: list[tuple], extra_header: tuple = ()) -> Path:
+    """A roster CSV with the contract columns (and extra ones)."""
+    import csv
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(("unit_code", "unit_name", "group", "contact", "phone") + tuple(extra_header))
+        w.writerows(rows)
+    return path
+
+
+DEFAULT_UNITS = [
+    ("U001", "第一党支部", "县委", "张三", "13800000001"),
+    ("U002", "第二党支部", "县委", "李四", "13800000002"),
+    ("U003", "机关党支部", "部门", "王五", "13800000003"),
+]
+
+
+@pytest.fixture
+def roster_csv(tmp_path) -> Path:
+    return write_roster(tmp_path / "roster.csv", DEFAULT_UNITS)
+
+
+@pytest.fixture
+def campaign(tmp_path, roster_csv):
+    """A generated campaign on the mini spec (3 units)."""
+    from toolkit.campaign import create_campaign
+    from toolkit.generate import generate_outbox
+
+    c = create_campaign(tmp_path / "camp", str(MINI_SPEC), roster_csv, year=2026, deadline="2026-12-20")
+    generate_outbox(c, workers=1)
+    return c
+
+
+def outbox_file(campaign, unit_code: str) -> Path:
+    return next(p for p in campaign.outbox.glob(f"{unit_code}_*.xlsx"))
+
+
+def fill(src: Path, dst: Path, values: dict[tuple[str, str], object], *, keep_vba: bool = False) -> Path:
+    """Copy a generated workbook and set cells: {(sheet name, "C6"): value}. Uses openpyxl like a user's Excel."""
+    wb = openpyxl.load_workbook(src)
+    for (sheet, ref), value in values.items():
+        wb[sheet][ref] = value
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    return dst
+
+
+def fill_by_name(src: Path, dst: Path, values: dict[str, object]) -> Path:
+    """Set cells by their defined names (f_members, f_a1_1_self_score …)."""
+    wb = openpyxl.load_workbook(src)
+    for name, value in values.items():
+        dn = wb.defined_names[name]
+        for sheet, ref in dn.destinations:
+            wb[sheet][ref.replace("$", "")] = value
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    return dst
