@@ -211,6 +211,33 @@ def _collect(ctx: Ctx, campaign, sources):
 
 @app.command()
 @guarded
+def validate(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Check every accepted return: out/issues.csv and feedback/ workbooks for faulty units."""
+    ctx = Ctx(as_json, lang, debug)
+    result = _validate(ctx, _campaign(directory))
+    ctx.done({"returns": len(result.per_file),
+              "faulty": sum(1 for e, _ in result.per_file.values() if e),
+              "errors": sum(e for e, _ in result.per_file.values()),
+              "warnings": sum(w for _, w in result.per_file.values()),
+              "codes": result.counts_by_code()})
+
+
+def _validate(ctx: Ctx, campaign):
+    from .feedback import write_feedback
+    from .validate import validate_campaign
+    result = validate_campaign(campaign, ctx.lang)
+    index = write_feedback(campaign, result, ctx.lang)
+    errors = sum(e for e, _ in result.per_file.values())
+    warnings = sum(w for _, w in result.per_file.values())
+    ctx.say(f"已检查 {len(result.per_file)} 份报送：错误 {errors} 个，提示 {warnings} 个；"
+            f"{len(index)} 个单位需退回修改（feedback/）。明细见 out/issues.csv",
+            f"Checked {len(result.per_file)} returns: {errors} errors, {warnings} warnings; "
+            f"{len(index)} units get a feedback workbook (feedback/). See out/issues.csv")
+    return result
+
+
+@app.command()
+@guarded
 def status(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Who returned, who did not, whose return is faulty: out/status.csv and out/chase-list.xlsx."""
     ctx = Ctx(as_json, lang, debug)
@@ -280,7 +307,7 @@ def demo(directory: Annotated[Path, typer.Argument(help="Where to create the dem
 
 
 def _stages() -> dict:
-    return {"generate": _generate, "collect": _collect, "status": _status}
+    return {"generate": _generate, "collect": _collect, "validate": _validate, "status": _status}
 
 
 def main() -> None:

@@ -1,0 +1,166 @@
+"""Feedback workbooks (退回修改): the unit's own values in a fresh copy of its template.
+
+Whatever format came back (.xls, .ods, a re-save), the unit gets a clean
+workbook of the current template with everything it typed put back, each
+faulty cell highlighted and commented, and a first sheet 问题清单 listing
+every issue with a link to its cell.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from . import layout as L
+from .campaign import Campaign, Unit
+from .checks import Issue, Return
+from .generate import master_context, write_csv
+from .spec import TemplateSpec
+from .validate import ValidationResult, issue_message
+from .workbook import build_master
+from .generate import MasterPackage, unit_values
+
+__all__ = ["write_feedback", "feedback_filename", "FEEDBACK_SHEET", "INDEX_COLUMNS"]
+
+FEEDBACK_SHEET = "问题清单"
+INDEX_COLUMNS = ("unit_code", "unit_name", "contact", "phone", "file", "errors", "warnings")
+_ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+_WARN_FILL = PatternFill("solid", fgColor="FFEB9C")
+_ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_FIELD_RE = re.compile(r"^(?P<id>[^\[]+)(\[(?P<row>\d+)\])?$")
+
+
+def feedback_filename(unit: Unit) -> str:
+    return _ILLEGAL.sub("_", f"{unit.code}_{unit.name}_退回修改") + ".xlsx"
+
+
+def fresh_positions(spec: TemplateSpec) -> dict[str, tuple[str, int, int]]:
+    """Value field id → (sheet name, row, col) in a freshly generated workbook (table rows apart)."""
+    pos = {}
+    for sheet in spec.sheets:
+        if sheet.kind == "form":
+            for fid, row in L.form_rows(sheet).items():
+                pos[fid] = (sheet.name, row, L.FORM_VALUE_COL)
+        elif sheet.kind == "checklist":
+            areas = {a.id: a for a in sheet.areas}
+            for n, crow in enumerate(L.checklist_rows(sheet)):
+                if crow.kind == "item":
+                    for j, c in enumerate(areas[crow.area_id].columns):
+                        pos[f"{crow.item_id}.{c.id}"] = (sheet.name, L.FIRST_ROW + n, L.CHECK_FIRST_INPUT_COL + j)
+        elif sheet.kind == "table":
+            for cid, col in L.table_columns(sheet).items():
+                pos[cid] = (sheet.name, -1, col)
+    return pos
+
+
+def _target(pos, spec: TemplateSpec, field_id: str, row: int | None):
+    hit = pos.get(field_id)
+    if hit is None:
+        return None
+    sheet, r, c = hit
+    if r == -1:
+        if row is None:
+            return None
+        r = L.FIRST_ROW + row - 1
+    return sheet, r + 1, c + 1  # openpyxl is one-based
+
+
+def _set_text_safe(cell, value) -> None:
+    """Put a unit's value back exactly, never as a formula."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def build_feedback(spec: TemplateSpec, master: MasterPackage, unit: Unit, ret: Return, issues: list[Issue],
+                   lang: str) -> bytes:
+    wb = openpyxl.load_workbook(io.BytesIO(master.render(unit_values(unit))))
+    pos = fresh_positions(spec)
+    for e in ret.entries.values():
+        if not e.field.is_input or e.raw in (None, ""):
+            continue
+        tgt = _target(pos, spec, e.field_id, e.row)
+        if tgt:
+            _set_text_safe(wb[tgt[0]].cell(tgt[1], tgt[2]), e.raw)
+    listed = []
+    for issue in issues:
+        m = _FIELD_RE.match(issue.field or "")
+        tgt = _target(pos, spec, m.group("id"), int(m.group("row")) if m and m.group("row") else None) if m else None
+        msg = issue_message(issue, lang)
+        if tgt:
+            cell = wb[tgt[0]].cell(tgt[1], tgt[2])
+            cell.fill = _ERROR_FILL if issue.severity == "error" else _WARN_FILL
+            old = cell.comment.text + "\n" if cell.comment else ""
+            cell.comment = Comment(old + msg, "toolkit", width=320, height=120)
+        listed.append((issue, msg, tgt))
+    _issue_sheet(wb, listed, lang)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _issue_sheet(wb, listed, lang: str) -> None:
+    ws = wb.create_sheet(FEEDBACK_SHEET if lang != "en" else "Issues", 0)
+    headers = (["No.", "Sheet", "Cell", "Severity", "Issue", "Typed"] if lang == "en"
+               else ["序号", "工作表", "单元格", "严重程度", "问题及修改说明", "原填写内容"])
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ws.append(headers)
+    for c in range(1, len(headers) + 1):
+        ws.cell(1, c).font = Font(bold=True)
+        ws.cell(1, c).fill = PatternFill("solid", fgColor="DDEBF7")
+        ws.cell(1, c).border = border
+    sev = {"error": "错误" if lang != "en" else "error", "warning": "提示" if lang != "en" else "warning"}
+    for n, (issue, msg, tgt) in enumerate(listed, start=1):
+        r = n + 1
+        ws.cell(r, 1, n)
+        _set_text_safe(ws.cell(r, 2), tgt[0] if tgt else issue.sheet)
+        ref = f"{L.col_letter(tgt[2] - 1)}{tgt[1]}" if tgt else issue.cell
+        link = ws.cell(r, 3, ref)
+        if tgt:
+            link.hyperlink = f"#'{tgt[0]}'!{ref}"
+            link.font = Font(color="0563C1", underline="single")
+        ws.cell(r, 4, sev.get(issue.severity, issue.severity))
+        _set_text_safe(ws.cell(r, 5), msg)
+        _set_text_safe(ws.cell(r, 6), "" if issue.value in (None, "") else str(issue.value))
+        for c in range(1, 7):
+            ws.cell(r, c).border = border
+            ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="center")
+    for col, width in zip("ABCDEF", (6, 14, 10, 10, 70, 24)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    wb.active = 0
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
+
+
+def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh") -> list[dict]:
+    """One feedback workbook per unit whose return has errors, and feedback/index.csv."""
+    spec, units = campaign.template(), campaign.roster().by_code()
+    master = MasterPackage(build_master(spec, master_context(campaign, lang)))
+    from .ledger import Ledger
+    with Ledger(campaign.db_path) as ledger:
+        accepted = {f.sha256: f for f in ledger.accepted()}
+    campaign.feedback.mkdir(parents=True, exist_ok=True)
+    wanted, index = set(), []
+    for sha, issues in sorted(result.issues.items(), key=lambda kv: accepted[kv[0]].unit_code):
+        errors, warnings = result.per_file[sha]
+        unit = units.get(accepted[sha].unit_code)
+        if not errors or unit is None:
+            continue
+        name = feedback_filename(unit)
+        data = build_feedback(spec, master, unit, result.returns[sha], issues, lang)
+        (campaign.feedback / name).write_bytes(data)
+        wanted.add(name)
+        index.append({"unit_code": unit.code, "unit_name": unit.name, "contact": unit.contact, "phone": unit.phone,
+                      "file": name, "errors": errors, "warnings": warnings})
+    for stale in campaign.feedback.glob("*_退回修改.xlsx"):
+        if stale.name not in wanted:  # the unit's newer return cleared it
+            stale.unlink()
+    write_csv(campaign.feedback / "index.csv", INDEX_COLUMNS, index)
+    return index

@@ -1,0 +1,162 @@
+"""Validate: normalise every accepted return, run the checks, report the issues.
+
+Writes out/issues.csv (contract columns), records each return's error and
+warning counts in the ledger (so `status` shows faulty units), and hands the
+units with errors to :mod:`toolkit.feedback`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .campaign import Campaign
+from .catalogue import hint, title
+from .checks import CHECKS, Entry, Issue, Return
+from .expr import ExpressionError, evaluate
+from .ledger import FileRow, Ledger
+from .normalise import Parsed, normalise
+from .read import Submission
+from .spec import Field, TemplateSpec
+
+__all__ = ["validate_campaign", "build_return", "check_return", "ISSUE_COLUMNS", "ValidationResult",
+           "issue_message"]
+
+ISSUE_COLUMNS = ("unit_code", "source", "sha256", "sheet", "cell", "field", "code", "severity", "value", "message")
+
+
+@dataclass
+class ValidationResult:
+    rows: list[dict] = field(default_factory=list)
+    per_file: dict[str, tuple[int, int]] = field(default_factory=dict)
+    returns: dict[str, Return] = field(default_factory=dict)   # sha256 -> Return
+    issues: dict[str, list[Issue]] = field(default_factory=dict)
+
+    def counts_by_code(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.rows:
+            out[r["code"]] = out.get(r["code"], 0) + 1
+        return dict(sorted(out.items()))
+
+
+def field_index(spec: TemplateSpec) -> dict[str, tuple[Field, str, float | None]]:
+    """Value field id → (field, label, item max points) for every locatable value."""
+    index = {}
+    for sheet in spec.sheets:
+        for f in sheet.fields:
+            index[f.id] = (f, f.label, None)
+        for area in sheet.areas:
+            for item in area.items:
+                for c in area.columns:
+                    mp = item.max_points if c.type == "score" else None
+                    index[f"{item.id}.{c.id}"] = (c, f"{item.id.replace('_', '.')} {item.content[:24]}—{c.label}", mp)
+        if sheet.kind == "table":
+            for c in sheet.columns:
+                index[c.id] = (c, c.label, None)
+    return index
+
+
+@lru_cache(maxsize=65536)
+def _parse_cached(f: Field, raw: Any, date1904: bool, item_max: float | None) -> Parsed:
+    return normalise(f, raw, date1904=date1904, max_points=item_max)
+
+
+def _parse(f: Field, raw: Any, date1904: bool, item_max: float | None) -> Parsed:
+    try:
+        return _parse_cached(f, raw, date1904, item_max)
+    except TypeError:  # an unhashable raw value
+        return normalise(f, raw, date1904=date1904, max_points=item_max)
+
+
+def build_return(spec: TemplateSpec, sub: Submission, period: tuple = ()) -> Return:
+    """Normalise a submission's raw values; computed fields recomputed, never taken from the cache."""
+    index = field_index(spec)
+    entries: dict[tuple[str, int | None], Entry] = {}
+    parse_issues: list[Issue] = []
+    for v in sub.values:
+        f, label, item_max = index.get(v.field_id, (None, "", None))
+        if f is None:
+            continue
+        e = Entry(v.sheet_id, v.field_id, v.row, v.sheet, v.cell, v.raw, f, label, item_max=item_max)
+        if f.formula is None:
+            p = _parse(f, v.raw, sub.date1904, item_max)
+            e.value = p.value
+            for code in (p.error, p.warning):
+                if code:
+                    from .checks import _issue
+                    parse_issues.append(_issue(code, e))
+        entries[(v.field_id, v.row)] = e
+    ret = Return(spec, entries, list(sub.findings), parse_issues, period)
+    _recompute(ret)
+    return ret
+
+
+def _recompute(ret: Return) -> None:
+    computed = [e for e in ret.entries.values() if e.field.formula]
+    for _ in range(len(computed)):  # formulas may depend on each other; settle in a few passes
+        names = ret.names()
+        for e in computed:
+            try:
+                value = evaluate(e.field.formula, names)
+            except ExpressionError:
+                value = None
+            if isinstance(value, float) and e.field.type == "int" and value.is_integer():
+                value = int(value)
+            e.value = value
+
+
+def check_return(ret: Return) -> list[Issue]:
+    issues = []
+    for check in CHECKS:
+        issues.extend(check(ret))
+    return issues
+
+
+def issue_message(issue: Issue, lang: str = "zh") -> str:
+    """Where, what and how to fix, in the user's language."""
+    where = f"{issue.sheet}!{issue.cell}" if issue.cell else issue.sheet
+    label = f"「{issue.label}」" if issue.label and lang != "en" else (f" '{issue.label}'" if issue.label else "")
+    detail = issue.detail_en if lang == "en" and issue.detail_en else issue.detail
+    value = f"（填写的是：{issue.value}）" if lang != "en" and issue.value not in ("", None) else (
+        f" (typed: {issue.value})" if issue.value not in ("", None) else "")
+    if lang == "en":
+        text = f"{where}{label}: {title(issue.code, 'en')}{value}"
+        text += f" — {detail}" if detail else ""
+        return f"{text}. {hint(issue.code, 'en')}".strip()
+    text = f"{where}{label}：{title(issue.code)}{value}"
+    text += f"（{detail}）" if detail else ""
+    return f"{text}。{hint(issue.code)}"
+
+
+def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None) -> ValidationResult:
+    """Check every accepted return; write out/issues.csv and the ledger's counts."""
+    from .generate import write_csv
+
+    spec = campaign.template()
+    result = ValidationResult()
+    with Ledger(campaign.db_path) as ledger:
+        for f in ledger.accepted():
+            sub = ledger.payload(f.sha256)
+            if sub is None:
+                continue
+            ret = build_return(spec, sub, campaign.period)
+            issues = check_return(ret)
+            result.returns[f.sha256] = ret
+            result.issues[f.sha256] = issues
+            result.per_file[f.sha256] = (sum(i.severity == "error" for i in issues),
+                                         sum(i.severity == "warning" for i in issues))
+            result.rows.extend(_rows(f, issues, lang))
+            if progress:
+                progress(1)
+        ledger.set_validation(result.per_file)
+    write_csv(campaign.out / "issues.csv", ISSUE_COLUMNS, result.rows)
+    return result
+
+
+def _rows(f: FileRow, issues: list[Issue], lang: str) -> list[dict]:
+    from .normalise import display
+    return [{"unit_code": f.unit_code, "source": f.source, "sha256": f.sha256, "sheet": i.sheet, "cell": i.cell,
+             "field": i.field, "code": i.code, "severity": i.severity,
+             "value": i.value if isinstance(i.value, str) else display(i.value),
+             "message": issue_message(i, lang)} for i in issues]
