@@ -57,7 +57,7 @@ def field_index(spec: TemplateSpec) -> dict[str, tuple[Field, str, float | None]
     return index
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536, typed=True)
 def _parse_cached(f: Field, raw: Any, date1904: bool, item_max: float | None) -> Parsed:
     return normalise(f, raw, date1904=date1904, max_points=item_max)
 
