@@ -30,6 +30,7 @@ FIELD_TYPES = ("text", "int", "number", "percent", "date", "bool", "choice", "sc
 SHEET_KINDS = ("instructions", "form", "checklist", "table")
 AREA_KINDS = ("normal", "bonus", "veto")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
+TEMPLATE_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,60}$")
 
 _FIELD_KEYS = {
     "id": str, "label": str, "label_en": str, "type": str, "required": bool, "min": (int, float),
@@ -228,7 +229,9 @@ def parse_spec(raw: Any, source: str = "<spec>") -> TemplateSpec:
     """Validate a parsed YAML mapping and compile it to a :class:`TemplateSpec`."""
     ctx = _Ctx(source)
     top = ctx.mapping(raw, "", _TOP_KEYS, required=("id", "version", "title", "sheets"))
-    tid = ctx.ident(top["id"], "id")
+    tid = top["id"]
+    if not TEMPLATE_ID_RE.match(tid):
+        ctx.fail("id", "a template id of letters, digits, - and _ (e.g. annual-assessment)", repr(tid))
     sheets = [_sheet(ctx, s, f"sheets[{n}]") for n, s in enumerate(top["sheets"])]
     if not sheets:
         ctx.fail("sheets", "at least one sheet", "an empty list")
