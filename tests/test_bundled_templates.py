@@ -385,12 +385,14 @@ def test_synonym_of_an_unknown_choice():
 
 def test_duplicate_field_id():
     msg = _error(lambda raw: raw["sheets"][1]["fields"][3].__setitem__("id", "members"))
-    assert msg == "t.yaml: sheets: expected each field/item id once, got 'members' twice"
+    assert msg == ("t.yaml: sheets[1].fields[3].id: expected an id used once in the template (fields, items, "
+                   "table columns), got 'members', already used at sheets[1].fields[2].id")
 
 
 def test_item_id_clashing_with_field_id():
     msg = _error(lambda raw: raw["sheets"][2]["areas"][0]["items"][0].__setitem__("id", "members"))
-    assert msg == "t.yaml: sheets: expected each field/item id once, got 'members' twice"
+    assert msg.startswith("t.yaml: sheets[2].areas[0].items[0].id: expected an id used once")
+    assert "already used at sheets[1].fields[2].id" in msg
 
 
 def test_duplicate_table_column_id():
@@ -501,3 +503,23 @@ def test_load_spec_reports_the_yaml_line(tmp_path):
     path.write_text("id: t\nversion: '1'\ntitle: x\nsheets:\n  - id: a\n    kind: [form\n", encoding="utf-8")
     with pytest.raises(SpecError, match=re.escape(str(path)) + r" line \d+: not valid YAML"):
         load_spec(path)
+
+
+def test_duplicate_area_id():
+    def change(raw):
+        raw["sheets"][2]["areas"].append(dict(raw["sheets"][2]["areas"][0], items=[{"id": "zz_1", "content": "x", "max": 1}]))
+    msg = _error(change)
+    assert msg.startswith("t.yaml: sheets[2].areas: expected each area id once")
+
+
+def test_reserved_sheet_name():
+    msg = _error(lambda raw: raw["sheets"][1].__setitem__("name", "_meta"))
+    assert msg.startswith("t.yaml: sheets[1].name: expected a sheet name other than _meta and _lists")
+
+
+def test_unknown_name_in_required_if():
+    def change(raw):
+        raw["sheets"][2]["columns"].append({"id": "evidence", "label": "佐证", "required_if": "self_scor > 0"})
+    msg = _error(change)
+    assert msg.startswith("t.yaml: sheets[2].columns[1].required_if: ")
+    assert "(did you mean 'self_score'?)" in msg

@@ -277,6 +277,22 @@ def _status(ctx: Ctx, campaign, show_table: bool = True):
 
 @app.command()
 @guarded
+def merge(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Merge accepted returns: out/values.csv, out/totals.csv and out/consolidated.xlsx."""
+    ctx = Ctx(as_json, lang, debug)
+    ctx.done(_merge(ctx, _campaign(directory)))
+
+
+def _merge(ctx: Ctx, campaign):
+    from .merge import merge_campaign
+    summary = merge_campaign(campaign, ctx.lang)
+    ctx.say(f"已汇总 {summary['returned']}/{summary['units']} 个单位的报送：out/consolidated.xlsx、out/values.csv",
+            f"Merged returns of {summary['returned']}/{summary['units']} units: out/consolidated.xlsx, out/values.csv")
+    return summary
+
+
+@app.command()
+@guarded
 def resolve(directory: DirArg, sha256: Annotated[str, typer.Argument(help="The file's sha256 (a unique prefix will do).")],
             unit: Annotated[Optional[str], typer.Option("--unit", help="Credit the file to this unit code.")] = None,
             reject: Annotated[bool, typer.Option("--reject", help="Reject the file.")] = False,
@@ -307,7 +323,7 @@ def demo(directory: Annotated[Path, typer.Argument(help="Where to create the dem
 
 
 def _stages() -> dict:
-    return {"generate": _generate, "collect": _collect, "validate": _validate, "status": _status}
+    return {"generate": _generate, "collect": _collect, "validate": _validate, "status": _status, "merge": _merge}
 
 
 def main() -> None:

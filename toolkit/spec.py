@@ -21,7 +21,7 @@ from .errors import SpecError
 from .expr import ExpressionError, compile_expr
 
 __all__ = [
-    "FIELD_TYPES", "SHEET_KINDS", "Field", "Item", "Area", "Rule", "Sheet", "TemplateSpec",
+    "FIELD_TYPES", "SHEET_KINDS", "SummaryRate", "Field", "Item", "Area", "Rule", "Sheet", "TemplateSpec",
     "load_spec", "parse_spec", "bundled_templates", "find_template", "TEMPLATES_DIR",
 ]
 
@@ -49,7 +49,8 @@ _SHEET_KEYS = {
     "row_rules": list, "name_en": str,
 }
 _TOP_KEYS = {"id": str, "version": (str, int, float), "title": str, "title_en": str,
-             "description": str, "sheets": list, "rules": list, "scoring": str}
+             "description": str, "sheets": list, "rules": list, "scoring": str, "summary": list}
+_SUMMARY_KEYS = {"id": str, "label": str, "label_en": str, "numerator": str, "denominator": str}
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,17 @@ class Sheet:
 
 
 @dataclass(frozen=True)
+class SummaryRate:
+    """A rate the consolidation computes per group and overall: sum(numerator) / sum(denominator)."""
+
+    id: str
+    label: str
+    numerator: str
+    denominator: str
+    label_en: str | None = None
+
+
+@dataclass(frozen=True)
 class TemplateSpec:
     """A compiled template spec."""
 
@@ -155,6 +167,7 @@ class TemplateSpec:
     description: str = ""
     title_en: str | None = None
     scoring: str | None = None
+    summary: tuple[SummaryRate, ...] = ()
     path: str | None = dc_field(default=None, compare=False)
 
     def sheet(self, sheet_id: str) -> Sheet:
@@ -236,17 +249,21 @@ def parse_spec(raw: Any, source: str = "<spec>") -> TemplateSpec:
     if not sheets:
         ctx.fail("sheets", "at least one sheet", "an empty list")
     _unique(ctx, [s.id for s in sheets], "sheets", "sheet id")
-    _unique(ctx, [s.name for s in sheets], "sheets", "sheet name")
-    all_ids = [f.id for s in sheets for f in s.fields] + [i.id for s in sheets for i in s.items]
-    _unique(ctx, all_ids, "sheets", "field/item id")
+    _unique(ctx, [s.name.lower() for s in sheets], "sheets", "sheet name (case-insensitive)")
+    for n, s in enumerate(sheets):
+        if s.name.lower() in ("_meta", "_lists"):
+            ctx.fail(f"sheets[{n}].name", "a sheet name other than _meta and _lists (reserved)", s.name)
+    _unique_ids(ctx, sheets)
     names = {f.id for s in sheets for f in s.fields}
     rules = tuple(_rule(ctx, r, f"rules[{n}]", names) for n, r in enumerate(top.get("rules") or []))
     for s_no, sheet in enumerate(sheets):
         for f_no, fld in enumerate(sheet.fields):
             if fld.formula:
                 _check_expr(ctx, fld.formula, f"sheets[{s_no}].fields[{f_no}].formula", names)
+        _check_required_if(ctx, sheet, f"sheets[{s_no}]", names)
+    summary = tuple(_summary(ctx, r, f"summary[{n}]", names) for n, r in enumerate(top.get("summary") or []))
     return TemplateSpec(
-        id=tid, version=str(top["version"]), title=top["title"], sheets=tuple(sheets),
+        summary=summary, id=tid, version=str(top["version"]), title=top["title"], sheets=tuple(sheets),
         rules=rules, description=top.get("description", ""), title_en=top.get("title_en"),
         scoring=top.get("scoring"), path=source,
     )
@@ -269,6 +286,7 @@ def _sheet(ctx: "_Ctx", raw: Any, path: str) -> Sheet:
     if kind == "table" and not columns:
         ctx.fail(f"{path}.columns", "a table with at least one column", "no columns")
     _unique(ctx, [c.id for c in columns], f"{path}.columns", "column id")
+    _unique(ctx, [a.id for a in areas], f"{path}.areas", "area id")
     key = tuple(d.get("key") or ())
     for k in key:
         if k not in {c.id for c in columns}:
@@ -320,6 +338,7 @@ def _area(ctx: "_Ctx", raw: Any, path: str, sheet_columns: tuple[Field, ...]) ->
     aid = ctx.ident(d["id"], f"{path}.id")
     kind = ctx.choice(d.get("kind", "normal"), f"{path}.kind", AREA_KINDS)
     columns = tuple(_field(ctx, c, f"{path}.columns[{n}]") for n, c in enumerate(d.get("columns") or []))
+    _unique(ctx, [c.id for c in columns], f"{path}.columns", "column id")
     items = []
     for n, it in enumerate(d["items"]):
         ip = f"{path}.items[{n}]"
@@ -341,6 +360,30 @@ def _rule(ctx: "_Ctx", raw: Any, path: str, names: set[str] | None) -> Rule:
                 fields=tuple(d.get("fields") or ()), severity=sev, message_en=d.get("message_en"))
 
 
+def _check_required_if(ctx: "_Ctx", sheet: Sheet, path: str, names: set[str]) -> None:
+    """`required_if` sees the form fields and the columns of its own row."""
+    for f_no, fld in enumerate(sheet.fields):
+        if fld.required_if:
+            _check_expr(ctx, fld.required_if, f"{path}.fields[{f_no}].required_if", names)
+    groups = [(f"{path}.columns", sheet.columns)] + [(f"{path}.areas[{n}].columns", a.columns)
+                                                      for n, a in enumerate(sheet.areas)]
+    for cpath, columns in groups:
+        row_names = names | {c.id for c in columns}
+        for c_no, col in enumerate(columns):
+            if col.required_if:
+                _check_expr(ctx, col.required_if, f"{cpath}[{c_no}].required_if", row_names)
+
+
+def _summary(ctx: "_Ctx", raw: Any, path: str, names: set[str]) -> SummaryRate:
+    d = ctx.mapping(raw, path, _SUMMARY_KEYS, required=("id", "label", "numerator", "denominator"))
+    for key in ("numerator", "denominator"):
+        if d[key] not in names:
+            ctx.fail(f"{path}.{key}", "a form field id of this template",
+                     f"{d[key]!r}{_did_you_mean(d[key], names)}")
+    return SummaryRate(ctx.ident(d["id"], f"{path}.id"), d["label"], d["numerator"], d["denominator"],
+                       d.get("label_en"))
+
+
 def _check_expr(ctx: "_Ctx", source: str, path: str, names: set[str] | None) -> None:
     from .expr import names_in
     try:
@@ -352,6 +395,22 @@ def _check_expr(ctx: "_Ctx", source: str, path: str, names: set[str] | None) -> 
         for name in sorted(used - names - {"true", "false", "none", "True", "False", "None"}):
             ctx.fail(path, "names of fields in this template",
                      f"unknown name {name!r}{_did_you_mean(name, names)}")
+
+
+def _unique_ids(ctx: "_Ctx", sheets: list[Sheet]) -> None:
+    """Field, item and table column ids are unique across the template; the error names the second."""
+    seen: dict[str, str] = {}
+    for s_no, sheet in enumerate(sheets):
+        places = [(f"sheets[{s_no}].fields[{n}].id", f.id) for n, f in enumerate(sheet.fields)]
+        places += [(f"sheets[{s_no}].areas[{a}].items[{n}].id", i.id)
+                   for a, area in enumerate(sheet.areas) for n, i in enumerate(area.items)]
+        if sheet.kind == "table":
+            places += [(f"sheets[{s_no}].columns[{n}].id", c.id) for n, c in enumerate(sheet.columns)]
+        for path, ident in places:
+            if ident in seen:
+                ctx.fail(path, "an id used once in the template (fields, items, table columns)",
+                         f"{ident!r}, already used at {seen[ident]}")
+            seen[ident] = path
 
 
 def _unique(ctx: "_Ctx", values: list[str], path: str, what: str) -> None:

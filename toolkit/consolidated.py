@@ -1,0 +1,203 @@
+"""out/consolidated.xlsx: the merged returns, a summary with totals, rates and native charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .campaign import Campaign
+from .merge import Merged, MergedUnit
+from .spec import Field, Sheet
+from .status import STATE_LABELS
+from .xlsxout import new_workbook
+
+__all__ = ["write_consolidated"]
+
+_W = {"zh": {"code": "单位代码", "name": "单位名称", "group": "分组", "state": "状态", "file": "来源文件",
+             "sha": "sha256", "received": "收到时间", "row": "行号", "summary": "汇总", "units": "单位数",
+             "accepted": "已报送（合格）", "faulty": "需退回修改", "missing": "未报送", "rate": "报送率",
+             "all": "全部", "total": "合计", "chart_status": "各组报送情况", "chart_rates": "各组比率",
+             "yes": "是", "no": "否"},
+      "en": {"code": "Unit code", "name": "Unit", "group": "Group", "state": "State", "file": "Source file",
+             "sha": "sha256", "received": "Received", "row": "Row", "summary": "Summary", "units": "Units",
+             "accepted": "Accepted", "faulty": "Faulty", "missing": "Missing", "rate": "Return rate",
+             "all": "All", "total": "Total", "chart_status": "Returns by group", "chart_rates": "Rates by group",
+             "yes": "yes", "no": "no"}}
+
+
+class _Writer:
+    def __init__(self, wb, lang: str):
+        self.wb, self.lang, self.w = wb, lang, _W["en" if lang == "en" else "zh"]
+        border = {"border": 1, "valign": "vcenter", "font_size": 10}
+        self.f = {
+            "head": wb.add_format({**border, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "align": "center"}),
+            "cell": wb.add_format(border), "num": wb.add_format({**border, "num_format": "#,##0.##"}),
+            "pct": wb.add_format({**border, "num_format": "0.0%"}),
+            "date": wb.add_format({**border, "num_format": "yyyy-mm-dd"}),
+            "faulty": wb.add_format({**border, "bg_color": "#FFEB9C"}),
+            "missing": wb.add_format({**border, "bg_color": "#EDEDED", "font_color": "#7F7F7F"}),
+            "title": wb.add_format({"bold": True, "font_size": 14}),
+        }
+
+    def label(self, f: Field) -> str:
+        return (f.label_en or f.label) if self.lang == "en" else f.label
+
+    def value(self, ws, r: int, c: int, v: Any, fmt_key: str = "cell") -> None:
+        if v is None or v == "":
+            ws.write_blank(r, c, None, self.f[fmt_key])
+        elif isinstance(v, bool):
+            ws.write_string(r, c, self.w["yes"] if v else self.w["no"], self.f[fmt_key])
+        elif isinstance(v, (int, float)):
+            ws.write_number(r, c, v, self.f["num" if fmt_key == "cell" else fmt_key])
+        elif isinstance(v, (dt.date, dt.datetime)):
+            ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()) if not isinstance(v, dt.datetime) else v,
+                              self.f["date"])
+        else:
+            ws.write_string(r, c, str(v), self.f[fmt_key])
+
+    def header(self, ws, labels: list[str], row: int = 0) -> None:
+        for c, text in enumerate(labels):
+            ws.write_string(row, c, text, self.f["head"])
+        ws.set_row(row, 32)
+        ws.freeze_panes(row + 1, 3)
+
+    def unit_cells(self, ws, r: int, mu: MergedUnit) -> str:
+        state = mu.status.state
+        key = {"faulty": "faulty", "missing": "missing"}.get(state, "cell")
+        for c, v in enumerate((mu.unit.code, mu.unit.name, mu.unit.group,
+                               STATE_LABELS["en" if self.lang == "en" else "zh"][state])):
+            ws.write_string(r, c, v, self.f[key])
+        return key
+
+    def provenance(self, ws, r: int, c: int, mu: MergedUnit) -> None:
+        f = mu.file
+        for n, v in enumerate((f.source, f.sha256, f.received_at) if f else ("", "", "")):
+            self.value(ws, r, c + n, v)
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = name[:31]
+    n = 2
+    while base in used:
+        base = f"{name[:28]}_{n}"
+        n += 1
+    used.add(base)
+    return base
+
+
+def write_consolidated(campaign: Campaign, merged: Merged, totals: list[dict], lang: str = "zh") -> None:
+    path = campaign.out / "consolidated.xlsx"
+    wb = new_workbook(path)
+    w = _Writer(wb, lang)
+    used: set[str] = set()
+    _summary(w, wb.add_worksheet(_sheet_name(w.w["summary"], used)), merged, totals, campaign)
+    for sheet in merged.spec.sheets:
+        if sheet.kind == "instructions":
+            continue
+        ws = wb.add_worksheet(_sheet_name(sheet.name, used))
+        {"form": _form, "checklist": _checklist, "table": _table}[sheet.kind](w, ws, sheet, merged)
+    wb.set_properties({"title": f"{campaign.name} 汇总", "author": "toolkit", "created": dt.datetime(campaign.year, 1, 1)})
+    wb.close()
+
+
+def _form(w: _Writer, ws, sheet: Sheet, merged: Merged) -> None:
+    fields = [f for f in sheet.fields if f.prefill not in ("unit_code", "unit_name")]
+    w.header(ws, [w.w["code"], w.w["name"], w.w["group"], w.w["state"]] + [w.label(f) for f in fields]
+             + [w.w["file"], w.w["sha"], w.w["received"]])
+    for r, mu in enumerate(merged.units, start=1):
+        w.unit_cells(ws, r, mu)
+        for c, f in enumerate(fields, start=4):
+            w.value(ws, r, c, mu.value(f.id), "pct" if f.type == "percent" and f.scale == 1 else "cell")
+        w.provenance(ws, r, 4 + len(fields), mu)
+    _finish(ws, len(merged.units), 4 + len(fields) + 2, [10, 24, 12, 12] + [14] * len(fields) + [40, 20, 20])
+
+
+def _checklist(w: _Writer, ws, sheet: Sheet, merged: Merged) -> None:
+    cols = [(item, c, area) for area in sheet.areas for item in area.items for c in area.columns]
+    score_items = [(item, c) for item, c, area in cols if c.type == "score" and area.kind == "normal"]
+    labels = [f"{item.id.replace('_', '.')} {w.label(c)}" for item, c, _ in cols]
+    w.header(ws, [w.w["code"], w.w["name"], w.w["group"], w.w["state"], w.w["total"]] + labels
+             + [w.w["file"], w.w["sha"], w.w["received"]])
+    for r, mu in enumerate(merged.units, start=1):
+        w.unit_cells(ws, r, mu)
+        scores = [mu.value(f"{i.id}.{c.id}") for i, c in score_items]
+        nums = [s for s in scores if isinstance(s, (int, float)) and not isinstance(s, bool)]
+        w.value(ws, r, 4, sum(nums) if mu.ret is not None else None)
+        for n, (item, c, _) in enumerate(cols, start=5):
+            w.value(ws, r, n, mu.value(f"{item.id}.{c.id}"))
+        w.provenance(ws, r, 5 + len(cols), mu)
+    _finish(ws, len(merged.units), 5 + len(cols) + 2, [10, 24, 12, 12, 8] + [10] * len(cols) + [40, 20, 20])
+
+
+def _table(w: _Writer, ws, sheet: Sheet, merged: Merged) -> None:
+    w.header(ws, [w.w["code"], w.w["name"], w.w["group"], w.w["state"], w.w["row"]]
+             + [w.label(c) for c in sheet.columns] + [w.w["file"], w.w["sha"], w.w["received"]])
+    r = 0
+    for mu in merged.units:
+        rows = mu.table_rows(sheet.id) or [None]
+        for row in rows:
+            r += 1
+            w.unit_cells(ws, r, mu)
+            w.value(ws, r, 4, row)
+            for n, c in enumerate(sheet.columns, start=5):
+                w.value(ws, r, n, mu.value(c.id, row) if row is not None else None)
+            w.provenance(ws, r, 5 + len(sheet.columns), mu)
+    _finish(ws, r, 5 + len(sheet.columns) + 2, [10, 24, 12, 12, 6] + [16] * len(sheet.columns) + [40, 20, 20])
+
+
+def _finish(ws, last_row: int, last_col: int, widths: list[int]) -> None:
+    ws.autofilter(0, 0, max(1, last_row), last_col)
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.repeat_rows(0)
+    ws.fit_to_pages(1, 0)
+    ws.set_footer("&C&P / &N")
+
+
+def _summary(w: _Writer, ws, merged: Merged, totals: list[dict], campaign: Campaign) -> None:
+    ws.write_string(0, 0, f"{campaign.name} — {w.w['summary']}", w.f["title"])
+    numeric = [f for f in merged.spec.form_fields.values() if f.type in ("int", "number")]
+    rates = list(merged.spec.summary)
+    heads = [w.w["group"], w.w["units"], w.w["accepted"], w.w["faulty"], w.w["missing"], w.w["rate"]]
+    heads += [(r.label_en or r.label) if w.lang == "en" else r.label for r in rates] + [w.label(f) for f in numeric]
+    for c, text in enumerate(heads):
+        ws.write_string(2, c, text, w.f["head"])
+    for r, row in enumerate(totals, start=3):
+        w.value(ws, r, 0, row["group"] or w.w["all"])
+        for c, key in enumerate(("units", "accepted", "faulty", "missing"), start=1):
+            w.value(ws, r, c, row[key])
+        w.value(ws, r, 5, row["return_rate"], "pct")
+        for c, rate in enumerate(rates, start=6):
+            w.value(ws, r, c, row[f"rate:{rate.id}"], "pct")
+        for c, f in enumerate(numeric, start=6 + len(rates)):
+            w.value(ws, r, c, row.get(f.id))
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, len(heads), 12)
+    ws.freeze_panes(3, 1)
+    n_groups = len(totals) - 1
+    _charts(w, ws, n_groups, rates, anchor_row=len(totals) + 5)
+
+
+def _charts(w: _Writer, ws, n_groups: int, rates, anchor_row: int) -> None:
+    name = ws.get_name()
+    first, last = 3, 3 + n_groups - 1
+    if n_groups < 1:
+        return
+    chart = w.wb.add_chart({"type": "column", "subtype": "stacked"})
+    for col, color in ((2, "#70AD47"), (3, "#FFC000"), (4, "#A5A5A5")):
+        chart.add_series({"name": [name, 2, col], "categories": [name, first, 0, last, 0],
+                          "values": [name, first, col, last, col], "fill": {"color": color}})
+    chart.set_title({"name": w.w["chart_status"]})
+    chart.set_size({"width": 620, "height": 320})
+    ws.insert_chart(anchor_row, 0, chart)
+    if rates:
+        bar = w.wb.add_chart({"type": "bar"})
+        for n, _ in enumerate(rates):
+            bar.add_series({"name": [name, 2, 6 + n], "categories": [name, first, 0, last, 0],
+                            "values": [name, first, 6 + n, last, 6 + n]})
+        bar.set_title({"name": w.w["chart_rates"]})
+        bar.set_x_axis({"num_format": "0%"})
+        bar.set_size({"width": 620, "height": 320})
+        ws.insert_chart(anchor_row, 8, bar)

@@ -1,0 +1,158 @@
+"""Merge: every accepted return into out/values.csv and out/consolidated.xlsx.
+
+Only accepted returns count. A faulty unit appears flagged, a missing unit
+appears as missing (empty cells), never as zeros. Values are the normalised
+ones (numbers plain, dates ISO, booleans true/false) with the raw text kept
+beside them in values.csv.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .campaign import Campaign, Unit
+from .checks import Return
+from .ledger import FileRow, Ledger
+from .normalise import display
+from .spec import TemplateSpec
+from .status import STATE_LABELS, UnitStatus, unit_statuses
+from .validate import build_return
+
+__all__ = ["MergedUnit", "Merged", "merge_campaign", "VALUES_COLUMNS", "group_totals", "raw_text"]
+
+VALUES_COLUMNS = ("unit_code", "template_id", "sheet", "field", "row", "value", "raw")
+
+
+@dataclass
+class MergedUnit:
+    unit: Unit
+    status: UnitStatus
+    file: FileRow | None = None
+    ret: Return | None = None
+
+    def value(self, field_id: str, row: int | None = None) -> Any:
+        if self.ret is None:
+            return None
+        e = self.ret.entries.get((field_id, row))
+        return None if e is None else e.value
+
+    def table_rows(self, sheet_id: str) -> list[int]:
+        if self.ret is None:
+            return []
+        return sorted({r for (fid, r), e in self.ret.entries.items() if e.sheet_id == sheet_id and r is not None})
+
+
+@dataclass
+class Merged:
+    spec: TemplateSpec
+    units: list[MergedUnit]
+    groups: list[str] = field(default_factory=list)
+
+    def returned(self) -> list[MergedUnit]:
+        return [u for u in self.units if u.ret is not None]
+
+
+def raw_text(raw: Any) -> str:
+    """The raw cell as text for values.csv (dates ISO, numbers without a trailing .0)."""
+    if raw is None:
+        return ""
+    if isinstance(raw, (dt.date, dt.datetime, dt.time, bool, int, float)):
+        return display(raw)
+    return str(raw)
+
+
+def load_merged(campaign: Campaign) -> Merged:
+    """Every roster unit with its accepted return (normalised), in roster order."""
+    spec = campaign.template()
+    statuses = {s.unit_code: s for s in unit_statuses(campaign)}
+    with Ledger(campaign.db_path) as ledger:
+        files = {f.unit_code: f for f in ledger.accepted()}
+        units = []
+        for unit in campaign.roster().units:
+            f = files.get(unit.code)
+            sub = ledger.payload(f.sha256) if f else None
+            ret = build_return(spec, sub, campaign.period) if sub is not None else None
+            units.append(MergedUnit(unit, statuses[unit.code], f if ret else None, ret))
+    groups = list(dict.fromkeys(u.unit.group for u in units))
+    return Merged(spec, units, groups)
+
+
+def values_rows(merged: Merged) -> list[dict]:
+    sheet_names = {s.id: s.name for s in merged.spec.sheets}
+    order = {fid: n for n, fid in enumerate(_field_order(merged.spec))}
+    rows = []
+    for mu in merged.returned():
+        entries = sorted(mu.ret.entries.values(), key=lambda e: (order.get(e.field_id, 1e9), e.row or 0))
+        for e in entries:
+            rows.append({"unit_code": mu.unit.code, "template_id": merged.spec.id, "sheet": sheet_names[e.sheet_id],
+                         "field": e.field_id, "row": "" if e.row is None else e.row,
+                         "value": display(e.value), "raw": raw_text(e.raw)})
+    return rows
+
+
+def _field_order(spec: TemplateSpec) -> list[str]:
+    out = []
+    for sheet in spec.sheets:
+        out.extend(f.id for f in sheet.fields)
+        for area in sheet.areas:
+            for item in area.items:
+                out.extend(f"{item.id}.{c.id}" for c in area.columns)
+        if sheet.kind == "table":
+            out.extend(c.id for c in sheet.columns)
+    return out
+
+
+def group_totals(merged: Merged) -> list[dict]:
+    """Per group and overall: units, returned, faulty, missing, return rate, numeric sums, summary rates."""
+    numeric = [f for f in merged.spec.form_fields.values() if f.type in ("int", "number")]
+    out = []
+    for group in merged.groups + [None]:
+        members = [u for u in merged.units if group is None or u.unit.group == group]
+        row = {"group": group if group is not None else "", "units": len(members),
+               "accepted": sum(u.status.state == "accepted" for u in members),
+               "faulty": sum(u.status.state == "faulty" for u in members),
+               "missing": sum(u.status.state == "missing" for u in members)}
+        row["returned"] = row["accepted"] + row["faulty"]
+        row["return_rate"] = row["returned"] / row["units"] if row["units"] else None
+        for f in numeric:
+            vals = [u.value(f.id) for u in members]
+            vals = [v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            row[f.id] = sum(vals) if vals else None
+        for rate in merged.spec.summary:
+            num, den = row.get(rate.numerator), row.get(rate.denominator)
+            row[f"rate:{rate.id}"] = (num / den) if isinstance(num, (int, float)) and den else None
+        out.append(row)
+    return out
+
+
+def merge_campaign(campaign: Campaign, lang: str = "zh") -> dict:
+    """Write out/values.csv, out/totals.csv and out/consolidated.xlsx; return a summary."""
+    from .consolidated import write_consolidated
+    from .generate import write_csv
+
+    merged = load_merged(campaign)
+    rows = values_rows(merged)
+    write_csv(campaign.out / "values.csv", VALUES_COLUMNS, rows)
+    totals = group_totals(merged)
+    write_csv(campaign.out / "totals.csv", ("group", "metric", "value"), _long_totals(merged, totals, lang))
+    write_consolidated(campaign, merged, totals, lang)
+    return {"units": len(merged.units), "returned": len(merged.returned()), "values": len(rows)}
+
+
+def _long_totals(merged: Merged, totals: list[dict], lang: str) -> list[dict]:
+    labels = {f.id: (f.label_en or f.label) if lang == "en" else f.label for f in merged.spec.form_fields.values()}
+    labels.update({f"rate:{r.id}": (r.label_en or r.label) if lang == "en" else r.label for r in merged.spec.summary})
+    overall = "all" if lang == "en" else "全部"
+    out = []
+    for row in totals:
+        for key, value in row.items():
+            if key == "group" or value is None:
+                continue
+            out.append({"group": row["group"] or overall, "metric": labels.get(key, key),
+                        "value": display(round(value, 4) if isinstance(value, float) else value)})
+    return out
+
+
+STATE_TEXT = STATE_LABELS
