@@ -52,10 +52,14 @@ class Roster:
     path: str
 
     def by_code(self) -> dict[str, Unit]:
-        return {u.code: u for u in self.units}
+        if "_by_code" not in self.__dict__:
+            object.__setattr__(self, "_by_code", {u.code: u for u in self.units})
+        return self.__dict__["_by_code"]
 
     def by_name(self) -> dict[str, Unit]:
-        return {u.name: u for u in self.units}
+        if "_by_name" not in self.__dict__:
+            object.__setattr__(self, "_by_name", {u.name: u for u in self.units})
+        return self.__dict__["_by_name"]
 
 
 @dataclass

@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .campaign import Campaign, Roster
 from .catalogue import Code, register, title
 from .identify import Identity, identify
-from .intake import Limits, Offered, walk
+from .intake import Limits, Offered, check_workbook_package, walk
 from .ledger import LEDGER_COLUMNS, Ledger, encode_payload, export_rows
 from .read import ReadError, read_workbook
 from .spec import TemplateSpec, bundled_templates
@@ -60,14 +60,19 @@ def stored_path(campaign: Campaign, sha256: str) -> Path | None:
 _W: dict = {}
 
 
-def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str]) -> None:
-    _W.update(spec=spec, roster=roster, versions=versions, known=known)
+def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str], limits: Limits) -> None:
+    skip = frozenset(s.name for s in spec.sheets if s.kind == "instructions")
+    _W.update(spec=spec, roster=roster, versions=versions, known=known, limits=limits, skip=skip)
 
 
 def _identify_one(job: tuple[str, bytes, str]) -> tuple[Identity, str | None]:
     source, data, kind = job
+    if kind in ("xlsx", "xlsm", "ods"):
+        problem = check_workbook_package(data, _W["limits"])
+        if problem:
+            return Identity("rejected", reason_code=problem, detail="workbook package check"), None
     try:
-        raw = read_workbook(data, kind)
+        raw = read_workbook(data, kind, _W["skip"])
     except ReadError as exc:
         return Identity("rejected", reason_code="read.unreadable", detail=str(exc)), None
     ident = identify(raw, _W["spec"], _W["roster"], _W["versions"], source, _W["known"])
@@ -83,25 +88,40 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
     versions = campaign.accepted_versions(spec)
     known = {t.id for t in bundled_templates()}
     result = CollectResult()
-    init_args = (spec, roster, versions, known)
+    init_args = (spec, roster, versions, known, limits)
     with Ledger(campaign.db_path) as ledger:
         ledger.recompute()
         run = ledger.start_run("collect")
         pool = _Pool(init_args, workers)
+        pending = None  # one batch is read in the workers while the next is taken in
         try:
-            for batch in _batches(walk(list(sources), limits), 256):
+            for batch in _batches(walk(list(sources), replace(limits, check_packages=False)), 256):
                 result.offered += len(batch)
-                todo = [job for job in (_intake(campaign, ledger, o, run) for o in batch) if job]
+                with ledger.batch():  # one transaction per batch; originals are stored before their rows
+                    todo = [job for job in (_intake(campaign, ledger, o, run) for o in batch) if job]
                 if progress:
                     progress(len(batch) - len(todo))
-                for (offered, sha), (ident, payload) in zip(todo, pool.map(todo, progress)):
-                    _record(ledger, offered, sha, ident, payload, run)
+                submitted = (todo, pool.submit(todo))
+                if pending:
+                    _drain(ledger, pending, run, progress)
+                pending = submitted
+            if pending:
+                _drain(ledger, pending, run, progress)
         finally:
             pool.close()
         result.new = _count_new(ledger, run)
         ledger.recompute()
         result.counts = _status_counts(ledger)
     return result
+
+
+def _drain(ledger: Ledger, pending, run: int, progress) -> None:
+    todo, results = pending
+    with ledger.batch():
+        for (offered, sha), (ident, payload) in zip(todo, results):
+            _record(ledger, offered, sha, ident, payload, run)
+            if progress:
+                progress(1)
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -151,19 +171,15 @@ class _Pool:
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
         self.pool: ProcessPoolExecutor | None = None
 
-    def map(self, todo, progress) -> Iterator[tuple[Identity, str | None]]:
+    def submit(self, todo) -> Iterator[tuple[Identity, str | None]]:
+        """Start reading *todo* now (in the pool) and return the results in order."""
         jobs = [(o.source, o.data, o.kind) for o, _ in todo]
         if self.workers <= 1 or (len(jobs) < 64 and self.pool is None):
             _init(*self.init_args)
-            results = map(_identify_one, jobs)
-        else:
-            if self.pool is None:
-                self.pool = ProcessPoolExecutor(self.workers, initializer=_init, initargs=self.init_args)
-            results = self.pool.map(_identify_one, jobs, chunksize=8)
-        for out in results:
-            yield out
-            if progress:
-                progress(1)
+            return map(_identify_one, jobs)
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(self.workers, initializer=_init, initargs=self.init_args)
+        return self.pool.map(_identify_one, jobs, chunksize=16)
 
     def close(self) -> None:
         if self.pool is not None:

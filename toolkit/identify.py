@@ -72,11 +72,12 @@ def _code_lines(raw: RawWorkbook) -> list[L.CodeLine]:
     for name, grid in raw.sheets.items():
         if name.startswith("_"):
             continue
-        for r in range(min(grid.n_rows, 6)):
-            for c in range(min(grid.n_cols, 12)):
-                line = L.parse_code_line(grid.get(r, c))
-                if line:
-                    found.append(line)
+        for row in grid.rows[:6]:
+            for value in row[:12]:
+                if isinstance(value, str) and "TK|" in value:
+                    line = L.parse_code_line(value)
+                    if line:
+                        found.append(line)
     return found
 
 
@@ -181,9 +182,14 @@ def _unit(raw, meta, lines, sub: Submission, roster: Roster, filename: str, carr
 def _filename_unit(filename: str, roster: Roster, code: str):
     """Another roster unit that the file name names (and the identified one not), if any."""
     base = re.split(r"[\\/]|!/", filename)[-1]
+    own = roster.by_code()[code]
+    tokens = set(re.findall(r"[0-9A-Za-z]+", base))
+    if code in tokens or (own.name and own.name in base):
+        return None
     names = [u for u in roster.units if u.name and u.name in base]
     names = [u for u in names if not any(u.name != o.name and u.name in o.name for o in names)]
-    codes = [u for u in roster.units if re.search(rf"(?<![0-9A-Za-z]){re.escape(u.code)}(?![0-9A-Za-z])", base)]
+    by_code = roster.by_code()
+    codes = [by_code[t] for t in tokens if t in by_code]
     named = {u.code: u for u in names + codes}
     if not named or code in named:
         return None

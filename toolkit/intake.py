@@ -104,6 +104,7 @@ class Limits:
     max_members: int = 5000                 # members in one archive / parts in one workbook package
     max_depth: int = 3                      # nested archives
     max_cells: int = 2_000_000              # cells a sheet may claim (dimension ref)
+    check_packages: bool = True             # False: the caller runs check_workbook_package itself (in a worker)
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ def _classify(data: bytes, label: str, mtime: float, depth: int, limits: Limits,
     if kind == "zip":
         yield from _walk_archive(data, label, mtime, depth + 1, limits, budget or _Budget(limits.max_unpacked_bytes))
         return
-    if kind in ("xlsx", "xlsm", "ods"):
+    if kind in ("xlsx", "xlsm", "ods") and limits.check_packages:
         problem = _package_problem(data, limits)
         if problem:
             yield _reject(label, data, mtime, *problem)

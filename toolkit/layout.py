@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .spec import Field, Sheet, TemplateSpec
 
@@ -57,6 +58,7 @@ def parse_code_line(text) -> CodeLine | None:
     return CodeLine(m.group(1), m.group(2), m.group(3)) if m else None
 
 
+@lru_cache(maxsize=4096)
 def col_letter(col: int) -> str:
     """Zero-based column number to Excel letters (0 → A)."""
     out = ""
@@ -67,6 +69,7 @@ def col_letter(col: int) -> str:
     return out
 
 
+@lru_cache(maxsize=65536)
 def cell_ref(row: int, col: int, absolute: bool = False) -> str:
     """Zero-based row/column to an A1 reference."""
     d = "$" if absolute else ""

@@ -14,6 +14,7 @@ import datetime as dt
 import getpass
 import json
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -90,6 +91,17 @@ class Ledger:
         self.close()
 
     # ------------------------------------------------------------------ writing
+    @contextmanager
+    def batch(self):
+        """One transaction around many :meth:`add` calls."""
+        self.db.execute("BEGIN")
+        try:
+            yield self
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
+
     def start_run(self, command: str) -> int:
         with self.db:
             cur = self.db.execute("INSERT INTO runs(started_at, command) VALUES (?, ?)", (_now(), command))
@@ -104,8 +116,8 @@ class Ledger:
     def add(self, *, source: str, sha256: str, size: int, kind: str, status: str, unit_code: str = "",
             template_id: str = "", template_version: str = "", reason_code: str = "", detail: str = "",
             mtime: float = 0.0, run: int = 0, carriers: dict | None = None, payload: str | None = None) -> None:
-        """Record one offered file (and its extracted values) in one transaction."""
-        with self.db:
+        """Record one offered file (and its extracted values); commits unless inside a transaction."""
+        with _Tx(self.db):
             self.db.execute(
                 "INSERT OR IGNORE INTO files(source, sha256, size, kind, ident_status, ident_unit, ident_reason,"
                 " ident_detail, unit_code, template_id, template_version, status, reason_code, received_at,"
@@ -188,6 +200,21 @@ class Ledger:
 
     def has_validation(self) -> bool:
         return self.db.execute("SELECT 1 FROM validations LIMIT 1").fetchone() is not None
+
+
+class _Tx:
+    """Commit on exit unless an outer transaction (:meth:`Ledger.batch`) is open."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db, self.outer = db, db.in_transaction
+
+    def __enter__(self):
+        return self.db
+
+    def __exit__(self, exc_type, *rest):
+        if self.outer:
+            return
+        self.db.rollback() if exc_type else self.db.commit()
 
 
 def _now() -> str:

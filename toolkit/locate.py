@@ -15,11 +15,13 @@ __all__ = ["LOCATORS", "locate_form", "locate_checklist", "locate_table"]
 
 
 def _key_rows(grid: Grid) -> dict[str, int]:
-    rows = {}
-    for r in range(grid.n_rows):
-        key = grid.get(r, L.KEY_COL)
+    rows: dict[str, int] = {}
+    if grid.col0 > L.KEY_COL:
+        return rows
+    for n, row in enumerate(grid.rows):
+        key = row[L.KEY_COL - grid.col0] if row else None
         if isinstance(key, str) and key and key not in rows:
-            rows[key] = r
+            rows[key] = grid.row0 + n
     return rows
 
 

@@ -11,8 +11,10 @@ downstream never see a reader's quirks.
 
 from __future__ import annotations
 
+import html
 import io
 import re
+from functools import lru_cache
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +45,9 @@ class Grid:
     col0: int = 0
     visible: bool = True
 
+    def __post_init__(self) -> None:
+        self._n_cols = self.col0 + max((len(r) for r in self.rows), default=0)
+
     def get(self, row: int, col: int) -> Any:
         r, c = row - self.row0, col - self.col0
         if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
@@ -56,7 +61,7 @@ class Grid:
 
     @property
     def n_cols(self) -> int:
-        return self.col0 + max((len(r) for r in self.rows), default=0)
+        return self._n_cols
 
     def column(self, col: int) -> list[Any]:
         return [self.get(r, col) for r in range(self.n_rows)]
@@ -111,18 +116,20 @@ class Submission:
 # --------------------------------------------------------------------------- reading
 
 
-def read_workbook(data: bytes, kind: str) -> RawWorkbook:
-    """Read every sheet with calamine; package metadata from the zip where there is one."""
+def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset()) -> RawWorkbook:
+    """Read every sheet (but *skip* and the lists sheet) with calamine; package metadata from the zip."""
     from python_calamine import CalamineWorkbook
 
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = {}
         for meta in wb.sheets_metadata:
+            if meta.name == L.LISTS_SHEET or meta.name in skip:
+                continue
             sh = wb.get_sheet_by_name(meta.name)
             start = sh.start or (0, 0)
             sheets[meta.name] = Grid(meta.name, sh.to_python(skip_empty_area=True), start[0], start[1],
-                                     "Visible" in str(meta.visible))
+                                     str(meta.visible).rsplit(".", 1)[-1] == "Visible")  # not Hidden/VeryHidden
     except Exception as exc:  # calamine raises its own exception types for any damage
         raise ReadError(str(exc)[:200]) from None
     props, names, date1904 = read_package_props(data, kind)
@@ -142,21 +149,20 @@ def read_package_props(data: bytes, kind: str) -> tuple[dict[str, str], dict[str
         return {}, {}, False
 
 
+_PROP_RE = re.compile(r'<property\b[^>]*\bname="([^"]*)"[^>]*>\s*<vt:(\w+)>([^<]*)</vt:\2>', re.S)
+_NAME_RE = re.compile(r'<definedName\b[^>]*\bname="([^"]*)"[^>]*>([^<]*)</definedName>')
+_DATE1904_RE = re.compile(r'<workbookPr\b[^>]*\bdate1904="(1|true)"')
+
+
 def _xlsx_props(zf: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, str], bool]:
-    props, names, date1904 = {}, {}, False
+    """Custom properties, defined names and the 1904 flag, read with patterns (no XML entity expansion)."""
+    props = {}
     if "docProps/custom.xml" in zf.namelist():
-        root = SafeET.fromstring(zf.read("docProps/custom.xml"))
-        for prop in root.iter(f"{_NS_CUSTOM}property"):
-            value = next(iter(prop), None)
-            props[prop.get("name", "")] = (value.text or "") if value is not None else ""
-    root = SafeET.fromstring(zf.read("xl/workbook.xml"))
-    for el in root.iter():
-        tag = el.tag.rsplit("}", 1)[-1]
-        if tag == "definedName" and el.get("name"):
-            names[el.get("name")] = el.text or ""
-        elif tag == "workbookPr":
-            date1904 = el.get("date1904") in ("1", "true")
-    return props, names, date1904
+        text = zf.read("docProps/custom.xml").decode("utf-8", "replace")
+        props = {name: html.unescape(value) for name, _, value in _PROP_RE.findall(text)}
+    text = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    names = {html.unescape(n): html.unescape(v) for n, v in _NAME_RE.findall(text)}
+    return props, names, bool(_DATE1904_RE.search(text))
 
 
 def _ods_props(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -176,9 +182,16 @@ def _ods_props(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def norm_label(text: Any) -> str:
     """A label compared loosely: required marks, spaces and full-width forms folded."""
+    if text is None or text == "":
+        return ""
+    return _norm_label(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=65536)
+def _norm_label(text: str) -> str:
     import unicodedata
 
-    s = unicodedata.normalize("NFKC", str(text or ""))
+    s = unicodedata.normalize("NFKC", text)
     s = _REQUIRED_MARK.sub("", s)
     return re.sub(r"\s+", "", s)
 
