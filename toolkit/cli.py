@@ -293,6 +293,21 @@ def _merge(ctx: Ctx, campaign):
 
 @app.command()
 @guarded
+def report(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Write out/report.html: status, totals, scores, grades, gap list, issues (self-contained, printable)."""
+    ctx = Ctx(as_json, lang, debug)
+    ctx.done({"report": str(_report(ctx, _campaign(directory)))})
+
+
+def _report(ctx: Ctx, campaign):
+    from .reporting import report_campaign
+    path = report_campaign(campaign, ctx.lang)
+    ctx.say(f"考核报告：{path}（可直接用浏览器打开、打印）", f"Report: {path} (open in any browser; prints on A4)")
+    return path
+
+
+@app.command()
+@guarded
 def resolve(directory: DirArg, sha256: Annotated[str, typer.Argument(help="The file's sha256 (a unique prefix will do).")],
             unit: Annotated[Optional[str], typer.Option("--unit", help="Credit the file to this unit code.")] = None,
             reject: Annotated[bool, typer.Option("--reject", help="Reject the file.")] = False,
@@ -323,7 +338,8 @@ def demo(directory: Annotated[Path, typer.Argument(help="Where to create the dem
 
 
 def _stages() -> dict:
-    return {"generate": _generate, "collect": _collect, "validate": _validate, "status": _status, "merge": _merge}
+    return {"generate": _generate, "collect": _collect, "validate": _validate, "status": _status, "merge": _merge,
+            "report": _report}
 
 
 def main() -> None:

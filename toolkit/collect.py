@@ -40,8 +40,12 @@ class CollectResult:
 
 def store_original(campaign: Campaign, sha256: str, data: bytes, kind: str) -> Path:
     """Keep the bytes exactly as they came, under received/<sha[:2]>/<sha>.<kind>."""
+    return _store(campaign.received, sha256, data, kind)
+
+
+def _store(received: Path, sha256: str, data: bytes, kind: str) -> Path:
     ext = kind if kind in ("xlsx", "xlsm", "xls", "ods") else "bin"
-    path = campaign.received / sha256[:2] / f"{sha256}.{ext}"
+    path = received / sha256[:2] / f"{sha256}.{ext}"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + f".{os.getpid()}.part")
@@ -60,13 +64,16 @@ def stored_path(campaign: Campaign, sha256: str) -> Path | None:
 _W: dict = {}
 
 
-def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str], limits: Limits) -> None:
+def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str], limits: Limits,
+          received: str) -> None:
     skip = frozenset(s.name for s in spec.sheets if s.kind == "instructions")
-    _W.update(spec=spec, roster=roster, versions=versions, known=known, limits=limits, skip=skip)
+    _W.update(spec=spec, roster=roster, versions=versions, known=known, limits=limits, skip=skip,
+              received=received)
 
 
-def _identify_one(job: tuple[str, bytes, str]) -> tuple[Identity, str | None]:
-    source, data, kind = job
+def _identify_one(job: tuple[str, bytes, str, str]) -> tuple[Identity, str | None]:
+    source, data, kind, sha = job
+    _store(Path(_W["received"]), sha, data, kind)
     if kind in ("xlsx", "xlsm", "ods"):
         problem = check_workbook_package(data, _W["limits"])
         if problem:
@@ -88,7 +95,7 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
     versions = campaign.accepted_versions(spec)
     known = {t.id for t in bundled_templates()}
     result = CollectResult()
-    init_args = (spec, roster, versions, known, limits)
+    init_args = (spec, roster, versions, known, limits, str(campaign.received))
     with Ledger(campaign.db_path) as ledger:
         ledger.recompute()
         run = ledger.start_run("collect")
@@ -145,9 +152,9 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int):
     sha = hashlib.sha256(data).hexdigest() if data is not None else hashlib.sha256(offered.source.encode()).hexdigest()
     if ledger.seen(offered.source, sha):
         return None
-    if data is not None:
-        store_original(campaign, sha, data, offered.kind)
     size = len(data) if data is not None else 0
+    if data is not None and (offered.kind == "rejected" or ledger.known_sha(sha)):
+        store_original(campaign, sha, data, offered.kind)  # workbooks to read are stored by the worker
     if offered.kind == "rejected":
         ledger.add(source=offered.source, sha256=sha, size=size, kind="rejected", status="rejected",
                    reason_code=offered.reason_code or "intake.not_a_workbook", detail=offered.detail,
@@ -173,7 +180,7 @@ class _Pool:
 
     def submit(self, todo) -> Iterator[tuple[Identity, str | None]]:
         """Start reading *todo* now (in the pool) and return the results in order."""
-        jobs = [(o.source, o.data, o.kind) for o, _ in todo]
+        jobs = [(o.source, o.data, o.kind, sha) for o, sha in todo]
         if self.workers <= 1 or (len(jobs) < 64 and self.pool is None):
             _init(*self.init_args)
             return map(_identify_one, jobs)

@@ -63,6 +63,7 @@ CODES = register(
 WORKBOOK_KINDS = ("xlsx", "xlsm", "xls", "ods")
 
 _MIB = 2**20
+_XML_FIRST = 4 * 1024  # read first; enough for every office suite's prolog and <dimension>
 _XML_HEAD = 32 * 1024  # bytes of each XML part inspected (prolog and <dimension>)
 _PARSE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
                  NotImplementedError, zlib.error, struct.error, KeyError, IndexError, OverflowError)
@@ -518,9 +519,15 @@ def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limit
     for info in parts:
         if not info.filename.lower().endswith((".xml", ".rels", ".vml")) or info.file_size == 0:
             continue
-        head = _read_head(package, info, _XML_HEAD)
+        head = _read_head(package, info, _XML_FIRST)  # the prolog and <dimension> sit at the start
         text = _decode_xml_head(head)
         problem = _prolog_problem(text, truncated=info.file_size > len(head))
+        sheet_part = "worksheets/" in info.filename.lower()
+        if info.file_size > len(head) and (problem == "XML prolog too long"
+                                           or (sheet_part and not _claimed_cells(text)[0])):
+            head = _read_head(package, info, _XML_HEAD)
+            text = _decode_xml_head(head)
+            problem = _prolog_problem(text, truncated=info.file_size > len(head))
         if problem:
             code = "intake.corrupt" if problem == "not XML" else "intake.hostile_xml"
             return code, f"{info.filename}: {problem}"

@@ -83,6 +83,13 @@ class Field:
         """True when the unit types this value (not prefilled, not computed)."""
         return self.prefill is None and self.formula is None
 
+    def __hash__(self) -> int:  # fields key the normaliser's cache: hash once, not per lookup
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(tuple(getattr(self, f) for f in self.__dataclass_fields__))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
 
 @dataclass(frozen=True)
 class Item:

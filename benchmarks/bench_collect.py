@@ -1,0 +1,128 @@
+"""Benchmark: collect + validate N returns vs a naive pandas loop vs the unzip floor.
+
+All approaches run in the same invocation on the same files, each in a fresh
+child process (peak memory is per approach, including worker processes).
+Prints wall times, ratios and peak memory, then the toolkit's time per
+return at several sizes to show how it grows. Usage:
+
+    python benchmarks/bench_collect.py [--units 2000] [--scaling 1000,8000] [--skip-naive]
+
+Targets on a 2-core machine: ≥ 30x faster than the naive loop, ≤ 3x the unzip
+floor, identification alone ≤ 0.3x of a full read, peak memory ≤ 300 MiB,
+time growing linearly with the number of returns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def _peak_mib() -> float:
+    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+
+def toolkit_collect_validate(root: Path) -> None:
+    from toolkit.campaign import load_campaign
+    from toolkit.collect import collect
+    from toolkit.validate import validate_campaign
+    campaign = load_campaign(root / "c")
+    result = collect(campaign, [str(root / "returns")])
+    assert result.counts.get("accepted") == result.offered, result.counts
+    validate_campaign(campaign)
+
+
+def naive_pandas(root: Path) -> None:
+    import pandas as pd
+    for path in sorted((root / "returns").iterdir()):
+        pd.read_excel(path, sheet_name=None, header=None)
+
+
+def unzip_floor(root: Path) -> None:
+    for path in sorted((root / "returns").iterdir()):
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml":
+                    zf.read(name)
+
+
+def identify_only(root: Path) -> None:
+    """The fast identification path: the custom-properties carrier straight from the zip."""
+    from toolkit.read import read_package_props
+    for path in sorted((root / "returns").iterdir()):
+        props, _, _ = read_package_props(path.read_bytes(), "xlsx")
+        assert props["toolkit_unit_code"]
+
+
+def full_read(root: Path) -> None:
+    from toolkit.read import read_workbook
+    for path in sorted((root / "returns").iterdir()):
+        read_workbook(path.read_bytes(), "xlsx")
+
+
+APPROACHES = {f.__name__: f for f in (toolkit_collect_validate, naive_pandas, unzip_floor, identify_only, full_read)}
+
+
+def child(name: str, root: str) -> None:
+    start = time.perf_counter()
+    APPROACHES[name](Path(root))
+    print(json.dumps({"wall": time.perf_counter() - start, "peak_mib": _peak_mib()}))
+
+
+def measure(name: str, root: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", name, str(root)], capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{name} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def prepare(n: int, tmp: Path) -> Path:
+    from returns import make_returns
+    root = tmp / f"n{n}"
+    root.mkdir()
+    make_returns(root, n)
+    return root
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=2000)
+    ap.add_argument("--scaling", default="1000,8000")
+    ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument("--child", nargs=2)
+    args = ap.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        root = prepare(args.units, Path(tmp))
+        r = {name: measure(name, root) for name in APPROACHES if not (args.skip_naive and name == "naive_pandas")}
+        print(f"returns: {args.units}  cores: {os.cpu_count()}")
+        for name, m in r.items():
+            print(f"{name:26s} {m['wall']:8.2f} s   peak {m['peak_mib']:7.1f} MiB")
+        tk = r["toolkit_collect_validate"]["wall"]
+        if "naive_pandas" in r:
+            print(f"speed-up vs naive pandas loop   {r['naive_pandas']['wall'] / tk:6.1f} x  (target ≥ 30x)")
+        print(f"toolkit / unzip floor           {tk / r['unzip_floor']['wall']:6.2f} x  (target ≤ 3x)")
+        print(f"identify-only / full read       {r['identify_only']['wall'] / r['full_read']['wall']:6.2f} x  (target ≤ 0.3x)")
+        print(f"toolkit peak memory             {r['toolkit_collect_validate']['peak_mib']:6.1f} MiB (target ≤ 300)")
+        for n in [int(x) for x in args.scaling.split(",") if x]:
+            root_n = prepare(n, Path(tmp))
+            m = measure("toolkit_collect_validate", root_n)
+            print(f"scaling: {n:6d} returns  {m['wall']:7.2f} s  {m['wall'] / n * 1000:6.2f} ms/return  "
+                  f"peak {m['peak_mib']:6.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,404 @@
+"""The report the office reads in the end: out/report.html, rendered from the out/*.csv files.
+
+Read → summarise → chart → render. Every input is a contract CSV written by an earlier stage;
+scores, score trace, values, totals and rectification files are optional and their sections are
+left out when absent. The page is self-contained (inline CSS, inline SVG charts drawn by pygal,
+no JavaScript, no external URL) and prints on A4.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import pygal
+from markupsafe import Markup
+from pygal.style import Style
+
+__all__ = ["ReportInput", "render_report", "write_report", "FONT_STACK"]
+
+FONT_STACK = "Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif"
+GRADE_ORDER = ("优秀", "良好", "一般", "较差", "excellent", "good", "fair", "poor")
+CLOSED_STATES = {"已完成", "已整改", "已销号", "closed", "done", "completed"}
+TRUE_WORDS = {"true", "1", "yes", "y", "是", "t"}
+TOP_N = 10
+
+_WORDS = {
+    "title": ("{year}年度{name}情况报告", "{name} {year}: report"),
+    "title_plain": ("{name}情况报告", "{name}: report"),
+    "generated": ("生成日期：", "Generated on: "),
+    "sec.status": ("报送情况", "Return status"),
+    "sec.groups": ("各组汇总", "Totals and rates by group"),
+    "sec.scores": ("得分分布与排名", "Score distribution and ranking"),
+    "sec.grades": ("等次", "Grades"),
+    "sec.gaps": ("失分最多的指标", "Indicators with the most points lost"),
+    "sec.issues": ("常见问题", "Most frequent issues"),
+    "sec.rect": ("整改进展", "Rectification progress"),
+    "expected": ("应报单位", "Units expected"),
+    "returned": ("已报送", "Returned"),
+    "accepted": ("合格", "Accepted"),
+    "faulty": ("需退回修改", "Faulty"),
+    "missing": ("未报送", "Missing"),
+    "merged": ("已汇总数据", "Data merged"),
+    "chase": ("未报送及需修改单位", "Units missing or faulty"),
+    "none_chase": ("所有单位均已合格报送。", "Every unit has returned without faults."),
+    "group": ("组别", "Group"), "unit": ("单位", "Unit"), "contact": ("联系人", "Contact"),
+    "state": ("状态", "State"), "errors": ("错误", "Errors"), "warnings": ("提示", "Warnings"),
+    "units": ("单位数", "Units"), "return_rate": ("报送率", "Return rate"),
+    "mean_score": ("平均分", "Mean score"), "all": ("合计", "All"),
+    "metric": ("指标", "Metric"), "numerator": ("分子", "Numerator"),
+    "denominator": ("分母", "Denominator"), "rate": ("比率", "Rate"),
+    "totals": ("汇总数据", "Totals"), "rates": ("各项比率", "Rates"),
+    "histogram": ("得分分布（每 10 分一段）", "Score distribution (10-point bins)"),
+    "ranking": ("排名", "Ranking"), "rank": ("名次", "Rank"), "group_rank": ("组内名次", "Group rank"),
+    "total": ("总分", "Total"), "grade": ("等次", "Grade"), "vetoed": ("一票否决", "Vetoed"),
+    "yes": ("是", "yes"), "count": ("数量", "Count"), "share": ("占比", "Share"),
+    "indicator": ("指标", "Indicator"), "lost_sum": ("失分合计", "Points lost"),
+    "lost_mean": ("平均失分", "Mean lost"), "units_losing": ("失分单位数", "Units losing points"),
+    "max_points": ("分值", "Max points"),
+    "code": ("问题代码", "Code"), "issue_title": ("问题", "Issue"), "severity": ("级别", "Severity"),
+    "occurrences": ("出现次数", "Occurrences"), "units_affected": ("涉及单位", "Units affected"),
+    "error": ("错误", "error"), "warning": ("提示", "warning"),
+    "issue_totals": ("共 {errors} 个错误、{warnings} 个提示，涉及 {units} 个单位。",
+                     "{errors} errors and {warnings} warnings in {units} units."),
+    "item_count": ("问题总数", "Items"), "closed": ("已完成", "Closed"), "open": ("未完成", "Open"),
+    "overdue": ("已逾期", "Overdue"), "close_rate": ("整改完成率", "Closure rate"),
+    "overdue_items": ("逾期未完成事项", "Overdue open items"), "problem": ("问题", "Problem"),
+    "deadline": ("期限", "Deadline"), "round": ("轮次", "Round"),
+    "signature": ("制表人：", "Prepared by:"), "reviewer": ("审核人：", "Reviewed by:"),
+    "date": ("日期：", "Date:"),
+    "page_pre": ("第 ", "Page "), "page_mid": (" 页，共 ", " of "), "page_post": (" 页", ""),
+}
+
+
+@dataclass
+class ReportInput:
+    """What the report needs besides the CSV files in *out_dir*."""
+
+    campaign_name: str
+    year: int
+    generated_on: str  # ISO date given by the caller, so the output is deterministic
+    out_dir: Path
+    lang: str = "zh"
+    indicator_titles: dict[str, str] = field(default_factory=dict)
+    rates: list[dict] = field(default_factory=list)
+
+
+def words(lang: str) -> dict[str, str]:
+    """Every user-visible word of the report in *lang* (zh unless "en")."""
+    i = 1 if lang == "en" else 0
+    return {k: v[i] for k, v in _WORDS.items()}
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def read_table(path: Path) -> list[dict] | None:
+    """The rows of a contract CSV (UTF-8 with or without BOM), or None when the file is absent."""
+    if not path.is_file():
+        return None
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [{k: (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(fh)]
+
+
+def _num(text) -> float | None:
+    try:
+        x = float(text)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    if x is None:
+        return ""
+    x = round(x, digits)
+    return str(int(x)) if x == int(x) else f"{x:.{digits}f}".rstrip("0")
+
+
+def _pct(num: float, den: float) -> str:
+    return f"{100 * num / den:.1f}%" if den else "—"
+
+
+def _order(values) -> list[str]:
+    """Distinct values in order of first appearance."""
+    return list(dict.fromkeys(values))
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+def _style(colors: tuple[str, ...]) -> Style:
+    return Style(font_family=FONT_STACK, background="white", plot_background="white",
+                 foreground="#333", foreground_strong="#111", foreground_subtle="#ddd",
+                 colors=colors, title_font_size=15, label_font_size=12,
+                 major_label_font_size=12, legend_font_size=12, value_font_size=11)
+
+
+def _chart(kind, chart_id: str, title: str, colors=("#2e6da4",), **opts):
+    """A pygal chart set up for static, print-friendly, reproducible SVG."""
+    base = dict(disable_xml_declaration=True, js=[], style=_style(colors), width=760, height=340,
+                print_values=True, print_zeroes=False, show_y_guides=True, legend_at_bottom=True,
+                legend_at_bottom_columns=4, truncate_label=-1, margin=12, margin_bottom=28)
+    chart = kind(title=title, **{**base, **opts})
+    chart.uuid = chart_id  # pygal scopes its CSS by a random id; a fixed one keeps output stable
+    chart.add_xml_filter(_static_svg)
+    return chart
+
+
+def _static_svg(root):
+    """Drop pygal's config <script> and its comments (today's date, URLs): a static, stable SVG."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if callable(child.tag) or str(child.tag).rsplit("}", 1)[-1] == "script":
+                parent.remove(child)
+    return root
+
+
+def _wide_extra(labels: list[str], font_size: int) -> int:
+    """Extra left margin for CJK labels: pygal sizes text as if every character were narrow."""
+    return int(max((sum(1 for ch in lab if ord(ch) > 0x2E7F) for lab in labels), default=0) * font_size * 0.45)
+
+
+def _svg(chart) -> Markup:
+    """The chart as inline SVG text."""
+    return Markup(chart.render(is_unicode=True))
+
+
+# --- sections --------------------------------------------------------------------------------
+
+def status_section(status: list[dict], values: list[dict] | None, w: dict) -> dict:
+    """Counts returned/faulty/missing, a chart by group, and who must be chased, by group."""
+    states = Counter(r.get("state", "") for r in status)
+    groups = _order(r.get("group", "") for r in status)
+    chart = _chart(pygal.StackedBar, "status", w["sec.status"],
+                   colors=("#2e8b57", "#e67e22", "#c0392b"), x_labels=groups or [""], height=300)
+    for state in ("accepted", "faulty", "missing"):
+        chart.add(w[state], [sum(1 for r in status if r.get("group", "") == g
+                                 and r.get("state") == state) or None for g in groups])
+    rank = {"missing": 0, "faulty": 1}
+    chase = sorted((r for r in status if r.get("state") in rank),
+                   key=lambda r: (groups.index(r.get("group", "")), rank[r["state"]], r.get("unit_code", "")))
+    by_group = [{"group": g, "rows": [dict(r, state_label=w[r["state"]]) for r in chase
+                                      if r.get("group", "") == g]} for g in groups]
+    return {"expected": len(status), "returned": states["accepted"] + states["faulty"],
+            "accepted": states["accepted"], "faulty": states["faulty"], "missing": states["missing"],
+            "merged": len({r.get("unit_code") for r in values}) if values is not None else None,
+            "chart": _svg(chart), "chase": [g for g in by_group if g["rows"]]}
+
+
+def group_rows(status: list[dict], scores: list[dict] | None, w: dict) -> list[dict]:
+    """One row per group (and a total row): units, returned, faulty, missing, return rate, mean."""
+    totals = {s.get("unit_code"): _num(s.get("total")) for s in scores or []}
+
+    def row(label: str, rows: list[dict]) -> dict:
+        n = len(rows)
+        c = Counter(r.get("state") for r in rows)
+        returned = c["accepted"] + c["faulty"]
+        pts = [t for t in (totals.get(r.get("unit_code")) for r in rows) if t is not None]
+        return {"group": label, "units": n, "returned": returned, "accepted": c["accepted"],
+                "faulty": c["faulty"], "missing": c["missing"], "rate": _pct(returned, n),
+                "mean": _fmt(sum(pts) / len(pts), 1) if pts else ""}
+
+    groups = _order(r.get("group", "") for r in status)
+    out = [row(g, [r for r in status if r.get("group", "") == g]) for g in groups]
+    return out + [dict(row(w["all"], status), is_total=True)]
+
+
+def totals_matrix(totals: list[dict], w: dict) -> dict:
+    """totals.csv pivoted: one row per metric, one column per group."""
+    groups = _order(r.get("group", "") for r in totals)
+    cells = {(r.get("metric", ""), r.get("group", "")): r.get("value", "") for r in totals}
+    metrics = _order(r.get("metric", "") for r in totals)
+    return {"groups": [g or w["all"] for g in groups],
+            "rows": [{"metric": m, "cells": [cells.get((m, g), "") for g in groups]} for m in metrics]}
+
+
+def rate_rows(rates: list[dict]) -> list[dict]:
+    """The caller's extra rate rows; a missing rate is numerator / denominator (a fraction 0–1)."""
+    out = []
+    for r in rates:
+        num, den, rate = _num(r.get("numerator")), _num(r.get("denominator")), _num(r.get("rate"))
+        if rate is None and num is not None and den:
+            rate = num / den
+        out.append({"group": r.get("group", ""), "metric": r.get("metric", ""),
+                    "numerator": _fmt(num), "denominator": _fmt(den),
+                    "rate": f"{100 * rate:.1f}%" if rate is not None else "—"})
+    return out
+
+
+def score_histogram(totals: list[float], w: dict) -> Markup:
+    """Units per 10-point bin; the top edge is closed so a full score falls in the last bin."""
+    lo = math.floor(min(totals) / 10) * 10
+    hi = max(math.ceil(max(totals) / 10) * 10, lo + 10)
+    n = (hi - lo) // 10
+    counts = [0] * n
+    for t in totals:
+        counts[min(int((t - lo) // 10), n - 1)] += 1
+    labels = [f"{lo + 10 * i}–{lo + 10 * (i + 1)}" for i in range(n)]
+    chart = _chart(pygal.Bar, "scores", w["histogram"], x_labels=labels, show_legend=False,
+                   print_values_position="top")
+    chart.add(w["units"], [c or None for c in counts])
+    return _svg(chart)
+
+
+def scores_section(scores: list[dict], w: dict) -> dict:
+    """Histogram, ranking table (by rank) and grade counts (overall and by group)."""
+    def key(r):
+        rank = _num(r.get("rank"))
+        return (rank if rank is not None else math.inf, r.get("unit_code", ""))
+
+    ranking = [dict(r, is_vetoed=r.get("vetoed", "").lower() in TRUE_WORDS) for r in sorted(scores, key=key)]
+    totals = [t for t in (_num(r.get("total")) for r in scores) if t is not None]
+    groups = _order(r.get("group", "") for r in ranking)
+    present = _order(r.get("grade", "") for r in ranking if r.get("grade"))
+    grades = [g for g in GRADE_ORDER if g in present] + [g for g in present if g not in GRADE_ORDER]
+    by = Counter((r.get("grade"), r.get("group", "")) for r in ranking)
+    grade_rows = [{"grade": g, "count": sum(by[(g, x)] for x in groups),
+                   "share": _pct(sum(by[(g, x)] for x in groups), len(ranking)),
+                   "by_group": [by[(g, x)] for x in groups]} for g in grades]
+    return {"histogram": score_histogram(totals, w) if totals else None, "ranking": ranking,
+            "groups": groups, "grades": grade_rows}
+
+
+def gap_rows(trace: list[dict], titles: dict[str, str]) -> list[dict]:
+    """Points lost per indicator (max_points − points), summed and averaged over units; top 10."""
+    lost: dict[str, float] = defaultdict(float)
+    units: dict[str, set] = defaultdict(set)
+    losing: dict[str, set] = defaultdict(set)
+    top: dict[str, float] = defaultdict(float)
+    for r in trace:
+        pts, mx = _num(r.get("points")), _num(r.get("max_points"))
+        ind = r.get("indicator", "")
+        if pts is None or mx is None or not ind:
+            continue
+        gap = max(0.0, mx - pts)
+        lost[ind] += gap
+        units[ind].add(r.get("unit_code"))
+        top[ind] = max(top[ind], mx)
+        if gap > 0:
+            losing[ind].add(r.get("unit_code"))
+    ranked = sorted((i for i in lost if lost[i] > 0), key=lambda i: (-lost[i], i))[:TOP_N]
+    return [{"indicator": i, "title": titles.get(i, ""), "sum": _fmt(lost[i]), "sum_value": lost[i],
+             "mean": _fmt(lost[i] / len(units[i])), "units": len(losing[i]), "max": _fmt(top[i])}
+            for i in ranked]
+
+
+def gaps_section(trace: list[dict], titles: dict[str, str], w: dict) -> dict:
+    rows = gap_rows(trace, titles)
+    chart = None
+    if rows:
+        labels = [f"{r['indicator']} {r['title']}".strip()[:16] for r in reversed(rows)]
+        c = _chart(pygal.HorizontalBar, "gaps", w["sec.gaps"], colors=("#c0392b",), x_labels=labels,
+                   show_legend=False, height=max(240, 40 * len(rows) + 80),
+                   margin_left=12 + _wide_extra(labels, 12), print_values_position="top")
+        c.add(w["lost_sum"], [r["sum_value"] for r in reversed(rows)])
+        chart = _svg(c)
+    return {"rows": rows, "chart": chart}
+
+
+def issues_section(issues: list[dict], lang: str, w: dict) -> dict:
+    """The most frequent issue codes, with their catalogue titles and how many units they touch."""
+    counts = Counter(r.get("code", "") for r in issues)
+    units: dict[str, set] = defaultdict(set)
+    severity: dict[str, str] = {}
+    for r in issues:
+        units[r.get("code", "")].add(r.get("unit_code", ""))
+        severity.setdefault(r.get("code", ""), r.get("severity", ""))
+    ranked = sorted(counts, key=lambda c: (-counts[c], c))[:TOP_N]
+    rows = [{"code": c, "title": _issue_title(c, lang), "count": counts[c], "units": len(units[c]),
+             "severity": w.get(severity[c], severity[c])} for c in ranked]
+    sev = Counter(r.get("severity") for r in issues)
+    summary = w["issue_totals"].format(errors=sev["error"], warnings=sev["warning"],
+                                       units=len({r.get("unit_code") for r in issues}))
+    return {"rows": rows, "summary": summary}
+
+
+def _issue_title(code: str, lang: str) -> str:
+    try:
+        from .catalogue import title
+        return title(code, lang)
+    except Exception:  # an unknown code or a catalogue not built yet: the code alone is shown
+        return ""
+
+
+def rectification_section(items: list[dict], names: dict[str, str], w: dict) -> dict:
+    """Open, overdue and closed items per unit (laggards first) and overall; overdue items listed."""
+    latest: dict[tuple, dict] = {}
+    for r in sorted(items, key=lambda r: _num(r.get("round")) or 0):
+        latest[(r.get("unit_code", ""), r.get("item_id", ""))] = r
+    per_unit: dict[str, Counter] = defaultdict(Counter)
+    overdue_items = []
+    for (unit, _), r in latest.items():
+        closed = r.get("status", "").lower() in CLOSED_STATES or bool(r.get("closed_on"))
+        late = not closed and r.get("overdue", "").lower() in TRUE_WORDS
+        per_unit[unit].update(items=1, closed=int(closed), open=int(not closed), overdue=int(late))
+        if late:
+            overdue_items.append(dict(r, unit_name=names.get(unit, unit)))
+
+    def row(label: str, c: Counter) -> dict:
+        return {"unit": label, "items": c["items"], "closed": c["closed"], "open": c["open"],
+                "overdue": c["overdue"], "rate": _pct(c["closed"], c["items"])}
+
+    units = sorted(per_unit, key=lambda u: (-per_unit[u]["overdue"], -per_unit[u]["open"], u))
+    overall = sum(per_unit.values(), Counter())
+    overdue_items.sort(key=lambda r: (r.get("deadline", ""), r.get("unit_code", ""), r.get("item_id", "")))
+    return {"rows": [row(names.get(u, u), per_unit[u]) for u in units],
+            "overall": row(w["all"], overall), "overdue_items": overdue_items}
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+def report_title(inp: ReportInput, w: dict) -> str:
+    """Campaign and year; the year is not repeated when the campaign name already carries it."""
+    if str(inp.year) in inp.campaign_name:
+        return w["title_plain"].format(name=inp.campaign_name)
+    return w["title"].format(name=inp.campaign_name, year=inp.year)
+
+
+def build_context(inp: ReportInput) -> dict:
+    """Everything the template shows; a section is None when its input file is absent."""
+    w = words(inp.lang)
+    out = Path(inp.out_dir)
+    tables = {n: read_table(out / f"{n}.csv") for n in
+              ("status", "issues", "values", "scores", "score_trace", "rectification", "totals")}
+    status, scores = tables["status"], tables["scores"]
+    names = {r.get("unit_code"): r.get("unit_name") for r in (status or []) + (scores or [])}
+    groups = None
+    if status is not None or tables["totals"] or inp.rates:
+        groups = {"rows": group_rows(status, scores, w) if status else [],
+                  "totals": totals_matrix(tables["totals"], w) if tables["totals"] else None,
+                  "rates": rate_rows(inp.rates)}
+    return {
+        "w": w, "lang": inp.lang, "generated_on": inp.generated_on,
+        "title": report_title(inp, w),
+        "status": status_section(status, tables["values"], w) if status is not None else None,
+        "groups": groups,
+        "scores": scores_section(scores, w) if scores else None,
+        "gaps": gaps_section(tables["score_trace"], inp.indicator_titles, w) if tables["score_trace"] else None,
+        "issues": issues_section(tables["issues"], inp.lang, w) if tables["issues"] is not None else None,
+        "rect": rectification_section(tables["rectification"], names, w)
+        if tables["rectification"] is not None else None,
+    }
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("toolkit", "report_templates"),
+                              autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render_report(inp: ReportInput) -> str:
+    """The report as one self-contained HTML page."""
+    return _environment().get_template("report.html.j2").render(**build_context(inp))
+
+
+def write_report(inp: ReportInput) -> Path:
+    """Write out_dir/report.html (atomically) and return its path."""
+    path = Path(inp.out_dir) / "report.html"
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(render_report(inp), encoding="utf-8")
+    tmp.replace(path)
+    return path
