@@ -108,10 +108,17 @@ class Campaign:
 
     @property
     def period(self) -> tuple[dt.date, dt.date]:
-        """The campaign period for date checks: the year, or as configured."""
+        """The campaign period for date checks: the year up to the deadline if later, or as configured."""
         start = self.config.get("period_start") or dt.date(self.year, 1, 1)
-        end = self.config.get("period_end") or dt.date(self.year + 1, 12, 31)
+        end = self.config.get("period_end") or max(dt.date(self.year, 12, 31), _deadline_or_min(self.deadline))
         return _as_date(start), _as_date(end)
+
+
+def _deadline_or_min(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        return dt.date.min
 
 
 def _as_date(value) -> dt.date:

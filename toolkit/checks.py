@@ -105,9 +105,18 @@ def check_parse(ret: Return) -> Iterator[Issue]:
 
 def check_required(ret: Return) -> Iterator[Issue]:
     for e in ret.entries.values():
-        if e.field.required and e.field.is_input and e.value is None and e.raw in (None, "") \
+        if e.field.required and e.field.is_input and e.value is None and _blank(e.raw) \
                 and not _skipped_table_cell(ret, e):
             yield _issue("value.required", e)
+
+
+def _blank(raw: Any) -> bool:
+    """Nothing typed: an empty cell, or only spaces (full-width, NBSP and zero-width ones too).
+
+    Not a value that failed to parse ("约12", "#N/A"): that has its own issue already.
+    """
+    from .normalise import Parsed, parse_text
+    return raw is None or (isinstance(raw, str) and parse_text(raw) == Parsed())
 
 
 def _skipped_table_cell(ret: Return, e: Entry) -> bool:
@@ -150,7 +159,7 @@ def check_period(ret: Return) -> Iterator[Issue]:
 def check_required_if(ret: Return) -> Iterator[Issue]:
     for (fid, row), e in ret.entries.items():
         cond = e.field.required_if
-        if not cond or e.value not in (None, ""):
+        if not cond or e.value not in (None, "") or not _blank(e.raw):
             continue
         names = _row_names(ret, e)
         try:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.comments import Comment
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from . import layout as L
@@ -21,7 +22,7 @@ from .campaign import Campaign, Unit
 from .checks import Issue, Return
 from .generate import master_context, write_csv
 from .spec import TemplateSpec
-from .validate import ValidationResult, issue_message
+from .validate import ValidationResult, issue_message, typed_text
 from .workbook import build_master
 from .generate import MasterPackage, unit_values
 
@@ -123,11 +124,13 @@ def _issue_sheet(wb, listed, lang: str) -> None:
         ref = f"{L.col_letter(tgt[2] - 1)}{tgt[1]}" if tgt else issue.cell
         link = ws.cell(r, 3, ref)
         if tgt:
-            link.hyperlink = f"#'{tgt[0]}'!{ref}"
+            # an internal link (location), not an external "#…" target, which LibreOffice turns
+            # into a link to the file's path — broken as soon as the unit saves it elsewhere
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{tgt[0]}'!{ref}", display=ref)
             link.font = Font(color="0563C1", underline="single")
         ws.cell(r, 4, sev.get(issue.severity, issue.severity))
         _set_text_safe(ws.cell(r, 5), msg)
-        _set_text_safe(ws.cell(r, 6), "" if issue.value in (None, "") else str(issue.value))
+        _set_text_safe(ws.cell(r, 6), typed_text(issue.value))
         for c in range(1, 7):
             ws.cell(r, c).border = border
             ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="center")

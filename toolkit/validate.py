@@ -16,12 +16,12 @@ from .catalogue import hint, title
 from .checks import CHECKS, Entry, Issue, Return
 from .expr import ExpressionError, evaluate
 from .ledger import FileRow, Ledger
-from .normalise import Parsed, normalise
+from .normalise import Parsed, display, normalise
 from .read import Submission
 from .spec import Field, TemplateSpec
 
 __all__ = ["validate_campaign", "build_return", "check_return", "ISSUE_COLUMNS", "ValidationResult",
-           "issue_message"]
+           "issue_message", "typed_text"]
 
 ISSUE_COLUMNS = ("unit_code", "source", "sha256", "sheet", "cell", "field", "code", "severity", "value", "message")
 
@@ -118,8 +118,8 @@ def issue_message(issue: Issue, lang: str = "zh") -> str:
     where = f"{issue.sheet}!{issue.cell}" if issue.cell else issue.sheet
     label = f"「{issue.label}」" if issue.label and lang != "en" else (f" '{issue.label}'" if issue.label else "")
     detail = issue.detail_en if lang == "en" and issue.detail_en else issue.detail
-    value = f"（填写的是：{issue.value}）" if lang != "en" and issue.value not in ("", None) else (
-        f" (typed: {issue.value})" if issue.value not in ("", None) else "")
+    typed = typed_text(issue.value)
+    value = f"（填写的是：{typed}）" if lang != "en" and typed else (f" (typed: {typed})" if typed else "")
     if lang == "en":
         text = f"{where}{label}: {title(issue.code, 'en')}{value}"
         text += f" — {detail}" if detail else ""
@@ -127,6 +127,11 @@ def issue_message(issue: Issue, lang: str = "zh") -> str:
     text = f"{where}{label}：{title(issue.code)}{value}"
     text += f"（{detail}）" if detail else ""
     return f"{text}。{hint(issue.code)}"
+
+
+def typed_text(value: Any) -> str:
+    """What the unit typed, as it showed in the cell: 70 not 70.0 (a reader's float), dates ISO."""
+    return value if isinstance(value, str) else display(value)
 
 
 def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None) -> ValidationResult:
@@ -155,8 +160,7 @@ def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None) -> Va
 
 
 def _rows(f: FileRow, issues: list[Issue], lang: str) -> list[dict]:
-    from .normalise import display
     return [{"unit_code": f.unit_code, "source": f.source, "sha256": f.sha256, "sheet": i.sheet, "cell": i.cell,
              "field": i.field, "code": i.code, "severity": i.severity,
-             "value": i.value if isinstance(i.value, str) else display(i.value),
+             "value": typed_text(i.value),
              "message": issue_message(i, lang)} for i in issues]

@@ -1,0 +1,274 @@
+"""The code catalogue: every code documented, both languages, and a named example that produces it.
+
+:data:`EXAMPLES` names, for every code of the catalogue, a test that produces it and asserts
+it exactly. Codes of identification, reading and the ledger have their examples here; the
+others live next to their stage's tests. docs/issue-codes.md is generated from the catalogue
+by tests/gen_issue_codes.py and must match it.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import MINI_SPEC, DEFAULT_UNITS, outbox_file, write_roster
+from gen_issue_codes import DOC, code_modules, render
+
+from toolkit.campaign import create_campaign
+from toolkit.catalogue import CATALOGUE, code_info, hint, title
+from toolkit.collect import collect
+from toolkit.ledger import Ledger
+from toolkit.resolve import resolve_file
+
+TESTS = Path(__file__).resolve().parent
+
+_V = "test_validate.py::test_value_issue"
+_C = "test_validate.py::test_checks_spec_issue"
+_I = "test_intake.py::test_rejected_files_get_exact_codes"
+_K = "test_catalogue.py::test_example"
+EXAMPLES = {
+    "intake.empty_file": _I,
+    "intake.encrypted": _I,
+    "intake.not_a_workbook": _I,
+    "intake.corrupt": _I,
+    "intake.unsupported_archive": _I,
+    "intake.encrypted_archive": "test_intake.py::test_encrypted_archive_member_is_rejected",
+    "intake.too_large": "test_intake.py::test_too_large_file_is_not_read",
+    "intake.zip_bomb": "test_intake.py::test_one_gigabyte_zip_bomb_is_rejected_from_the_directory",
+    "intake.too_many_members": "test_intake.py::test_too_many_members",
+    "intake.too_deep": "test_intake.py::test_archives_nested_too_deep_are_rejected",
+    "intake.hostile_xml": "test_intake.py::test_billion_laughs_is_rejected",
+    "intake.sheet_too_large": "test_intake.py::test_whole_sheet_dimension_is_rejected",
+    "read.unreadable": _K,
+    "identify.carriers_disagree": _K,
+    "identify.filename_mismatch": _K,
+    "identify.unit_unknown": _K,
+    "identify.unit_not_in_roster": "test_catalogue.py::test_unit_not_in_roster",
+    "identify.unknown_template": _K,
+    "identify.wrong_template": _K,
+    "identify.version_not_accepted": _K,
+    "identify.by_content": _K,
+    "ledger.duplicate": "test_catalogue.py::test_ledger_duplicate_and_superseded",
+    "ledger.superseded": "test_catalogue.py::test_ledger_duplicate_and_superseded",
+    "ledger.resolved_assign": "test_catalogue.py::test_ledger_resolutions",
+    "ledger.resolved_reject": "test_catalogue.py::test_ledger_resolutions",
+    "structure.sheet_missing": "test_validate.py::test_missing_sheet",
+    "structure.sheet_renamed": "test_validate.py::test_renamed_sheet_is_found_by_its_content_and_read",
+    "structure.field_missing": "test_validate.py::test_deleted_form_row_is_field_missing",
+    "structure.item_missing": "test_validate.py::test_deleted_item_row",
+    "structure.label_edited": "test_validate.py::test_edited_label",
+    "structure.row_inserted": "test_validate.py::test_inserted_row_does_not_shift_values",
+    "structure.extra_column": "test_validate.py::test_extra_column_in_a_table",
+    "structure.header_missing": "test_validate.py::test_deleted_table_header",
+    "value.required": _V,
+    "value.out_of_range": _V,
+    "value.score_over_max": _V,
+    "value.pattern_mismatch": _C,
+    "value.date_out_of_period": _C,
+    "value.evidence_required": _C,
+    "value.not_a_number": _V,
+    "value.not_an_integer": _V,
+    "value.not_a_date": _V,
+    "value.not_a_bool": _V,
+    "value.not_a_choice": _V,
+    "value.error_cell": _V,
+    "value.chinese_numeral": _V,
+    "value.percent_ambiguous": _V,
+    "table.duplicate_key": _C,
+    "rule.failed": _V,
+    "rule.warning": _C,
+}
+# Office decisions recorded in the ledger: nobody has anything to fix, so no hint (toolkit/ledger.py).
+HINTLESS: set[str] = set()
+
+
+def all_codes() -> dict:
+    """Every code any toolkit module declares (importing them all completes the catalogue)."""
+    codes = {}
+    for _, module_codes in code_modules():
+        codes.update(module_codes)
+    return codes
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+
+def test_every_code_has_a_named_example():
+    codes = all_codes()
+    assert set(CATALOGUE) == set(codes), "a code registered outside a module's CODES"
+    assert sorted(set(codes) - set(EXAMPLES)) == [], "codes without an example: add a test and list it"
+    assert sorted(set(EXAMPLES) - set(codes)) == [], "examples of codes no longer in the catalogue"
+
+
+@pytest.mark.parametrize("code", sorted(EXAMPLES))
+def test_named_example_exists_and_asserts_its_code(code):
+    file, name = EXAMPLES[code].split("::")
+    source = (TESTS / file).read_text(encoding="utf-8")
+    node = next((n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef) and n.name == name), None)
+    assert node is not None, f"{EXAMPLES[code]} does not exist"
+    text = "".join(ast.get_source_segment(source, n) or "" for n in [*node.decorator_list, node])
+    assert f'"{code}"' in text or f"'{code}'" in text, f"{EXAMPLES[code]} never names {code}"
+
+
+@pytest.mark.parametrize("code", sorted(EXAMPLES))
+def test_code_is_well_formed_in_both_languages(code):
+    entry = code_info(code)
+    assert re.fullmatch(r"[a-z]+\.[a-z_]+", entry.code)
+    assert entry.severity in ("error", "warning", "info")
+    assert entry.title_zh and entry.title_en and title(code) == entry.title_zh and title(code, "en") == entry.title_en
+    assert re.search(r"[\u4e00-\u9fff]", entry.title_zh) and not re.search(r"[\u4e00-\u9fff]", entry.title_en)
+    if code not in HINTLESS:
+        assert entry.hint_zh and entry.hint_en, f"{code} has no fix-it hint"
+        assert hint(code) == entry.hint_zh and hint(code, "en") == entry.hint_en
+
+
+def test_hintless_codes_are_only_the_office_decisions():
+    assert {c for c, e in all_codes().items() if not (e.hint_zh and e.hint_en)} <= HINTLESS
+
+
+def test_issue_codes_doc_is_up_to_date():
+    assert DOC.is_file(), "run: python -m tests.gen_issue_codes"
+    assert DOC.read_text(encoding="utf-8") == render(), "docs/issue-codes.md is stale: python -m tests.gen_issue_codes"
+    text = DOC.read_text(encoding="utf-8")
+    for code in EXAMPLES:
+        assert f"| `{code}` |" in text
+
+
+# --------------------------------------------------------------------------- examples: reading, identifying, the ledger
+
+
+def _offer(campaign, path: Path):
+    """Collect one file; its ledger row."""
+    collect(campaign, [str(path)], workers=1)
+    with Ledger(campaign.db_path) as ledger:
+        return next(f for f in ledger.files() if f.source == str(path))
+
+
+def _save(wb, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _copied_values(src: Path, keep_unit_cells: bool):
+    """Everything typed copied into a brand-new workbook: no properties, no _meta, no code lines."""
+    wb, new = openpyxl.load_workbook(src), openpyxl.Workbook()
+    new.remove(new.active)
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible":
+            copy = new.create_sheet(ws.title)
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.value is not None and cell.coordinate != "B2":  # B2: the code line
+                        copy.cell(cell.row, cell.column, cell.value)
+    if not keep_unit_cells:
+        new["基本信息"]["C4"] = new["基本信息"]["C5"] = None
+    return new
+
+
+def _retemplated(src: Path, template_id: str, version: str):
+    """Every template carrier (properties, _meta, code lines) says *template_id* *version*."""
+    wb = openpyxl.load_workbook(src)
+    for prop in wb.custom_doc_props.props:
+        if prop.name in ("toolkit_template_id", "toolkit_template_version"):
+            prop.value = template_id if prop.name.endswith("_id") else version
+    wb["_meta"]["B2"], wb["_meta"]["B3"] = template_id, version
+    for ws in wb.worksheets:
+        if not ws.title.startswith("_"):
+            ws["B2"] = ws["B2"].value.replace("TK|mini|1|", f"TK|{template_id}|{version}|")
+    return wb
+
+
+def _other_unit_in_meta(src: Path):
+    wb = openpyxl.load_workbook(src)
+    wb["_meta"]["B4"] = "U002"
+    return wb
+
+
+def _hello():
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "各单位报表"
+    return wb
+
+
+def _half_a_sheet(src: Path) -> bytes:
+    """A package that passes intake (sizes, XML prologs) but whose sheet XML stops half-way."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            zout.writestr(name, data[: len(data) // 2] if name == "xl/worksheets/sheet2.xml" else data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("case, name, status, code", [
+    ("unreadable", "U001.xlsx", "rejected", "read.unreadable"),
+    ("other_unit_in_meta", "U001.xlsx", "review", "identify.carriers_disagree"),
+    ("as_is", "U002_第二党支部.xlsx", "review", "identify.filename_mismatch"),
+    ("copied_without_unit", "报表.xlsx", "review", "identify.unit_unknown"),
+    ("hello", "报表.xlsx", "unidentified", "identify.unknown_template"),
+    ("another_template", "U001.xlsx", "rejected", "identify.wrong_template"),
+    ("old_version", "U001.xlsx", "rejected", "identify.version_not_accepted"),
+    ("copied_with_unit", "报表.xlsx", "accepted", "identify.by_content"),
+])
+def test_example(campaign, tmp_path, case, name, status, code):
+    src = outbox_file(campaign, "U001")
+    path = tmp_path / "in" / case / name
+    path.parent.mkdir(parents=True)
+    if case == "unreadable":
+        path.write_bytes(_half_a_sheet(src))
+    elif case == "as_is":
+        shutil.copyfile(src, path)
+    else:
+        _save({"other_unit_in_meta": lambda: _other_unit_in_meta(src),
+               "copied_without_unit": lambda: _copied_values(src, False),
+               "copied_with_unit": lambda: _copied_values(src, True),
+               "hello": _hello,
+               "another_template": lambda: _retemplated(src, "evaluation", "1"),  # a bundled template
+               "old_version": lambda: _retemplated(src, "mini", "0.9")}[case](), path)
+    row = _offer(campaign, path)
+    assert (row.status, row.reason_code) == (status, code)
+    assert row.unit_code == ("U001" if status == "accepted" else "")
+
+
+def test_unit_not_in_roster(campaign, tmp_path):
+    roster = write_roster(tmp_path / "two.csv", DEFAULT_UNITS[:2])
+    smaller = create_campaign(tmp_path / "two", str(MINI_SPEC), roster, year=2026, deadline="2026-12-20")
+    row = _offer(smaller, outbox_file(campaign, "U003"))
+    assert (row.status, row.reason_code, row.unit_code) == ("review", "identify.unit_not_in_roster", "")
+
+
+def test_ledger_duplicate_and_superseded(campaign, tmp_path):
+    (tmp_path / "a").mkdir()
+    first = shutil.copyfile(outbox_file(campaign, "U001"), tmp_path / "a" / "U001.xlsx")
+    same = shutil.copyfile(first, tmp_path / "a" / "U001-copy.xlsx")
+    wb = openpyxl.load_workbook(first)
+    wb["基本信息"]["C6"] = 30
+    newer = _save(wb, tmp_path / "b" / "U001.xlsx")
+    collect(campaign, [str(first), str(same)], workers=1)
+    collect(campaign, [str(newer)], workers=1)
+    with Ledger(campaign.db_path) as ledger:
+        rows = {Path(f.source).relative_to(tmp_path).as_posix(): (f.status, f.reason_code, f.unit_code)
+                for f in ledger.files()}
+    assert rows == {"a/U001.xlsx": ("superseded", "ledger.superseded", "U001"),
+                    "a/U001-copy.xlsx": ("duplicate", "ledger.duplicate", "U001"),
+                    "b/U001.xlsx": ("accepted", "", "U001")}
+
+
+def test_ledger_resolutions(campaign, tmp_path):
+    (tmp_path / "in").mkdir()
+    mismatch = shutil.copyfile(outbox_file(campaign, "U001"), tmp_path / "in" / "U002_第二党支部.xlsx")
+    unknown = _save(_copied_values(outbox_file(campaign, "U003"), False), tmp_path / "in" / "报表.xlsx")
+    assert _offer(campaign, mismatch).status == "review" and _offer(campaign, unknown).status == "review"
+    resolve_file(campaign, _offer(campaign, mismatch).sha256, unit="U001", reason="电话核实")
+    resolve_file(campaign, _offer(campaign, unknown).sha256, unit=None, reason="无法确认")
+    assigned, rejected = _offer(campaign, mismatch), _offer(campaign, unknown)
+    assert (assigned.status, assigned.reason_code, assigned.unit_code) == ("accepted", "ledger.resolved_assign", "U001")
+    assert (rejected.status, rejected.reason_code) == ("rejected", "ledger.resolved_reject")
+    assert "电话核实" in assigned.message

@@ -1,0 +1,263 @@
+"""Feedback workbooks (退回修改): the unit's own values in a fresh template, faults marked and listed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import FIXTURES, outbox_file
+from test_validate import BLANK, Text, found, run, submit
+
+from toolkit.collect import collect
+from toolkit.feedback import FEEDBACK_SHEET, INDEX_COLUMNS, feedback_filename, write_feedback
+from toolkit.validate import validate_campaign
+
+ERROR_FILL = "00FFC7CE"
+WARN_FILL = "00FFEB9C"
+LO = FIXTURES / "lo"
+
+
+def validate_with_feedback(campaign, lang: str = "zh"):
+    result = validate_campaign(campaign, lang)
+    return result, write_feedback(campaign, result, lang)
+
+
+def feedback_path(campaign, unit_code: str) -> Path:
+    return campaign.feedback / feedback_filename(campaign.roster().by_code()[unit_code])
+
+
+def issue_list(ws) -> list[dict]:
+    """The rows of 问题清单: sheet, cell, link (the linked sheet!cell), severity, message, typed."""
+    rows = []
+    for r in range(2, ws.max_row + 1):
+        link = ws.cell(r, 3).hyperlink
+        where = (link.location or (link.target or "").lstrip("#")) if link else ""
+        rows.append({"sheet": ws.cell(r, 2).value, "cell": ws.cell(r, 3).value, "link": where,
+                     "severity": ws.cell(r, 4).value, "message": ws.cell(r, 5).value, "typed": ws.cell(r, 6).value})
+    return rows
+
+
+def formula_cells(path: Path) -> set[tuple[str, str]]:
+    """(sheet, cell) of every cell stored as a formula, straight from the package XML."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    out = set()
+    with zipfile.ZipFile(path) as zf:
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+        book = zf.read("xl/workbook.xml").decode()
+        for name in wb.sheetnames:
+            rid = re.search(rf'<sheet [^>]*name="{re.escape(name)}"[^>]*r:id="(\w+)"', book).group(1)
+            target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="([^"]+)"|'
+                               rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels)
+            part = (target.group(1) or target.group(2)).lstrip("/")
+            part = part if part.startswith("xl/") else "xl/" + part
+            xml = zf.read(part).decode()
+            out |= {(name, ref) for ref in re.findall(r'<c r="([A-Z]+\d+)"[^>]*>\s*<f[ >]', xml)}
+    return out
+
+
+# --------------------------------------------------------------------------- a faulty xlsx return
+
+
+@pytest.fixture
+def faulty(campaign, tmp_path):
+    """U002 returns a faulty workbook: a score over the maximum, text typed as a formula, a bad date."""
+    changes = {
+        ("基本信息", "C6"): "12人",                 # fine (12), and must come back exactly as typed
+        ("基本信息", "C7"): 2,
+        ("基本信息", "C11"): Text("=1+1"),          # not a choice; typed as text
+        ("考核指标", "F5"): 70,                     # over the item's 60 points
+        ("考核指标", "G5"): Text('=HYPERLINK("http://example.invalid")'),
+        ("台账", "D4"): "下个月",                   # not a date, in a table row
+    }
+    run(campaign, submit(campaign, tmp_path, changes=changes))
+    result, index = validate_with_feedback(campaign)
+    return result, index, feedback_path(campaign, "U002")
+
+
+def test_feedback_first_sheet_lists_issues_with_links_to_cells(faulty):
+    result, _, path = faulty
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == FEEDBACK_SHEET == "问题清单"
+    assert wb.active.title == FEEDBACK_SHEET
+    ws = wb[FEEDBACK_SHEET]
+    assert [c.value for c in ws[1]] == ["序号", "工作表", "单元格", "严重程度", "问题及修改说明", "原填写内容"]
+    listed = issue_list(ws)
+    assert {(r["sheet"], r["cell"], r["link"]) for r in listed} == {
+        ("基本信息", "C11", "'基本信息'!C11"),
+        ("考核指标", "F5", "'考核指标'!F5"),
+        ("台账", "D4", "'台账'!D4"),
+    }
+    assert found(result) == {("value.not_a_choice", "基本信息", "C11"), ("value.score_over_max", "考核指标", "F5"),
+                             ("value.not_a_date", "台账", "D4")}
+    assert all(r["severity"] == "错误" for r in listed)
+    for r in range(2, ws.max_row + 1):  # links inside the workbook, not to a file path
+        assert ws.cell(r, 3).hyperlink.location and not ws.cell(r, 3).hyperlink.target
+    by_cell = {r["cell"]: r for r in listed}
+    assert by_cell["F5"]["message"].startswith("考核指标!F5「a1.1 内容一—自评分」：自评分超过该项分值（填写的是：70）")
+    assert by_cell["F5"]["typed"] == "70"
+    assert by_cell["D4"]["typed"] == "下个月"
+
+
+def test_faulty_cells_are_filled_and_commented(faulty):
+    _, _, path = faulty
+    wb = openpyxl.load_workbook(path)
+    for sheet, ref, words in [("基本信息", "C11", "不是可选项之一"), ("考核指标", "F5", "自评分超过该项分值"),
+                              ("台账", "D4", "不是有效日期")]:
+        cell = wb[sheet][ref]
+        assert cell.fill.fgColor.rgb == ERROR_FILL, (sheet, ref)
+        assert cell.comment is not None and words in cell.comment.text, (sheet, ref)
+    for sheet, ref in [("基本信息", "C6"), ("基本信息", "C7"), ("考核指标", "F6"), ("考核指标", "G5")]:
+        assert wb[sheet][ref].comment is None and wb[sheet][ref].fill.fgColor.rgb != ERROR_FILL, (sheet, ref)
+
+
+def test_the_units_own_values_are_put_back_as_typed(faulty, campaign):
+    _, _, path = faulty
+    wb = openpyxl.load_workbook(path)
+    basic, check, ledger = wb["基本信息"], wb["考核指标"], wb["台账"]
+    assert (basic["C6"].value, basic["C6"].data_type) == ("12人", "s")
+    assert basic["C4"].value == "U002" and basic["C5"].value == "第二党支部"  # prefilled as generated
+    assert basic["C7"].value == 2 and basic["C9"].value == 85 and basic["C10"].value == "是"
+    assert basic["C12"].value.date() == dt.date(2026, 3, 1)
+    assert (check["F5"].value, check["F6"].value, check["F8"].value, check["F10"].value) == (70, 30, 1, "否")
+    assert (ledger["B4"].value, ledger["C4"].value, ledger["D4"].value) == ("组织生活不规范", "已完成", "下个月")
+    assert basic["C8"].value.startswith("=")  # the toolkit's own formula, as in the template
+
+
+def test_text_typed_like_a_formula_is_written_back_as_text(faulty, campaign):
+    _, _, path = faulty
+    wb = openpyxl.load_workbook(path)
+    assert (wb["基本信息"]["C11"].value, wb["基本信息"]["C11"].data_type) == ("=1+1", "s")
+    assert wb["考核指标"]["G5"].data_type == "s"
+    listed = {r["cell"]: r for r in issue_list(wb[FEEDBACK_SHEET])}
+    assert listed["C11"]["typed"] == "=1+1"
+    assert wb[FEEDBACK_SHEET]["F2"].data_type == "s"
+    # no formula anywhere but the template's own
+    assert formula_cells(path) == formula_cells(outbox_file(campaign, "U002"))
+
+
+def test_index_csv_lists_the_faulty_unit(faulty, campaign):
+    _, index, path = faulty
+    data = (campaign.feedback / "index.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
+    assert tuple(rows[0]) == INDEX_COLUMNS
+    assert rows == [{"unit_code": "U002", "unit_name": "第二党支部", "contact": "李四", "phone": "13800000002",
+                     "file": path.name, "errors": "3", "warnings": "0"}]
+    assert path.name == "U002_第二党支部_退回修改.xlsx" and path.is_file()
+    assert [r["unit_code"] for r in index] == ["U002"]
+
+
+def test_values_land_on_template_cells_even_when_the_return_had_rows_inserted(campaign, tmp_path):
+    def insert(wb):
+        ws = wb["考核指标"]
+        ws.insert_rows(6)
+        ws["C6"] = "自行增加的工作"
+    run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F6"): 70}, edit=insert))  # a1_2 over 40
+    validate_with_feedback(campaign)
+    wb = openpyxl.load_workbook(feedback_path(campaign, "U002"))
+    check = wb["考核指标"]
+    assert (check["F5"].value, check["F6"].value) == (50, 70)  # back on the template's rows
+    assert check["C6"].value == "内容二"
+    assert check["F6"].fill.fgColor.rgb == ERROR_FILL
+    listed = issue_list(wb[FEEDBACK_SHEET])
+    assert {(r["sheet"], r["cell"]) for r in listed} == {("考核指标", "B6"), ("考核指标", "F6")}
+    assert next(r for r in listed if r["cell"] == "F6")["link"] == "'考核指标'!F6"
+    assert next(r for r in listed if r["cell"] == "B6")["severity"] == "提示"  # the inserted row, a warning
+
+
+def test_feedback_in_english(campaign, tmp_path):
+    run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70}))
+    validate_with_feedback(campaign, "en")
+    wb = openpyxl.load_workbook(feedback_path(campaign, "U002"))
+    assert wb.sheetnames[0] == "Issues"
+    (row,) = issue_list(wb["Issues"])
+    assert row["severity"] == "error" and "Score above the maximum" in row["message"]
+    assert row["link"] == "'考核指标'!F5"
+
+
+def test_warnings_alone_get_no_feedback(campaign, tmp_path):
+    run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C6"): "三十"}))
+    _, index = validate_with_feedback(campaign)
+    assert index == [] and not feedback_path(campaign, "U002").exists()
+
+
+# --------------------------------------------------------------------------- returns re-saved by LibreOffice
+
+
+def _lo_filled() -> dict:
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.FILLED
+
+
+def _same(got, want) -> bool:
+    if isinstance(want, dt.date):
+        return isinstance(got, dt.date) and got.timetuple()[:3] == want.timetuple()[:3]
+    if isinstance(want, (int, float)) and not isinstance(want, bool):
+        return isinstance(got, (int, float)) and float(got) == float(want)
+    return got == want
+
+
+@pytest.mark.parametrize("kind", ["ods", "xls", "xlsx"])
+def test_feedback_for_a_return_resaved_by_libreoffice(campaign, kind):
+    source = LO / f"mini_U001.{kind}"
+    if not source.is_file():
+        pytest.skip(f"{source} not made (tests/fixtures/make_fixtures.py)")
+    filled = _lo_filled()
+    collect(campaign, [str(source)], workers=1)
+    result, index = validate_with_feedback(campaign)
+    assert [r["unit_code"] for r in index] == ["U001"]
+    path = feedback_path(campaign, "U001")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == FEEDBACK_SHEET
+    for (sheet, ref), value in filled.items():
+        assert _same(wb[sheet][ref].value, value), (sheet, ref, wb[sheet][ref].value, value)
+    assert (wb["基本信息"]["C6"].value, wb["基本信息"]["C6"].data_type) == ("12人", "s")
+    listed = issue_list(wb[FEEDBACK_SHEET])
+    issues = {(r["sheet"], r["cell"]) for r in result.rows if r["severity"] == "error"}
+    assert issues and issues <= {(r["sheet"], r["cell"]) for r in listed}
+    for sheet, ref in issues:
+        assert wb[sheet][ref].fill.fgColor.rgb == ERROR_FILL and wb[sheet][ref].comment is not None
+        assert next(r for r in listed if r["cell"] == ref)["link"] == f"'{sheet}'!{ref}"
+
+
+# --------------------------------------------------------------------------- a corrected resubmission
+
+
+def _cli_json(*args) -> dict:
+    from typer.testing import CliRunner
+    from toolkit.cli import app
+    result = CliRunner().invoke(app, [str(a) for a in args] + ["--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_a_corrected_resubmission_supersedes_and_clears_the_unit(campaign, tmp_path):
+    first = submit(campaign, tmp_path, changes={("考核指标", "F5"): 70, ("基本信息", "C6"): BLANK},
+                   name="v1/U002.xlsx")
+    collect(campaign, [str(first)], workers=1)
+    assert _cli_json("validate", campaign.dir)["faulty"] == 1
+    stale = feedback_path(campaign, "U002")
+    assert stale.is_file()
+    assert _cli_json("status", campaign.dir)["faulty"] == ["U002"]
+
+    corrected = submit(campaign, tmp_path, name="v2/U002.xlsx")
+    collect(campaign, [str(corrected)], workers=1)
+    summary = _cli_json("validate", campaign.dir)
+    assert (summary["returns"], summary["faulty"], summary["codes"]) == (1, 0, {})
+    assert not stale.exists()
+    assert list(csv.DictReader((campaign.feedback / "index.csv").read_text(encoding="utf-8-sig").splitlines())) == []
+    status = _cli_json("status", campaign.dir)
+    assert status["faulty"] == [] and status["state"] == {"accepted": 1, "missing": 2}
+    from toolkit.ledger import Ledger
+    with Ledger(campaign.db_path) as ledger:
+        states = {Path(f.source).parent.name: f.status for f in ledger.files()}
+    assert states == {"v1": "superseded", "v2": "accepted"}

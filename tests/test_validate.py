@@ -1,0 +1,450 @@
+"""Validation: every bad input gets its exact issue code at its exact cell, end to end.
+
+Each test fills a unit's generated workbook the way a user would (openpyxl, like Excel),
+collects it into the campaign and validates; the issue is asserted by (code, sheet, cell).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import outbox_file, write_roster, DEFAULT_UNITS
+
+from toolkit.campaign import create_campaign
+from toolkit.checks import Issue
+from toolkit.collect import collect
+from toolkit.generate import generate_outbox
+from toolkit.read import CellValue, Submission
+from toolkit.validate import ISSUE_COLUMNS, build_return, issue_message, validate_campaign
+
+# A complete, correct return of the mini spec: no issue at all.
+GOOD = {
+    ("基本信息", "C6"): 30, ("基本信息", "C7"): 2, ("基本信息", "C9"): 85, ("基本信息", "C10"): "是",
+    ("基本信息", "C11"): "甲", ("基本信息", "C12"): dt.date(2026, 3, 1),
+    ("考核指标", "F5"): 50, ("考核指标", "G5"): "会议记录", ("考核指标", "F6"): 30, ("考核指标", "F8"): 1,
+    ("考核指标", "G8"): "表彰文件", ("考核指标", "F10"): "否",
+    ("台账", "B4"): "组织生活不规范", ("台账", "C4"): "已完成", ("台账", "D4"): dt.date(2026, 5, 1),
+}
+BLANK = object()  # a change that leaves the cell empty
+
+
+class Text(str):
+    """A value typed as text even where openpyxl would write a formula or an error ("=1+1", "#N/A")."""
+
+
+def submit(campaign, tmp_path: Path, unit: str = "U002", changes: dict | None = None, edit=None,
+           name: str | None = None, values: dict | None = None) -> Path:
+    """A unit's workbook filled with GOOD plus *changes*, then *edit*ed (rows, sheets), saved as a return."""
+    src = outbox_file(campaign, unit)
+    wb = openpyxl.load_workbook(src)
+    for (sheet, ref), value in {**(GOOD if values is None else values), **(changes or {})}.items():
+        cell = wb[sheet][ref]
+        cell.value = None if value is BLANK else str(value) if isinstance(value, Text) else value
+        if isinstance(value, Text):
+            cell.data_type = "s"
+    if edit:
+        edit(wb)
+    dst = tmp_path / "returns" / (name or src.name)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    return dst
+
+
+def run(campaign, *paths: Path, lang: str = "zh"):
+    collect(campaign, [str(p) for p in paths], workers=1)
+    return validate_campaign(campaign, lang)
+
+
+def found(result, unit: str = "U002") -> set[tuple[str, str, str]]:
+    """(code, sheet, cell) of every issue of *unit*."""
+    return {(r["code"], r["sheet"], r["cell"]) for r in result.rows if r["unit_code"] == unit}
+
+
+def the_return(result, unit: str = "U002"):
+    """The checked Return of *unit* (found by its unit code cell)."""
+    return next(r for r in result.returns.values() if r.entries[("unit_code", None)].raw == unit)
+
+
+def value_of(result, field_id: str, row: int | None = None, unit: str = "U002"):
+    return the_return(result, unit).entries[(field_id, row)].value
+
+
+# --------------------------------------------------------------------------- the good case
+
+
+def test_a_correct_return_has_no_issues(campaign, tmp_path):
+    result = run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C6"): "30人"}))
+    assert found(result) == set()
+    assert result.per_file and list(result.per_file.values()) == [(0, 0)]
+    assert value_of(result, "members") == 30  # "30人" read as 30
+    assert value_of(result, "formal") == 28
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def test_missing_sheet(campaign, tmp_path):
+    result = run(campaign, submit(campaign, tmp_path, edit=lambda wb: wb.remove(wb["台账"])))
+    assert found(result) == {("structure.sheet_missing", "台账", "")}
+    row = next(r for r in result.rows if r["code"] == "structure.sheet_missing")
+    assert row["severity"] == "error"
+
+
+def test_renamed_sheet_is_found_by_its_content_and_read(campaign, tmp_path):
+    def rename(wb):
+        wb["基本信息"].title = "基本情况"
+    result = run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C6"): 31}, edit=rename))
+    assert found(result) == {("structure.sheet_renamed", "基本情况", "")}
+    assert next(r for r in result.rows if r["code"] == "structure.sheet_renamed")["severity"] == "warning"
+    assert value_of(result, "members") == 31
+    entry = the_return(result).entries[("members", None)]
+    assert (entry.sheet, entry.cell) == ("基本情况", "C6")
+
+
+def test_deleted_item_row(campaign, tmp_path):
+    result = run(campaign, submit(campaign, tmp_path, edit=lambda wb: wb["考核指标"].delete_rows(6)))
+    assert found(result) == {("structure.item_missing", "考核指标", "")}
+    row = next(r for r in result.rows if r["code"] == "structure.item_missing")
+    assert (row["field"], row["severity"]) == ("a1_2", "error")
+    assert ("a1_2.self_score", None) not in the_return(result).entries
+
+
+def test_inserted_row_does_not_shift_values(campaign, tmp_path):
+    def insert(wb):
+        ws = wb["考核指标"]
+        ws.insert_rows(6)
+        ws["C6"], ws["F6"] = "自行增加的工作", 9
+    result = run(campaign, submit(campaign, tmp_path, edit=insert))
+    assert found(result) == {("structure.row_inserted", "考核指标", "B6")}
+    ret = the_return(result)
+    assert ret.entries[("a1_1.self_score", None)].value == 50
+    after = ret.entries[("a1_2.self_score", None)]
+    assert (after.value, after.cell) == (30, "F7")  # the item after the inserted row keeps its score
+    assert next(r for r in result.rows if r["code"] == "structure.row_inserted")["severity"] == "warning"
+
+
+@pytest.mark.parametrize("sheet, cell, text, field", [
+    ("基本信息", "B6", "党员总人数", "members"),
+    ("考核指标", "C5", "内容一（已修改）", "a1_1"),
+])
+def test_edited_label(campaign, tmp_path, sheet, cell, text, field):
+    result = run(campaign, submit(campaign, tmp_path, changes={(sheet, cell): text}))
+    assert found(result) == {("structure.label_edited", sheet, cell)}
+    row = result.rows[0]
+    assert (row["field"], row["severity"]) == (field, "warning")
+    assert value_of(result, "members") == 30 and value_of(result, "a1_1.self_score") == 50
+
+
+def test_extra_column_in_a_table(campaign, tmp_path):
+    result = run(campaign, submit(campaign, tmp_path, changes={("台账", "E3"): "备注", ("台账", "E4"): "另附"}))
+    assert found(result) == {("structure.extra_column", "台账", "E3")}
+    assert value_of(result, "problem", 1) == "组织生活不规范"
+
+
+def test_deleted_form_row_is_field_missing(campaign, tmp_path):
+    result = run(campaign, submit(campaign, tmp_path, edit=lambda wb: wb["基本信息"].delete_rows(7)))
+    assert found(result) == {("structure.field_missing", "基本信息", "")}
+    row = result.rows[0]
+    assert (row["field"], row["severity"]) == ("prob", "error")
+    assert value_of(result, "members") == 30  # rows below the deleted one are still found by key
+
+
+def test_deleted_table_header(campaign, tmp_path):
+    result = run(campaign, submit(campaign, tmp_path, edit=lambda wb: wb["台账"].delete_rows(3)))
+    assert found(result) == {("structure.header_missing", "台账", "")}
+
+
+# --------------------------------------------------------------------------- values (mini spec)
+
+
+@pytest.mark.parametrize("sheet, cell, typed, code, severity, field, value", [
+    ("基本信息", "C6", BLANK, "value.required", "error", "members", None),
+    ("基本信息", "C7", -1, "value.out_of_range", "error", "prob", -1),
+    ("基本信息", "C9", 150, "value.out_of_range", "error", "rate", 150),
+    ("考核指标", "F5", 70, "value.score_over_max", "error", "a1_1.self_score", 70),
+    ("基本信息", "C6", "约12", "value.not_a_number", "error", "members", None),
+    ("基本信息", "C6", 12.5, "value.not_an_integer", "error", "members", None),
+    ("基本信息", "C12", "去年三月", "value.not_a_date", "error", "elected", None),
+    ("台账", "D4", "下个月", "value.not_a_date", "error", "closed_on[1]", None),
+    ("基本信息", "C10", "也许", "value.not_a_bool", "error", "held", None),
+    ("基本信息", "C11", "己", "value.not_a_choice", "error", "kind", None),
+    ("基本信息", "C6", Text("#N/A"), "value.error_cell", "error", "members", None),
+    ("基本信息", "C6", "三十", "value.chinese_numeral", "warning", "members", 30),
+    ("基本信息", "C9", 0.85, "value.percent_ambiguous", "warning", "rate", 85),
+    ("基本信息", "C7", 50, "rule.failed", "error", "prob", 50),
+])
+def test_value_issue(campaign, tmp_path, sheet, cell, typed, code, severity, field, value):
+    result = run(campaign, submit(campaign, tmp_path, changes={(sheet, cell): typed}))
+    assert found(result) == {(code, sheet, cell)}
+    row = result.rows[0]
+    assert (row["field"], row["severity"]) == (field, severity)
+    fid, _, n = field.partition("[")
+    assert value_of(result, fid, int(n[:-1]) if n else None) == value
+
+
+@pytest.mark.parametrize("typed", ["   ", "\u3000", "\u200b"])
+def test_a_required_cell_holding_only_spaces_is_not_filled(campaign, tmp_path, typed):
+    result = run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C6"): typed}))
+    assert found(result) == {("value.required", "基本信息", "C6")}
+
+
+def test_a_started_table_row_needs_its_required_cells(campaign, tmp_path):
+    result = run(campaign, submit(campaign, tmp_path, changes={("台账", "B5"): BLANK, ("台账", "C5"): "整改中"}))
+    assert found(result) == {("value.required", "台账", "B5")}
+    assert result.rows[0]["field"] == "problem[2]"
+
+
+def test_rule_failed_message_is_the_rule_message(campaign, tmp_path):
+    result = run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C7"): 50}))
+    assert "预备党员不能多于党员" in result.rows[0]["message"]
+
+
+def test_formula_error_cell_reads_as_empty(campaign, tmp_path):
+    """What is true: a cached #DIV/0! reaches validate as an empty cell (python-calamine 0.9 reads
+    error cells as ""), so a required field gets value.required, not value.error_cell (and an
+    optional one nothing). Error text typed or pasted as text is value.error_cell: test_value_issue."""
+    path = submit(campaign, tmp_path, changes={("基本信息", "C6"): "=1/0"})
+    set_cell_xml(path, "基本信息", "C6", '<f>1/0</f><v>#DIV/0!</v>', t="e")
+    assert re.search(r't="e"><f>1/0</f><v>#DIV/0!</v>', _sheet_xml(path, "基本信息"))
+    result = run(campaign, path)
+    assert found(result) == {("value.required", "基本信息", "C6")}
+
+
+def test_error_cell_raw_value_in_build_return(campaign):
+    """Should a reader hand over the error text, build_return reports value.error_cell at its cell."""
+    spec = campaign.template()
+    sub = Submission("mini", "1", values=[
+        CellValue("basic", "members", None, "基本信息", "C6", "#DIV/0!"),
+        CellValue("basic", "prob", None, "基本信息", "C7", 2),
+    ])
+    ret = build_return(spec, sub)
+    assert [(i.code, i.sheet, i.cell, i.field) for i in ret.parse_issues] == [
+        ("value.error_cell", "基本信息", "C6", "members")]
+    assert ret.entries[("members", None)].value is None
+
+
+# --------------------------------------------------------------------------- computed fields
+
+
+def test_computed_field_is_recomputed_not_taken_from_a_typed_number(campaign, tmp_path):
+    result = run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C8"): 999}))
+    formal = the_return(result).entries[("formal", None)]
+    assert formal.raw == 999 and formal.value == 28
+    assert found(result) == set()
+
+
+def test_computed_field_ignores_a_stale_cached_value(campaign, tmp_path):
+    path = submit(campaign, tmp_path)
+    formula = "('基本信息'!$C$6-'基本信息'!$C$7)"
+    set_cell_xml(path, "基本信息", "C8", f"<f>{formula}</f><v>999</v>")
+    spec = campaign.template()
+    from toolkit.read import extract, read_workbook
+    sub = extract(spec, read_workbook(path.read_bytes(), "xlsx"))
+    assert next(v.raw for v in sub.values if v.field_id == "formal") == 999  # the stale cache is read …
+    ret = build_return(spec, sub, campaign.period)
+    assert ret.entries[("formal", None)].value == 28                       # … and ignored
+
+
+# --------------------------------------------------------------------------- checks needing other spec keys
+
+CHECKS_SPEC = """\
+id: checks
+version: "1"
+title: 检查表
+sheets:
+  - id: basic
+    kind: form
+    name: 基本信息
+    fields:
+      - {id: unit_code, label: 单位代码, prefill: unit_code}
+      - {id: unit_name, label: 单位名称, prefill: unit_name}
+      - {id: phone, label: 联系电话, pattern: '^1[3-9]\\d{9}$', pattern_hint: 11位手机号码}
+      - {id: meeting_on, label: 会议日期, type: date, in_period: true}
+      - {id: members, label: 党员人数, type: int, min: 0}
+      - {id: cadres, label: 干部人数, type: int, min: 0}
+  - id: check
+    kind: checklist
+    name: 考核指标
+    columns:
+      - {id: self_score, label: 自评分, type: score, required: true}
+      - {id: evidence, label: 佐证材料, required_if: "self_score > 0"}
+    areas:
+      - id: a1
+        title: 一
+        items:
+          - {id: a1_1, content: 内容一, standard: 标准一, max: 10}
+  - id: ledger
+    kind: table
+    name: 台账
+    rows: 5
+    key: [item_no]
+    columns:
+      - {id: item_no, label: 编号, required: true}
+      - {id: status, label: 状态, type: choice, choices: [整改中, 已完成]}
+      - {id: closed_on, label: 完成时间, type: date}
+    row_rules:
+      - {id: closed_needs_date, expr: "status != '已完成' or filled(closed_on)", message: 已完成的事项须填写完成时间}
+rules:
+  - {id: cadres_le, expr: "cadres <= members", message: 干部人数多于党员人数, severity: warning, fields: [cadres]}
+"""
+CHECKS_GOOD = {
+    ("基本信息", "C6"): "13800000000", ("基本信息", "C7"): dt.date(2026, 6, 1), ("基本信息", "C8"): 30,
+    ("基本信息", "C9"): 3, ("考核指标", "F5"): 8, ("考核指标", "G5"): "会议记录",
+    ("台账", "B4"): "Z-1", ("台账", "C4"): "已完成", ("台账", "D4"): dt.date(2026, 7, 1),
+    ("台账", "B5"): "Z-2", ("台账", "C5"): "整改中",
+}
+
+
+@pytest.fixture
+def checks_campaign(tmp_path):
+    spec = tmp_path / "checks.yaml"
+    spec.write_text(CHECKS_SPEC, encoding="utf-8")
+    roster = write_roster(tmp_path / "roster.csv", DEFAULT_UNITS)
+    c = create_campaign(tmp_path / "checks-camp", str(spec), roster, year=2026,
+                        extra={"period_start": "2026-01-01", "period_end": "2026-12-31"})
+    generate_outbox(c, workers=1)
+    return c
+
+
+def test_checks_spec_good_return_is_clean(checks_campaign, tmp_path):
+    result = run(checks_campaign, submit(checks_campaign, tmp_path, values=CHECKS_GOOD))
+    assert found(result) == set()
+
+
+@pytest.mark.parametrize("changes, code, severity, sheet, cell, field", [
+    ({("基本信息", "C6"): "1380000"}, "value.pattern_mismatch", "error", "基本信息", "C6", "phone"),
+    ({("基本信息", "C7"): dt.date(2025, 12, 31)}, "value.date_out_of_period", "warning", "基本信息", "C7",
+     "meeting_on"),
+    ({("考核指标", "G5"): BLANK}, "value.evidence_required", "error", "考核指标", "G5", "a1_1.evidence"),
+    ({("台账", "B5"): "Z-1"}, "table.duplicate_key", "error", "台账", "B5", "item_no[2]"),
+    ({("基本信息", "C9"): 40}, "rule.warning", "warning", "基本信息", "C9", "cadres"),
+    ({("台账", "D4"): BLANK}, "rule.failed", "error", "台账", "D4", "closed_on[1]"),
+])
+def test_checks_spec_issue(checks_campaign, tmp_path, changes, code, severity, sheet, cell, field):
+    result = run(checks_campaign, submit(checks_campaign, tmp_path, values=CHECKS_GOOD, changes=changes))
+    assert found(result) == {(code, sheet, cell)}
+    row = result.rows[0]
+    assert (row["field"], row["severity"]) == (field, severity)
+
+
+def test_no_evidence_needed_for_a_zero_score(checks_campaign, tmp_path):
+    changes = {("考核指标", "F5"): 0, ("考核指标", "G5"): BLANK}
+    result = run(checks_campaign, submit(checks_campaign, tmp_path, values=CHECKS_GOOD, changes=changes))
+    assert found(result) == set()
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def test_message_names_cell_label_and_fix_in_chinese_and_english(campaign, tmp_path):
+    path = submit(campaign, tmp_path, changes={("基本信息", "C6"): "约12", ("考核指标", "F5"): 70.0})
+    zh = {r["code"]: r["message"] for r in run(campaign, path).rows}
+    assert zh["value.not_a_number"] == "基本信息!C6「党员人数」：不是有效数字（填写的是：约12）。请填写阿拉伯数字，如 12"
+    assert "考核指标!F5" in zh["value.score_over_max"] and "自评分" in zh["value.score_over_max"]
+    assert "填写的是：70）" in zh["value.score_over_max"] and "≤ 60" in zh["value.score_over_max"]
+    en = {r["code"]: r["message"] for r in validate_campaign(campaign, "en").rows}
+    assert en["value.not_a_number"] == "基本信息!C6 '党员人数': Not a number (typed: 约12). Type a number such as 12"
+    assert "Score above the maximum (typed: 70)" in en["value.score_over_max"]
+
+
+def test_issue_message_for_an_issue_without_a_cell():
+    issue = Issue("structure.sheet_missing", "error", sheet="台账", field="", detail="ledger")
+    assert issue_message(issue) == "台账：缺少工作表（ledger）。请使用下发的模板，不要删除工作表"
+    assert issue_message(issue, "en") == "台账: Sheet missing — ledger. Use the issued template; do not delete sheets"
+
+
+def test_rule_message_in_english_falls_back_to_the_rule_text(campaign, tmp_path):
+    result = run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C7"): 50}), lang="en")
+    assert result.rows[0]["message"].startswith("基本信息!C7 '预备党员': Values contradict each other (typed: 50)")
+
+
+# --------------------------------------------------------------------------- outputs and CLI
+
+
+def test_issues_csv_has_exactly_the_contract_columns_with_bom(campaign, tmp_path):
+    run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C6"): "约12"}))
+    data = (campaign.out / "issues.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(data.decode("utf-8-sig").splitlines()))
+    assert tuple(rows[0]) == ISSUE_COLUMNS == (
+        "unit_code", "source", "sha256", "sheet", "cell", "field", "code", "severity", "value", "message")
+    assert rows[1][:2] == ["U002", str(tmp_path / "returns" / outbox_file(campaign, "U002").name)]
+    assert rows[1][3:9] == ["基本信息", "C6", "members", "value.not_a_number", "error", "约12"]
+
+
+def test_issues_csv_keeps_typed_formula_text_as_text(campaign, tmp_path):
+    run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C6"): Text("=1+1")}))
+    rows = list(csv.DictReader((campaign.out / "issues.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert [(r["code"], r["cell"], r["value"]) for r in rows] == [("value.not_a_number", "C6", "'=1+1")]
+
+
+def _cli(*args):
+    from typer.testing import CliRunner
+    from toolkit.cli import app
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_cli_validate_json_counts_per_code_and_status_shows_faulty(campaign, tmp_path):
+    bad = submit(campaign, tmp_path, changes={("基本信息", "C6"): "约12", ("基本信息", "C10"): "也许",
+                                              ("基本信息", "C11"): "己"})
+    good = submit(campaign, tmp_path, unit="U001")
+    collect(campaign, [str(bad), str(good)], workers=1)
+    summary = json.loads(_cli("validate", campaign.dir, "--json").stdout)
+    assert summary["codes"] == {"value.not_a_bool": 1, "value.not_a_choice": 1, "value.not_a_number": 1}
+    assert (summary["returns"], summary["faulty"], summary["errors"], summary["warnings"]) == (2, 1, 3, 0)
+    status = json.loads(_cli("status", campaign.dir, "--json").stdout)
+    assert status["faulty"] == ["U002"] and status["missing"] == ["U003"]
+    assert status["state"] == {"accepted": 1, "faulty": 1, "missing": 1}
+    rows = {r["unit_code"]: r for r in csv.DictReader(
+        (campaign.out / "status.csv").read_text(encoding="utf-8-sig").splitlines())}
+    assert (rows["U002"]["state"], rows["U002"]["errors"]) == ("faulty", "3")
+    assert rows["U001"]["state"] == "accepted"
+    table = _cli("status", campaign.dir).stdout
+    assert "需退回修改" in table
+
+
+def test_validate_twice_changes_nothing(campaign, tmp_path):
+    run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C6"): "约12"}))
+    first = (campaign.out / "issues.csv").read_bytes()
+    validate_campaign(campaign)
+    assert (campaign.out / "issues.csv").read_bytes() == first
+
+
+# --------------------------------------------------------------------------- xml helpers
+
+
+def _sheet_part(path: Path, sheet: str) -> str:
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    return f"xl/worksheets/sheet{names.index(sheet) + 1}.xml"  # openpyxl's own part names
+
+
+def _sheet_xml(path: Path, sheet: str) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(_sheet_part(path, sheet)).decode("utf-8")
+
+
+def set_cell_xml(path: Path, sheet: str, ref: str, inner: str, t: str | None = None) -> None:
+    """Rewrite one cell of an openpyxl-saved workbook as Excel would store it (e.g. a cached value)."""
+    part = _sheet_part(path, sheet)
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    xml = members[part].decode("utf-8")
+    pattern = re.compile(rf'<c r="{ref}"(?P<attrs>[^>]*?)(/>|>.*?</c>)', re.S)
+    match = pattern.search(xml)
+    assert match, f"{ref} not in {part}"
+    style = re.search(r'\ss="\d+"', match.group("attrs"))
+    attrs = (style.group(0) if style else "") + (f' t="{t}"' if t else "")
+    xml = xml[:match.start()] + f'<c r="{ref}"{attrs}>{inner}</c>' + xml[match.end():]
+    members[part] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
