@@ -293,6 +293,32 @@ def _merge(ctx: Ctx, campaign):
 
 @app.command()
 @guarded
+def score(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Score, rank and grade: out/scores.csv, out/score_trace.csv, out/scoring-sheet.xlsx."""
+    ctx = Ctx(as_json, lang, debug)
+    result = _score(ctx, _campaign(directory))
+    grades: dict[str, int] = {}
+    for row in result.scores:
+        if row["grade"]:
+            grades[row["grade"]] = grades.get(row["grade"], 0) + 1
+    ctx.done({"scored": sum(1 for r in result.scores if r["total"] not in ("", None)), "grades": grades,
+              "vetoed": [r["unit_code"] for r in result.scores if r["vetoed"] in (True, "true")],
+              "warnings": result.warnings})
+
+
+def _score(ctx: Ctx, campaign):
+    from .scoring import score_campaign
+    result = score_campaign(campaign, ctx.lang)
+    for warning in result.warnings:
+        err.print(f"[yellow]注意 / note:[/yellow] {warning}", soft_wrap=True)
+    scored = sum(1 for r in result.scores if r["total"] not in ("", None))
+    ctx.say(f"已评分 {scored} 个单位：out/scores.csv、out/score_trace.csv、out/scoring-sheet.xlsx",
+            f"Scored {scored} units: out/scores.csv, out/score_trace.csv, out/scoring-sheet.xlsx")
+    return result
+
+
+@app.command()
+@guarded
 def report(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Write out/report.html: status, totals, scores, grades, gap list, issues (self-contained, printable)."""
     ctx = Ctx(as_json, lang, debug)
@@ -328,18 +354,43 @@ def resolve(directory: DirArg, sha256: Annotated[str, typer.Argument(help="The f
 
 @app.command()
 @guarded
+def run(directory: DirArg, sources: Annotated[list[Path], typer.Argument(help="Files, folders, archives.")],
+        as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Collect, validate, status, merge, score and report in one go."""
+    ctx = Ctx(as_json, lang, debug)
+    campaign = _campaign(directory)
+    ctx.done(run_pipeline(ctx, campaign, sources))
+
+
+def run_pipeline(ctx: Ctx, campaign, sources) -> dict:
+    """The stages after generation; score only when the campaign has a scoring scheme."""
+    summary: dict = {"collected": _collect(ctx, campaign, sources).counts}
+    result = _validate(ctx, campaign)
+    summary["faulty"] = sum(1 for e, _ in result.per_file.values() if e)
+    summary["status"] = _count_states(_status(ctx, campaign, show_table=False))
+    summary["merge"] = _merge(ctx, campaign)
+    if campaign.scoring:
+        summary["scored"] = sum(1 for r in _score(ctx, campaign).scores if r["total"] not in ("", None))
+    summary["report"] = str(_report(ctx, campaign))
+    return summary
+
+
+def _count_states(statuses) -> dict:
+    counts: dict[str, int] = {}
+    for s in statuses:
+        counts[s.state] = counts.get(s.state, 0) + 1
+    return counts
+
+
+@app.command()
+@guarded
 def demo(directory: Annotated[Path, typer.Argument(help="Where to create the demo campaign.")] = Path("demo-campaign"),
          as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """A complete campaign on the bundled samples, from the roster to the report."""
     from .demo import run_demo
     ctx = Ctx(as_json, lang, debug)
-    summary = run_demo(directory, ctx, _stages())
+    summary = run_demo(directory, ctx, _generate, run_pipeline)
     ctx.done(summary)
-
-
-def _stages() -> dict:
-    return {"generate": _generate, "collect": _collect, "validate": _validate, "status": _status, "merge": _merge,
-            "report": _report}
 
 
 def main() -> None:

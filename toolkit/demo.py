@@ -11,8 +11,8 @@ __all__ = ["run_demo", "SAMPLES_DIR"]
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 
 
-def run_demo(directory: Path, ctx, stages: dict) -> dict:
-    """Create (or reuse) the demo campaign and run every stage the toolkit has."""
+def run_demo(directory: Path, ctx, generate, pipeline) -> dict:
+    """Create (or reuse) the demo campaign, generate, then collect the samples through to the report."""
     directory = Path(directory)
     if (directory / "campaign.yaml").exists():
         campaign = load_campaign(directory)
@@ -23,21 +23,10 @@ def run_demo(directory: Path, ctx, stages: dict) -> dict:
                                    locale="en" if ctx.lang == "en" else "zh-CN",
                                    extra={"contact": "组织部 王老师", "phone": "0571-88000000",
                                           "return_to": "电子邮件发送至 zzb@example.org"})
-    summary = {"campaign": str(directory)}
-    summary["generated"] = len(stages["generate"](ctx, campaign))
-    returns = SAMPLES_DIR / "returns"
-    if returns.is_dir():
-        result = stages["collect"](ctx, campaign, [returns])
-        summary["collected"] = result.counts
-    for name in ("validate", "status", "merge", "score", "report"):
-        if name in stages:
-            summary[name] = _summarise(stages[name](ctx, campaign))
+    summary = {"campaign": str(directory), "generated": len(generate(ctx, campaign))}
+    summary.update(pipeline(ctx, campaign, [SAMPLES_DIR / "returns"]))
+    ctx.say(f"演示完成。请打开 {directory / 'out' / 'report.html'} 查看考核报告，"
+            f"{directory / 'out'} 中还有汇总表、评分表和台账。",
+            f"Demo done. Open {directory / 'out' / 'report.html'}; {directory / 'out'} also holds the "
+            f"consolidated workbook, the scoring sheet and the ledger.")
     return summary
-
-
-def _summarise(value) -> object:
-    if isinstance(value, list):
-        return len(value)
-    if isinstance(value, (dict, str, int)):
-        return value
-    return str(value)

@@ -191,6 +191,15 @@ def _run_jobs(master, outbox, jobs, workers, progress) -> Iterable[str]:
                 progress(len(chunk))
 
 
+def _plain(value):
+    """Booleans as true/false, whole floats without .0, other floats without binary noise."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(round(value, 10))
+    return value
+
+
 def write_csv(path: Path, columns: Iterable[str], rows: Iterable[dict]) -> None:
     """A contract CSV: UTF-8 with BOM, header row; text that could start a formula is kept as text."""
     from .safety import csv_safe
@@ -201,5 +210,5 @@ def write_csv(path: Path, columns: Iterable[str], rows: Iterable[dict]) -> None:
         writer = csv.DictWriter(fh, fieldnames=list(columns), extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: csv_safe(v) for k, v in row.items()})
+            writer.writerow({k: csv_safe(_plain(v)) for k, v in row.items()})
     os.replace(tmp, path)

@@ -1,0 +1,44 @@
+"""`toolkit score`: score every unit's accepted return against the campaign's scheme.
+
+Writes out/scores.csv, out/score_trace.csv and out/scoring-sheet.xlsx (年度考核评分表).
+Office adjustments are read from DIR/adjustments.csv when it exists
+(unit_code, indicator, points, reason).
+"""
+
+from __future__ import annotations
+
+from .campaign import Campaign
+from .errors import ConfigError
+from .merge import load_merged
+from .score import SCORES_COLUMNS, TRACE_COLUMNS, ScoreResult, UnitInput, load_adjustments, score_units
+from .scheme import load_scheme
+
+__all__ = ["score_campaign", "unit_inputs"]
+
+
+def unit_inputs(merged) -> list[UnitInput]:
+    """One input per roster unit: the normalised values of its accepted return (faulty ones too)."""
+    out = []
+    for mu in merged.units:
+        values = {} if mu.ret is None else {fid: e.value for (fid, row), e in mu.ret.entries.items() if row is None}
+        out.append(UnitInput(mu.unit.code, mu.unit.name, mu.unit.group, values, returned=mu.ret is not None))
+    return out
+
+
+def score_campaign(campaign: Campaign, lang: str = "zh") -> ScoreResult:
+    from .generate import write_csv
+    from .scoring_sheet import write_scoring_sheet
+
+    if not campaign.scoring:
+        raise ConfigError(f"{campaign.dir / 'campaign.yaml'}: no `scoring:` scheme is set; add e.g. "
+                          f"`scoring: annual-assessment-scoring` or a path to a scheme .yaml")
+    spec = campaign.template()
+    scheme = load_scheme(campaign.scoring, campaign.dir, spec=spec)
+    adjustments_file = campaign.dir / "adjustments.csv"
+    adjustments = load_adjustments(adjustments_file) if adjustments_file.is_file() else []
+    merged = load_merged(campaign)
+    result = score_units(scheme, spec, unit_inputs(merged), adjustments)
+    write_csv(campaign.out / "scores.csv", SCORES_COLUMNS, result.scores)
+    write_csv(campaign.out / "score_trace.csv", TRACE_COLUMNS, result.trace)
+    write_scoring_sheet(campaign, scheme, result, lang)
+    return result
