@@ -144,6 +144,9 @@ def merge_campaign(campaign: Campaign, lang: str = "zh") -> dict:
 def _long_totals(merged: Merged, totals: list[dict], lang: str) -> list[dict]:
     labels = {f.id: (f.label_en or f.label) if lang == "en" else f.label for f in merged.spec.form_fields.values()}
     labels.update({f"rate:{r.id}": (r.label_en or r.label) if lang == "en" else r.label for r in merged.spec.summary})
+    if lang != "en":
+        labels.update({"units": "单位数", "accepted": "合格", "faulty": "需退回修改", "missing": "未报送",
+                       "returned": "已报送", "return_rate": "报送率"})
     overall = "all" if lang == "en" else "全部"
     out = []
     for row in totals:
