@@ -81,10 +81,44 @@ class Return:
     period: tuple = ()
 
     def names(self, row: int | None = None, sheet_id: str | None = None) -> dict[str, Any]:
-        """Values by id for expressions: form fields, or a table row's columns."""
+        """Values by id for expressions: form fields, or a table row's columns (a fresh dict)."""
         if row is None:
-            return {fid: e.value for (fid, r), e in self.entries.items() if r is None and "." not in fid}
-        return {fid: e.value for (fid, r), e in self.entries.items() if r == row and e.sheet_id == sheet_id}
+            cache = self.__dict__.get("_form_cache")
+            if cache is None:
+                cache = {fid: e.value for (fid, r), e in self.entries.items() if r is None and "." not in fid}
+                self.__dict__["_form_cache"] = cache
+            return dict(cache)
+        return dict(self._rows().get((sheet_id, row), {}))
+
+    def forget_names(self) -> None:
+        """Drop the cached name maps (after values changed)."""
+        for key in ("_form_cache", "_row_cache", "_item_cache"):
+            self.__dict__.pop(key, None)
+
+    def item_names(self, item_id: str) -> dict[str, Any]:
+        """A checklist item's column values by column id."""
+        return dict(self._items().get(item_id, {}))
+
+    def _rows(self) -> dict[tuple[str, int], dict[str, Any]]:
+        cache = self.__dict__.get("_row_cache")
+        if cache is None:
+            cache = {}
+            for (fid, r), e in self.entries.items():
+                if r is not None:
+                    cache.setdefault((e.sheet_id, r), {})[fid] = e.value
+            self.__dict__["_row_cache"] = cache
+        return cache
+
+    def _items(self) -> dict[str, dict[str, Any]]:
+        cache = self.__dict__.get("_item_cache")
+        if cache is None:
+            cache = {}
+            for (fid, r), e in self.entries.items():
+                if r is None and "." in fid:
+                    item, col = fid.split(".", 1)
+                    cache.setdefault(item, {})[col] = e.value
+            self.__dict__["_item_cache"] = cache
+        return cache
 
 
 def _issue(code: str, e: Entry, detail: str = "") -> Issue:
@@ -175,9 +209,7 @@ def _row_names(ret: Return, e: Entry) -> dict[str, Any]:
     """Names an expression on a checklist/table row sees: that row's columns, plus form fields."""
     names = ret.names()
     if "." in e.field_id:
-        item = e.field_id.split(".", 1)[0]
-        names.update({fid.split(".", 1)[1]: x.value for (fid, r), x in ret.entries.items()
-                      if fid.startswith(item + ".")})
+        names.update(ret.item_names(e.field_id.split(".", 1)[0]))
     elif e.row is not None:
         names.update(ret.names(e.row, e.sheet_id))
     return names

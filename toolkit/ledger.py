@@ -192,9 +192,14 @@ class Ledger:
     def accepted(self) -> list[FileRow]:
         return [f for f in self.files() if f.status == "accepted"]
 
-    def payload(self, sha256: str) -> dict | None:
+    def payload(self, sha256: str):
+        """The stored Submission of a file, or None."""
+        text = self.payload_text(sha256)
+        return decode_payload(text) if text is not None else None
+
+    def payload_text(self, sha256: str) -> str | None:
         row = self.db.execute("SELECT payload FROM submissions WHERE sha256=?", (sha256,)).fetchone()
-        return decode_payload(row[0]) if row else None
+        return row[0] if row else None
 
     def validation_counts(self) -> dict[str, tuple[int, int]]:
         return {sha: (e, w) for sha, e, w in self.db.execute("SELECT sha256, errors, warnings FROM validations")}

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 import zipfile
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from defusedxml import ElementTree as SafeET
 
@@ -76,8 +76,7 @@ class RawWorkbook:
     date1904: bool = False
 
 
-@dataclass(frozen=True)
-class CellValue:
+class CellValue(NamedTuple):
     """One value of a return where the unit typed it."""
 
     sheet_id: str
@@ -88,8 +87,7 @@ class CellValue:
     raw: Any
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """A structural observation while locating fields (becomes an issue)."""
 
     code: str

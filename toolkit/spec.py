@@ -83,6 +83,13 @@ class Field:
         """True when the unit types this value (not prefilled, not computed)."""
         return self.prefill is None and self.formula is None
 
+    def __eq__(self, other) -> bool:  # identity first: the normaliser's cache compares fields often
+        if self is other:
+            return True
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self.__dataclass_fields__)
+
     def __hash__(self) -> int:  # fields key the normaliser's cache: hash once, not per lookup
         cached = self.__dict__.get("_hash")
         if cached is None:

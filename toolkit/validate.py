@@ -7,6 +7,8 @@ units with errors to :mod:`toolkit.feedback`.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -30,7 +32,8 @@ ISSUE_COLUMNS = ("unit_code", "source", "sha256", "sheet", "cell", "field", "cod
 class ValidationResult:
     rows: list[dict] = field(default_factory=list)
     per_file: dict[str, tuple[int, int]] = field(default_factory=dict)
-    returns: dict[str, Return] = field(default_factory=dict)   # sha256 -> Return
+    returns: dict[str, Return] = field(default_factory=dict)   # sha256 -> Return (all, or those with errors
+                                                                # when checked in a worker pool)
     issues: dict[str, list[Issue]] = field(default_factory=dict)
 
     def counts_by_code(self) -> dict[str, int]:
@@ -40,8 +43,20 @@ class ValidationResult:
         return dict(sorted(out.items()))
 
 
+_INDEX_CACHE: dict[int, tuple[TemplateSpec, dict]] = {}
+
+
 def field_index(spec: TemplateSpec) -> dict[str, tuple[Field, str, float | None]]:
-    """Value field id → (field, label, item max points) for every locatable value."""
+    """Value field id → (field, label, item max points) for every locatable value (cached per spec)."""
+    hit = _INDEX_CACHE.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    index = _field_index(spec)
+    _INDEX_CACHE[id(spec)] = (spec, index)
+    return index
+
+
+def _field_index(spec: TemplateSpec) -> dict[str, tuple[Field, str, float | None]]:
     index = {}
     for sheet in spec.sheets:
         for f in sheet.fields:
@@ -95,6 +110,7 @@ def build_return(spec: TemplateSpec, sub: Submission, period: tuple = ()) -> Ret
 def _recompute(ret: Return) -> None:
     computed = [e for e in ret.entries.values() if e.field.formula]
     for _ in range(len(computed)):  # formulas may depend on each other; settle in a few passes
+        ret.forget_names()
         names = ret.names()
         for e in computed:
             try:
@@ -104,6 +120,7 @@ def _recompute(ret: Return) -> None:
             if isinstance(value, float) and e.field.type == "int" and value.is_integer():
                 value = int(value)
             e.value = value
+    ret.forget_names()
 
 
 def check_return(ret: Return) -> list[Issue]:
@@ -134,29 +151,59 @@ def typed_text(value: Any) -> str:
     return value if isinstance(value, str) else display(value)
 
 
-def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None) -> ValidationResult:
+def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, workers: int | None = None) -> ValidationResult:
     """Check every accepted return; write out/issues.csv and the ledger's counts."""
     from .generate import write_csv
 
     spec = campaign.template()
     result = ValidationResult()
     with Ledger(campaign.db_path) as ledger:
-        for f in ledger.accepted():
-            sub = ledger.payload(f.sha256)
-            if sub is None:
-                continue
-            ret = build_return(spec, sub, campaign.period)
-            issues = check_return(ret)
-            result.returns[f.sha256] = ret
+        jobs = [(f, text) for f in ledger.accepted() if (text := ledger.payload_text(f.sha256)) is not None]
+        for f, (rows, counts, ret, issues) in zip((f for f, _ in jobs),
+                                                  _map_checks(spec, campaign.period, lang, jobs, workers)):
+            result.rows.extend(rows)
+            result.per_file[f.sha256] = counts
             result.issues[f.sha256] = issues
-            result.per_file[f.sha256] = (sum(i.severity == "error" for i in issues),
-                                         sum(i.severity == "warning" for i in issues))
-            result.rows.extend(_rows(f, issues, lang))
+            if ret is not None:
+                result.returns[f.sha256] = ret
             if progress:
                 progress(1)
         ledger.set_validation(result.per_file)
     write_csv(campaign.out / "issues.csv", ISSUE_COLUMNS, result.rows)
     return result
+
+
+_V: dict = {}
+
+
+def _init_checks(spec: TemplateSpec, period: tuple, lang: str, keep_all: bool = False) -> None:
+    _V.update(spec=spec, period=period, lang=lang, keep_all=keep_all)
+
+
+def _check_one(job: tuple[FileRow, str]):
+    """Normalise and check one return; the Return travels back only when feedback needs it."""
+    from .ledger import decode_payload
+
+    f, text = job
+    ret = build_return(_V["spec"], decode_payload(text), _V["period"])
+    issues = check_return(ret)
+    counts = (sum(i.severity == "error" for i in issues), sum(i.severity == "warning" for i in issues))
+    keep = counts[0] or _V["keep_all"]
+    return _rows(f, issues, _V["lang"]), counts, (ret if keep else None), issues
+
+
+def _map_checks(spec, period, lang, jobs, workers):
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    if workers <= 1 or len(jobs) < 200:  # in-process: every Return is kept for the caller
+        _init_checks(spec, period, lang, keep_all=True)
+        return map(_check_one, jobs)
+    pool = ProcessPoolExecutor(workers, initializer=_init_checks, initargs=(spec, period, lang))
+    return _drain_pool(pool, pool.map(_check_one, jobs, chunksize=32))
+
+
+def _drain_pool(pool, results):
+    with pool:
+        yield from results
 
 
 def _rows(f: FileRow, issues: list[Issue], lang: str) -> list[dict]:
