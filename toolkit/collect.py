@@ -79,7 +79,7 @@ def _identify_one(job: tuple[str, bytes, str, str]) -> tuple[Identity, str | Non
         if problem:
             return Identity("rejected", reason_code=problem, detail="workbook package check"), None
     try:
-        raw = read_workbook(data, kind, _W["skip"])
+        raw = read_workbook(data, kind, _W["skip"], names=False)
     except ReadError as exc:
         return Identity("rejected", reason_code="read.unreadable", detail=str(exc)), None
     ident = identify(raw, _W["spec"], _W["roster"], _W["versions"], source, _W["known"])

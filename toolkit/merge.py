@@ -121,10 +121,22 @@ def group_totals(merged: Merged) -> list[dict]:
             vals = [v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
             row[f.id] = sum(vals) if vals else None
         for rate in merged.spec.summary:
-            num, den = row.get(rate.numerator), row.get(rate.denominator)
-            row[f"rate:{rate.id}"] = (num / den) if isinstance(num, (int, float)) and den else None
+            row[f"rate:{rate.id}"] = _summary_rate(members, rate.numerator, rate.denominator)
         out.append(row)
     return out
+
+
+def _summary_rate(members: list[MergedUnit], numerator: str, denominator: str) -> float | None:
+    """sum(numerator) / sum(denominator) over the units that reported both (a unit that left the
+    denominator empty must not inflate the rate with its numerator)."""
+    pairs = [(u.value(numerator), u.value(denominator)) for u in members]
+    pairs = [(n, d) for n, d in pairs if _is_number(n) and _is_number(d)]
+    den = sum(d for _, d in pairs)
+    return sum(n for n, _ in pairs) / den if den else None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def merge_campaign(campaign: Campaign, lang: str = "zh") -> dict:

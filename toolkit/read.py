@@ -114,7 +114,7 @@ class Submission:
 # --------------------------------------------------------------------------- reading
 
 
-def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset()) -> RawWorkbook:
+def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset(), names: bool = True) -> RawWorkbook:
     """Read every sheet (but *skip* and the lists sheet) with calamine; package metadata from the zip."""
     from python_calamine import CalamineWorkbook
 
@@ -130,11 +130,11 @@ def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset()) ->
                                      str(meta.visible).rsplit(".", 1)[-1] == "Visible")  # not Hidden/VeryHidden
     except Exception as exc:  # calamine raises its own exception types for any damage
         raise ReadError(str(exc)[:200]) from None
-    props, names, date1904 = read_package_props(data, kind)
-    return RawWorkbook(kind, sheets, props, names, date1904)
+    props, defined, date1904 = read_package_props(data, kind, names)
+    return RawWorkbook(kind, sheets, props, defined, date1904)
 
 
-def read_package_props(data: bytes, kind: str) -> tuple[dict[str, str], dict[str, str], bool]:
+def read_package_props(data: bytes, kind: str, names: bool = True) -> tuple[dict[str, str], dict[str, str], bool]:
     """Custom document properties, defined names and the 1904 flag from the package."""
     if kind not in ("xlsx", "xlsm", "ods"):
         return {}, {}, False
@@ -142,7 +142,7 @@ def read_package_props(data: bytes, kind: str) -> tuple[dict[str, str], dict[str
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             if kind == "ods":
                 return _ods_props(zf), {}, False
-            return _xlsx_props(zf)
+            return _xlsx_props(zf, names)
     except (zipfile.BadZipFile, KeyError, SafeET.ParseError, ValueError):
         return {}, {}, False
 
@@ -152,14 +152,14 @@ _NAME_RE = re.compile(r'<definedName\b[^>]*\bname="([^"]*)"[^>]*>([^<]*)</define
 _DATE1904_RE = re.compile(r'<workbookPr\b[^>]*\bdate1904="(1|true)"')
 
 
-def _xlsx_props(zf: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, str], bool]:
+def _xlsx_props(zf: zipfile.ZipFile, with_names: bool = True) -> tuple[dict[str, str], dict[str, str], bool]:
     """Custom properties, defined names and the 1904 flag, read with patterns (no XML entity expansion)."""
     props = {}
     if "docProps/custom.xml" in zf.namelist():
         text = zf.read("docProps/custom.xml").decode("utf-8", "replace")
         props = {name: html.unescape(value) for name, _, value in _PROP_RE.findall(text)}
     text = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-    names = {html.unescape(n): html.unescape(v) for n, v in _NAME_RE.findall(text)}
+    names = {html.unescape(n): html.unescape(v) for n, v in _NAME_RE.findall(text)} if with_names else {}
     return props, names, bool(_DATE1904_RE.search(text))
 
 

@@ -55,7 +55,8 @@ class _Sheet:
     def page(self, ws, header_rows: int, last_col: int) -> None:
         ws.set_paper(9)
         ws.set_landscape()
-        ws.repeat_rows(0, header_rows - 1)
+        if header_rows > 0:  # repeat_rows(0, -1) would write the invalid print titles $1:$0
+            ws.repeat_rows(0, header_rows - 1)
         ws.fit_to_pages(1, 0)
         ws.set_footer("&C第 &P 页，共 &N 页" if self.w is _W["zh"] else "&CPage &P of &N")
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
@@ -144,7 +145,7 @@ def _cards(s: _Sheet, wb, campaign: Campaign, scheme: ScoringScheme, result: Sco
             breaks.append(end + 1)
             r = end + 1
         else:
-            s.page(ws, 0, 6)
+            s.page(ws, 3, 6)  # a card on its own sheet repeats its title, summary and headings
     if shared:
         shared.set_h_pagebreaks(breaks[:1023])
         s.page(shared, 0, 6)
