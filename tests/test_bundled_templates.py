@@ -284,7 +284,7 @@ def test_rectification_ledger_row_rules(specs):
     assert evaluate(rules["closed_needs_date"].expr, {**closed, "closed_on": None}) is False
     assert rules["closed_needs_date"].severity == "error"
     assert evaluate(rules["closed_needs_evidence"].expr, {**closed, "evidence": ""}) is False
-    assert rules["closed_needs_evidence"].severity == "warning"
+    assert rules["closed_needs_evidence"].severity == "error"
     open_item = {"status": "整改中", "closed_on": None, "evidence": None}
     assert all(evaluate(r.expr, open_item) for r in ledger.row_rules)
     for c in ("problem", "measure", "owner", "deadline", "status"):

@@ -115,6 +115,20 @@ def test_libreoffice_xlsx_keeps_defined_names():
     assert not any("." in n for n in names if not n.startswith("_xlnm"))
 
 
+def test_defined_names_survive_in_ods_and_xls_too():
+    """The toolkit reads names only from xlsx; the other formats keep them (no dots to mangle)."""
+    import re
+    import zipfile
+
+    content = zipfile.ZipFile(LO / "mini_U001.ods").read("content.xml").decode("utf-8")
+    ranges = dict(re.findall(r'table:named-range table:name="(f_\w+|t_\w+)"[^>]*?table:cell-range-address="([^"]+)"',
+                             content))
+    assert ranges["f_members"] == "$基本信息.$C$6"
+    assert ranges["t_ledger"] == "$台账.$B$4:.$D$8"
+    xls = (LO / "mini_U001.xls").read_bytes()
+    assert all(name in xls for name in (b"f_members", b"f_a1_1_self_score", b"t_ledger"))
+
+
 def test_stripped_copy_has_no_metadata_left():
     raw = read_workbook((LO / "mini_U001_stripped.xlsx").read_bytes(), "xlsx")
     assert list(raw.sheets) == VISIBLE_SHEETS

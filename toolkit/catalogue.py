@@ -58,7 +58,7 @@ def _load_all() -> None:
     """Import every stage module that declares codes, so the catalogue is complete."""
     import importlib
 
-    for name in ("intake", "identify", "ledger", "collect", "normalise", "validate", "checks", "scheme", "score"):
+    for name in ("intake", "identify", "ledger", "collect", "normalise", "validate", "checks", "lifecycle", "scheme", "score"):
         try:
             importlib.import_module(f"toolkit.{name}")
         except ModuleNotFoundError as exc:  # a stage not built yet

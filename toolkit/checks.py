@@ -79,6 +79,7 @@ class Return:
     findings: list = field(default_factory=list)
     parse_issues: list[Issue] = field(default_factory=list)
     period: tuple = ()
+    context: dict = field(default_factory=dict)  # carry (UnitCarry) and received_on (date) of the return
 
     def names(self, row: int | None = None, sheet_id: str | None = None) -> dict[str, Any]:
         """Values by id for expressions: form fields, or a table row's columns (a fresh dict)."""

@@ -169,6 +169,32 @@ def _check_date(value: str, option: str) -> None:
         raise ConfigError(f"{option}: expected a date like 2026-12-31, got {value!r}") from None
 
 
+@app.command("next")
+@guarded
+def next_round(directory: Annotated[Path, typer.Argument(help="The finished campaign.")],
+               new_dir: Annotated[Path, typer.Argument(help="The folder of the next round.")],
+               template: Annotated[Optional[str], typer.Option("--template", help="Another template (e.g. gap-sprint).")] = None,
+               year: Annotated[Optional[int], typer.Option("--year")] = None,
+               name: Annotated[Optional[str], typer.Option("--name")] = None,
+               deadline: Annotated[Optional[str], typer.Option("--deadline", help="YYYY-MM-DD")] = None,
+               as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Start the next round: open items, gaps and carried values prefilled per unit, then generate."""
+    from .carry import read_carry
+    from .rounds import next_campaign
+    ctx = Ctx(as_json, lang, debug)
+    if deadline:
+        _check_date(deadline, "--deadline")
+    campaign = next_campaign(directory, new_dir, template=template, year=year, name=name, deadline=deadline,
+                             lang=lang)
+    rows = _generate(ctx, campaign)
+    carry = read_carry(campaign)
+    items = sum(len(r) for c in carry.values() for r in c.tables.values())
+    stale = sorted(code for code, c in carry.items() if c.stale)
+    ctx.say(f"下一轮：{campaign.name}（{new_dir}），{items} 个事项已预填；{len(stale)} 个单位上一轮未报送，沿用此前事项",
+            f"Next round: {campaign.name} ({new_dir}); {items} items prefilled; {len(stale)} units reuse earlier items")
+    ctx.done({"campaign": str(new_dir), "workbooks": len(rows), "carried_items": items, "stale_units": stale})
+
+
 @app.command()
 @guarded
 def generate(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
@@ -380,6 +406,19 @@ def _count_states(statuses) -> dict:
     for s in statuses:
         counts[s.state] = counts.get(s.state, 0) + 1
     return counts
+
+
+@app.command()
+@guarded
+def compare(old_dir: Annotated[Path, typer.Argument(help="Last year's campaign.")],
+            new_dir: Annotated[Path, typer.Argument(help="This year's campaign.")],
+            as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Year on year: out/compare.xlsx and out/compare.csv in NEW_DIR (then `toolkit report NEW_DIR`)."""
+    from .compare import compare_campaigns
+    ctx = Ctx(as_json, lang, debug)
+    summary = compare_campaigns(_campaign(old_dir), _campaign(new_dir), lang)
+    ctx.say(f"年度对比已写入 {Path(new_dir) / 'out' / 'compare.xlsx'}", f"Year-on-year comparison: {Path(new_dir) / 'out' / 'compare.xlsx'}")
+    ctx.done(summary)
 
 
 @app.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,6 +55,36 @@ def _store(received: Path, sha256: str, data: bytes, kind: str) -> Path:
     return path
 
 
+def _sweep_partial_copies(received: Path) -> None:
+    """Delete ``<sha>.<ext>.<pid>.part`` files left by a run that was killed while storing.
+
+    A part is stale when its writing process is gone (POSIX) or, where that cannot be
+    asked safely (``os.kill(pid, 0)`` would terminate the process on Windows), when it is
+    an hour old; a collect running at the same time keeps its own.
+    """
+    for part in received.glob("*/*.part"):
+        try:
+            pid = part.name.rsplit(".", 2)[-2]
+            if os.name == "posix" and pid.isdigit():
+                stale = not _process_alive(int(pid))
+            else:
+                stale = time.time() - part.stat().st_mtime > 3600
+            if stale:
+                part.unlink()
+        except OSError:
+            continue
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: it exists but belongs to someone else
+        return True
+    return True
+
+
 def stored_path(campaign: Campaign, sha256: str) -> Path | None:
     folder = campaign.received / sha256[:2]
     hits = sorted(folder.glob(f"{sha256}.*")) if folder.is_dir() else []
@@ -96,6 +127,7 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
     known = {t.id for t in bundled_templates()}
     result = CollectResult()
     init_args = (spec, roster, versions, known, limits, str(campaign.received))
+    _sweep_partial_copies(campaign.received)
     with Ledger(campaign.db_path) as ledger:
         ledger.recompute()
         run = ledger.start_run("collect")

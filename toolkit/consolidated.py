@@ -15,12 +15,14 @@ __all__ = ["write_consolidated"]
 
 _W = {"zh": {"code": "单位代码", "name": "单位名称", "group": "分组", "state": "状态", "file": "来源文件",
              "sha": "sha256", "received": "收到时间", "row": "行号", "summary": "汇总", "units": "单位数",
-             "accepted": "已报送（合格）", "faulty": "需退回修改", "missing": "未报送", "rate": "报送率",
+             "returned": "已报送", "accepted": "其中合格", "faulty": "其中需退回修改", "missing": "未报送",
+             "rate": "报送率",
              "all": "全部", "total": "合计", "chart_status": "各组报送情况", "chart_rates": "各组比率",
              "yes": "是", "no": "否"},
       "en": {"code": "Unit code", "name": "Unit", "group": "Group", "state": "State", "file": "Source file",
              "sha": "sha256", "received": "Received", "row": "Row", "summary": "Summary", "units": "Units",
-             "accepted": "Accepted", "faulty": "Faulty", "missing": "Missing", "rate": "Return rate",
+             "returned": "Returned", "accepted": "Accepted", "faulty": "Faulty", "missing": "Missing",
+             "rate": "Return rate",
              "all": "All", "total": "Total", "chart_status": "Returns by group", "chart_rates": "Rates by group",
              "yes": "yes", "no": "no"}}
 
@@ -156,22 +158,26 @@ def _finish(ws, last_row: int, last_col: int, widths: list[int]) -> None:
     ws.set_footer("&C&P / &N")
 
 
+_RATE_COL = 6  # summary sheet: group, units, returned, accepted, faulty, missing, return rate, then rates
+
+
 def _summary(w: _Writer, ws, merged: Merged, totals: list[dict], campaign: Campaign) -> None:
     ws.write_string(0, 0, f"{campaign.name} — {w.w['summary']}", w.f["title"])
     numeric = [f for f in merged.spec.form_fields.values() if f.type in ("int", "number")]
     rates = list(merged.spec.summary)
-    heads = [w.w["group"], w.w["units"], w.w["accepted"], w.w["faulty"], w.w["missing"], w.w["rate"]]
+    heads = [w.w["group"], w.w["units"], w.w["returned"], w.w["accepted"], w.w["faulty"], w.w["missing"],
+             w.w["rate"]]
     heads += [(r.label_en or r.label) if w.lang == "en" else r.label for r in rates] + [w.label(f) for f in numeric]
     for c, text in enumerate(heads):
         ws.write_string(2, c, text, w.f["head"])
     for r, row in enumerate(totals, start=3):
         w.value(ws, r, 0, row["group"] or w.w["all"])
-        for c, key in enumerate(("units", "accepted", "faulty", "missing"), start=1):
+        for c, key in enumerate(("units", "returned", "accepted", "faulty", "missing"), start=1):
             w.value(ws, r, c, row[key])
-        w.value(ws, r, 5, row["return_rate"], "pct")
-        for c, rate in enumerate(rates, start=6):
+        w.value(ws, r, _RATE_COL, row["return_rate"], "pct")
+        for c, rate in enumerate(rates, start=_RATE_COL + 1):
             w.value(ws, r, c, row[f"rate:{rate.id}"], "pct")
-        for c, f in enumerate(numeric, start=6 + len(rates)):
+        for c, f in enumerate(numeric, start=_RATE_COL + 1 + len(rates)):
             w.value(ws, r, c, row.get(f.id))
     ws.set_column(0, 0, 16)
     ws.set_column(1, len(heads), 12)
@@ -186,7 +192,7 @@ def _charts(w: _Writer, ws, n_groups: int, rates, anchor_row: int) -> None:
     if n_groups < 1:
         return
     chart = w.wb.add_chart({"type": "column", "subtype": "stacked"})
-    for col, color in ((2, "#70AD47"), (3, "#FFC000"), (4, "#A5A5A5")):
+    for col, color in ((3, "#70AD47"), (4, "#FFC000"), (5, "#A5A5A5")):  # accepted, faulty, missing
         chart.add_series({"name": [name, 2, col], "categories": [name, first, 0, last, 0],
                           "values": [name, first, col, last, col], "fill": {"color": color}})
     chart.set_title({"name": w.w["chart_status"]})
@@ -195,8 +201,9 @@ def _charts(w: _Writer, ws, n_groups: int, rates, anchor_row: int) -> None:
     if rates:
         bar = w.wb.add_chart({"type": "bar"})
         for n, _ in enumerate(rates):
-            bar.add_series({"name": [name, 2, 6 + n], "categories": [name, first, 0, last, 0],
-                            "values": [name, first, 6 + n, last, 6 + n]})
+            col = _RATE_COL + 1 + n
+            bar.add_series({"name": [name, 2, col], "categories": [name, first, 0, last, 0],
+                            "values": [name, first, col, last, col]})
         bar.set_title({"name": w.w["chart_rates"]})
         bar.set_x_axis({"num_format": "0%"})
         bar.set_size({"width": 620, "height": 320})

@@ -18,7 +18,7 @@ import struct
 import zipfile
 import zlib
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 from xml.sax.saxutils import escape
@@ -162,11 +162,26 @@ def _write_atomic(path: Path, data: bytes) -> None:
 def generate_outbox(campaign: Campaign, *, lang: str = "zh", workers: int | None = None,
                     progress: Callable[[int], None] | None = None) -> list[dict[str, str]]:
     """Write every unit's workbook and outbox/manifest.csv; returns the manifest rows."""
+    from .carry import compute_carry, write_carry
+
     spec, roster = campaign.template(), campaign.roster()
-    master = build_master(spec, master_context(campaign, lang))
+    ctx = master_context(campaign, lang)
+    master = build_master(spec, ctx)
     campaign.outbox.mkdir(parents=True, exist_ok=True)
-    jobs = [(unit_filename(u, spec), unit_values(u)) for u in roster.units]
-    digests = list(_run_jobs(master, str(campaign.outbox), jobs, workers, progress))
+    carry = compute_carry(campaign, spec)
+    plain = [u for u in roster.units if not carry.get(u.code)]
+    jobs = [(unit_filename(u, spec), unit_values(u)) for u in plain]
+    digest_of = dict(zip((u.code for u in plain), _run_jobs(master, str(campaign.outbox), jobs, workers, progress)))
+    for u in roster.units:  # units with carried items: a master of their own
+        if u.code not in digest_of:
+            data = workbook_for_unit(spec, replace(ctx, carry=carry[u.code]), u)
+            _write_atomic(campaign.outbox / unit_filename(u, spec), data)
+            digest_of[u.code] = hashlib.sha256(data).hexdigest()
+            if progress:
+                progress(1)
+    if carry:
+        write_carry(campaign, carry)
+    digests = [digest_of[u.code] for u in roster.units]
     rows = [{"unit_code": u.code, "unit_name": u.name, "file": job[0], "sha256": digest,
              "template_id": spec.id, "template_version": spec.version}
             for u, job, digest in zip(roster.units, jobs, digests)]

@@ -30,6 +30,8 @@ _TEXT = {
     "footer": ("&C第 &P 页，共 &N 页", "&CPage &P of &N"),
     "meta.key": ("键", "key"),
     "meta.value": ("值", "value"),
+    "form.prior": ("上年数（上轮报送）", "Last round"),
+    "carry.stale": ("（上一轮未报送，以下为此前记录的事项）", " (not returned last round: earlier items)"),
     "instr.returning": ("报送方式：{return_to}", "How to return: {return_to}"),
 }
 

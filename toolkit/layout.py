@@ -30,6 +30,7 @@ KEY_COL = 0
 FORM_LABEL_COL = 1
 FORM_VALUE_COL = 2
 FORM_HELP_COL = 3
+FORM_PRIOR_COL = 4   # 上年数: last round's value, only in rounds that carry values over
 CHECK_FIRST_INPUT_COL = 5   # after key, 编号, 考核内容, 评分标准, 分值
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"

@@ -11,7 +11,7 @@ from . import layout as L
 from .read import CellValue, Finding, Grid, Submission, norm_label
 from .spec import Sheet
 
-__all__ = ["LOCATORS", "locate_form", "locate_checklist", "locate_table"]
+__all__ = ["LOCATORS", "locate_form", "locate_checklist", "locate_table", "item_field"]
 
 
 def _key_rows(grid: Grid) -> dict[str, int]:
@@ -131,14 +131,22 @@ def locate_table(sheet: Sheet, grid: Grid, sub: Submission) -> None:
     seq = 0
     for r in range(header + 1, grid.n_rows):
         key = grid.get(r, L.KEY_COL)
-        if isinstance(key, str) and key.startswith("#") and key not in ("#row",):
+        item = key[6:] if isinstance(key, str) and key.startswith("#item:") else None
+        if isinstance(key, str) and key.startswith("#") and key != "#row" and item is None:
             break
         cells = {cid: grid.get(r, c) for cid, c in positions.items()}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+        if item is None and all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
             continue
         seq += 1
         for cid, value in cells.items():
             sub.values.append(CellValue(sheet.id, cid, seq, grid.name, L.cell_ref(r, positions[cid]), value))
+        if item is not None:  # a carried item: its stable id rides in the hidden key column
+            sub.values.append(CellValue(sheet.id, item_field(sheet.id), seq, grid.name, L.cell_ref(r, L.KEY_COL), item))
+
+
+def item_field(sheet_id: str) -> str:
+    """The pseudo-field holding a table row's stable item id."""
+    return f"_item_{sheet_id}"
 
 
 LOCATORS = {"form": locate_form, "checklist": locate_checklist, "table": locate_table}

@@ -150,7 +150,35 @@ def merge_campaign(campaign: Campaign, lang: str = "zh") -> dict:
     totals = group_totals(merged)
     write_csv(campaign.out / "totals.csv", ("group", "metric", "value"), _long_totals(merged, totals, lang))
     write_consolidated(campaign, merged, totals, lang)
-    return {"units": len(merged.units), "returned": len(merged.returned()), "values": len(rows)}
+    summary = {"units": len(merged.units), "returned": len(merged.returned()), "values": len(rows)}
+    items = write_rectification(campaign, merged)
+    if items is not None:
+        summary["rectification_items"] = items
+    return summary
+
+
+def write_rectification(campaign: Campaign, merged: Merged) -> int | None:
+    """out/rectification.csv for a template with a lifecycle table (整改台账); None otherwise."""
+    import datetime as dt
+
+    from .carry import read_carry, round_tag
+    from .generate import write_csv
+    from .lifecycle import RECTIFICATION_COLUMNS, lifecycle_sheet, rectification_rows
+
+    sheet = lifecycle_sheet(merged.spec)
+    if sheet is None:
+        return None
+    carry, tag = read_carry(campaign), round_tag(campaign)
+    try:
+        deadline = dt.date.fromisoformat(campaign.deadline)
+    except ValueError:
+        deadline = dt.date(campaign.year, 12, 31)
+    rows = []
+    for mu in merged.units:
+        today = dt.date.fromisoformat(mu.file.received_at[:10]) if mu.file else deadline
+        rows.extend(rectification_rows(sheet, mu.unit.code, mu.ret, carry.get(mu.unit.code), tag, today))
+    write_csv(campaign.out / "rectification.csv", RECTIFICATION_COLUMNS, rows)
+    return len(rows)
 
 
 def _long_totals(merged: Merged, totals: list[dict], lang: str) -> list[dict]:

@@ -1,7 +1,7 @@
 """The report the office reads in the end: out/report.html, rendered from the out/*.csv files.
 
 Read → summarise → chart → render. Every input is a contract CSV written by an earlier stage;
-scores, score trace, values, totals and rectification files are optional and their sections are
+scores, score trace, values, totals, rectification and compare (year on year) files are optional and their sections are
 left out when absent. The page is self-contained (inline CSS, inline SVG charts drawn by pygal,
 no JavaScript, no external URL) and prints on A4.
 """
@@ -19,7 +19,7 @@ import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
-__all__ = ["ReportInput", "render_report", "write_report", "FONT_STACK"]
+__all__ = ["ReportInput", "render_report", "write_report", "compare_section", "FONT_STACK"]
 
 FONT_STACK = "Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif"
 GRADE_ORDER = ("优秀", "良好", "一般", "较差", "excellent", "good", "fair", "poor")
@@ -71,6 +71,23 @@ _WORDS = {
     "deadline": ("期限", "Deadline"), "round": ("轮次", "Round"),
     "signature": ("制表人：", "Prepared by:"), "reviewer": ("审核人：", "Reviewed by:"),
     "date": ("日期：", "Date:"),
+    "sec.compare": ("年度对比", "Year on year"),
+    "cmp.scored": ("两年均有得分", "Scored both years"), "cmp.improved": ("总分提高", "Total up"),
+    "cmp.declined": ("总分下降", "Total down"), "cmp.grade_up": ("等次上升", "Grade up"),
+    "cmp.grade_down": ("等次下降", "Grade down"), "cmp.new_units": ("新增单位", "New units"),
+    "cmp.dissolved_units": ("撤销/合并单位", "Units dissolved or merged"),
+    "cmp.old_total": ("上年总分", "Last year"), "cmp.new_total": ("本年总分", "This year"),
+    "cmp.delta": ("变化", "Change"), "cmp.old_rank": ("上年名次", "Rank last year"),
+    "cmp.new_rank": ("本年名次", "Rank this year"), "cmp.rank_change": ("名次变化", "Places moved"),
+    "cmp.old_grade": ("上年等次", "Grade last year"), "cmp.new_grade": ("本年等次", "Grade this year"),
+    "cmp.grade_move": ("等次变动", "Grade move"), "cmp.note": ("备注", "Note"),
+    "cmp.not_returned": ("未报送", "not returned"), "cmp.new": ("新增", "new unit"),
+    "cmp.dissolved": ("撤销/合并", "dissolved or merged"), "cmp.renamed": ("原名：{name}", "formerly {name}"),
+    "cmp.up": ("上升", "up"), "cmp.down": ("下降", "down"), "cmp.same": ("持平", "same"),
+    "cmp.changed": ("变动", "changed"), "cmp.matrix": ("等次变动情况", "Grade transitions"),
+    "cmp.corner": ("上年＼本年", "Last year \\ this year"),
+    "cmp.chart": ("总分变化最大的单位", "Largest changes in total"),
+    "cmp.units": ("逐单位对比", "Unit by unit"),
     "page_pre": ("第 ", "Page "), "page_mid": (" 页，共 ", " of "), "page_post": (" 页", ""),
 }
 
@@ -349,6 +366,72 @@ def rectification_section(items: list[dict], names: dict[str, str], w: dict) -> 
             "overall": row(w["all"], overall), "overdue_items": overdue_items}
 
 
+def _signed(x: float | None, digits: int = 2) -> str:
+    return "" if x is None else ("+" if x > 0 else "") + _fmt(x, digits)
+
+
+def _compare_row(r: dict, w: dict) -> dict:
+    """One unit of compare.csv for display: a year without a score says so, never 0."""
+    presence = r.get("presence") or "both"
+    blank = {"new": ("old",), "dissolved": ("new",)}.get(presence, ())
+    row = {"unit": r.get("unit_name", ""), "group": r.get("group", ""), "move": r.get("grade_move", ""),
+           "move_label": w.get(f"cmp.{r.get('grade_move')}", ""), "delta": _signed(_num(r.get("delta"))),
+           "rank_change": _signed(_num(r.get("rank_change")), 0), "presence": presence}
+    for side in ("old", "new"):
+        total = _num(r.get(f"{side}_total"))
+        absent = side in blank
+        row[f"{side}_total"] = "" if absent else (_fmt(total) if total is not None else w["cmp.not_returned"])
+        row[f"{side}_scored"] = total is not None
+        row[f"{side}_rank"], row[f"{side}_grade"] = r.get(f"{side}_rank", ""), r.get(f"{side}_grade", "")
+    old_name = r.get("old_unit_name", "")
+    note = w[f"cmp.{presence}"] if presence != "both" else (
+        w["cmp.renamed"].format(name=old_name) if old_name and old_name != row["unit"] else "")
+    row["note"] = note
+    return row
+
+
+def _grade_matrix(rows: list[dict], w: dict) -> dict | None:
+    """Old grade × new grade counts over units in both years; "" (not returned) last."""
+    counts = Counter((r.get("old_grade", ""), r.get("new_grade", "")) for r in rows)
+    present = {g for key in counts for g in key}
+    if not present - {""}:
+        return None
+    axes = [g for g in GRADE_ORDER if g in present] + sorted(present - set(GRADE_ORDER) - {""})
+    axes += [""] if "" in present else []
+    labels = [g or w["cmp.not_returned"] for g in axes]
+    return {"labels": labels, "rows": [{"grade": labels[i], "counts": [counts[(o, n)] for n in axes]}
+                                       for i, o in enumerate(axes)]}
+
+
+def _movers_chart(rows: list[dict], w: dict) -> Markup | None:
+    """The units whose total rose or fell most (up to 5 each way)."""
+    moved = sorted(((d, r) for r in rows if (d := _num(r.get("delta"))) not in (None, 0)),
+                   key=lambda p: (-p[0], p[1].get("unit_code", "")))
+    picked = [p for p in moved if p[0] > 0][:5] + [p for p in moved if p[0] < 0][-5:]
+    if not picked:
+        return None
+    labels = [r.get("unit_name", "")[:16] for _, r in reversed(picked)]
+    chart = _chart(pygal.HorizontalBar, "compare", w["cmp.chart"], colors=("#2e6da4",), x_labels=labels,
+                   show_legend=False, height=max(240, 40 * len(picked) + 80),
+                   margin_left=12 + _wide_extra(labels, 12), print_values_position="top")
+    chart.add(w["cmp.delta"], [d for d, _ in reversed(picked)])
+    return _svg(chart)
+
+
+def compare_section(rows: list[dict], w: dict) -> dict:
+    """Year on year from compare.csv: counts, grade transitions, biggest movers, every unit."""
+    both = [r for r in rows if (r.get("presence") or "both") == "both"]
+    deltas = [d for d in (_num(r.get("delta")) for r in both) if d is not None]
+    moves = Counter(r.get("grade_move", "") for r in both)
+    presence = Counter(r.get("presence", "") for r in rows)
+    cards = [(w["cmp.scored"], len(deltas)), (w["cmp.improved"], sum(d > 0 for d in deltas)),
+             (w["cmp.declined"], sum(d < 0 for d in deltas)), (w["cmp.grade_up"], moves["up"]),
+             (w["cmp.grade_down"], moves["down"]), (w["cmp.new_units"], presence["new"]),
+             (w["cmp.dissolved_units"], presence["dissolved"])]
+    return {"cards": cards, "matrix": _grade_matrix(both, w), "chart": _movers_chart(both, w),
+            "rows": [_compare_row(r, w) for r in rows]}
+
+
 # --- rendering -------------------------------------------------------------------------------
 
 def report_title(inp: ReportInput, w: dict) -> str:
@@ -363,7 +446,8 @@ def build_context(inp: ReportInput) -> dict:
     w = words(inp.lang)
     out = Path(inp.out_dir)
     tables = {n: read_table(out / f"{n}.csv") for n in
-              ("status", "issues", "values", "scores", "score_trace", "rectification", "totals")}
+              ("status", "issues", "values", "scores", "score_trace", "rectification", "totals",
+               "compare")}
     status, scores = tables["status"], tables["scores"]
     names = {r.get("unit_code"): r.get("unit_name") for r in (status or []) + (scores or [])}
     groups = None
@@ -381,6 +465,7 @@ def build_context(inp: ReportInput) -> dict:
         "issues": issues_section(tables["issues"], inp.lang, w) if tables["issues"] is not None else None,
         "rect": rectification_section(tables["rectification"], names, w)
         if tables["rectification"] is not None else None,
+        "compare": compare_section(tables["compare"], w) if tables["compare"] else None,
     }
 
 

@@ -46,8 +46,11 @@ _RULE_KEYS = {"id": str, "expr": str, "message": str, "message_en": str, "fields
 _SHEET_KEYS = {
     "id": str, "kind": str, "name": str, "title": str, "text": str, "fields": list,
     "columns": list, "areas": list, "rows": int, "key": list, "rules": list,
-    "row_rules": list, "name_en": str,
+    "row_rules": list, "name_en": str, "carry_if": str, "carry_from": dict, "lifecycle": dict,
 }
+_CARRY_FROM_KEYS = {"sheet": str, "columns": dict, "if": str}
+_LIFECYCLE_KEYS = {"status": str, "closed": list, "in_progress": list, "closed_on": str, "deadline": str,
+                   "problem": str, "reason": str}
 _TOP_KEYS = {"id": str, "version": (str, int, float), "title": str, "title_en": str,
              "description": str, "sheets": list, "rules": list, "scoring": str, "summary": list}
 _SUMMARY_KEYS = {"id": str, "label": str, "label_en": str, "numerator": str, "denominator": str}
@@ -135,6 +138,28 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class CarryFrom:
+    """Rows of another table of the previous return become prefilled rows here (gap list → sprint list)."""
+
+    sheet: str
+    columns: tuple[tuple[str, str], ...]  # (this table's column, source table's column)
+    condition: str | None = None
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """How a table's rows are items with a status across rounds (整改台账)."""
+
+    status: str
+    closed: tuple[str, ...]
+    in_progress: tuple[str, ...] = ()
+    closed_on: str | None = None
+    deadline: str | None = None
+    problem: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Sheet:
     """One sheet of a template."""
 
@@ -149,6 +174,14 @@ class Sheet:
     rows: int = 0
     key: tuple[str, ...] = ()
     row_rules: tuple[Rule, ...] = ()
+    carry_if: str | None = None
+    carry_from: CarryFrom | None = None
+    lifecycle: Lifecycle | None = None
+
+    @property
+    def carries(self) -> bool:
+        """True when rows of this table are carried into the next round."""
+        return self.kind == "table" and (self.carry_from is not None or any(c.carry for c in self.columns))
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -268,6 +301,7 @@ def parse_spec(raw: Any, source: str = "<spec>") -> TemplateSpec:
         if s.name.lower() in ("_meta", "_lists"):
             ctx.fail(f"sheets[{n}].name", "a sheet name other than _meta and _lists (reserved)", s.name)
     _unique_ids(ctx, sheets)
+    _check_carry_sources(ctx, sheets)
     names = {f.id for s in sheets for f in s.fields}
     rules = tuple(_rule(ctx, r, f"rules[{n}]", names) for n, r in enumerate(top.get("rules") or []))
     for s_no, sheet in enumerate(sheets):
@@ -308,9 +342,36 @@ def _sheet(ctx: "_Ctx", raw: Any, path: str) -> Sheet:
     col_ids = {c.id for c in columns}
     row_rules = tuple(_rule(ctx, r, f"{path}.row_rules[{n}]", col_ids)
                       for n, r in enumerate(d.get("row_rules") or []))
+    if "carry_if" in d:
+        _check_expr(ctx, d["carry_if"], f"{path}.carry_if", col_ids)
     return Sheet(id=sid, kind=kind, name=name, title=d.get("title", name), text=d.get("text", ""),
                  fields=fields, columns=columns, areas=areas, rows=int(d.get("rows", 20)),
-                 key=key, row_rules=row_rules)
+                 key=key, row_rules=row_rules, carry_if=d.get("carry_if"),
+                 carry_from=_carry_from(ctx, d.get("carry_from"), f"{path}.carry_from", col_ids),
+                 lifecycle=_lifecycle(ctx, d.get("lifecycle"), f"{path}.lifecycle", columns))
+
+
+def _carry_from(ctx: "_Ctx", raw: Any, path: str, col_ids: set[str]) -> CarryFrom | None:
+    if raw is None:
+        return None
+    d = ctx.mapping(raw, path, _CARRY_FROM_KEYS, required=("sheet", "columns"))
+    for target in d["columns"]:
+        if target not in col_ids:
+            ctx.fail(f"{path}.columns", "column ids of this table as keys",
+                     f"{target!r}{_did_you_mean(str(target), col_ids)}")
+    return CarryFrom(d["sheet"], tuple((str(k), str(v)) for k, v in d["columns"].items()), d.get("if"))
+
+
+def _lifecycle(ctx: "_Ctx", raw: Any, path: str, columns: tuple[Field, ...]) -> Lifecycle | None:
+    if raw is None:
+        return None
+    d = ctx.mapping(raw, path, _LIFECYCLE_KEYS, required=("status", "closed"))
+    ids = {c.id for c in columns}
+    for key in ("status", "closed_on", "deadline", "problem", "reason"):
+        if d.get(key) is not None and d[key] not in ids:
+            ctx.fail(f"{path}.{key}", "a column id of this table", f"{d[key]!r}{_did_you_mean(d[key], ids)}")
+    return Lifecycle(d["status"], tuple(map(str, d["closed"])), tuple(map(str, d.get("in_progress") or ())),
+                     d.get("closed_on"), d.get("deadline"), d.get("problem"), d.get("reason"))
 
 
 def _field(ctx: "_Ctx", raw: Any, path: str) -> Field:
@@ -409,6 +470,24 @@ def _check_expr(ctx: "_Ctx", source: str, path: str, names: set[str] | None) -> 
         for name in sorted(used - names - {"true", "false", "none", "True", "False", "None"}):
             ctx.fail(path, "names of fields in this template",
                      f"unknown name {name!r}{_did_you_mean(name, names)}")
+
+
+def _check_carry_sources(ctx: "_Ctx", sheets: list[Sheet]) -> None:
+    tables = {s.id: s for s in sheets if s.kind == "table"}
+    for n, sheet in enumerate(sheets):
+        if sheet.carry_from is None:
+            continue
+        path = f"sheets[{n}].carry_from"
+        source = tables.get(sheet.carry_from.sheet)
+        if source is None:
+            ctx.fail(f"{path}.sheet", "the id of a table sheet of this template",
+                     f"{sheet.carry_from.sheet!r}{_did_you_mean(sheet.carry_from.sheet, tables)}")
+        ids = {c.id for c in source.columns}
+        for _, src in sheet.carry_from.columns:
+            if src not in ids:
+                ctx.fail(f"{path}.columns", f"column ids of {source.id} as values", f"{src!r}{_did_you_mean(src, ids)}")
+        if sheet.carry_from.condition:
+            _check_expr(ctx, sheet.carry_from.condition, f"{path}.if", ids)
 
 
 def _unique_ids(ctx: "_Ctx", sheets: list[Sheet]) -> None:

@@ -20,6 +20,9 @@ from .expr import ExpressionError, evaluate
 from .ledger import FileRow, Ledger
 from .normalise import Parsed, display, normalise
 from .read import Submission
+from .carry import read_carry
+from .locate import item_field
+from . import lifecycle as _lifecycle  # noqa: F401  (registers the rectification checks)
 from .spec import Field, TemplateSpec
 
 __all__ = ["validate_campaign", "build_return", "check_return", "ISSUE_COLUMNS", "ValidationResult",
@@ -69,6 +72,8 @@ def _field_index(spec: TemplateSpec) -> dict[str, tuple[Field, str, float | None
         if sheet.kind == "table":
             for c in sheet.columns:
                 index[c.id] = (c, c.label, None)
+            item = item_field(sheet.id)
+            index[item] = (Field(item, "事项编号"), "事项编号", None)
     return index
 
 
@@ -84,7 +89,7 @@ def _parse(f: Field, raw: Any, date1904: bool, item_max: float | None) -> Parsed
         return normalise(f, raw, date1904=date1904, max_points=item_max)
 
 
-def build_return(spec: TemplateSpec, sub: Submission, period: tuple = ()) -> Return:
+def build_return(spec: TemplateSpec, sub: Submission, period: tuple = (), context: dict | None = None) -> Return:
     """Normalise a submission's raw values; computed fields recomputed, never taken from the cache."""
     index = field_index(spec)
     entries: dict[tuple[str, int | None], Entry] = {}
@@ -102,7 +107,7 @@ def build_return(spec: TemplateSpec, sub: Submission, period: tuple = ()) -> Ret
                     from .checks import _issue
                     parse_issues.append(_issue(code, e))
         entries[(v.field_id, v.row)] = e
-    ret = Return(spec, entries, list(sub.findings), parse_issues, period)
+    ret = Return(spec, entries, list(sub.findings), parse_issues, period, context or {})
     _recompute(ret)
     return ret
 
@@ -158,8 +163,10 @@ def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, worke
     spec = campaign.template()
     result = ValidationResult()
     with Ledger(campaign.db_path) as ledger:
-        jobs = [(f, text) for f in ledger.accepted() if (text := ledger.payload_text(f.sha256)) is not None]
-        for f, (rows, counts, ret, issues) in zip((f for f, _ in jobs),
+        carry = read_carry(campaign)
+        jobs = [(f, text, {"carry": carry.get(f.unit_code), "received_on": _day(f.received_at)})
+                for f in ledger.accepted() if (text := ledger.payload_text(f.sha256)) is not None]
+        for f, (rows, counts, ret, issues) in zip((job[0] for job in jobs),
                                                   _map_checks(spec, campaign.period, lang, jobs, workers)):
             result.rows.extend(rows)
             result.per_file[f.sha256] = counts
@@ -176,6 +183,14 @@ def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, worke
 _V: dict = {}
 
 
+def _day(timestamp: str):
+    import datetime as dt
+    try:
+        return dt.date.fromisoformat(timestamp[:10])
+    except ValueError:
+        return None
+
+
 def _init_checks(spec: TemplateSpec, period: tuple, lang: str, keep_all: bool = False) -> None:
     _V.update(spec=spec, period=period, lang=lang, keep_all=keep_all)
 
@@ -184,8 +199,8 @@ def _check_one(job: tuple[FileRow, str]):
     """Normalise and check one return; the Return travels back only when feedback needs it."""
     from .ledger import decode_payload
 
-    f, text = job
-    ret = build_return(_V["spec"], decode_payload(text), _V["period"])
+    f, text, context = job
+    ret = build_return(_V["spec"], decode_payload(text), _V["period"], context)
     issues = check_return(ret)
     counts = (sum(i.severity == "error" for i in issues), sum(i.severity == "warning" for i in issues))
     keep = counts[0] or _V["keep_all"]

@@ -44,6 +44,7 @@ class MasterContext:
     lang: str = "zh"
     password: str | None = None
     extra_text: dict[str, str] = field(default_factory=dict)
+    carry: Any = None  # toolkit.carry.UnitCarry of one unit, for a round that carries items over
 
 
 def display_width(text: str, lo: float = 6, hi: float = 60) -> float:
@@ -102,7 +103,10 @@ class _Builder:
     def _head(self, ws, sheet: Sheet, last_col: int, landscape: bool) -> None:
         ws.set_column(L.KEY_COL, L.KEY_COL, 4, None, {"hidden": True})
         ws.write_string(L.TITLE_ROW, L.KEY_COL, "#title")
-        ws.merge_range(L.TITLE_ROW, 1, L.TITLE_ROW, last_col, sheet.title or self.title, self.fmt["title"])
+        title = sheet.title or self.title
+        if self.ctx.carry is not None and self.ctx.carry.stale and sheet.carries:
+            title += t("carry.stale", self.lang)
+        ws.merge_range(L.TITLE_ROW, 1, L.TITLE_ROW, last_col, title, self.fmt["title"])
         ws.set_row(L.TITLE_ROW, 30)
         ws.write_string(L.CODE_ROW, L.KEY_COL, "#code")
         ws.merge_range(L.CODE_ROW, 1, L.CODE_ROW, last_col,
@@ -148,8 +152,16 @@ class _Builder:
         self._protect(ws)
 
     def _form(self, ws, sheet: Sheet) -> None:
-        self._head(ws, sheet, L.FORM_HELP_COL, landscape=False)
-        self._header_row(ws, [t("form.header", self.lang), t("form.value", self.lang), t("form.help", self.lang)])
+        prior = self.ctx.carry is not None and any(f.carry for f in sheet.fields)
+        self._head(ws, sheet, L.FORM_HELP_COL + prior, landscape=False)
+        self._header_row(ws, [t("form.header", self.lang), t("form.value", self.lang), t("form.help", self.lang)]
+                         + ([t("form.prior", self.lang)] if prior else []))
+        if prior:
+            ws.set_column(L.FORM_PRIOR_COL, L.FORM_PRIOR_COL, 16)
+            for f, row in zip(sheet.fields, L.form_rows(sheet).values()):
+                value = self.ctx.carry.prior.get(f.id, "") if f.carry else ""
+                ws.write_string(row, L.FORM_PRIOR_COL, value, self.fmt["carried"]) if value else \
+                    ws.write_blank(row, L.FORM_PRIOR_COL, None, self.fmt["carried"])
         ws.set_column(L.FORM_LABEL_COL, L.FORM_LABEL_COL, max(display_width(self.label(f)) for f in sheet.fields))
         ws.set_column(L.FORM_VALUE_COL, L.FORM_VALUE_COL, max([30] + [f.width or 0 for f in sheet.fields]))
         ws.set_column(L.FORM_HELP_COL, L.FORM_HELP_COL, 46)
@@ -243,14 +255,16 @@ class _Builder:
         for c in sheet.columns:
             ws.set_column(cols[c.id], cols[c.id], c.width or max(10, display_width(c.label)),
                           self.fmt["input_text" if c.type == "text" else "input"])
-        first, last = L.FIRST_ROW, L.FIRST_ROW + sheet.rows - 1
-        for row in range(first, last + 1):
+        carried = self.ctx.carry.tables.get(sheet.id, []) if self.ctx.carry else []
+        first, last = L.FIRST_ROW, L.FIRST_ROW + len(carried) + sheet.rows - 1
+        for row in range(first + len(carried), last + 1):
             ws.write_string(row, L.KEY_COL, "#row")
             ws.set_row(row, 20)
+        self._carried_rows(ws, sheet, cols, carried)
         extra = last + 200  # room for more rows: validation reaches past the drawn rows
         for c in sheet.columns:
             col = cols[c.id]
-            for row in range(first, last + 1):
+            for row in range(first + len(carried), last + 1):
                 ws.write_blank(row, col, None, self._input_format(c))
             self._validate(ws, first, col, extra, col, c)
             if c.required:
@@ -263,6 +277,20 @@ class _Builder:
         ws.freeze_panes(L.FIRST_ROW, 1)
         ws.autofilter(L.HEADER_ROW, 1, last, last_col)
         self._protect(ws, allow_rows=True)
+
+    def _carried_rows(self, ws, sheet: Sheet, cols: dict[str, int], carried) -> None:
+        """Rows carried from the last round: carried columns locked, the rest open with last values."""
+        for n, item in enumerate(carried):
+            row = L.FIRST_ROW + n
+            ws.write_string(row, L.KEY_COL, f"#item:{item.item_id}")
+            ws.set_row(row, 30)
+            for c in sheet.columns:
+                value = item.values.get(c.id, "")
+                fmt = self.fmt["carried"] if c.carry else self._input_format(c)
+                if value:
+                    ws.write_string(row, cols[c.id], value, fmt)
+                else:
+                    ws.write_blank(row, cols[c.id], None, fmt)
 
     # ------------------------------------------------------------------ cells
     def _input_format(self, f: Field):
@@ -379,4 +407,5 @@ def _formats(wb) -> dict:
         "input_date": wb.add_format({**border, "locked": False, "num_format": "yyyy-mm-dd"}),
         "input_pct": wb.add_format({**border, "locked": False, "num_format": "0.##"}),
         "cf_required": wb.add_format({"bg_color": "#FFF2CC"}),
+        "carried": wb.add_format({**border, "bg_color": "#EDEDED", "text_wrap": True, "num_format": "@"}),
     }

@@ -1,0 +1,466 @@
+"""Collect: real office-suite files, hostile files, archives, and the ledger's bookkeeping.
+
+Every bad input asserts its exact ledger status and reason_code.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import FIXTURES, fill, outbox_file
+
+from toolkit.collect import collect, export_ledger, stored_path
+from toolkit.ledger import Ledger
+
+LO = FIXTURES / "lo"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def ledger_csv(campaign) -> list[dict]:
+    path = export_ledger(campaign, "zh")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def collect_rows(campaign, *sources: Path) -> list[dict]:
+    collect(campaign, [str(s) for s in sources], workers=1)
+    return ledger_csv(campaign)
+
+
+def only(rows: list[dict], suffix: str) -> dict:
+    hits = [r for r in rows if r["source"].endswith(suffix)]
+    assert len(hits) == 1, (suffix, [r["source"] for r in rows])
+    return hits[0]
+
+
+def status_of(row: dict) -> tuple[str, str, str]:
+    return row["status"], row["reason_code"], row["unit_code"]
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def tree_hashes(folder: Path) -> dict[str, tuple[str, int]]:
+    return {str(p.relative_to(folder)): (sha(p.read_bytes()), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def db_count(campaign, table: str = "files") -> int:
+    with Ledger(campaign.db_path) as ledger:
+        return ledger.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def values_of(campaign, sha256: str) -> dict:
+    """(field_id, row) → CellValue of a recorded return."""
+    with Ledger(campaign.db_path) as ledger:
+        return ledger.payload(sha256).value_map()
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(zipfile.ZipInfo(name, (2026, 5, 1, 12, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+class _RawNameInfo(zipfile.ZipInfo):
+    """A member name written as raw GBK bytes without the UTF-8 flag, as Windows' compressor does."""
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("cp437"), self.flag_bits
+
+
+def gbk_zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            info = _RawNameInfo(name.encode("gbk").decode("cp437"), (2026, 5, 1, 12, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def ole_bytes(streams: dict[str, bytes]) -> bytes:
+    """A minimal OLE2 compound file holding *streams* (what an encrypted .xlsx is: EncryptionInfo + package)."""
+    end, free, fat_sect, none = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    blobs = [data.ljust(max(4096, -(-len(data) // 512) * 512), b"\0") for data in streams.values()]
+    dir_sectors = -(-(len(streams) + 1) // 4)
+    fat, next_sector, starts = [fat_sect], 1, []
+    for count in [dir_sectors] + [len(b) // 512 for b in blobs]:
+        starts.append(next_sector)
+        fat += [next_sector + i + 1 for i in range(count - 1)] + [end]
+        next_sector += count
+    fat += [free] * (128 - len(fat))
+
+    def entry(name, kind, child, right, start, size):
+        raw = name.encode("utf-16-le") + b"\0\0"
+        return struct.pack("<64sHBBIII16sIQQIQ", raw, len(raw), kind, 1, none, right, child, b"", 0, 0, 0,
+                           start, size)
+
+    names = list(streams)
+    entries = [entry("Root Entry", 5, 1, none, end, 0)]
+    for i, (name, blob) in enumerate(zip(names, blobs), start=1):
+        entries.append(entry(name, 2, none, i + 1 if i < len(names) else none, starts[i], len(blob)))
+    empty = struct.pack("<64sHBBIII16sIQQIQ", b"", 0, 0, 0, none, none, none, b"", 0, 0, 0, 0, 0)
+    directory = b"".join(entries) + empty * (dir_sectors * 4 - len(entries))
+    header = struct.pack("<8s16sHHHHH6sIIIIIIIII", bytes.fromhex("D0CF11E0A1B11AE1"), b"", 0x3E, 3, 0xFFFE,
+                         9, 6, b"", 0, 1, starts[0], 0, 4096, end, 0, end, 0)
+    header += struct.pack("<109I", 0, *[free] * 108)
+    return header + struct.pack("<128I", *fat) + directory + b"".join(blobs)
+
+
+def encrypted_xlsx() -> bytes:
+    """What Excel writes for a workbook with an open password: OLE2 with EncryptionInfo + EncryptedPackage."""
+    agile = b"\x04\x00\x04\x00\x40\x00\x00\x00" + b'<?xml version="1.0"?><encryption/>'
+    return ole_bytes({"EncryptionInfo": agile, "EncryptedPackage": os.urandom(2048)})
+
+
+def docx_bytes() -> bytes:
+    types = (b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+             b'<Override PartName="/word/document.xml" ContentType="application/'
+             b'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+    body = b'<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>\xe8\xaf\xb4\xe6\x98\x8e</w:t></w:r></w:p></w:body></w:document>'
+    return zip_bytes({"[Content_Types].xml": types, "word/document.xml": body, "_rels/.rels": b"<Relationships/>"})
+
+
+def rewrite_part(data: bytes, part: str, new: bytes) -> bytes:
+    """A copy of a workbook package with one part replaced (everything else byte-identical)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in src.namelist():
+            zf.writestr(name, new if name == part else src.read(name))
+    return buf.getvalue()
+
+
+def filled(campaign, unit: str, dst: Path, members: int) -> Path:
+    return fill(outbox_file(campaign, unit), dst, {("基本信息", "C6"): members})
+
+
+# --------------------------------------------------------------------------- LibreOffice re-saves
+
+
+@pytest.mark.parametrize("name", ["mini_U001.xlsx", "mini_U001.xls", "mini_U001.ods", "mini_U001_stripped.xlsx"])
+def test_libreoffice_fixture_is_accepted_with_values(campaign, tmp_path, name):
+    src = shutil.copy(LO / name, tmp_path / name)
+    row = only(collect_rows(campaign, Path(src)), name)
+    assert status_of(row) == ("accepted", "", "U001")
+    assert (row["template_id"], row["template_version"]) == ("mini", "1")
+    values = values_of(campaign, row["sha256"])
+    members = values[("members", None)]
+    assert (members.sheet, members.cell, members.raw) == ("基本信息", "C6", "12人")
+    score = values[("a1_1.self_score", None)]
+    assert (score.sheet, score.cell, score.raw) == ("考核指标", "F5", 55)
+    assert values[("a1_1.evidence", None)].raw == "会议记录3份"
+    problem = values[("problem", 1)]
+    assert (problem.sheet, problem.cell, problem.raw) == ("台账", "B4", "组织生活不规范")
+    assert values[("status", 1)].raw == "整改中"
+    assert str(values[("closed_on", 1)].raw).startswith("2026-06-30")
+    assert ("problem", 2) not in values
+    with Ledger(campaign.db_path) as ledger:
+        assert ledger.payload(row["sha256"]).findings == []
+
+
+# --------------------------------------------------------------------------- hostile and broken files
+
+
+def test_bad_files_get_exact_codes_and_the_run_goes_on(campaign, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = filled(campaign, "U002", inbox / "U002_第二党支部_迷你表.xlsx", 25).read_bytes()
+    (inbox / "01_encrypted.xlsx").write_bytes(encrypted_xlsx())
+    (inbox / "02_word.xlsx").write_bytes(docx_bytes())
+    (inbox / "03_empty.xlsx").write_bytes(b"")
+    (inbox / "04_truncated.xlsx").write_bytes(good[: len(good) // 2])
+    broken_sheet = zipfile.ZipFile(io.BytesIO(good)).read("xl/worksheets/sheet2.xml")
+    (inbox / "05_cut_sheet.xlsx").write_bytes(
+        rewrite_part(good, "xl/worksheets/sheet2.xml", broken_sheet[: len(broken_sheet) // 2]))
+    (inbox / "06_bomb.zip").write_bytes(zip_bytes({"汇总.xlsx": b"\0" * (16 * 2**20), "ok.txt": b"fine"}))
+    (inbox / "07_bomb.xlsx").write_bytes(
+        rewrite_part(good, "xl/worksheets/sheet2.xml", broken_sheet + b" " * (16 * 2**20)))
+    (inbox / "08_notes.txt").write_text("单位,人数\n第一党支部,12\n", encoding="utf-8")
+    filled(campaign, "U003", inbox / "09_U003_机关党支部_迷你表.xlsx", 9)
+
+    rows = collect_rows(campaign, inbox)
+    got = {r["source"].replace(str(inbox) + os.sep, ""): (r["status"], r["reason_code"]) for r in rows}
+    assert got == {
+        "01_encrypted.xlsx": ("rejected", "intake.encrypted"),
+        "02_word.xlsx": ("rejected", "intake.not_a_workbook"),
+        "03_empty.xlsx": ("rejected", "intake.empty_file"),
+        "04_truncated.xlsx": ("rejected", "intake.corrupt"),
+        "05_cut_sheet.xlsx": ("rejected", "read.unreadable"),
+        "06_bomb.zip!/汇总.xlsx": ("rejected", "intake.zip_bomb"),
+        "06_bomb.zip!/ok.txt": ("rejected", "intake.not_a_workbook"),
+        "07_bomb.xlsx": ("rejected", "intake.zip_bomb"),
+        "08_notes.txt": ("rejected", "intake.not_a_workbook"),
+        "09_U003_机关党支部_迷你表.xlsx": ("accepted", ""),
+        "U002_第二党支部_迷你表.xlsx": ("accepted", ""),
+    }
+    assert all(r["unit_code"] == "" for r in rows if r["status"] == "rejected")
+    messages = {r["source"].rsplit(os.sep, 1)[-1]: r["message"] for r in rows}
+    assert messages["01_encrypted.xlsx"].startswith("文件已加密")
+    assert "Word" in messages["02_word.xlsx"]
+
+
+def test_lying_zip_directory_bomb_is_rejected_as_a_whole(campaign, tmp_path):
+    data = bytearray(zip_bytes({"bomb.xlsx": b"\0" * 2**20}))
+    struct.pack_into("<I", data, data.find(b"PK\x01\x02") + 24, 2**30)  # claims 1 GiB uncompressed
+    struct.pack_into("<I", data, data.find(b"PK\x03\x04") + 22, 2**30)
+    (tmp_path / "bomb.zip").write_bytes(bytes(data))
+    row = only(collect_rows(campaign, tmp_path / "bomb.zip"), "bomb.zip")
+    assert status_of(row) == ("rejected", "intake.zip_bomb", "")
+
+
+def test_rejected_files_are_kept_in_received_too(campaign, tmp_path):
+    data = docx_bytes()
+    (tmp_path / "letter.xlsx").write_bytes(data)
+    row = only(collect_rows(campaign, tmp_path / "letter.xlsx"), "letter.xlsx")
+    assert row["sha256"] == sha(data)
+    assert stored_path(campaign, row["sha256"]).read_bytes() == data
+
+
+# --------------------------------------------------------------------------- archives
+
+
+def test_gbk_named_zip_member_is_shown_in_chinese_and_accepted(campaign, tmp_path):
+    src = outbox_file(campaign, "U001")
+    data = filled(campaign, "U001", tmp_path / "f.xlsx", 12).read_bytes()
+    archive = tmp_path / "x.zip"
+    archive.write_bytes(gbk_zip({f"第一党支部/{src.name}": data}))
+    assert not zipfile.ZipFile(archive).infolist()[0].flag_bits & 0x800
+    rows = collect_rows(campaign, archive)
+    assert [r["source"] for r in rows] == [f"{archive}!/第一党支部/U001_第一党支部_迷你表.xlsx"]
+    assert status_of(rows[0]) == ("accepted", "", "U001")
+    assert rows[0]["sha256"] == sha(data)
+
+
+def test_nested_zip_is_walked_and_labelled(campaign, tmp_path):
+    u2 = filled(campaign, "U002", tmp_path / "f2.xlsx", 20).read_bytes()
+    u3 = filled(campaign, "U003", tmp_path / "f3.xlsx", 30).read_bytes()
+    inner = zip_bytes({"U002_第二党支部_迷你表.xlsx": u2})
+    (tmp_path / "a.zip").write_bytes(zip_bytes({"b.zip": inner, "县委/U003_机关党支部_迷你表.xlsx": u3}))
+    rows = collect_rows(campaign, tmp_path / "a.zip")
+    a = str(tmp_path / "a.zip")
+    assert {r["source"]: status_of(r) for r in rows} == {
+        f"{a}!/b.zip!/U002_第二党支部_迷你表.xlsx": ("accepted", "", "U002"),
+        f"{a}!/县委/U003_机关党支部_迷你表.xlsx": ("accepted", "", "U003"),
+    }
+    assert {r["sha256"] for r in rows} == {sha(u2), sha(u3)}
+
+
+# --------------------------------------------------------------------------- the ledger
+
+
+def test_later_collect_run_supersedes_earlier_return(campaign, tmp_path):
+    first = filled(campaign, "U001", tmp_path / "run1" / "U001_first.xlsx", 10)
+    second = filled(campaign, "U001", tmp_path / "run2" / "U001_second.xlsx", 11)
+    os.utime(first, (2_000_000_000, 2_000_000_000))  # the first file even looks newer on disk
+    os.utime(second, (1_700_000_000, 1_700_000_000))
+    collect_rows(campaign, first)
+    rows = collect_rows(campaign, second)
+    assert status_of(only(rows, "U001_first.xlsx")) == ("superseded", "ledger.superseded", "U001")
+    assert status_of(only(rows, "U001_second.xlsx")) == ("accepted", "", "U001")
+    with Ledger(campaign.db_path) as ledger:
+        assert [f.source for f in ledger.accepted()] == [str(second)]
+
+
+def test_within_one_run_the_newer_file_wins(campaign, tmp_path):
+    inbox = tmp_path / "inbox"
+    newer = filled(campaign, "U001", inbox / "a_revised.xlsx", 13)
+    older = filled(campaign, "U001", inbox / "b_draft.xlsx", 12)   # walked after, but older
+    os.utime(newer, (1_800_000_000, 1_800_000_000))
+    os.utime(older, (1_700_000_000, 1_700_000_000))
+    rows = collect_rows(campaign, inbox)
+    assert status_of(only(rows, "a_revised.xlsx")) == ("accepted", "", "U001")
+    assert status_of(only(rows, "b_draft.xlsx")) == ("superseded", "ledger.superseded", "U001")
+    assert values_of(campaign, only(rows, "a_revised.xlsx")["sha256"])[("members", None)].raw == 13
+
+
+def test_same_bytes_under_two_names_is_a_duplicate(campaign, tmp_path):
+    inbox = tmp_path / "inbox"
+    original = filled(campaign, "U002", inbox / "U002.xlsx", 20)
+    shutil.copy(original, inbox / "U002_副本.xlsx")  # walked after U002.xlsx (name order)
+    rows = collect_rows(campaign, inbox)
+    first, copy = only(rows, "U002.xlsx"), only(rows, "U002_副本.xlsx")
+    assert first["sha256"] == copy["sha256"]
+    assert status_of(first) == ("accepted", "", "U002")
+    assert status_of(copy) == ("duplicate", "ledger.duplicate", "U002")
+    assert str(original) in copy["message"]
+    # the same bytes again in a later run, under a third name and inside an archive
+    (tmp_path / "later.zip").write_bytes(zip_bytes({"转发/U002.xlsx": original.read_bytes()}))
+    rows = collect_rows(campaign, tmp_path / "later.zip")
+    assert status_of(only(rows, "later.zip!/转发/U002.xlsx")) == ("duplicate", "ledger.duplicate", "U002")
+    assert status_of(only(rows, str(original))) == ("accepted", "", "U002")
+    assert len(list(campaign.received.rglob("*.xlsx"))) == 1
+
+
+def _mixed_inbox(campaign, tmp_path: Path, notes: int = 0) -> tuple[Path, list[str]]:
+    """Files, a folder, archives (nested, with a duplicate member) and bad files; their expected sources.
+
+    *notes* adds that many distinct text files (rejected at intake) in notes/, to make a run long.
+    """
+    inbox = tmp_path / "inbox"
+    u1 = filled(campaign, "U001", inbox / "U001_第一党支部_迷你表.xlsx", 12)
+    filled(campaign, "U002", inbox / "sub" / "U002_第二党支部_迷你表.xlsx", 20)
+    (inbox / "sub" / "~$U002_第二党支部_迷你表.xlsx").write_bytes(b"lock file, skipped")
+    (inbox / "empty.xlsx").write_bytes(b"")
+    (inbox / "word.xlsx").write_bytes(docx_bytes())
+    u3 = filled(campaign, "U003", tmp_path / "u3.xlsx", 30).read_bytes()
+    (inbox / "all.zip").write_bytes(zip_bytes({
+        "U003.xlsx": u3, "copy_of_U001.xlsx": u1.read_bytes(),
+        "inner.zip": zip_bytes({"deep/U003_again.xlsx": u3, "readme.txt": b"hello"})}))
+    (inbox / "enc.xlsx").write_bytes(encrypted_xlsx())
+    i = str(inbox)
+    expected = [f"{i}/U001_第一党支部_迷你表.xlsx", f"{i}/sub/U002_第二党支部_迷你表.xlsx", f"{i}/empty.xlsx",
+                f"{i}/word.xlsx", f"{i}/all.zip!/U003.xlsx", f"{i}/all.zip!/copy_of_U001.xlsx",
+                f"{i}/all.zip!/inner.zip!/deep/U003_again.xlsx", f"{i}/all.zip!/inner.zip!/readme.txt",
+                f"{i}/enc.xlsx"]
+    if notes:
+        (inbox / "notes").mkdir()
+        for n in range(notes):
+            (inbox / "notes" / f"{n:04d}.csv").write_text(f"单位,人数\nU{n:03d},{n}\n", encoding="utf-8")
+            expected.append(f"{i}/notes/{n:04d}.csv")
+    return inbox, expected
+
+
+def test_every_offered_file_and_member_appears_exactly_once(campaign, tmp_path):
+    inbox, expected = _mixed_inbox(campaign, tmp_path)
+    # the folder, one file in it again and the archive again: still one row per (source, sha256)
+    rows = collect_rows(campaign, inbox, inbox / "U001_第一党支部_迷你表.xlsx", inbox / "all.zip")
+    keys = [(r["source"], r["sha256"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    assert sorted(r["source"] for r in rows) == sorted(expected)
+    assert list(rows[0]) == ["source", "sha256", "size", "unit_code", "template_id", "template_version",
+                             "status", "reason_code", "message", "received_at"]
+    by_source = {r["source"].replace(str(inbox) + "/", ""): status_of(r) for r in rows}
+    assert by_source["all.zip!/copy_of_U001.xlsx"] == ("duplicate", "ledger.duplicate", "U001")
+    assert by_source["all.zip!/inner.zip!/deep/U003_again.xlsx"] == ("duplicate", "ledger.duplicate", "U003")
+    assert by_source["all.zip!/U003.xlsx"] == ("accepted", "", "U003")
+    with Ledger(campaign.db_path) as ledger:
+        assert sorted(f.unit_code for f in ledger.accepted()) == ["U001", "U002", "U003"]
+
+
+def test_originals_are_untouched_and_stored_byte_identical(campaign, tmp_path):
+    inbox, _ = _mixed_inbox(campaign, tmp_path)
+    before = tree_hashes(inbox)
+    rows = collect_rows(campaign, inbox)
+    assert tree_hashes(inbox) == before
+    for row in rows:
+        path = stored_path(campaign, row["sha256"])
+        assert path is not None, row["source"]
+        data = path.read_bytes()
+        assert sha(data) == row["sha256"] and len(data) == int(row["size"])
+        if "!/" not in row["source"]:
+            assert data == Path(row["source"]).read_bytes()
+    assert not list(campaign.received.rglob("*.part"))
+
+
+def test_rerunning_collect_changes_nothing(campaign, tmp_path):
+    inbox, _ = _mixed_inbox(campaign, tmp_path)
+    collect_rows(campaign, inbox)
+    first_csv = (campaign.out / "ledger.csv").read_bytes()
+    counts = (db_count(campaign), db_count(campaign, "submissions"))
+    received = tree_hashes(campaign.received)
+    result = collect(campaign, [str(inbox)], workers=1)
+    ledger_csv(campaign)
+    assert (result.offered, result.new) == (9, 0)
+    assert (campaign.out / "ledger.csv").read_bytes() == first_csv
+    assert (db_count(campaign), db_count(campaign, "submissions")) == counts
+    assert tree_hashes(campaign.received) == received
+
+
+def _assert_complete(campaign, inbox: Path, expected: list[str]) -> list[dict]:
+    """A resumed run: every offered file once, originals stored, the right winners."""
+    rows = collect_rows(campaign, inbox)
+    keys = [(r["source"], r["sha256"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    assert sorted(r["source"] for r in rows) == sorted(expected)
+    with Ledger(campaign.db_path) as ledger:
+        assert sorted(f.unit_code for f in ledger.accepted()) == ["U001", "U002", "U003"]
+        assert all(ledger.payload(f.sha256) is not None for f in ledger.accepted())
+    for row in rows:
+        assert sha(stored_path(campaign, row["sha256"]).read_bytes()) == row["sha256"], row["source"]
+    assert not list(campaign.received.rglob("*.part"))  # a half-written copy from the crash is swept away
+    assert collect_rows(campaign, inbox) == rows  # and one more run changes nothing
+    return rows
+
+
+def test_interrupted_run_is_completed_by_the_next(campaign, tmp_path, monkeypatch):
+    inbox, expected = _mixed_inbox(campaign, tmp_path)
+    calls = {"n": 0}
+    real_add = Ledger.add
+
+    def crashing_add(self, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("power cut")
+        return real_add(self, **kwargs)
+
+    monkeypatch.setattr(Ledger, "add", crashing_add)
+    with pytest.raises(RuntimeError, match="power cut"):
+        collect(campaign, [str(inbox)], workers=1)
+    assert db_count(campaign) < len(expected)
+    monkeypatch.setattr(Ledger, "add", real_add)
+    _assert_complete(campaign, inbox, expected)
+
+
+_KILLER = textwrap.dedent("""
+    import os, signal, sys
+    from toolkit import collect as collect_module
+    from toolkit.campaign import load_campaign
+    from toolkit.ledger import Ledger
+
+    directory, source, where, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    calls = {"n": 0}
+
+    def hit():
+        calls["n"] += 1
+        if calls["n"] == nth:
+            os.kill(os.getpid(), signal.SIGKILL)  # no finally blocks, no rollback, no cleanup: a real crash
+
+    if where == "record":
+        real_add = Ledger.add
+        def add(self, **kwargs):
+            hit()
+            return real_add(self, **kwargs)
+        Ledger.add = add
+    else:  # "store": die after an original's temporary copy is written, before it is renamed into place
+        real_replace = os.replace
+        def replace(a, b):
+            hit()
+            return real_replace(a, b)
+        os.replace = replace
+    collect_module.collect(load_campaign(directory), [source], workers=1)
+    print("finished without being killed")
+""")
+
+
+# 300 notes make two intake batches; the kills land in the second batch's intake, while the first
+# batch's workbooks are recorded, and while originals are being stored.
+@pytest.mark.parametrize("where,nth", [("record", 280), ("record", 306), ("store", 270)])
+def test_killed_run_is_completed_by_the_next(campaign, tmp_path, where, nth):
+    inbox, expected = _mixed_inbox(campaign, tmp_path, notes=300)
+    proc = subprocess.run([sys.executable, "-c", _KILLER, str(campaign.dir), str(inbox), where, str(nth)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
+    partial = db_count(campaign)
+    assert 0 < partial < len(expected)  # killed midway: some rows committed, some not
+    _assert_complete(campaign, inbox, expected)
+    assert db_count(campaign) == len(expected)

@@ -1,0 +1,553 @@
+"""`toolkit compare OLD_DIR NEW_DIR`: year on year (年度对比) between two scored campaigns.
+
+Read → match → summarise → emit. Each year is read from its out/scores.csv and
+out/score_trace.csv (and its roster, for units added after scoring); units are matched by
+``unit_code``, indicators by indicator id. :func:`compare_years` turns two
+:class:`YearResults` into a :class:`Comparison` (plain data); :func:`write_compare_csv` and
+:func:`write_compare_xlsx` emit NEW_DIR/out/compare.csv and NEW_DIR/out/compare.xlsx;
+:func:`compare_campaigns` does all of it and returns a JSON-able summary. See docs/compare.md.
+
+A unit without a total in a year (no accepted return) has no total, rank, grade or change that
+year: it is shown as not returned (未报送), never as 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .campaign import Campaign
+from .errors import ConfigError, ToolkitError
+from .safety import looks_like_formula
+
+__all__ = ["UnitYear", "YearResults", "UnitChange", "IndicatorChange", "Comparison", "read_year",
+           "compare_years", "compare_campaigns", "write_compare_csv", "write_compare_xlsx", "grade_order", "COMPARE_COLUMNS"]
+
+COMPARE_COLUMNS = ("unit_code", "unit_name", "group", "old_total", "new_total", "delta", "old_rank",
+                   "new_rank", "rank_change", "old_grade", "new_grade", "grade_move",
+                   "old_unit_name", "old_vetoed", "new_vetoed", "presence")
+DEFAULT_GRADES = ("优秀", "良好", "一般", "较差", "excellent", "good", "fair", "poor")
+TOP_N = 5
+_TRUE = {"true", "1", "yes", "y", "是"}
+
+
+@dataclass
+class UnitYear:
+    """One unit in one year; ``total``, ``rank`` and ``grade`` are empty when it was not scored."""
+
+    code: str
+    name: str
+    group: str
+    total: float | None = None
+    rank: int | None = None
+    grade: str = ""
+    vetoed: bool = False
+
+    @property
+    def scored(self) -> bool:
+        return self.total is not None
+
+
+@dataclass
+class YearResults:
+    """One campaign's results: units by code, points by (unit code, indicator id)."""
+
+    year: int
+    name: str
+    dir: Path
+    units: dict[str, UnitYear]
+    points: dict[tuple[str, str], float]
+    max_points: dict[str, float]
+    indicators: list[str]  # in trace order
+    has_trace: bool = True
+
+
+@dataclass
+class UnitChange:
+    """One unit across the two years; ``presence`` is both, new (only NEW) or dissolved (only OLD)."""
+
+    unit_code: str
+    presence: str
+    old: UnitYear | None
+    new: UnitYear | None
+    grade_move: str = ""  # up, down, same, changed (grades outside the known order), or empty
+
+    @property
+    def unit_name(self) -> str:
+        return (self.new or self.old).name
+
+    @property
+    def group(self) -> str:
+        return (self.new or self.old).group
+
+    @property
+    def renamed(self) -> bool:
+        return bool(self.old and self.new and self.old.name != self.new.name)
+
+    @property
+    def delta(self) -> float | None:
+        if self.old and self.new and self.old.scored and self.new.scored:
+            return round(self.new.total - self.old.total, 4)
+        return None
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places moved up (old rank − new rank): positive means a better rank."""
+        if self.old and self.new and self.old.rank is not None and self.new.rank is not None:
+            return self.old.rank - self.new.rank
+        return None
+
+    def row(self) -> dict:
+        """The unit's row of compare.csv."""
+        o, n = self.old, self.new
+        return {"unit_code": self.unit_code, "unit_name": self.unit_name, "group": self.group,
+                "old_total": o and o.total, "new_total": n and n.total, "delta": self.delta,
+                "old_rank": o and o.rank, "new_rank": n and n.rank, "rank_change": self.rank_change,
+                "old_grade": o.grade if o else "", "new_grade": n.grade if n else "",
+                "grade_move": self.grade_move, "old_unit_name": o.name if o else "",
+                "old_vetoed": o.vetoed if o else None, "new_vetoed": n.vetoed if n else None,
+                "presence": self.presence}
+
+
+@dataclass
+class IndicatorChange:
+    """One indicator over the units scored on it in both years."""
+
+    indicator: str
+    title: str
+    old_max: float | None
+    new_max: float | None
+    units: int
+    old_mean: float | None
+    new_mean: float | None
+    improved: int
+    worse: int
+    same: int
+    only: str = ""  # "old" or "new" when the indicator exists in one year only
+
+    @property
+    def delta(self) -> float | None:
+        return None if self.units == 0 else round(self.new_mean - self.old_mean, 4)
+
+    def summary(self) -> dict:
+        return {"indicator": self.indicator, "title": self.title, "units": self.units,
+                "old_mean": self.old_mean, "new_mean": self.new_mean, "delta": self.delta,
+                "improved": self.improved, "worse": self.worse}
+
+
+@dataclass
+class Comparison:
+    """Everything compare.csv and compare.xlsx show."""
+
+    old: YearResults
+    new: YearResults
+    units: list[UnitChange]
+    indicators: list[IndicatorChange]  # best change first; one-year indicators last
+    unit_points: list[dict]  # unit_code, indicator, old, new, delta (units in both years)
+    grades: list[str]  # axes of the transition matrix ("" = not returned)
+    transitions: dict[tuple[str, str], int]
+    warnings: list[str]
+
+    @property
+    def improved_most(self) -> list[IndicatorChange]:
+        return [i for i in self.indicators if (i.delta or 0) > 0][:TOP_N]
+
+    @property
+    def worse_most(self) -> list[IndicatorChange]:
+        worse = [i for i in self.indicators if (i.delta or 0) < 0]
+        return sorted(worse, key=lambda i: (i.delta, i.indicator))[:TOP_N]
+
+    def by_presence(self, presence: str) -> list[UnitChange]:
+        return [u for u in self.units if u.presence == presence]
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def _read_csv(path: Path, needs: tuple[str, ...]) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in needs if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ConfigError(f"{path}: column(s) {', '.join(missing)} missing from the header; "
+                              f"re-run `toolkit score {path.parent.parent}`")
+        return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+
+
+def _text(value: str) -> str:
+    """Undo the quote write_csv puts before text that would start a formula."""
+    return value[1:] if value.startswith("'") and looks_like_formula(value[1:]) else value
+
+
+def _number(value: str, path: Path, line: int, column: str) -> float | None:
+    if value == "":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"{path} line {line}: {column} {value!r} is not a number; "
+                          f"re-run `toolkit score {path.parent.parent}`") from None
+
+
+def read_year(campaign: Campaign) -> YearResults:
+    """A campaign's scores, trace and roster; a folder without out/scores.csv is a ConfigError."""
+    path = campaign.out / "scores.csv"
+    if not path.is_file():
+        raise ConfigError(f"{campaign.dir}: {path} not found, nothing to compare; "
+                          f"run `toolkit score {campaign.dir}` first")
+    units: dict[str, UnitYear] = {}
+    for line, r in enumerate(_read_csv(path, ("unit_code", "total", "rank", "grade")), start=2):
+        if r["unit_code"]:
+            total, rank = _number(r["total"], path, line, "total"), _number(r["rank"], path, line, "rank")
+            units[r["unit_code"]] = UnitYear(
+                r["unit_code"], _text(r.get("unit_name", "")), _text(r.get("group", "")), total,
+                None if rank is None else int(rank), r["grade"] if total is not None else "",
+                r.get("vetoed", "").lower() in _TRUE)
+    for u in campaign.roster().units:  # units added to the roster after scoring: not scored
+        units.setdefault(u.code, UnitYear(u.code, u.name, u.group))
+    result = YearResults(campaign.year, campaign.name, campaign.dir, units, {}, {}, [])
+    trace = campaign.out / "score_trace.csv"
+    if trace.is_file():
+        _read_trace(trace, result)
+    else:
+        result.has_trace = False
+    return result
+
+
+def _read_trace(path: Path, year: YearResults) -> None:
+    """Points per (unit, indicator), summed over rows (weights roles, adjustments to the indicator).
+
+    Adjustments not aimed at an indicator (general or per area) count in the total only.
+    """
+    rows = _read_csv(path, ("unit_code", "indicator", "points"))
+    scored = {r["indicator"] for r in rows if r.get("rule") != "adjustment" and r["indicator"]}
+    unit_max: dict[tuple[str, str], float] = {}
+    for line, r in enumerate(rows, start=2):
+        key = (r["unit_code"], r["indicator"])
+        points = _number(r["points"], path, line, "points")
+        if r["indicator"] not in scored or points is None:
+            continue
+        if r["indicator"] not in year.indicators:
+            year.indicators.append(r["indicator"])
+        year.points[key] = round(year.points.get(key, 0.0) + points, 4)
+        top = _number(r.get("max_points", ""), path, line, "max_points")
+        if top is not None and r.get("rule") != "adjustment":
+            unit_max[key] = unit_max.get(key, 0.0) + top
+    for (_, ind), top in unit_max.items():
+        year.max_points[ind] = max(year.max_points.get(ind, 0.0), top)
+
+
+def grade_order(*campaigns: Campaign) -> list[str]:
+    """Grades best first: the campaigns' scoring schemes, then the usual 优秀/良好/一般/较差."""
+    from .scheme import load_scheme
+
+    order: list[str] = []
+    for c in campaigns:
+        try:
+            grades = [g.grade for g in load_scheme(c.scoring, c.dir).grades] if c.scoring else []
+        except (ToolkitError, OSError):
+            grades = []
+        order += [g for g in grades if g not in order]
+    return order + [g for g in DEFAULT_GRADES if g not in order]
+
+
+def _titles(*campaigns: Campaign) -> dict[str, str]:
+    """Indicator titles from the templates and schemes; the newer campaign wins."""
+    from .reporting import indicator_titles
+
+    titles: dict[str, str] = {}
+    for c in campaigns:
+        try:
+            titles.update(indicator_titles(c))
+        except (ToolkitError, OSError):
+            continue
+    return titles
+
+
+# --- comparing -------------------------------------------------------------------------------
+
+def _grade_move(old: str, new: str, order: list[str]) -> str:
+    if not old or not new:
+        return ""
+    if old == new:
+        return "same"
+    if old in order and new in order:
+        return "up" if order.index(new) < order.index(old) else "down"
+    return "changed"
+
+
+def _unit_order(u: UnitChange) -> tuple:
+    side = u.new if u.presence != "dissolved" else u.old
+    return (u.presence == "dissolved", side.rank is None, side.rank or 0, u.unit_code)
+
+
+def _unit_changes(old: YearResults, new: YearResults, order: list[str]) -> list[UnitChange]:
+    codes = list(dict.fromkeys([*new.units, *old.units]))
+    out = []
+    for code in codes:
+        o, n = old.units.get(code), new.units.get(code)
+        presence = "both" if o and n else ("new" if n else "dissolved")
+        out.append(UnitChange(code, presence, o, n, _grade_move(o.grade if o else "", n.grade if n else "", order)))
+    return sorted(out, key=_unit_order)
+
+
+def _indicator_change(ind: str, old: YearResults, new: YearResults, both: list[str], title: str) -> IndicatorChange:
+    pairs = [(old.points[(c, ind)], new.points[(c, ind)]) for c in both
+             if (c, ind) in old.points and (c, ind) in new.points]
+    n = len(pairs)
+    only = "" if ind in old.indicators and ind in new.indicators else ("old" if ind in old.indicators else "new")
+    return IndicatorChange(
+        ind, title, old.max_points.get(ind), new.max_points.get(ind), n,
+        round(sum(p for p, _ in pairs) / n, 4) if n else None, round(sum(q for _, q in pairs) / n, 4) if n else None,
+        sum(q > p for p, q in pairs), sum(q < p for p, q in pairs), sum(q == p for p, q in pairs), only)
+
+
+def _unit_points(units: list[UnitChange], old: YearResults, new: YearResults) -> list[dict]:
+    rows = []
+    for u in units:
+        if u.presence != "both" or not (u.old.scored or u.new.scored):
+            continue
+        inds = [i for i in dict.fromkeys([*new.indicators, *old.indicators])
+                if (u.unit_code, i) in old.points or (u.unit_code, i) in new.points]
+        for ind in inds:
+            p, q = old.points.get((u.unit_code, ind)), new.points.get((u.unit_code, ind))
+            rows.append({"unit": u, "indicator": ind, "old": p, "new": q,
+                         "delta": None if p is None or q is None else round(q - p, 4)})
+    return rows
+
+
+def _transitions(units: list[UnitChange], order: list[str]) -> tuple[list[str], dict]:
+    counts: dict[tuple[str, str], int] = {}
+    for u in units:
+        if u.presence == "both":
+            key = (u.old.grade, u.new.grade)
+            counts[key] = counts.get(key, 0) + 1
+    present = {g for key in counts for g in key}
+    if not present - {""}:
+        return [], {}
+    axes = [g for g in order if g in present] + sorted(present - set(order) - {""})
+    return axes + ([""] if "" in present else []), counts
+
+
+def compare_years(old: YearResults, new: YearResults, order: list[str] | None = None,
+                  titles: dict[str, str] | None = None) -> Comparison:
+    """Match units by code and indicators by id; *order* lists grades best first."""
+    order, titles = order or list(DEFAULT_GRADES), titles or {}
+    units = _unit_changes(old, new, order)
+    both = [u.unit_code for u in units if u.presence == "both"]
+    inds = [_indicator_change(i, old, new, both, titles.get(i, ""))
+            for i in dict.fromkeys([*new.indicators, *old.indicators])]
+    inds.sort(key=lambda i: (i.delta is None, -(i.delta or 0), i.indicator))
+    grades, counts = _transitions(units, order)
+    warnings = [f"{y.dir}: no out/score_trace.csv; indicators are not compared"
+                for y in (old, new) if not y.has_trace]
+    if old.year >= new.year:
+        warnings.append(f"{old.dir} is year {old.year}, not earlier than {new.dir} ({new.year}); "
+                        f"give last year's folder first: `toolkit compare OLD_DIR NEW_DIR`")
+    return Comparison(old, new, units, inds, _unit_points(units, old, new), grades, counts, warnings)
+
+
+# --- emitting --------------------------------------------------------------------------------
+
+def write_compare_csv(path: Path, comparison: Comparison) -> Path:
+    """compare.csv: one row per unit of either year (COMPARE_COLUMNS)."""
+    from .generate import write_csv
+
+    write_csv(path, COMPARE_COLUMNS, (u.row() for u in comparison.units))
+    return path
+
+
+_W = {
+    "zh": {"units": "总体对比", "indicators": "指标变化", "grades": "等次变动", "changes": "新增与撤销",
+           "detail": "指标明细", "title": "{old}—{new}年度对比：{sheet}", "code": "单位代码",
+           "name": "单位名称", "old_name": "{y}年单位名称", "group": "分组", "total": "{y}年总分",
+           "delta": "总分变化", "rank": "{y}年排名", "rank_change": "名次变化（正数为上升）",
+           "grade": "{y}年等次", "grade_move": "等次变动", "vetoed": "{y}年一票否决", "note": "备注",
+           "not_returned": "未报送", "new": "新增单位", "dissolved": "撤销/合并", "renamed": "更名（原：{name}）",
+           "up": "上升", "down": "下降", "same": "持平", "changed": "变动", "yes": "是", "no": "否",
+           "indicator": "指标编号", "ind_title": "指标名称", "max": "{y}年分值", "units_n": "对比单位数",
+           "mean": "{y}年平均分", "mean_delta": "平均分变化", "improved": "提高单位数",
+           "worse": "下降单位数", "same_n": "持平单位数", "flag": "标记", "top_up": "提高最多第{n}",
+           "top_down": "下降最多第{n}", "only": "仅{y}年有此指标", "points": "{y}年得分",
+           "points_delta": "得分变化", "corner": "{old}年等次＼{new}年等次", "sum": "合计",
+           "change": "变动", "year": "年度", "total1": "总分", "rank1": "排名", "grade1": "等次",
+           "sign": "制表人：＿＿＿＿＿＿＿＿    审核人：＿＿＿＿＿＿＿＿    日期：＿＿＿＿年＿＿月＿＿日",
+           "footer": "&C第 &P 页，共 &N 页"},
+    "en": {"units": "Units", "indicators": "Indicators", "grades": "Grade moves", "changes": "New and dissolved",
+           "detail": "Indicator detail", "title": "Year on year {old}–{new}: {sheet}", "code": "Unit code",
+           "name": "Unit", "old_name": "Name in {y}", "group": "Group", "total": "Total {y}",
+           "delta": "Change", "rank": "Rank {y}", "rank_change": "Places moved (+ = up)",
+           "grade": "Grade {y}", "grade_move": "Grade move", "vetoed": "Vetoed {y}", "note": "Note",
+           "not_returned": "not returned", "new": "new unit", "dissolved": "dissolved or merged",
+           "renamed": "renamed (was {name})", "up": "up", "down": "down", "same": "same", "changed": "changed",
+           "yes": "yes", "no": "no", "indicator": "Indicator", "ind_title": "Title", "max": "Max {y}",
+           "units_n": "Units compared", "mean": "Mean {y}", "mean_delta": "Change in mean",
+           "improved": "Units improved", "worse": "Units worse", "same_n": "Units unchanged", "flag": "Flag",
+           "top_up": "improved most #{n}", "top_down": "worse most #{n}", "only": "only in {y}",
+           "points": "Points {y}", "points_delta": "Change", "corner": "{old} \\ {new}", "sum": "Total",
+           "change": "Change", "year": "Year", "total1": "Total", "rank1": "Rank", "grade1": "Grade",
+           "sign": "Prepared by: ____________    Reviewed by: ____________    Date: ____________",
+           "footer": "&CPage &P of &N"},
+}
+
+
+def _total(y: UnitYear | None, w: dict):
+    """A unit's total in a year: empty when absent that year, 未报送 when not scored (never 0)."""
+    if y is None:
+        return None
+    return y.total if y.scored else w["not_returned"]
+
+
+def _yes(y: UnitYear | None, w: dict) -> str:
+    return "" if y is None else w["yes" if y.vetoed else "no"]
+
+
+def _note(u: UnitChange, w: dict) -> str:
+    if u.presence != "both":
+        return w[u.presence]
+    return w["renamed"].format(name=u.old.name) if u.renamed else ""
+
+
+def _units_sheet(c: Comparison, w: dict) -> tuple[list[str], list[list]]:
+    a, b = c.old.year, c.new.year
+    headers = [w["code"], w["name"], w["old_name"].format(y=a), w["group"], w["total"].format(y=a),
+               w["total"].format(y=b), w["delta"], w["rank"].format(y=a), w["rank"].format(y=b),
+               w["rank_change"], w["grade"].format(y=a), w["grade"].format(y=b), w["grade_move"],
+               w["vetoed"].format(y=a), w["vetoed"].format(y=b), w["note"]]
+    rows = [[u.unit_code, u.unit_name, u.old.name if u.old else "", u.group,
+             _total(u.old, w), _total(u.new, w), u.delta,
+             u.old and u.old.rank, u.new and u.new.rank, u.rank_change, u.old.grade if u.old else "",
+             u.new.grade if u.new else "", w.get(u.grade_move, ""), _yes(u.old, w), _yes(u.new, w), _note(u, w)]
+            for u in c.units]
+    return headers, rows
+
+
+def _indicators_sheet(c: Comparison, w: dict) -> tuple[list[str], list[list]]:
+    a, b = c.old.year, c.new.year
+    headers = [w["indicator"], w["ind_title"], w["max"].format(y=a), w["max"].format(y=b), w["units_n"],
+               w["mean"].format(y=a), w["mean"].format(y=b), w["mean_delta"], w["improved"], w["worse"],
+               w["same_n"], w["flag"]]
+    flags = {i.indicator: w["top_up"].format(n=n) for n, i in enumerate(c.improved_most, 1)}
+    flags.update({i.indicator: w["top_down"].format(n=n) for n, i in enumerate(c.worse_most, 1)})
+    flags.update({i.indicator: w["only"].format(y=a if i.only == "old" else b) for i in c.indicators if i.only})
+    rows = [[i.indicator, i.title, i.old_max, i.new_max, i.units, i.old_mean, i.new_mean, i.delta,
+             *((i.improved, i.worse, i.same) if i.units else (None, None, None)), flags.get(i.indicator, "")]
+            for i in c.indicators]
+    return headers, rows
+
+
+def _grades_sheet(c: Comparison, w: dict) -> tuple[list[str], list[list]]:
+    label = {g: g or w["not_returned"] for g in c.grades}
+    headers = [w["corner"].format(old=c.old.year, new=c.new.year), *(label[g] for g in c.grades), w["sum"]]
+    rows = []
+    for o in c.grades:
+        counts = [c.transitions.get((o, n), 0) for n in c.grades]
+        rows.append([label[o], *counts, sum(counts)])
+    if rows:
+        sums = [sum(r[k] for r in rows) for k in range(1, len(headers))]
+        rows.append([w["sum"], *sums])
+    return headers, rows
+
+
+def _changes_sheet(c: Comparison, w: dict) -> tuple[list[str], list[list]]:
+    headers = [w["code"], w["name"], w["group"], w["change"], w["year"], w["total1"], w["rank1"], w["grade1"]]
+    rows = []
+    for u in c.by_presence("new") + c.by_presence("dissolved"):
+        y, year = (u.new, c.new.year) if u.presence == "new" else (u.old, c.old.year)
+        rows.append([u.unit_code, y.name, y.group, w[u.presence], year, _total(y, w), y.rank, y.grade])
+    return headers, rows
+
+
+def _detail_sheet(c: Comparison, w: dict) -> tuple[list[str], list[list]]:
+    a, b = c.old.year, c.new.year
+    headers = [w["code"], w["name"], w["indicator"], w["ind_title"], w["points"].format(y=a),
+               w["points"].format(y=b), w["points_delta"]]
+    titles = {i.indicator: i.title for i in c.indicators}
+    rows = [[r["unit"].unit_code, r["unit"].unit_name, r["indicator"], titles.get(r["indicator"], ""),
+             r["old"] if r["unit"].old.scored else w["not_returned"],
+             r["new"] if r["unit"].new.scored else w["not_returned"], r["delta"]] for r in c.unit_points]
+    return headers, rows
+
+
+def write_compare_xlsx(path: Path, comparison: Comparison, lang: str = "zh") -> Path:
+    """compare.xlsx: 总体对比, 指标变化, 等次变动, 新增与撤销, 指标明细; A4 landscape, print-ready."""
+    from .xlsxout import new_workbook, write_table
+
+    w = _W["en" if lang == "en" else "zh"]
+    c = comparison
+    wb = new_workbook(path)
+    wb.set_properties({"title": w["title"].format(old=c.old.year, new=c.new.year, sheet="").rstrip("：: "),
+                       "author": "toolkit", "created": dt.datetime(c.new.year, 1, 1)})
+    sheets = (("units", _units_sheet), ("indicators", _indicators_sheet), ("grades", _grades_sheet),
+              ("changes", _changes_sheet), ("detail", _detail_sheet))
+    for key, build in sheets:
+        headers, rows = build(c, w)
+        ws = wb.add_worksheet(w[key])
+        title = w["title"].format(old=c.old.year, new=c.new.year, sheet=w[key])
+        end = write_table(wb, ws, headers, rows, title=title)
+        if key == "units":
+            ws.write_string(end + 1, 0, w["sign"])
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.repeat_rows(0, 1)
+        ws.fit_to_pages(1, 0)
+        ws.set_footer(w["footer"])
+    wb.close()
+    return path
+
+
+def _check_folders(old: Campaign, new: Campaign) -> None:
+    if Path(old.dir).resolve() == Path(new.dir).resolve():
+        raise ConfigError(f"OLD_DIR and NEW_DIR are the same folder ({new.dir}); give last year's "
+                          f"campaign folder first and this year's second: `toolkit compare OLD_DIR NEW_DIR`")
+
+
+def summary(comparison: Comparison, paths: dict[str, Path]) -> dict:
+    """The JSON-able summary compare_campaigns returns."""
+    c = comparison
+    both = c.by_presence("both")
+    deltas = [u.delta for u in both if u.delta is not None]
+    moves = [u.grade_move for u in both]
+
+    def unit(u: UnitChange) -> dict:
+        return {"unit_code": u.unit_code, "unit_name": u.unit_name, "group": u.group}
+
+    return {
+        "old": {"dir": str(c.old.dir), "name": c.old.name, "year": c.old.year},
+        "new": {"dir": str(c.new.dir), "name": c.new.name, "year": c.new.year},
+        "units": {"matched": len(both), "scored_both_years": len(deltas),
+                  "improved": sum(d > 0 for d in deltas), "declined": sum(d < 0 for d in deltas),
+                  "unchanged": sum(d == 0 for d in deltas),
+                  "grade_up": moves.count("up"), "grade_down": moves.count("down"),
+                  "grade_same": moves.count("same"),
+                  "not_returned_old": [u.unit_code for u in both if not u.old.scored],
+                  "not_returned_new": [u.unit_code for u in both if not u.new.scored],
+                  "renamed": [{"unit_code": u.unit_code, "old_name": u.old.name, "new_name": u.new.name}
+                              for u in both if u.renamed],
+                  "new": [unit(u) for u in c.by_presence("new")],
+                  "dissolved": [unit(u) for u in c.by_presence("dissolved")]},
+        "indicators": {"compared": sum(i.units > 0 for i in c.indicators),
+                       "improved_most": [i.summary() for i in c.improved_most],
+                       "worse_most": [i.summary() for i in c.worse_most]},
+        "grade_transitions": {"grades": c.grades,
+                              "matrix": {o: {n: c.transitions.get((o, n), 0) for n in c.grades}
+                                         for o in c.grades}},
+        "outputs": {k: str(v) for k, v in paths.items()},
+        "warnings": c.warnings,
+    }
+
+
+def compare_campaigns(old: Campaign, new: Campaign, lang: str = "zh") -> dict:
+    """Compare two scored campaigns; writes NEW_DIR/out/compare.csv and compare.xlsx.
+
+    Raises :class:`ConfigError` when both are the same folder or either lacks out/scores.csv.
+    Returns a JSON-able summary (counts, renamed/new/dissolved units, the indicators that
+    improved and worsened most, the grade transition matrix, output paths, warnings).
+    """
+    _check_folders(old, new)
+    old_year, new_year = read_year(old), read_year(new)
+    comparison = compare_years(old_year, new_year, grade_order(new, old), _titles(old, new))
+    paths = {"csv": write_compare_csv(new.out / "compare.csv", comparison),
+             "xlsx": write_compare_xlsx(new.out / "compare.xlsx", comparison, lang)}
+    return summary(comparison, paths)
