@@ -69,8 +69,9 @@ def item(**kw) -> dict:
 
 
 def run_round(c, returns: Path) -> None:
+    from toolkit.feedback import write_feedback
     collect(c, [str(returns)], workers=1)
-    validate_campaign(c)
+    write_feedback(c, validate_campaign(c))
     merge_campaign(c)
 
 
@@ -208,3 +209,55 @@ def test_closing_date_after_collection_is_an_error(story, tmp_path):
                                                     "evidence": "整改报告"}}, dt.date(2026, 9, 1))
     late = [i for i in found if i.code == "rectification.closed_after_received"]
     assert len(late) == 1 and late[0].cell == "I4"
+
+
+def test_feedback_of_a_carried_round_keeps_the_hidden_item_ids(story):
+    path = next(story["r2"].feedback.glob("U001_*_退回修改.xlsx"))
+    ws = openpyxl.load_workbook(path)["整改台账"]
+    keys = [ws.cell(r, 1).value for r in range(4, 8)]
+    assert "#item:2026r1-1" in keys
+
+
+def test_gap_list_becomes_the_next_sprint_list(tmp_path):
+    roster = write_roster(tmp_path / "roster.csv", DEFAULT_UNITS)
+    c1 = create_campaign(tmp_path / "g1", "gap-sprint", roster, year=2026)
+    generate_outbox(c1, workers=1)
+    wb = openpyxl.load_workbook(outbox(c1, "U001"))
+    ws = wb["差距清单"]
+    for n, (no, section, gap) in enumerate([("C1", "学习教育", "理论学习覆盖面不足"), ("C2", "组织生活", "党小组会次数不够")]):
+        for col, value in zip(range(2, 8), (no, section, "全覆盖", "80%", gap, "统筹不够")):
+            ws.cell(4 + n, col, value)
+    (tmp_path / "in").mkdir()
+    wb.save(tmp_path / "in" / "u1.xlsx")
+    collect(c1, [str(tmp_path / "in")], workers=1)
+    result = CliRunner().invoke(app, ["next", str(c1.dir), str(tmp_path / "g2"), "--json"])
+    assert result.exit_code == 0, result.output
+    c2 = load_campaign(tmp_path / "g2")
+    sprint = openpyxl.load_workbook(outbox(c2, "U001"))["冲刺清单"]
+    header = [sprint.cell(3, c).value for c in range(1, 11)]
+    gap_ref, gap_text = header.index("对应差距序号") + 1, header.index("差距内容") + 1
+    rows = [(sprint.cell(r, 1).value, sprint.cell(r, gap_ref).value, sprint.cell(r, gap_text).value) for r in (4, 5)]
+    assert rows == [("#item:2026r1-1", "C1", "理论学习覆盖面不足"), ("#item:2026r1-2", "C2", "党小组会次数不够")]
+    assert sprint.cell(4, gap_text).protection.locked
+    task = header.index("冲刺任务（必填）") + 1
+    assert sprint.cell(4, task).value is None and not sprint.cell(4, task).protection.locked
+
+
+def test_carried_values_shown_as_last_round(tmp_path):
+    roster = write_roster(tmp_path / "roster.csv", DEFAULT_UNITS)
+    c1 = create_campaign(tmp_path / "y1", "annual-assessment", roster, year=2026)
+    generate_outbox(c1, workers=1)
+    from conftest import fill_by_name
+    fill_by_name(outbox(c1, "U002"), tmp_path / "in" / "u2.xlsx", {"f_members": "32人", "f_prob_members": 2})
+    collect(c1, [str(tmp_path / "in")], workers=1)
+    result = CliRunner().invoke(app, ["next", str(c1.dir), str(tmp_path / "y2"), "--year", "2027"])
+    assert result.exit_code == 0, result.output
+    c2 = load_campaign(tmp_path / "y2")
+    assert c2.year == 2027 and c2.config["previous"] == str(c1.dir.resolve())
+    ws = openpyxl.load_workbook(outbox(c2, "U002"))["基本信息"]
+    assert ws["E3"].value.startswith("上年数")
+    prior = {ws.cell(r, 1).value: ws.cell(r, 5).value for r in range(4, 25)}
+    assert prior["members"] == "32" and prior["prob_members"] == "2" and prior["secretary"] is None
+    assert ws["C8"].value is None  # this year's input stays empty
+    plain = openpyxl.load_workbook(outbox(c2, "U001"))["基本信息"]  # no return last year: no prior values
+    assert plain["E8"].value is None

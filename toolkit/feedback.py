@@ -145,7 +145,11 @@ def _issue_sheet(wb, listed, lang: str) -> None:
 def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh") -> list[dict]:
     """One feedback workbook per unit whose return has errors, and feedback/index.csv."""
     spec, units = campaign.template(), campaign.roster().by_code()
-    master = MasterPackage(build_master(spec, master_context(campaign, lang)))
+    from dataclasses import replace
+
+    from .carry import read_carry
+    ctx = master_context(campaign, lang)
+    master, carry = MasterPackage(build_master(spec, ctx)), read_carry(campaign)
     from .ledger import Ledger
     with Ledger(campaign.db_path) as ledger:
         accepted = {f.sha256: f for f in ledger.accepted()}
@@ -157,7 +161,8 @@ def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh
         if not errors or unit is None:
             continue
         name = feedback_filename(unit)
-        data = build_feedback(spec, master, unit, result.returns[sha], issues, lang)
+        own = MasterPackage(build_master(spec, replace(ctx, carry=carry[unit.code]))) if carry.get(unit.code) else master
+        data = build_feedback(spec, own, unit, result.returns[sha], issues, lang)
         (campaign.feedback / name).write_bytes(data)
         wanted.add(name)
         index.append({"unit_code": unit.code, "unit_name": unit.name, "contact": unit.contact, "phone": unit.phone,

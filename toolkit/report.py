@@ -88,6 +88,7 @@ _WORDS = {
     "cmp.corner": ("上年＼本年", "Last year \\ this year"),
     "cmp.chart": ("总分变化最大的单位", "Largest changes in total"),
     "cmp.units": ("逐单位对比", "Unit by unit"),
+    "cmp.with_move": ("{grades}（{move}）", "{grades} ({move})"),
     "page_pre": ("第 ", "Page "), "page_mid": (" 页，共 ", " of "), "page_post": (" 页", ""),
 }
 
@@ -387,6 +388,13 @@ def _compare_row(r: dict, w: dict) -> dict:
     note = w[f"cmp.{presence}"] if presence != "both" else (
         w["cmp.renamed"].format(name=old_name) if old_name and old_name != row["unit"] else "")
     row["note"] = note
+    if presence == "both":
+        row["grades"] = " → ".join(row[f"{s}_grade"] or (w["cmp.not_returned"] if not row[f"{s}_scored"] else "—")
+                                   for s in ("old", "new"))
+    else:
+        row["grades"] = row["old_grade"] or row["new_grade"]
+    if row["move_label"]:
+        row["grades"] = w["cmp.with_move"].format(grades=row["grades"], move=row["move_label"])
     return row
 
 
