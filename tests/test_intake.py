@@ -161,7 +161,7 @@ def test_every_code_is_registered_as_an_error_with_both_languages():
 # --------------------------------------------------------------------------- sniffing
 
 
-@pytest.mark.parametrize("data, kind", [
+@pytest.mark.parametrize("data, kind", ids=lambda v: v if isinstance(v, str) else "bytes", argvalues=[
     (b"", "empty"),
     (b"\0" * 100, "empty"),
     (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "pdf"),
@@ -211,7 +211,7 @@ def test_workbooks_are_yielded_with_kind_bytes_and_mtime(tmp_path):
     assert one(write(tmp_path / "lo.ods", ods_bytes())).kind == "ods"
 
 
-@pytest.mark.parametrize("data, code, detail", [
+@pytest.mark.parametrize("data, code, detail", ids=lambda v: v if isinstance(v, str) else "bytes", argvalues=[
     (b"", "intake.empty_file", ""),
     (docx_bytes(), "intake.not_a_workbook", "Word document (docx)"),
     (ole_bytes({"WordDocument": b"\xec\xa5" + b"\0" * 30}), "intake.not_a_workbook", "Word document (doc)"),
@@ -423,7 +423,7 @@ def test_billion_laughs_is_rejected(tmp_path):
     assert (got.kind, got.reason_code) == ("rejected", "intake.hostile_xml")
 
 
-@pytest.mark.parametrize("xml", [
+@pytest.mark.parametrize("xml", ids=lambda v: "xml", argvalues=[
     '<!-- <a --><!DOCTYPE x SYSTEM "file:///etc/passwd"><x/>'.encode(),
     '\ufeff<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY e "e">]><x>&e;</x>'.encode("utf-16-le"),
     b"<?xml version='1.0'?>" + b" " * 40_000 + b"<!DOCTYPE x><x/>",

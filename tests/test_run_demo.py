@@ -325,3 +325,12 @@ def test_run_on_a_folder_that_is_not_a_campaign(tmp_path):
     proc = cli("run", tmp_path / "nothing", RETURNS)
     assert proc.returncode == 2
     assert "campaign.yaml" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_demo_refuses_a_folder_holding_another_campaign(fresh):
+    """The demo reuses its own folder, but never pours the samples into a real campaign."""
+    before = fresh.out("ledger.csv").read_bytes()
+    proc = cli("demo", fresh.dir)
+    assert proc.returncode == 2
+    assert "campaign.yaml" in proc.stderr and "Traceback" not in proc.stderr
+    assert fresh.out("ledger.csv").read_bytes() == before

@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator
 from .campaign import Campaign, Roster
 from .catalogue import Code, register, title
 from .identify import Identity, identify
-from .intake import Limits, Offered, check_workbook_package, walk
+from .intake import Limits, Offered, walk, workbook_problem
 from .ledger import LEDGER_COLUMNS, Ledger, encode_payload, export_rows
 from .read import ReadError, read_workbook
 from .spec import TemplateSpec, bundled_templates
@@ -105,10 +105,9 @@ def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str
 def _identify_one(job: tuple[str, bytes, str, str]) -> tuple[Identity, str | None]:
     source, data, kind, sha = job
     _store(Path(_W["received"]), sha, data, kind)
-    if kind in ("xlsx", "xlsm", "ods"):
-        problem = check_workbook_package(data, _W["limits"])
-        if problem:
-            return Identity("rejected", reason_code=problem, detail="workbook package check"), None
+    problem = workbook_problem(data, _W["limits"])  # before any reader parses it (bombs, entities, dimensions)
+    if problem:
+        return Identity("rejected", reason_code=problem[0], detail=problem[1]), None
     try:
         raw = read_workbook(data, kind, _W["skip"], names=False)
     except ReadError as exc:

@@ -23,7 +23,7 @@ from .errors import ConfigError, ToolkitError
 from .safety import looks_like_formula
 
 __all__ = ["UnitYear", "YearResults", "UnitChange", "IndicatorChange", "Comparison", "read_year",
-           "compare_years", "compare_campaigns", "write_compare_csv", "write_compare_xlsx", "grade_order", "COMPARE_COLUMNS"]
+           "compare_years", "compare_campaigns", "write_compare_csv", "write_compare_xlsx", "comparison_summary", "grade_order", "COMPARE_COLUMNS"]
 
 COMPARE_COLUMNS = ("unit_code", "unit_name", "group", "old_total", "new_total", "delta", "old_rank",
                    "new_rank", "rank_change", "old_grade", "new_grade", "grade_move",
@@ -423,6 +423,10 @@ def _units_sheet(c: Comparison, w: dict) -> tuple[list[str], list[list]]:
     return headers, rows
 
 
+def _round2(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
+
+
 def _indicators_sheet(c: Comparison, w: dict) -> tuple[list[str], list[list]]:
     a, b = c.old.year, c.new.year
     headers = [w["indicator"], w["ind_title"], w["max"].format(y=a), w["max"].format(y=b), w["units_n"],
@@ -431,7 +435,8 @@ def _indicators_sheet(c: Comparison, w: dict) -> tuple[list[str], list[list]]:
     flags = {i.indicator: w["top_up"].format(n=n) for n, i in enumerate(c.improved_most, 1)}
     flags.update({i.indicator: w["top_down"].format(n=n) for n, i in enumerate(c.worse_most, 1)})
     flags.update({i.indicator: w["only"].format(y=a if i.only == "old" else b) for i in c.indicators if i.only})
-    rows = [[i.indicator, i.title, i.old_max, i.new_max, i.units, i.old_mean, i.new_mean, i.delta,
+    rows = [[i.indicator, i.title, i.old_max, i.new_max, i.units, _round2(i.old_mean), _round2(i.new_mean),
+             _round2(i.delta),
              *((i.improved, i.worse, i.same) if i.units else (None, None, None)), flags.get(i.indicator, "")]
             for i in c.indicators]
     return headers, rows
@@ -503,7 +508,7 @@ def _check_folders(old: Campaign, new: Campaign) -> None:
                           f"campaign folder first and this year's second: `toolkit compare OLD_DIR NEW_DIR`")
 
 
-def summary(comparison: Comparison, paths: dict[str, Path]) -> dict:
+def comparison_summary(comparison: Comparison, paths: dict[str, Path]) -> dict:
     """The JSON-able summary compare_campaigns returns."""
     c = comparison
     both = c.by_presence("both")
@@ -550,4 +555,4 @@ def compare_campaigns(old: Campaign, new: Campaign, lang: str = "zh") -> dict:
     comparison = compare_years(old_year, new_year, grade_order(new, old), _titles(old, new))
     paths = {"csv": write_compare_csv(new.out / "compare.csv", comparison),
              "xlsx": write_compare_xlsx(new.out / "compare.xlsx", comparison, lang)}
-    return summary(comparison, paths)
+    return comparison_summary(comparison, paths)

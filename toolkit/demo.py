@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .campaign import create_campaign, load_campaign
+from .errors import CampaignError
 
-__all__ = ["run_demo", "SAMPLES_DIR"]
+__all__ = ["run_demo", "SAMPLES_DIR", "DEMO_NAME"]
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
+DEMO_NAME = "2026年度基层党组织建设考核（演示）"
 
 
 def run_demo(directory: Path, ctx, generate, pipeline) -> dict:
@@ -16,10 +18,14 @@ def run_demo(directory: Path, ctx, generate, pipeline) -> dict:
     directory = Path(directory)
     if (directory / "campaign.yaml").exists():
         campaign = load_campaign(directory)
+        if campaign.name != DEMO_NAME or campaign.template_ref != "annual-assessment":
+            # never pour the sample returns into somebody's real campaign
+            raise CampaignError(f"{directory / 'campaign.yaml'}: {directory} holds the campaign {campaign.name!r}, "
+                                f"not the demo; give `toolkit demo` a new folder")
         ctx.say(f"使用已有的演示任务 {directory}", f"Reusing the demo campaign in {directory}")
     else:
         campaign = create_campaign(directory, "annual-assessment", SAMPLES_DIR / "roster.csv", year=2026,
-                                   name="2026年度基层党组织建设考核（演示）", deadline="2026-12-20",
+                                   name=DEMO_NAME, deadline="2026-12-20",
                                    locale="en" if ctx.lang == "en" else "zh-CN",
                                    extra={"contact": "组织部 王老师", "phone": "0571-88000000",
                                           "return_to": "电子邮件发送至 zzb@example.org"})

@@ -27,7 +27,8 @@ import olefile
 from .catalogue import Code, register
 from .errors import ConfigError
 
-__all__ = ["Limits", "Offered", "sniff", "walk", "check_workbook_package", "WORKBOOK_KINDS", "CODES"]
+__all__ = ["Limits", "Offered", "sniff", "walk", "check_workbook_package", "workbook_problem", "WORKBOOK_KINDS",
+           "CODES"]
 
 CODES = register(
     Code("intake.empty_file", "error", "文件为空", "The file is empty",
@@ -209,8 +210,8 @@ def _classify(data: bytes, label: str, mtime: float, depth: int, limits: Limits,
     if kind == "zip":
         yield from _walk_archive(data, label, mtime, depth + 1, limits, budget or _Budget(limits.max_unpacked_bytes))
         return
-    if kind in ("xlsx", "xlsm", "ods") and limits.check_packages:
-        problem = _package_problem(data, limits)
+    if kind in WORKBOOK_KINDS and limits.check_packages:
+        problem = _xls_problem(data, limits) if kind == "xls" else _package_problem(data, limits)
         if problem:
             yield _reject(label, data, mtime, *problem)
             return
@@ -470,11 +471,12 @@ def _text_detail(data: bytes) -> str:
 
 
 def check_workbook_package(data: bytes, limits: Limits) -> str | None:
-    """Judge an xlsx/xlsm/ods package before any reader parses it.
+    """Judge an xlsx/xlsm/ods package, or an xls (OLE2) workbook, before any reader parses it.
 
     Sizes come from the zip directory first; each XML part is then read only up to a
     small cap to inspect its prolog (no DOCTYPE or ENTITY declarations) and a worksheet's
-    ``<dimension ref>`` (no more than ``limits.max_cells`` cells).
+    ``<dimension ref>`` (no more than ``limits.max_cells`` cells). An xls workbook's
+    sheet DIMENSIONS records must be in order and within ``limits.max_cells``.
 
     Args:
         data: The package bytes.
@@ -483,8 +485,40 @@ def check_workbook_package(data: bytes, limits: Limits) -> str | None:
     Returns:
         A reason code when the package is hostile or broken, else None.
     """
-    problem = _package_problem(data, limits)
+    problem = workbook_problem(data, limits)
     return problem[0] if problem else None
+
+
+def workbook_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
+    """Like :func:`check_workbook_package`, with the detail: (reason code, what is wrong) or None."""
+    return _xls_problem(data, limits) if data.startswith(olefile.MAGIC) else _package_problem(data, limits)
+
+
+def _xls_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
+    """Check the DIMENSIONS record of every sheet in a BIFF workbook stream.
+
+    calamine sizes its cell buffers from these records: a damaged one (first row after
+    the last) makes it allocate hundreds of GiB and abort the whole process.
+    """
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            if name is None:
+                return "intake.corrupt", "OLE2 (.xls) file without a Workbook stream"
+            stream = ole.openstream(name).read()
+    except _PARSE_ERRORS as exc:
+        return "intake.corrupt", f"OLE2 (.xls) file cannot be opened ({exc})"
+    pos = 0
+    while pos + 4 <= len(stream):
+        record, size = struct.unpack_from("<HH", stream, pos)
+        if record == 0x0200 and size in (10, 14) and pos + 4 + size <= len(stream):  # DIMENSIONS, BIFF5 / BIFF8
+            r1, r2, c1, c2 = struct.unpack_from("<IIHH" if size == 14 else "<HHHH", stream, pos + 4)
+            if r1 > r2 or c1 > c2:
+                return "intake.corrupt", f"sheet dimensions out of order (rows {r1}-{r2}, columns {c1}-{c2})"
+            if (r2 - r1) * (c2 - c1) > limits.max_cells:
+                return "intake.sheet_too_large", f"a sheet claims {(r2 - r1) * (c2 - c1):,} cells"
+        pos += 4 + size
+    return None
 
 
 def _package_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:

@@ -16,6 +16,7 @@ import io
 import re
 from functools import lru_cache
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -128,7 +129,9 @@ def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset(), na
             start = sh.start or (0, 0)
             sheets[meta.name] = Grid(meta.name, sh.to_python(skip_empty_area=True), start[0], start[1],
                                      str(meta.visible).rsplit(".", 1)[-1] == "Visible")  # not Hidden/VeryHidden
-    except Exception as exc:  # calamine raises its own exception types for any damage
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # calamine's own errors, and a Rust panic (pyo3 PanicException is a BaseException)
         raise ReadError(str(exc)[:200]) from None
     props, defined, date1904 = read_package_props(data, kind, names)
     return RawWorkbook(kind, sheets, props, defined, date1904)
@@ -143,7 +146,8 @@ def read_package_props(data: bytes, kind: str, names: bool = True) -> tuple[dict
             if kind == "ods":
                 return _ods_props(zf), {}, False
             return _xlsx_props(zf, names)
-    except (zipfile.BadZipFile, KeyError, SafeET.ParseError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, SafeET.ParseError, ValueError, EOFError,
+            OSError, zlib.error, NotImplementedError, RuntimeError):  # a damaged or encrypted part
         return {}, {}, False
 
 
