@@ -228,7 +228,7 @@ def _record(ledger: Ledger, offered: Offered, sha: str, ident: Identity, payload
     ledger.add(source=offered.source, sha256=sha, size=len(offered.data), kind=offered.kind,
                status=ident.status, unit_code=ident.unit_code, template_id=ident.template_id,
                template_version=ident.template_version, reason_code=ident.reason_code, detail=ident.detail,
-               mtime=offered.mtime, run=run, carriers=ident.carriers, payload=payload)
+               mtime=offered.mtime, run=run, carriers=ident.carriers, payload=payload, return_key=ident.return_key)
 
 
 def _status_counts(ledger: Ledger) -> dict[str, int]:

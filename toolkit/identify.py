@@ -18,7 +18,7 @@ from .catalogue import Code, register
 from .read import RawWorkbook, Submission, extract, norm_label
 from .spec import TemplateSpec, structure_labels
 
-__all__ = ["Identity", "identify", "CODES", "fingerprint_score"]
+__all__ = ["Identity", "identify", "CODES", "fingerprint_score", "return_key"]
 
 CODES = register(
     Code("identify.carriers_disagree", "error", "标识信息不一致，需人工确认", "Identity carriers disagree",
@@ -52,6 +52,7 @@ class Identity:
     detail: str = ""
     carriers: dict[str, str] = field(default_factory=dict)
     submission: Submission | None = None
+    return_key: str = ""
 
 
 def _meta_sheet(raw: RawWorkbook) -> dict[str, str]:
@@ -145,9 +146,21 @@ def identify(raw: RawWorkbook, spec: TemplateSpec, roster: Roster, accepted_vers
     sub = extract(spec, raw)
     ident = _unit(raw, meta, lines, sub, roster, filename, carriers)
     ident.template_id, ident.template_version, ident.submission = spec.id, version, sub
+    ident.return_key = return_key(spec, sub)
     if not votes and ident.status == "accepted":
         ident.reason_code = "identify.by_content"
     return ident
+
+
+def return_key(spec: TemplateSpec, sub: Submission) -> str:
+    """What tells apart several returns of one unit (e.g. 互评|市财政局|张三); empty for most templates."""
+    if not spec.return_key:
+        return ""
+    from .normalise import display, normalise
+
+    fields, raw = spec.form_fields, {v.field_id: v.raw for v in sub.values if v.row is None}
+    parts = [display(normalise(fields[k], raw.get(k)).value) for k in spec.return_key]
+    return "|".join(parts)
 
 
 def _unit(raw, meta, lines, sub: Submission, roster: Roster, filename: str, carriers: dict) -> Identity:

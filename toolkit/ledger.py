@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS files (
   id INTEGER PRIMARY KEY, source TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER, kind TEXT,
   ident_status TEXT NOT NULL, ident_unit TEXT, ident_reason TEXT, ident_detail TEXT,
   unit_code TEXT, template_id TEXT, template_version TEXT, status TEXT, reason_code TEXT,
-  message TEXT, received_at TEXT, mtime REAL, run INTEGER, carriers TEXT,
+  message TEXT, received_at TEXT, mtime REAL, run INTEGER, carriers TEXT, return_key TEXT DEFAULT '',
   UNIQUE(source, sha256));
 CREATE TABLE IF NOT EXISTS submissions (sha256 TEXT PRIMARY KEY, template_id TEXT, payload TEXT);
 CREATE TABLE IF NOT EXISTS resolutions (
@@ -70,6 +70,7 @@ class FileRow:
     mtime: float
     run: int
     ident_detail: str = ""
+    return_key: str = ""
 
 
 class Ledger:
@@ -116,15 +117,17 @@ class Ledger:
 
     def add(self, *, source: str, sha256: str, size: int, kind: str, status: str, unit_code: str = "",
             template_id: str = "", template_version: str = "", reason_code: str = "", detail: str = "",
-            mtime: float = 0.0, run: int = 0, carriers: dict | None = None, payload: str | None = None) -> None:
+            mtime: float = 0.0, run: int = 0, carriers: dict | None = None, payload: str | None = None,
+            return_key: str = "") -> None:
         """Record one offered file (and its extracted values); commits unless inside a transaction."""
         with _Tx(self.db):
             self.db.execute(
                 "INSERT OR IGNORE INTO files(source, sha256, size, kind, ident_status, ident_unit, ident_reason,"
                 " ident_detail, unit_code, template_id, template_version, status, reason_code, received_at,"
-                " mtime, run, carriers) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " mtime, run, carriers, return_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (source, sha256, size, kind, status, unit_code, reason_code, detail, unit_code, template_id,
-                 template_version, status, reason_code, _now(), mtime, run, json.dumps(carriers or {}, ensure_ascii=False)))
+                 template_version, status, reason_code, _now(), mtime, run, json.dumps(carriers or {}, ensure_ascii=False),
+                 return_key))
             if payload is not None:
                 self.db.execute("INSERT OR REPLACE INTO submissions(sha256, template_id, payload) VALUES (?,?,?)",
                                 (sha256, template_id, payload))
@@ -148,8 +151,8 @@ class Ledger:
     # ------------------------------------------------------------------ deriving
     def recompute(self) -> None:
         """Derive duplicate, superseded and resolved statuses from what is recorded."""
-        rows = self.db.execute("SELECT id, sha256, ident_status, ident_unit, ident_reason, run, mtime, source"
-                               " FROM files ORDER BY id").fetchall()
+        rows = self.db.execute("SELECT id, sha256, ident_status, ident_unit, ident_reason, run, mtime, source,"
+                               " return_key FROM files ORDER BY id").fetchall()
         resolutions = {}
         for sha, action, unit, reason, who, at in self.db.execute(
                 "SELECT sha256, action, unit_code, reason, who, at FROM resolutions ORDER BY id"):
@@ -157,7 +160,7 @@ class Ledger:
         first_source: dict[str, str] = {}
         derived: dict[int, tuple[str, str, str, str]] = {}  # id -> status, unit, reason, detail
         newest: dict[str, tuple] = {}
-        for rid, sha, status, unit, reason, run, mtime, source in rows:
+        for rid, sha, status, unit, reason, run, mtime, source, rkey in rows:
             if sha in first_source:
                 derived[rid] = ("duplicate", unit or "", "ledger.duplicate", first_source[sha])
                 continue
@@ -171,10 +174,10 @@ class Ledger:
                 derived[rid] = (status, unit or "", reason, f"{who} {at} {r_reason}".strip())
             else:
                 derived[rid] = (status, unit or "", reason or "", "")
-            if derived[rid][0] == "accepted":
-                key = (run, mtime, rid)
-                if unit not in newest or key > newest[unit][0]:
-                    newest[unit] = (key, rid)
+            if derived[rid][0] == "accepted":  # the newest return per unit (and per return key) wins
+                key, slot = (run, mtime, rid), (derived[rid][1], rkey or "")
+                if slot not in newest or key > newest[slot][0]:
+                    newest[slot] = (key, rid)
         winners = {rid for _, rid in newest.values()}
         for rid, (status, unit, reason, detail) in list(derived.items()):
             if status == "accepted" and rid not in winners:
@@ -186,7 +189,8 @@ class Ledger:
     # ------------------------------------------------------------------ reading
     def files(self) -> list[FileRow]:
         cur = self.db.execute("SELECT id, source, sha256, size, kind, unit_code, template_id, template_version,"
-                              " status, reason_code, message, received_at, mtime, run, ident_detail FROM files ORDER BY id")
+                              " status, reason_code, message, received_at, mtime, run, ident_detail, return_key"
+                              " FROM files ORDER BY id")
         return [FileRow(*(v if v is not None else "" for v in row)) for row in cur]
 
     def accepted(self) -> list[FileRow]:

@@ -31,6 +31,8 @@ class MergedUnit:
     status: UnitStatus
     file: FileRow | None = None
     ret: Return | None = None
+    returns: list[tuple[FileRow, Return]] = field(default_factory=list)  # all accepted (several per unit
+                                                                         # only with a return_key)
 
     def value(self, field_id: str, row: int | None = None) -> Any:
         if self.ret is None:
@@ -68,13 +70,18 @@ def load_merged(campaign: Campaign) -> Merged:
     spec = campaign.template()
     statuses = {s.unit_code: s for s in unit_statuses(campaign)}
     with Ledger(campaign.db_path) as ledger:
-        files = {f.unit_code: f for f in ledger.accepted()}
+        files: dict[str, list[FileRow]] = {}
+        for f in ledger.accepted():
+            files.setdefault(f.unit_code, []).append(f)
         units = []
         for unit in campaign.roster().units:
-            f = files.get(unit.code)
-            sub = ledger.payload(f.sha256) if f else None
-            ret = build_return(spec, sub, campaign.period) if sub is not None else None
-            units.append(MergedUnit(unit, statuses[unit.code], f if ret else None, ret))
+            returns = []
+            for f in files.get(unit.code, []):
+                sub = ledger.payload(f.sha256)
+                if sub is not None:
+                    returns.append((f, build_return(spec, sub, campaign.period)))
+            newest = returns[-1] if returns else (None, None)
+            units.append(MergedUnit(unit, statuses[unit.code], newest[0], newest[1], returns))
     groups = list(dict.fromkeys(u.unit.group for u in units))
     return Merged(spec, units, groups)
 
@@ -83,8 +90,8 @@ def values_rows(merged: Merged) -> list[dict]:
     sheet_names = {s.id: s.name for s in merged.spec.sheets}
     order = {fid: n for n, fid in enumerate(_field_order(merged.spec))}
     rows = []
-    for mu in merged.returned():
-        entries = sorted(mu.ret.entries.values(), key=lambda e: (order.get(e.field_id, 1e9), e.row or 0))
+    for mu, ret in ((mu, ret) for mu in merged.returned() for _, ret in mu.returns):
+        entries = sorted(ret.entries.values(), key=lambda e: (order.get(e.field_id, 1e9), e.row or 0))
         for e in entries:
             rows.append({"unit_code": mu.unit.code, "template_id": merged.spec.id, "sheet": sheet_names[e.sheet_id],
                          "field": e.field_id, "row": "" if e.row is None else e.row,

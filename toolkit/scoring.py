@@ -16,12 +16,26 @@ from .scheme import load_scheme
 __all__ = ["score_campaign", "unit_inputs"]
 
 
-def unit_inputs(merged) -> list[UnitInput]:
-    """One input per roster unit: the normalised values of its accepted return (faulty ones too)."""
+def _single_values(ret) -> dict:
+    return {fid: e.value for (fid, row), e in ret.entries.items() if row is None}
+
+
+def unit_inputs(merged, role_field: str | None = None) -> list[UnitInput]:
+    """One input per roster unit: the normalised values of its accepted return (faulty ones too).
+
+    With *role_field* (an evaluation template's first return key, e.g. evaluator_role) every
+    accepted return of the unit is also grouped by role for the ``weights`` rule.
+    """
     out = []
     for mu in merged.units:
-        values = {} if mu.ret is None else {fid: e.value for (fid, row), e in mu.ret.entries.items() if row is None}
-        out.append(UnitInput(mu.unit.code, mu.unit.name, mu.unit.group, values, returned=mu.ret is not None))
+        values = {} if mu.ret is None else _single_values(mu.ret)
+        evaluations: dict[str, list] = {}
+        if role_field:
+            for _, ret in mu.returns:
+                vals = _single_values(ret)
+                evaluations.setdefault(str(vals.get(role_field) or ""), []).append(vals)
+        out.append(UnitInput(mu.unit.code, mu.unit.name, mu.unit.group, values, evaluations,
+                             returned=mu.ret is not None))
     return out
 
 
@@ -37,7 +51,9 @@ def score_campaign(campaign: Campaign, lang: str = "zh") -> ScoreResult:
     adjustments_file = campaign.dir / "adjustments.csv"
     adjustments = load_adjustments(adjustments_file) if adjustments_file.is_file() else []
     merged = load_merged(campaign)
-    result = score_units(scheme, spec, unit_inputs(merged), adjustments)
+    weighted = any(i.rule == "weights" for i in scheme.indicators)
+    role_field = spec.return_key[0] if weighted and spec.return_key else None
+    result = score_units(scheme, spec, unit_inputs(merged, role_field), adjustments)
     write_csv(campaign.out / "scores.csv", SCORES_COLUMNS, result.scores)
     write_csv(campaign.out / "score_trace.csv", TRACE_COLUMNS, result.trace)
     write_scoring_sheet(campaign, scheme, result, lang)

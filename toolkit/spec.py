@@ -52,7 +52,8 @@ _CARRY_FROM_KEYS = {"sheet": str, "columns": dict, "if": str}
 _LIFECYCLE_KEYS = {"status": str, "closed": list, "in_progress": list, "closed_on": str, "deadline": str,
                    "problem": str, "reason": str}
 _TOP_KEYS = {"id": str, "version": (str, int, float), "title": str, "title_en": str,
-             "description": str, "sheets": list, "rules": list, "scoring": str, "summary": list}
+             "description": str, "sheets": list, "rules": list, "scoring": str, "summary": list,
+             "return_key": list}
 _SUMMARY_KEYS = {"id": str, "label": str, "label_en": str, "numerator": str, "denominator": str}
 
 
@@ -215,6 +216,7 @@ class TemplateSpec:
     title_en: str | None = None
     scoring: str | None = None
     summary: tuple[SummaryRate, ...] = ()
+    return_key: tuple[str, ...] = ()  # form fields telling apart several returns of one unit (evaluations)
     path: str | None = dc_field(default=None, compare=False)
 
     def sheet(self, sheet_id: str) -> Sheet:
@@ -310,8 +312,11 @@ def parse_spec(raw: Any, source: str = "<spec>") -> TemplateSpec:
                 _check_expr(ctx, fld.formula, f"sheets[{s_no}].fields[{f_no}].formula", names)
         _check_required_if(ctx, sheet, f"sheets[{s_no}]", names)
     summary = tuple(_summary(ctx, r, f"summary[{n}]", names) for n, r in enumerate(top.get("summary") or []))
+    for n, key in enumerate(top.get("return_key") or []):
+        if key not in names:
+            ctx.fail(f"return_key[{n}]", "a form field id of this template", f"{key!r}{_did_you_mean(str(key), names)}")
     return TemplateSpec(
-        summary=summary, id=tid, version=str(top["version"]), title=top["title"], sheets=tuple(sheets),
+        summary=summary, return_key=tuple(top.get("return_key") or ()), id=tid, version=str(top["version"]), title=top["title"], sheets=tuple(sheets),
         rules=rules, description=top.get("description", ""), title_en=top.get("title_en"),
         scoring=top.get("scoring"), path=source,
     )
