@@ -261,3 +261,33 @@ def test_carried_values_shown_as_last_round(tmp_path):
     assert ws["C8"].value is None  # this year's input stays empty
     plain = openpyxl.load_workbook(outbox(c2, "U001"))["基本信息"]  # no return last year: no prior values
     assert plain["E8"].value is None
+
+
+def test_evaluation_returns_weighted_by_role(tmp_path):
+    """Self, two peers and the leadership evaluate one unit: 20/30/50 with the peers averaged."""
+    from conftest import fill_by_name
+
+    roster = write_roster(tmp_path / "roster.csv", DEFAULT_UNITS)
+    c = create_campaign(tmp_path / "ev", "evaluation", roster, year=2026)
+    generate_outbox(c, workers=1)
+    spec = c.template()
+    items = [(i.id, i.max_points) for s in spec.sheets for i in s.items]
+    def evaluation(role: str, who: str, share: float, name: str):
+        values = {"f_evaluator_role": role, "f_evaluator": who, "f_evaluator_unit": who + "单位",
+                  "f_evaluator_phone": "13800000000", "f_eval_date": dt.datetime(2026, 12, 1)}
+        values.update({f"f_{item}_score": round(mx * share, 2) for item, mx in items})
+        fill_by_name(outbox(c, "U001"), tmp_path / "in" / f"{name}.xlsx", values)
+    evaluation("自评", "张三", 1.0, "self")
+    evaluation("互评", "李四", 0.8, "peer1")
+    evaluation("互评", "王五", 0.6, "peer2")
+    evaluation("点评", "组织部", 0.9, "leader")
+    result = collect(c, [str(tmp_path / "in")], workers=1)
+    assert result.counts == {"accepted": 4}  # four returns of one unit, none superseded
+    from toolkit.scoring import score_campaign
+    scores = score_campaign(c)
+    row = next(r for r in scores.scores if r["unit_code"] == "U001")
+    total = sum(mx for _, mx in items)
+    expected = 0.2 * total * 1.0 + 0.3 * total * (0.8 + 0.6) / 2 + 0.5 * total * 0.9
+    assert abs(float(row["total"]) - expected) < 0.05
+    roles = [t["inputs"].split(":")[0] for t in scores.trace if t["unit_code"] == "U001"]
+    assert roles == ["自评", "互评", "点评"]

@@ -508,17 +508,35 @@ def _xls_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
             stream = ole.openstream(name).read()
     except _PARSE_ERRORS as exc:
         return "intake.corrupt", f"OLE2 (.xls) file cannot be opened ({exc})"
-    pos = 0
+    pos, rows, cols = 0, [], []
     while pos + 4 <= len(stream):
         record, size = struct.unpack_from("<HH", stream, pos)
-        if record == 0x0200 and size in (10, 14) and pos + 4 + size <= len(stream):  # DIMENSIONS, BIFF5 / BIFF8
-            r1, r2, c1, c2 = struct.unpack_from("<IIHH" if size == 14 else "<HHHH", stream, pos + 4)
+        body = stream[pos + 4:pos + 4 + size]
+        if record == 0x0809:  # BOF: a new sheet substream
+            rows, cols = [], []
+        elif record == 0x0200 and len(body) in (10, 14):  # DIMENSIONS, BIFF5 / BIFF8
+            r1, r2, c1, c2 = struct.unpack_from("<IIHH" if len(body) == 14 else "<HHHH", body)
             if r1 > r2 or c1 > c2:
                 return "intake.corrupt", f"sheet dimensions out of order (rows {r1}-{r2}, columns {c1}-{c2})"
             if (r2 - r1) * (c2 - c1) > limits.max_cells:
                 return "intake.sheet_too_large", f"a sheet claims {(r2 - r1) * (c2 - c1):,} cells"
+        elif record in _BIFF_CELLS and len(body) >= 6:
+            row, col = struct.unpack_from("<HH", body)
+            rows.append(row)
+            cols.append(col)
+            if record in (0x00BD, 0x00BE):  # MULRK, MULBLANK: the last column closes the record
+                cols.append(struct.unpack_from("<H", body, len(body) - 2)[0])
+            cells = (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1)
+            if cells > limits.max_cells:  # calamine allocates over the furthest cells, whatever DIMENSIONS says
+                return "intake.sheet_too_large", f"cells of a sheet span {cells:,} cells"
+            rows, cols = [min(rows), max(rows)], [min(cols), max(cols)]
         pos += 4 + size
     return None
+
+
+# BIFF cell records (each starts with row, column): FORMULA, RSTRING, MULRK, MULBLANK, LABELSST, BLANK,
+# NUMBER, LABEL, BOOLERR, RK.
+_BIFF_CELLS = frozenset({0x0006, 0x00D6, 0x00BD, 0x00BE, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E})
 
 
 def _package_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
@@ -568,7 +586,38 @@ def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limit
         ref, cells = _claimed_cells(text)
         if cells > limits.max_cells:
             return "intake.sheet_too_large", f"{info.filename}: dimension {ref} claims {cells:,} cells"
+        if sheet_part:
+            ref, cells = _used_cells(package, info)
+            if cells > limits.max_cells:
+                return "intake.sheet_too_large", f"{info.filename}: cells {ref} span {cells:,} cells"
     return None
+
+
+# A reference beyond row 9,999 or column Z; below both, a sheet spans at most 259,974 cells.
+_FAR_REF = re.compile(r"""\sr\s*=\s*["'](?:[A-Za-z]{0,3}[0-9]{5,}|[A-Za-z]{2,}[0-9]+)["']""")
+_CELL_REF = re.compile(r"""\sr\s*=\s*["']([A-Za-z]{0,3})([0-9]{1,9})["']""")
+
+
+def _used_cells(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
+    """The span of the row and cell references a worksheet really holds, and its cell count.
+
+    The ``<dimension>`` may be missing or lie; calamine allocates one dense buffer over
+    the furthest references, so a single cell at XFD1048576 would abort the process.
+    The exact span is computed only when some reference is far out.
+    """
+    text = _decode_xml_head(_read_head(package, info, info.file_size))
+    if not _FAR_REF.search(text):
+        return "", 0
+    rows, cols = set(), set()
+    for letters, digits in _CELL_REF.findall(text):
+        rows.add(int(digits))
+        if letters:
+            cols.add(_column_number(letters))
+    if not rows:
+        return "", 0
+    c1, c2 = (min(cols), max(cols)) if cols else (1, 1)
+    ref = f"R{min(rows)}C{c1}:R{max(rows)}C{c2}"
+    return ref, (max(rows) - min(rows) + 1) * (c2 - c1 + 1)
 
 
 def _decode_xml_head(head: bytes) -> str:
