@@ -236,6 +236,71 @@ def test_rejected_files_are_kept_in_received_too(campaign, tmp_path):
     assert stored_path(campaign, row["sha256"]).read_bytes() == data
 
 
+def collect_isolated(campaign, *sources: Path) -> list[dict]:
+    """Collect in a child process: a reader that aborts the process must fail this test, not the test run."""
+    code = ("import sys\nfrom toolkit.campaign import load_campaign\nfrom toolkit.collect import collect\n"
+            "collect(load_campaign(sys.argv[1]), sys.argv[2:], workers=1)\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(campaign.dir), *map(str, sources)],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "RUST_BACKTRACE": "0"})
+    assert proc.returncode == 0, f"collect died ({proc.returncode}): {proc.stderr[-500:]}"
+    return ledger_csv(campaign)
+
+
+def _patch(data: bytes, at: int, new: bytes) -> bytes:
+    return data[:at] + new + data[at + len(new):]
+
+
+def test_xls_with_dimensions_out_of_order_is_rejected_not_fatal(campaign, tmp_path):
+    """A flipped byte in a DIMENSIONS record made calamine allocate 640 GiB and abort the whole run."""
+    data = (LO / "mini_U001.xls").read_bytes()
+    at = data.find(b"\x00\x02\x0e\x00" + struct.pack("<IIHH", 0, 208, 0, 4))  # DIMENSIONS of 台账
+    assert at > 0
+    (tmp_path / "damaged.xls").write_bytes(_patch(data, at + 4, struct.pack("<I", 0x590000)))
+    good = shutil.copy(LO / "mini_U001_stripped.xlsx", tmp_path / "zz_good.xlsx")
+    rows = collect_isolated(campaign, tmp_path / "damaged.xls", good)
+    assert status_of(only(rows, "damaged.xls")) == ("rejected", "intake.corrupt", "")
+    assert "dimensions" in only(rows, "damaged.xls")["message"]
+    assert status_of(only(rows, "zz_good.xlsx")) == ("accepted", "", "U001")
+
+
+def test_xls_with_a_cell_far_out_is_rejected(campaign, tmp_path):
+    data = (LO / "mini_U001.xls").read_bytes()
+    at = data.find(b"\xfd\x00\x0a\x00")  # the first LABELSST cell record: row, column, xf, string index
+    (tmp_path / "far.xls").write_bytes(_patch(data, at + 4, struct.pack("<HH", 60000, 40000)))
+    rows = collect_isolated(campaign, tmp_path / "far.xls")
+    assert status_of(only(rows, "far.xls")) == ("rejected", "intake.sheet_too_large", "")
+
+
+def test_xls_that_makes_the_reader_panic_is_unreadable(campaign, tmp_path):
+    """A damaged NAME record (formula length too long) made calamine panic, which ended the run."""
+    data = (LO / "mini_U001.xls").read_bytes()
+    flag = data.find(b"\x00f_rate")  # NAME record: the name's option byte sits 14 bytes into the body
+    assert flag > 0
+    (tmp_path / "panic.xls").write_bytes(_patch(data, flag - 9, b"\x35"))  # high byte of the formula length
+    good = shutil.copy(LO / "mini_U001.ods", tmp_path / "zz_good.ods")
+    rows = collect_isolated(campaign, tmp_path / "panic.xls", good)
+    assert status_of(only(rows, "panic.xls")) == ("rejected", "read.unreadable", "")
+    assert status_of(only(rows, "zz_good.ods")) == ("accepted", "", "U001")
+
+
+@pytest.mark.parametrize("dimension", [b'<dimension ref="A1:B2"/>', b""], ids=["lying", "missing"])
+def test_xlsx_with_a_far_cell_behind_a_lying_dimension_is_rejected(campaign, tmp_path, dimension):
+    """calamine sizes its buffer from the cells, not <dimension>: one cell at XFD1048576 aborted the run."""
+    import re
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "x"
+    wb.active["XFD1048576"] = "far"
+    buf = io.BytesIO()
+    wb.save(buf)
+    sheet = zipfile.ZipFile(buf).read("xl/worksheets/sheet1.xml")
+    sheet = re.sub(rb"<dimension ref=\"[^\"]*\"\s*/>", dimension, sheet)
+    (tmp_path / "far.xlsx").write_bytes(rewrite_part(buf.getvalue(), "xl/worksheets/sheet1.xml", sheet))
+    rows = collect_isolated(campaign, tmp_path / "far.xlsx")
+    assert status_of(only(rows, "far.xlsx")) == ("rejected", "intake.sheet_too_large", "")
+    assert "XFD1048576" in only(rows, "far.xlsx")["message"]
+
+
 # --------------------------------------------------------------------------- archives
 
 

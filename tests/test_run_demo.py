@@ -23,7 +23,7 @@ RETURNS = SAMPLES / "returns"
 OUTPUTS = ("ledger.csv", "issues.csv", "status.csv", "chase-list.xlsx", "values.csv", "totals.csv",
            "consolidated.xlsx", "scores.csv", "score_trace.csv", "scoring-sheet.xlsx", "report.html")
 STABLE = ("ledger.csv", "issues.csv", "status.csv", "values.csv", "totals.csv", "scores.csv",
-          "score_trace.csv", "report.html")
+          "score_trace.csv", "report.html", "consolidated.xlsx", "scoring-sheet.xlsx")
 NEVER_RETURNED = {"A10", "B10", "C09", "C10"}
 MISSING = NEVER_RETURNED | {"C02", "C03", "C04"}  # C02's file came under C03's name; C04 sent a Word file
 EXTERNAL = [re.compile(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", re.I), re.compile(r"@import", re.I),

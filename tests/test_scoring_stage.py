@@ -283,11 +283,12 @@ def test_scoring_sheet_has_an_overall_sheet_then_one_per_group(sheet):
     wb, _, _ = sheet
     assert wb.sheetnames[:3] == ["总表", "乡镇", "部门"]
     overall = wb["总表"]
-    codes = [r[2] for r in overall.iter_rows(min_row=4, values_only=True) if r[2] in dict(
-        (u[0], u) for u in ANNUAL_UNITS)]
+    known = {u[0] for u in ANNUAL_UNITS}
+    codes = [r[2] for r in overall.iter_rows(min_row=4, values_only=True) if r[2] in known]
     assert codes == ["P01", "Q02", "P02", "P03", "Q01", "Q03"]  # by rank, the missing unit last
     q03 = next(r for r in overall.iter_rows(min_row=4, values_only=True) if r[2] == "Q03")
-    assert "未报送" in q03 and 0 not in q03[:5]
+    assert q03[:2] == (None, None) and q03[-3] == "未报送"
+    assert all(v is None for v in q03[5:-3])  # area subtotals empty, never zeros
     group = [r[2] for r in wb["部门"].iter_rows(min_row=4, values_only=True) if r[2]]
     assert group[:3] == ["Q02", "Q01", "Q03"]
 

@@ -593,8 +593,10 @@ def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limit
     return None
 
 
-# A reference beyond row 9,999 or column Z; below both, a sheet spans at most 259,974 cells.
-_FAR_REF = re.compile(r"""\sr\s*=\s*["'](?:[A-Za-z]{0,3}[0-9]{5,}|[A-Za-z]{2,}[0-9]+)["']""")
+# A reference beyond row 9,999 or column Z; below both, a sheet spans at most 259,974 cells. The quick
+# search starts with a literal (fast) and may match other attributes ending in "r"; the exact one may not.
+_FAR_REF = re.compile(r"""r\s*=\s*["'](?:[A-Za-z]{0,3}[0-9]{5,}|[A-Za-z]{2,}[0-9]+)["']""")
+_FAR_REF_BYTES = re.compile(_FAR_REF.pattern.encode())
 _CELL_REF = re.compile(r"""\sr\s*=\s*["']([A-Za-z]{0,3})([0-9]{1,9})["']""")
 
 
@@ -605,7 +607,11 @@ def _used_cells(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, i
     the furthest references, so a single cell at XFD1048576 would abort the process.
     The exact span is computed only when some reference is far out.
     """
-    text = _decode_xml_head(_read_head(package, info, info.file_size))
+    data = _read_head(package, info, info.file_size)
+    ascii_compatible = not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, b"<\0", b"\0<"))
+    if ascii_compatible and not _FAR_REF_BYTES.search(data):
+        return "", 0
+    text = _decode_xml_head(data)
     if not _FAR_REF.search(text):
         return "", 0
     rows, cols = set(), set()
@@ -616,8 +622,16 @@ def _used_cells(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, i
     if not rows:
         return "", 0
     c1, c2 = (min(cols), max(cols)) if cols else (1, 1)
-    ref = f"R{min(rows)}C{c1}:R{max(rows)}C{c2}"
+    ref = f"{_column_letters(c1)}{min(rows)}:{_column_letters(c2)}{max(rows)}"
     return ref, (max(rows) - min(rows) + 1) * (c2 - c1 + 1)
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, rem = divmod(number - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def _decode_xml_head(head: bytes) -> str:
