@@ -376,6 +376,30 @@ def test_same_bytes_under_two_names_is_a_duplicate(campaign, tmp_path):
     assert len(list(campaign.received.rglob("*.xlsx"))) == 1
 
 
+def test_ledger_from_an_earlier_version_is_brought_up_to_date(campaign, tmp_path):
+    """A campaign's toolkit.db written before a column was added still opens, keeps its rows and collects."""
+    import sqlite3
+
+    first = filled(campaign, "U001", tmp_path / "run1" / "U001.xlsx", 10)
+    collect_rows(campaign, first)
+    db = sqlite3.connect(campaign.db_path)
+    columns = ", ".join(row[1] for row in db.execute("PRAGMA table_info(files)") if row[1] != "return_key")
+    with db:  # the files table as the first version created it
+        db.executescript(f"""
+            CREATE TABLE old (
+              id INTEGER PRIMARY KEY, source TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER, kind TEXT,
+              ident_status TEXT NOT NULL, ident_unit TEXT, ident_reason TEXT, ident_detail TEXT,
+              unit_code TEXT, template_id TEXT, template_version TEXT, status TEXT, reason_code TEXT,
+              message TEXT, received_at TEXT, mtime REAL, run INTEGER, carriers TEXT, UNIQUE(source, sha256));
+            INSERT INTO old SELECT {columns} FROM files;
+            DROP TABLE files;
+            ALTER TABLE old RENAME TO files;""")
+    db.close()
+    second = filled(campaign, "U001", tmp_path / "run2" / "U001.xlsx", 11)
+    rows = collect_rows(campaign, second)
+    assert [status_of(r) for r in rows] == [("superseded", "ledger.superseded", "U001"), ("accepted", "", "U001")]
+
+
 def _mixed_inbox(campaign, tmp_path: Path, notes: int = 0) -> tuple[Path, list[str]]:
     """Files, a folder, archives (nested, with a duplicate member) and bad files; their expected sources.
 

@@ -52,6 +52,9 @@ CREATE TABLE IF NOT EXISTS resolutions (
 CREATE TABLE IF NOT EXISTS validations (sha256 TEXT PRIMARY KEY, errors INTEGER, warnings INTEGER);
 """
 
+# Columns added to the schema after campaigns were already running: table → column → declaration.
+_ADDED_COLUMNS = {"files": {"return_key": "TEXT DEFAULT ''"}}
+
 
 @dataclass
 class FileRow:
@@ -82,6 +85,16 @@ class Ledger:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Bring a ledger written by an earlier version up to date (CREATE IF NOT EXISTS adds no columns)."""
+        with self.db:
+            for table, columns in _ADDED_COLUMNS.items():
+                have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+                for name, declaration in columns.items():
+                    if name not in have:
+                        self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
 
     def close(self) -> None:
         self.db.close()

@@ -9,7 +9,6 @@ itself lives in :mod:`toolkit.score`. Validation errors name the file, the key p
 
 from __future__ import annotations
 
-import difflib
 import functools
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
@@ -20,7 +19,7 @@ import yaml
 from .errors import SpecError
 from .expr import ExpressionError, names_in
 from .normalise import display, parse_bool
-from .spec import ID_RE, TEMPLATES_DIR, Field, TemplateSpec, find_template
+from .spec import ID_RE, TEMPLATES_DIR, Field, TemplateSpec, _Ctx as SpecContext, _did_you_mean, find_template
 
 __all__ = ["RULES", "Indicator", "Grade", "ScoringScheme", "load_scheme", "parse_scheme",
            "expression_names", "value_fields"]
@@ -461,13 +460,11 @@ def expression_names(spec: TemplateSpec) -> dict[str, str]:
     return {k.replace(".", "_"): k for k in value_fields(spec)}
 
 
-def did_you_mean(value: str, options) -> str:
-    close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+did_you_mean = _did_you_mean
 
 
-class _Ctx:
-    """Validation context: the file, the template, and error formatting."""
+class _Ctx(SpecContext):
+    """Validation context: the file, the template, and error formatting (shared with template specs)."""
 
     def __init__(self, source: str, base: Path | None):
         self.source, self.base = source, base
@@ -477,31 +474,6 @@ class _Ctx:
     def items(self) -> dict:
         """Checklist item id → (item, area) of the template (set ``spec`` first)."""
         return {i.id: (i, a) for s in self.spec.sheets for a in s.areas for i in a.items}
-
-    def fail(self, path: str, expected: str, got: str):
-        raise SpecError(f"{self.source}: {path or '(top level)'}: expected {expected}, got {got}")
-
-    def mapping(self, raw: Any, path: str, keys: dict, required=()) -> dict:
-        if not isinstance(raw, dict):
-            self.fail(path, "a mapping (key: value)", type(raw).__name__)
-        for key, value in raw.items():
-            where = f"{path}.{key}" if path else str(key)
-            if key not in keys:
-                self.fail(where, f"one of the keys {', '.join(keys)}",
-                          f"unknown key {key!r}{did_you_mean(str(key), keys)}")
-            kind = keys[key]
-            if value is not None and (not isinstance(value, kind) or (kind is _NUM and isinstance(value, bool))):
-                expected = kind.__name__ if isinstance(kind, type) else "a number" if kind is _NUM else "text or a list"
-                self.fail(where, expected, f"{type(value).__name__} {value!r}")
-        for key in required:
-            if raw.get(key) in (None, ""):
-                self.fail(f"{path}.{key}" if path else key, "a value (required)", "nothing")
-        return raw
-
-    def choice(self, value: Any, path: str, options) -> str:
-        if value not in options:
-            self.fail(path, f"one of {', '.join(options)}", f"{value!r}{did_you_mean(str(value), options)}")
-        return value
 
     def expr(self, source: str, path: str) -> str:
         try:

@@ -535,15 +535,19 @@ class _Ctx:
         raise SpecError(f"{where}: expected {expected}, got {got}")
 
     def mapping(self, raw: Any, path: str, keys: dict, required=()) -> dict:
+        """Check a mapping's keys (unknown → did you mean), value types and required keys."""
         if not isinstance(raw, dict):
             self.fail(path, "a mapping (key: value)", type(raw).__name__)
         for key, value in raw.items():
+            where = f"{path}.{key}" if path else str(key)
             if key not in keys:
-                self.fail(f"{path}.{key}" if path else str(key), f"one of the keys {', '.join(keys)}",
+                self.fail(where, f"one of the keys {', '.join(keys)}",
                           f"unknown key {key!r}{_did_you_mean(str(key), keys)}")
-            if value is not None and not isinstance(value, keys[key]):
-                expected = keys[key].__name__ if isinstance(keys[key], type) else "a number"
-                self.fail(f"{path}.{key}" if path else key, expected, f"{type(value).__name__} {value!r}")
+            kind = keys[key]
+            numeric = isinstance(kind, tuple) and float in kind
+            if value is not None and (not isinstance(value, kind) or (numeric and isinstance(value, bool))):
+                expected = kind.__name__ if isinstance(kind, type) else "a number" if numeric else "text or a list"
+                self.fail(where, expected, f"{type(value).__name__} {value!r}")
         for key in required:
             if raw.get(key) in (None, ""):
                 self.fail(f"{path}.{key}" if path else key, "a value (required)", "nothing")
