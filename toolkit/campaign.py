@@ -173,7 +173,7 @@ def create_campaign(directory: str | Path, template: str, roster: str | Path, *,
     shutil.copyfile(roster, d / roster_name)
     tref = template if not Path(template).is_file() else str(Path(template).resolve())
     config = {
-        "name": name or f"{year}年度{spec.title}", "year": year, "template": tref,
+        "name": name or f"{year}年度{spec.title.removeprefix('年度')}", "year": year, "template": tref,
         "roster": roster_name, "deadline": deadline or f"{year}-12-31",
         "scoring": spec.scoring, "locale": locale,
     }

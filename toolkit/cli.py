@@ -229,7 +229,7 @@ def _collect(ctx: Ctx, campaign, sources):
     with ctx.progress(0, "收取 / collecting") as advance:
         result = do_collect(campaign, [str(s) for s in sources], progress=advance)
     export_ledger(campaign, ctx.lang)
-    parts = "，".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
+    parts = ("，" if ctx.lang != "en" else ", ").join(f"{k} {v}" for k, v in sorted(result.counts.items()))
     ctx.say(f"收到 {result.offered} 个文件（新增 {result.new}）。台账：{parts}。明细见 out/ledger.csv",
             f"Offered {result.offered} files ({result.new} new). Ledger: {parts}. See out/ledger.csv")
     return result

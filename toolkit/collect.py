@@ -45,7 +45,7 @@ def store_original(campaign: Campaign, sha256: str, data: bytes, kind: str) -> P
 
 
 def _store(received: Path, sha256: str, data: bytes, kind: str) -> Path:
-    ext = kind if kind in ("xlsx", "xlsm", "xls", "ods") else "bin"
+    ext = kind if kind in ("xlsx", "xlsm", "xls", "ods", "zip") else "bin"
     path = received / sha256[:2] / f"{sha256}.{ext}"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,8 +133,8 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
         pool = _Pool(init_args, workers)
         pending = None  # one batch is read in the workers while the next is taken in
         try:
-            for batch in _batches(walk(list(sources), replace(limits, check_packages=False)), 256):
-                result.offered += len(batch)
+            for batch in _batches(walk(list(sources), replace(limits, check_packages=False, yield_archives=True)), 256):
+                result.offered += sum(o.kind != "archive" for o in batch)
                 with ledger.batch():  # one transaction per batch; originals are stored before their rows
                     todo = [job for job in (_intake(campaign, ledger, o, run) for o in batch) if job]
                 if progress:
@@ -181,6 +181,9 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int):
     """Store and pre-record one offered file; return a job when it must be read."""
     data = offered.data
     sha = hashlib.sha256(data).hexdigest() if data is not None else hashlib.sha256(offered.source.encode()).hexdigest()
+    if offered.kind == "archive":  # kept as it came; its members are the ledger's rows
+        store_original(campaign, sha, data, "zip")
+        return None
     if ledger.seen(offered.source, sha):
         return None
     size = len(data) if data is not None else 0

@@ -100,9 +100,25 @@ def build_feedback(spec: TemplateSpec, master: MasterPackage, unit: Unit, ret: R
             cell.comment = Comment(old + msg, "toolkit", width=320, height=120)
         listed.append((issue, msg, tgt))
     _issue_sheet(wb, listed, lang)
+    import datetime as dt
+    wb.properties.created = dt.datetime(2000, 1, 1)
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return _stable(buf.getvalue())
+
+
+def _stable(data: bytes) -> bytes:
+    """The same workbook bytes for the same input: fixed zip times and modification date."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", body)
+            dst.writestr(zipfile.ZipInfo(info.filename, (2000, 1, 1, 0, 0, 0)), body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _issue_sheet(wb, listed, lang: str) -> None:

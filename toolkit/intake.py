@@ -107,6 +107,7 @@ class Limits:
     max_depth: int = 3                      # nested archives
     max_cells: int = 2_000_000              # cells a sheet may claim (dimension ref)
     check_packages: bool = True             # False: the caller runs check_workbook_package itself (in a worker)
+    yield_archives: bool = False            # True: yield each readable archive too (kind "archive"), before its members
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,8 @@ def _classify(data: bytes, label: str, mtime: float, depth: int, limits: Limits,
     """Yield *data* as a workbook, as the members of an archive, or as a rejection."""
     kind = sniff(data)
     if kind == "zip":
+        if limits.yield_archives:
+            yield Offered(label, data, mtime, "archive")
         yield from _walk_archive(data, label, mtime, depth + 1, limits, budget or _Budget(limits.max_unpacked_bytes))
         return
     if kind in WORKBOOK_KINDS and limits.check_packages:

@@ -70,5 +70,7 @@ def write_status(campaign: Campaign, statuses: list[UnitStatus], lang: str = "zh
     ws.set_landscape()
     ws.repeat_rows(0, 1)
     ws.fit_to_pages(1, 0)
+    import datetime as dt
+    wb.set_properties({"title": title, "author": "toolkit", "created": dt.datetime(campaign.year, 1, 1)})
     wb.close()
     return [csv_path, xlsx_path]
