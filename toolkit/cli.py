@@ -277,9 +277,17 @@ def status(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", de
 
 
 def _status(ctx: Ctx, campaign, show_table: bool = True):
+    from .ledger import Ledger
     from .status import STATE_LABELS, unit_statuses, write_status
     statuses = unit_statuses(campaign)
     write_status(campaign, statuses, ctx.lang)
+    with Ledger(campaign.db_path) as ledger:
+        checked = ledger.validation_counts()
+        unchecked = [f for f in ledger.accepted() if f.sha256 not in checked]
+    if unchecked and not ctx.json:
+        err.print(f"注意：有 {len(unchecked)} 份报送尚未检查，状态可能不准确，请先运行 toolkit validate {campaign.dir}"
+                  if ctx.lang != "en" else f"Note: {len(unchecked)} returns are not validated yet; run "
+                  f"`toolkit validate {campaign.dir}` first", soft_wrap=True)
     if ctx.json or not show_table:
         return statuses
     labels = STATE_LABELS[ctx.lang]
