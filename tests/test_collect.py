@@ -283,9 +283,13 @@ def test_xls_that_makes_the_reader_panic_is_unreadable(campaign, tmp_path):
     assert status_of(only(rows, "zz_good.ods")) == ("accepted", "", "U001")
 
 
-@pytest.mark.parametrize("dimension", [b'<dimension ref="A1:B2"/>', b""], ids=["lying", "missing"])
-def test_xlsx_with_a_far_cell_behind_a_lying_dimension_is_rejected(campaign, tmp_path, dimension):
-    """calamine sizes its buffer from the cells, not <dimension>: one cell at XFD1048576 aborted the run."""
+@pytest.mark.parametrize("variant", ["lying", "missing", "moved"])
+def test_xlsx_with_a_far_cell_behind_a_lying_dimension_is_rejected(campaign, tmp_path, variant):
+    """calamine sizes its buffer from the cells, not <dimension>: one cell at XFD1048576 aborted the run.
+
+    lying: <dimension ref="A1:B2"/>; missing: no <dimension>; moved: no <dimension>, and the sheet part
+    stored outside xl/worksheets/ (the relationships say where it is).
+    """
     import re
 
     wb = openpyxl.Workbook()
@@ -293,9 +297,19 @@ def test_xlsx_with_a_far_cell_behind_a_lying_dimension_is_rejected(campaign, tmp
     wb.active["XFD1048576"] = "far"
     buf = io.BytesIO()
     wb.save(buf)
-    sheet = zipfile.ZipFile(buf).read("xl/worksheets/sheet1.xml")
-    sheet = re.sub(rb"<dimension ref=\"[^\"]*\"\s*/>", dimension, sheet)
-    (tmp_path / "far.xlsx").write_bytes(rewrite_part(buf.getvalue(), "xl/worksheets/sheet1.xml", sheet))
+    package = zipfile.ZipFile(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in package.namelist():
+            data = package.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<dimension ref=\"[^\"]*\"\s*/>",
+                              b'<dimension ref="A1:B2"/>' if variant == "lying" else b"", data)
+                name = "xl/data.xml" if variant == "moved" else name
+            if variant == "moved":
+                data = data.replace(b"worksheets/sheet1.xml", b"data.xml")
+            zf.writestr(name, data)
+    (tmp_path / "far.xlsx").write_bytes(out.getvalue())
     rows = collect_isolated(campaign, tmp_path / "far.xlsx")
     assert status_of(only(rows, "far.xlsx")) == ("rejected", "intake.sheet_too_large", "")
     assert "XFD1048576" in only(rows, "far.xlsx")["message"]

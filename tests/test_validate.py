@@ -206,15 +206,15 @@ def test_rule_failed_message_is_the_rule_message(campaign, tmp_path):
     assert "预备党员不能多于党员" in result.rows[0]["message"]
 
 
-def test_formula_error_cell_reads_as_empty(campaign, tmp_path):
-    """What is true: a cached #DIV/0! reaches validate as an empty cell (python-calamine 0.9 reads
-    error cells as ""), so a required field gets value.required, not value.error_cell (and an
-    optional one nothing). Error text typed or pasted as text is value.error_cell: test_value_issue."""
+def test_formula_error_cell_is_reported_not_lost(campaign, tmp_path):
+    """python-calamine reads error cells as empty; the reader puts the cached error text back from
+    the sheet XML, so a #DIV/0! in a field is value.error_cell (required or optional alike)."""
     path = submit(campaign, tmp_path, changes={("基本信息", "C6"): "=1/0"})
     set_cell_xml(path, "基本信息", "C6", '<f>1/0</f><v>#DIV/0!</v>', t="e")
     assert re.search(r't="e"><f>1/0</f><v>#DIV/0!</v>', _sheet_xml(path, "基本信息"))
     result = run(campaign, path)
-    assert found(result) == {("value.required", "基本信息", "C6")}
+    assert found(result) == {("value.error_cell", "基本信息", "C6")}
+    assert result.rows[0]["value"] == "#DIV/0!"
 
 
 def test_error_cell_raw_value_in_build_return(campaign):

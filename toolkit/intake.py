@@ -596,7 +596,7 @@ def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limit
         head = _read_head(package, info, _XML_FIRST)  # the prolog and <dimension> sit at the start
         text = _decode_xml_head(head)
         problem = _prolog_problem(text, truncated=info.file_size > len(head))
-        sheet_part = "worksheets/" in info.filename.lower()
+        sheet_part = "worksheets/" in info.filename.lower() or _WORKSHEET_ROOT.search(text) is not None
         if info.file_size > len(head) and (problem == "XML prolog too long"
                                            or (sheet_part and not _claimed_cells(text)[0])):
             head = _read_head(package, info, _XML_HEAD)
@@ -615,6 +615,7 @@ def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limit
     return None
 
 
+_WORKSHEET_ROOT = re.compile(r"<(?:[\w.-]{1,20}:)?worksheet\b")  # a sheet part wherever the package puts it
 # A reference beyond row 9,999 or column Z; below both, a sheet spans at most 259,974 cells. The quick
 # search starts with a literal (fast) and may match other attributes ending in "r"; the exact one may not.
 _FAR_REF = re.compile(r"""r\s*=\s*["'](?:[A-Za-z]{0,3}[0-9]{5,}|[A-Za-z]{2,}[0-9]+)["']""")

@@ -56,6 +56,18 @@ class Grid:
             return None if value == "" else value
         return None
 
+    def put(self, row: int, col: int, value: Any) -> None:
+        """Set a cell (growing the grid where needed)."""
+        if row < self.row0 or col < self.col0:
+            return  # outside what calamine read: such a cell held nothing else
+        r, c = row - self.row0, col - self.col0
+        while len(self.rows) <= r:
+            self.rows.append([])
+        line = self.rows[r]
+        line.extend([""] * (c + 1 - len(line)))
+        line[c] = value
+        self._n_cols = max(self._n_cols, col + 1)
+
     @property
     def n_rows(self) -> int:
         return self.row0 + len(self.rows)
@@ -134,7 +146,46 @@ def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset(), na
     except BaseException as exc:  # calamine's own errors, and a Rust panic (pyo3 PanicException is a BaseException)
         raise ReadError(str(exc)[:200]) from None
     props, defined, date1904 = read_package_props(data, kind, names)
+    if kind in ("xlsx", "xlsm"):
+        _restore_error_cells(data, sheets)
     return RawWorkbook(kind, sheets, props, defined, date1904)
+
+
+_SHEET_RE = re.compile(r'<(?:\w+:)?sheet\b[^>]*>')
+_REL_RE = re.compile(r'<(?:\w+:)?Relationship\b[^>]*>')
+_ATTR_RE = re.compile(r'([\w:]+)="([^"]*)"')
+_ERROR_CELL_RE = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>', re.S)
+
+
+def _restore_error_cells(data: bytes, sheets: dict[str, Grid]) -> None:
+    """calamine reads error cells (#DIV/0!, #N/A) as empty: put their text back so they are reported."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = {}
+            for tag in _REL_RE.findall(zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")):
+                attrs = dict(_ATTR_RE.findall(tag))
+                rels[attrs.get("Id", "")] = attrs.get("Target", "")
+            for tag in _SHEET_RE.findall(book):
+                attrs = dict(_ATTR_RE.findall(tag))
+                name, target = attrs.get("name", ""), rels.get(attrs.get("r:id", ""), "")
+                part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                grid = sheets.get(html.unescape(name))
+                if grid is None or part not in zf.namelist():
+                    continue
+                xml = zf.read(part)
+                if b't="e"' in xml:
+                    for col, row, text in _ERROR_CELL_RE.findall(xml):
+                        grid.put(int(row) - 1, _col_number(col.decode()) - 1, text.decode("utf-8", "replace"))
+    except (zipfile.BadZipFile, KeyError):
+        return
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
 def read_package_props(data: bytes, kind: str, names: bool = True) -> tuple[dict[str, str], dict[str, str], bool]:
