@@ -136,7 +136,8 @@ def docx_bytes() -> bytes:
     types = (b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
              b'<Override PartName="/word/document.xml" ContentType="application/'
              b'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
-    body = b'<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>\xe8\xaf\xb4\xe6\x98\x8e</w:t></w:r></w:p></w:body></w:document>'
+    body = ('<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>说明</w:t></w:r></w:p></w:body>'
+            '</w:document>').encode("utf-8")
     return zip_bytes({"[Content_Types].xml": types, "word/document.xml": body, "_rels/.rels": b"<Relationships/>"})
 
 
@@ -472,6 +473,9 @@ def test_originals_are_untouched_and_stored_byte_identical(campaign, tmp_path):
         assert sha(data) == row["sha256"] and len(data) == int(row["size"])
         if "!/" not in row["source"]:
             assert data == Path(row["source"]).read_bytes()
+    for archive in (inbox / "all.zip",):  # archives are kept as they came too, beside their members
+        data = archive.read_bytes()
+        assert stored_path(campaign, sha(data)).read_bytes() == data
     assert not list(campaign.received.rglob("*.part"))
 
 
@@ -503,6 +507,34 @@ def _assert_complete(campaign, inbox: Path, expected: list[str]) -> list[dict]:
     assert not list(campaign.received.rglob("*.part"))  # a half-written copy from the crash is swept away
     assert collect_rows(campaign, inbox) == rows  # and one more run changes nothing
     return rows
+
+
+def test_worker_pool_gives_the_same_ledger(campaign, tmp_path, roster_csv):
+    """Enough returns to start the process pool: the outcome is the one of an in-process run."""
+    from toolkit.campaign import create_campaign
+    from toolkit.generate import generate_outbox
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for n in range(72):
+        unit = ("U001", "U002", "U003")[n % 3]
+        shutil.copy(outbox_file(campaign, unit), inbox / f"{n:03d}_{unit}.xlsx")
+    (inbox / "999_word.xlsx").write_bytes(docx_bytes())
+    twin = create_campaign(tmp_path / "twin", campaign.template_ref, roster_csv, year=2026, deadline="2026-12-20")
+    generate_outbox(twin, workers=1)
+    collect(campaign, [str(inbox)], workers=2)
+    collect(twin, [str(inbox)], workers=1)
+    def outcome(c):
+        return [(r["source"], r["sha256"], status_of(r)) for r in ledger_csv(c)]
+    pooled = outcome(campaign)
+    assert pooled == outcome(twin)
+    assert len(pooled) == 73
+    assert sorted(set(s for _, _, s in pooled)) == [("accepted", "", "U001"), ("accepted", "", "U002"),
+                                                   ("accepted", "", "U003"), ("duplicate", "ledger.duplicate", "U001"),
+                                                   ("duplicate", "ledger.duplicate", "U002"),
+                                                   ("duplicate", "ledger.duplicate", "U003"),
+                                                   ("rejected", "intake.not_a_workbook", "")]
+    assert sorted(p.name for p in campaign.received.rglob("*.*")) == sorted(p.name for p in twin.received.rglob("*.*"))
 
 
 def test_interrupted_run_is_completed_by_the_next(campaign, tmp_path, monkeypatch):

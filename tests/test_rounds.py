@@ -291,3 +291,12 @@ def test_evaluation_returns_weighted_by_role(tmp_path):
     assert abs(float(row["total"]) - expected) < 0.05
     roles = [t["inputs"].split(":")[0] for t in scores.trace if t["unit_code"] == "U001"]
     assert roles == ["自评", "互评", "点评"]
+
+
+def test_report_has_the_rectification_section(story):
+    from toolkit.reporting import report_campaign
+
+    html = report_campaign(story["r3"]).read_text(encoding="utf-8")
+    assert "整改进展" in html and "时间最长的未完成事项" in html
+    assert "B 党费收缴不及时（复发）" in html and "重新整改" in html  # the reopened item, in Chinese
+    assert "D 换届超期" in html  # the stale unit's last known item

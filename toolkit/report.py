@@ -68,6 +68,9 @@ _WORDS = {
     "item_count": ("问题总数", "Items"), "closed": ("已完成", "Closed"), "open": ("未完成", "Open"),
     "overdue": ("已逾期", "Overdue"), "close_rate": ("整改完成率", "Closure rate"),
     "overdue_items": ("逾期未完成事项", "Overdue open items"), "problem": ("问题", "Problem"),
+    "oldest_open": ("时间最长的未完成事项", "Oldest open items"), "first_round": ("首次出现", "First round"),
+    "st.open": ("未启动", "open"), "st.in_progress": ("整改中", "in progress"), "st.reopened": ("重新整改", "reopened"),
+    "st.closed": ("已完成", "closed"),
     "deadline": ("期限", "Deadline"), "round": ("轮次", "Round"),
     "signature": ("制表人：", "Prepared by:"), "reviewer": ("审核人：", "Reviewed by:"),
     "date": ("日期：", "Date:"),
@@ -347,13 +350,15 @@ def rectification_section(items: list[dict], names: dict[str, str], w: dict) -> 
     for r in sorted(items, key=lambda r: _num(r.get("round")) or 0):
         latest[(r.get("unit_code", ""), r.get("item_id", ""))] = r
     per_unit: dict[str, Counter] = defaultdict(Counter)
-    overdue_items = []
+    overdue_items, open_items = [], []
     for (unit, _), r in latest.items():
         closed = r.get("status", "").lower() in CLOSED_STATES or bool(r.get("closed_on"))
         late = not closed and r.get("overdue", "").lower() in TRUE_WORDS
         per_unit[unit].update(items=1, closed=int(closed), open=int(not closed), overdue=int(late))
         if late:
-            overdue_items.append(dict(r, unit_name=names.get(unit, unit)))
+            overdue_items.append(dict(r, unit_name=names.get(unit, unit), status=_status_word(r, w)))
+        if not closed:
+            open_items.append(dict(r, unit_name=names.get(unit, unit), status=_status_word(r, w)))
 
     def row(label: str, c: Counter) -> dict:
         return {"unit": label, "items": c["items"], "closed": c["closed"], "open": c["open"],
@@ -362,8 +367,14 @@ def rectification_section(items: list[dict], names: dict[str, str], w: dict) -> 
     units = sorted(per_unit, key=lambda u: (-per_unit[u]["overdue"], -per_unit[u]["open"], u))
     overall = sum(per_unit.values(), Counter())
     overdue_items.sort(key=lambda r: (r.get("deadline", ""), r.get("unit_code", ""), r.get("item_id", "")))
+    open_items.sort(key=lambda r: (r.get("first_round", ""), r.get("deadline", "") or "9999", r.get("unit_code", "")))
     return {"rows": [row(names.get(u, u), per_unit[u]) for u in units],
-            "overall": row(w["all"], overall), "overdue_items": overdue_items}
+            "overall": row(w["all"], overall), "overdue_items": overdue_items, "oldest_open": open_items[:TOP_N]}
+
+
+def _status_word(r: dict, w: dict) -> str:
+    status = r.get("status", "")
+    return w.get(f"st.{status}", status)
 
 
 def _signed(x: float | None, digits: int = 2) -> str:
