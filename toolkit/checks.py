@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 
 from .catalogue import Code, register
 from .expr import evaluate, ExpressionError
-from .spec import Field, Sheet, TemplateSpec
+from .spec import Field, TemplateSpec
 
 __all__ = ["Issue", "Entry", "Return", "CHECKS", "CODES"]
 

@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape
 
 from .campaign import Campaign, Unit
 from .spec import TemplateSpec
-from .workbook import UNIT_CODE, UNIT_NAME, MasterContext, build_master
+from .workbook import MasterContext, build_master
 
 __all__ = ["MasterPackage", "generate_outbox", "unit_filename", "workbook_for_unit", "MANIFEST_COLUMNS"]
 
