@@ -177,7 +177,7 @@ def _restore_error_cells(data: bytes, sheets: dict[str, Grid]) -> None:
                 if b't="e"' in xml:
                     for col, row, text in _ERROR_CELL_RE.findall(xml):
                         grid.put(int(row) - 1, _col_number(col.decode()) - 1, text.decode("utf-8", "replace"))
-    except (zipfile.BadZipFile, KeyError):
+    except Exception:  # best effort over a package calamine could read: a damaged part only loses this
         return
 
 
