@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator
 from .campaign import Campaign, Roster
 from .catalogue import Code, register, title
 from .identify import Identity, identify
-from .intake import Limits, Offered, walk, workbook_problem
+from .intake import Limits, Offered, Package, walk, workbook_problem
 from .ledger import LEDGER_COLUMNS, Ledger, encode_payload, export_rows
 from .read import ReadError, read_workbook
 from .spec import TemplateSpec, bundled_templates
@@ -105,17 +105,31 @@ def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str
 def _identify_one(job: tuple[str, bytes, str, str]) -> tuple[Identity, str | None]:
     source, data, kind, sha = job
     _store(Path(_W["received"]), sha, data, kind)
-    problem = workbook_problem(data, _W["limits"])  # before any reader parses it (bombs, entities, dimensions)
-    if problem:
-        return Identity("rejected", reason_code=problem[0], detail=problem[1]), None
+    package = _package(data, kind)  # opened once: checked, then read, each part decompressed once
     try:
-        raw = read_workbook(data, kind, _W["skip"], names=False)
-    except ReadError as exc:
-        return Identity("rejected", reason_code="read.unreadable", detail=str(exc)), None
+        problem = workbook_problem(data, _W["limits"], package)  # before any reader parses it
+        if problem:
+            return Identity("rejected", reason_code=problem[0], detail=problem[1]), None
+        try:
+            raw = read_workbook(data, kind, _W["skip"], names=False, package=package)
+        except ReadError as exc:
+            return Identity("rejected", reason_code="read.unreadable", detail=str(exc)), None
+    finally:
+        if package is not None:
+            package.close()
     ident = identify(raw, _W["spec"], _W["roster"], _W["versions"], source, _W["known"])
     payload = encode_payload(ident.submission) if ident.submission is not None else None
     ident.submission = None
     return ident, payload
+
+
+def _package(data: bytes, kind: str) -> Package | None:
+    if kind not in ("xlsx", "xlsm", "ods"):
+        return None
+    try:
+        return Package(data)
+    except Exception:  # not a readable zip: the checks say what is wrong
+        return None
 
 
 def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None = None,

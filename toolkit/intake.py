@@ -412,8 +412,25 @@ def _package_kind(archive: zipfile.ZipFile) -> str:
 
 def _read_head(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, cap: int) -> bytes:
     """At most *cap* uncompressed bytes of a member (decompresses no more than that)."""
+    size = member.file_size if isinstance(member, zipfile.ZipInfo) else archive.getinfo(member).file_size
+    if cap >= size and isinstance(archive, Package):
+        return archive.read(member)  # whole part: through the package's cache
     with archive.open(member) as fh:
         return fh.read(cap)
+
+
+class Package(zipfile.ZipFile):
+    """A workbook package opened once, whose whole parts are decompressed once (checks, then reading)."""
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self._parts: dict[str, bytes] = {}
+
+    def read(self, name, pwd=None) -> bytes:
+        key = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        if key not in self._parts:
+            self._parts[key] = super().read(name, pwd)
+        return self._parts[key]
 
 
 def _sniff_ole(data: bytes) -> str:
@@ -492,9 +509,9 @@ def check_workbook_package(data: bytes, limits: Limits) -> str | None:
     return problem[0] if problem else None
 
 
-def workbook_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
+def workbook_problem(data: bytes, limits: Limits, package: "Package | None" = None) -> tuple[str, str] | None:
     """Like :func:`check_workbook_package`, with the detail: (reason code, what is wrong) or None."""
-    return _xls_problem(data, limits) if data.startswith(olefile.MAGIC) else _package_problem(data, limits)
+    return _xls_problem(data, limits) if data.startswith(olefile.MAGIC) else _package_problem(data, limits, package)
 
 
 # BIFF cell records (each starts with row, column): FORMULA, RSTRING, MULRK, MULBLANK, LABELSST, BLANK,
@@ -561,18 +578,23 @@ def _biff_sheet_problem(stream: bytes, start: int, limits: Limits) -> tuple[str,
     return None
 
 
-def _package_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
+def _package_problem(data: bytes, limits: Limits, package: "Package | None" = None) -> tuple[str, str] | None:
+    """The package's problem, if any; a *package* given by the caller stays open for reading."""
+    opened = package
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            parts = [i for i in package.infolist() if not i.is_dir()]
-            problem = _size_problem(parts, limits, limits.max_unpacked_bytes, per_part_ratio=True)
-            if problem:
-                return problem
-            if not _has_main_part(package):
-                return "intake.corrupt", "the workbook part is missing"
-            return _parts_problem(package, parts, limits)
+        opened = opened or Package(data)
+        parts = [i for i in opened.infolist() if not i.is_dir()]
+        problem = _size_problem(parts, limits, limits.max_unpacked_bytes, per_part_ratio=True)
+        if problem:
+            return problem
+        if not _has_main_part(opened):
+            return "intake.corrupt", "the workbook part is missing"
+        return _parts_problem(opened, parts, limits)
     except _PARSE_ERRORS as exc:
         return "intake.corrupt", f"the package cannot be unpacked ({exc})"
+    finally:
+        if package is None and opened is not None:
+            opened.close()
 
 
 def _has_main_part(package: zipfile.ZipFile) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import io
+from contextlib import contextmanager
 import re
 from functools import lru_cache
 import zipfile
@@ -127,7 +128,8 @@ class Submission:
 # --------------------------------------------------------------------------- reading
 
 
-def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset(), names: bool = True) -> RawWorkbook:
+def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset(), names: bool = True,
+                  package: zipfile.ZipFile | None = None) -> RawWorkbook:
     """Read every sheet (but *skip* and the lists sheet) with calamine; package metadata from the zip."""
     from python_calamine import CalamineWorkbook
 
@@ -145,9 +147,9 @@ def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset(), na
         raise
     except BaseException as exc:  # calamine's own errors, and a Rust panic (pyo3 PanicException is a BaseException)
         raise ReadError(str(exc)[:200]) from None
-    props, defined, date1904 = read_package_props(data, kind, names)
+    props, defined, date1904 = read_package_props(data, kind, names, package)
     if kind in ("xlsx", "xlsm"):
-        _restore_error_cells(data, sheets)
+        _restore_error_cells(data, sheets, package)
     return RawWorkbook(kind, sheets, props, defined, date1904)
 
 
@@ -157,10 +159,10 @@ _ATTR_RE = re.compile(r'([\w:]+)="([^"]*)"')
 _ERROR_CELL_RE = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>', re.S)
 
 
-def _restore_error_cells(data: bytes, sheets: dict[str, Grid]) -> None:
+def _restore_error_cells(data: bytes, sheets: dict[str, Grid], package: zipfile.ZipFile | None = None) -> None:
     """calamine reads error cells (#DIV/0!, #N/A) as empty: put their text back so they are reported."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with _opened(data, package) as zf:
             book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
             rels = {}
             for tag in _REL_RE.findall(zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")):
@@ -181,6 +183,16 @@ def _restore_error_cells(data: bytes, sheets: dict[str, Grid]) -> None:
         return
 
 
+@contextmanager
+def _opened(data: bytes, package: zipfile.ZipFile | None):
+    """The caller's open package (left open), or the bytes opened here (and closed)."""
+    if package is not None:
+        yield package
+        return
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        yield zf
+
+
 def _col_number(letters: str) -> int:
     n = 0
     for ch in letters:
@@ -188,12 +200,13 @@ def _col_number(letters: str) -> int:
     return n
 
 
-def read_package_props(data: bytes, kind: str, names: bool = True) -> tuple[dict[str, str], dict[str, str], bool]:
+def read_package_props(data: bytes, kind: str, names: bool = True,
+                       package: zipfile.ZipFile | None = None) -> tuple[dict[str, str], dict[str, str], bool]:
     """Custom document properties, defined names and the 1904 flag from the package."""
     if kind not in ("xlsx", "xlsm", "ods"):
         return {}, {}, False
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with _opened(data, package) as zf:
             if kind == "ods":
                 return _ods_props(zf), {}, False
             return _xlsx_props(zf, names)
