@@ -460,3 +460,35 @@ def test_package_without_workbook_part_is_corrupt(tmp_path):
     assert one(write(tmp_path / "broken.xlsx", data)).reason_code == "intake.corrupt"
     no_content = zip_bytes({"mimetype": ODS_MIME, "styles.xml": b"<x/>"})
     assert check_workbook_package(no_content, Limits()) == "intake.corrupt"
+
+
+def _ods(content_body: str) -> bytes:
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+               f'<table:table table:name="S">{content_body}</table:table></office:spreadsheet></office:body>'
+               '</office:document-content>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content)
+        zf.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest '
+                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+    return buf.getvalue()
+
+
+def test_ods_repeated_cells_bomb_is_rejected():
+    bomb = _ods('<table:table-row table:number-rows-repeated="300000"><table:table-cell '
+                'table:number-columns-repeated="50" office:value-type="float" office:value="1">'
+                '<text:p>1</text:p></table:table-cell></table:table-row>')
+    assert len(bomb) < 2000
+    assert check_workbook_package(bomb, Limits()) == "intake.sheet_too_large"
+
+
+def test_ods_with_long_empty_tails_is_fine():
+    normal = _ods('<table:table-row><table:table-cell office:value-type="string"><text:p>x</text:p>'
+                  '</table:table-cell><table:table-cell table:number-columns-repeated="16383"/></table:table-row>'
+                  '<table:table-row table:number-rows-repeated="1048575"><table:table-cell '
+                  'table:number-columns-repeated="16384"/></table:table-row>')
+    assert check_workbook_package(normal, Limits()) is None

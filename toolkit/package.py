@@ -271,7 +271,39 @@ def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limit
             ref, cells = _used_cells(package, info)
             if cells > limits.max_cells:
                 return "intake.sheet_too_large", f"{info.filename}: cells {ref} span {cells:,} cells"
+        if info.filename == "content.xml":  # an .ods: repeated rows and columns expand when read
+            cells = _ods_filled_cells(package.read(info))
+            if cells > limits.max_cells:
+                return "intake.sheet_too_large", f"content.xml: repeated rows and columns fill {cells:,} cells"
     return None
+
+
+_ODS_ROW = re.compile(rb"<(?:[\w.-]{1,20}:)?table-row\b([^>]*)>(.*?)</(?:[\w.-]{1,20}:)?table-row>", re.S)
+_ODS_CELL = re.compile(rb"<(?:[\w.-]{1,20}:)?(?:covered-)?table-cell\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]{1,20}:)?"
+                       rb"(?:covered-)?table-cell>)", re.S)
+_ODS_ROWS_REPEATED = re.compile(rb"number-rows-repeated\s*=\s*[\"'](\d{1,12})")
+_ODS_COLS_REPEATED = re.compile(rb"number-columns-repeated\s*=\s*[\"'](\d{1,12})")
+
+
+def _ods_filled_cells(content: bytes) -> int:
+    """How many cells with content the sheets expand to once repeated rows and columns are unrolled.
+
+    Office suites repeat *empty* rows and cells freely (a whole sheet's tail); a cell with a value
+    repeated 50 times in a row repeated 300,000 times is 15 million cells a reader materialises.
+    """
+    if b"-repeated" not in content:
+        return 0
+    total = 0
+    for row_attrs, body in _ODS_ROW.findall(content):
+        m = _ODS_ROWS_REPEATED.search(row_attrs)
+        rows = int(m.group(1)) if m else 1
+        filled = 0
+        for cell_attrs, inner in _ODS_CELL.findall(body):
+            if b"value-type" in cell_attrs or (inner and inner.strip()):
+                m = _ODS_COLS_REPEATED.search(cell_attrs)
+                filled += int(m.group(1)) if m else 1
+        total += rows * filled
+    return total
 
 
 _WORKSHEET_ROOT = re.compile(r"<(?:[\w.-]{1,20}:)?worksheet\b")  # a sheet part wherever the package puts it
