@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .campaign import Campaign
 from .errors import ConfigError
+from .identify import return_key
 from .ledger import Ledger, encode_payload
 
 __all__ = ["resolve_file"]
@@ -20,8 +21,13 @@ def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reaso
         if unit is not None:
             if unit not in campaign.roster().by_code():
                 raise ConfigError(f"--unit {unit}: no such unit_code in the roster {campaign.roster_file}")
-            if ledger.payload(sha) is None:
-                ledger.set_payload(sha, campaign.template().id, encode_payload(_extract_stored(campaign, sha)))
+            spec = campaign.template()
+            sub = ledger.payload(sha)
+            if sub is None:
+                sub = _extract_stored(campaign, sha)
+                ledger.set_payload(sha, spec.id, encode_payload(sub))
+            with ledger.db:  # several returns per unit (evaluations) are told apart by their key
+                ledger.db.execute("UPDATE files SET return_key=? WHERE sha256=?", (return_key(spec, sub), sha))
         ledger.resolve(sha, "assign" if unit else "reject", unit or "", reason)
         ledger.recompute()
     return sha
