@@ -139,9 +139,9 @@ def check_parse(ret: Return) -> Iterator[Issue]:
 
 
 def check_required(ret: Return) -> Iterator[Issue]:
+    """Required inputs left blank (blank table rows never reach the entries: a started row must be complete)."""
     for e in ret.entries.values():
-        if e.field.required and e.field.is_input and e.value is None and _blank(e.raw) \
-                and not _skipped_table_cell(ret, e):
+        if e.field.required and e.field.is_input and e.value is None and _blank(e.raw):
             yield _issue("value.required", e)
 
 
@@ -152,10 +152,6 @@ def _blank(raw: Any) -> bool:
     """
     from .normalise import Parsed, parse_text
     return raw is None or (isinstance(raw, str) and parse_text(raw) == Parsed())
-
-
-def _skipped_table_cell(ret: Return, e: Entry) -> bool:
-    return False  # blank table rows never reach the entries; a started row must be complete
 
 
 def check_bounds(ret: Return) -> Iterator[Issue]:

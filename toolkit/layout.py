@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .spec import Field, Sheet, TemplateSpec
+from .spec import Sheet, TemplateSpec
 
 __all__ = [
     "TITLE_ROW", "CODE_ROW", "HEADER_ROW", "FIRST_ROW", "KEY_COL", "CodeLine", "code_line",
@@ -116,6 +116,3 @@ def table_columns(sheet: Sheet) -> dict[str, int]:
     """Column id → zero-based sheet column of a table (after the key column)."""
     return {c.id: 1 + n for n, c in enumerate(sheet.columns)}
 
-
-def field_is_locked(field: Field) -> bool:
-    return not field.is_input

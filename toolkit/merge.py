@@ -17,7 +17,7 @@ from .checks import Return
 from .ledger import FileRow, Ledger
 from .normalise import display
 from .spec import TemplateSpec
-from .status import STATE_LABELS, UnitStatus, unit_statuses
+from .status import UnitStatus, unit_statuses
 from .validate import build_return
 
 __all__ = ["MergedUnit", "Merged", "merge_campaign", "VALUES_COLUMNS", "group_totals", "raw_text"]
@@ -204,5 +204,3 @@ def _long_totals(merged: Merged, totals: list[dict], lang: str) -> list[dict]:
                         "value": display(round(value, 4) if isinstance(value, float) else value)})
     return out
 
-
-STATE_TEXT = STATE_LABELS
