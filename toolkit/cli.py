@@ -50,8 +50,9 @@ class Ctx:
             sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
 
     @contextmanager
-    def progress(self, total: int, label: str):
-        if self.json or total < 20 or not sys.stderr.isatty() and total < 200:
+    def progress(self, total: int | None, label: str):
+        """A progress bar on stderr for long runs (total None: a count of unknown length)."""
+        if self.json or not sys.stderr.isatty() or (total is not None and total < 20):
             yield lambda n=1: None
             return
         with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -226,7 +227,7 @@ def collect(directory: DirArg, sources: Annotated[list[Path], typer.Argument(hel
 
 def _collect(ctx: Ctx, campaign, sources):
     from .collect import collect as do_collect, export_ledger
-    with ctx.progress(0, "收取 / collecting") as advance:
+    with ctx.progress(None, "收取 / collecting") as advance:
         result = do_collect(campaign, [str(s) for s in sources], progress=advance)
     export_ledger(campaign, ctx.lang)
     parts = ("，" if ctx.lang != "en" else ", ").join(f"{k} {v}" for k, v in sorted(result.counts.items()))
@@ -251,7 +252,8 @@ def validate(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", 
 def _validate(ctx: Ctx, campaign):
     from .feedback import write_feedback
     from .validate import validate_campaign
-    result = validate_campaign(campaign, ctx.lang)
+    with ctx.progress(None, "检查 / validating") as advance:
+        result = validate_campaign(campaign, ctx.lang, progress=advance)
     index = write_feedback(campaign, result, ctx.lang)
     errors = sum(e for e, _ in result.per_file.values())
     warnings = sum(w for _, w in result.per_file.values())
