@@ -19,7 +19,8 @@ import yaml
 from .errors import SpecError
 from .expr import ExpressionError, names_in
 from .normalise import display, parse_bool
-from .spec import ID_RE, TEMPLATES_DIR, Field, TemplateSpec, _Ctx as SpecContext, _did_you_mean, find_template
+from .spec import ID_RE, TEMPLATES_DIR, Field, TemplateSpec, find_template
+from .spec_parse import _Ctx as SpecContext, _did_you_mean
 
 __all__ = ["RULES", "Indicator", "Grade", "ScoringScheme", "load_scheme", "parse_scheme",
            "expression_names", "value_fields"]
