@@ -182,6 +182,10 @@ def _summary(w: _Writer, ws, merged: Merged, totals: list[dict], campaign: Campa
     ws.set_column(0, 0, 16)
     ws.set_column(1, len(heads), 12)
     ws.freeze_panes(3, 1)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_footer("&C&P / &N")
     n_groups = len(totals) - 1
     _charts(w, ws, n_groups, rates, anchor_row=len(totals) + 5)
 
