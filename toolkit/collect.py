@@ -123,6 +123,18 @@ def _identify_one(job: tuple[str, bytes, str, str]) -> tuple[Identity, str | Non
     return ident, payload
 
 
+class _BundledIds:
+    """The bundled templates' ids, loaded on first use: only a return of another template asks."""
+
+    def __init__(self) -> None:
+        self._ids: frozenset[str] | None = None
+
+    def __contains__(self, template_id: object) -> bool:
+        if self._ids is None:
+            self._ids = frozenset(t.id for t in bundled_templates())
+        return template_id in self._ids
+
+
 def _package(data: bytes, kind: str) -> Package | None:
     if kind not in ("xlsx", "xlsm", "ods"):
         return None
@@ -137,7 +149,7 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
     """Collect *sources* (files, folders, archives) into the campaign."""
     spec, roster = campaign.template(), campaign.roster()
     versions = campaign.accepted_versions(spec)
-    known = {t.id for t in bundled_templates()}
+    known = _BundledIds()
     result = CollectResult()
     init_args = (spec, roster, versions, known, limits, str(campaign.received))
     _sweep_partial_copies(campaign.received)
@@ -198,17 +210,18 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int):
     if offered.kind == "archive":  # kept as it came; its members are the ledger's rows
         store_original(campaign, sha, data, "zip")
         return None
-    if ledger.seen(offered.source, sha):
+    seen, known = ledger.seen_known(offered.source, sha)
+    if seen:
         return None
     size = len(data) if data is not None else 0
-    if data is not None and (offered.kind == "rejected" or ledger.known_sha(sha)):
+    if data is not None and (offered.kind == "rejected" or known):
         store_original(campaign, sha, data, offered.kind)  # workbooks to read are stored by the worker
     if offered.kind == "rejected":
         ledger.add(source=offered.source, sha256=sha, size=size, kind="rejected", status="rejected",
                    reason_code=offered.reason_code or "intake.not_a_workbook", detail=offered.detail,
                    mtime=offered.mtime, run=run)
         return None
-    if ledger.known_sha(sha):  # same bytes under another name: a duplicate, no need to read again
+    if known:  # same bytes under another name: a duplicate, no need to read again
         first = ledger.db.execute("SELECT ident_status, ident_unit, ident_reason, ident_detail, template_id,"
                                   " template_version FROM files WHERE sha256=? ORDER BY id LIMIT 1", (sha,)).fetchone()
         ledger.add(source=offered.source, sha256=sha, size=size, kind=offered.kind, status=first[0],

@@ -178,7 +178,11 @@ def _offer_file(path: Path, limits: Limits) -> Iterator[Offered]:
             yield _reject(label, None, info.st_mtime, "intake.too_large", _over(info.st_size, limits.max_file_bytes))
             return
         with path.open("rb") as fh:
-            data = fh.read(limits.max_file_bytes + 1)
+            # at most max_file_bytes + 1 bytes, read in a buffer the size stat gave (not one of the cap's size)
+            want = min(info.st_size, limits.max_file_bytes) + 1
+            data = fh.read(want)
+            if len(data) == want and want <= limits.max_file_bytes:  # grew since stat: read on to the cap
+                data += fh.read(limits.max_file_bytes + 1 - want)
     except OSError as exc:
         yield _reject(label, None, 0.0, "intake.corrupt", f"cannot read the file ({exc.strerror or exc})")
         return

@@ -86,6 +86,10 @@ class Ledger:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
         self._add_missing_columns()
+        try:  # looking a file up by its bytes (duplicates) without scanning the whole ledger
+            self.db.execute("CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256)")
+        except sqlite3.OperationalError:  # a read-only ledger: lookups only scan
+            pass
 
     def _add_missing_columns(self) -> None:
         """Bring a ledger written by an earlier version up to date (CREATE IF NOT EXISTS adds no columns)."""
@@ -127,6 +131,11 @@ class Ledger:
 
     def known_sha(self, sha256: str) -> bool:
         return self.db.execute("SELECT 1 FROM files WHERE sha256=?", (sha256,)).fetchone() is not None
+
+    def seen_known(self, source: str, sha256: str) -> tuple[bool, bool]:
+        """:meth:`seen` and :meth:`known_sha` in one query."""
+        row = self.db.execute("SELECT MAX(source=?) FROM files WHERE sha256=?", (source, sha256)).fetchone()
+        return (row[0] == 1, row[0] is not None)
 
     def add(self, *, source: str, sha256: str, size: int, kind: str, status: str, unit_code: str = "",
             template_id: str = "", template_version: str = "", reason_code: str = "", detail: str = "",
@@ -254,7 +263,12 @@ def _who() -> str:
 # --------------------------------------------------------------------------- payload
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # exact types JSON takes as they are
+
+
 def _enc(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dt.datetime):
         return {"$dt": value.isoformat()}
     if isinstance(value, dt.date):
@@ -293,7 +307,8 @@ def decode_payload(text: str):
 
     d = json.loads(text)
     sub = Submission(d["template_id"], d["template_version"], date1904=d.get("date1904", False))
-    sub.values = [CellValue(s, f, r, sh, c, _dec(raw)) for s, f, r, sh, c, raw in d["values"]]
+    sub.values = [CellValue(s, f, r, sh, c, _dec(raw) if raw.__class__ is dict else raw)  # only objects need _dec
+                  for s, f, r, sh, c, raw in d["values"]]
     sub.findings = [Finding(*f) for f in d["findings"]]
     return sub
 

@@ -81,6 +81,7 @@ def locate_checklist(sheet: Sheet, grid: Grid, sub: Submission) -> None:
     shift = positions[sheet.columns[0].id] - L.CHECK_FIRST_INPUT_COL
     item_rows = []
     for area in sheet.areas:
+        same_columns = area.columns == sheet.columns  # compared once per area, not per value
         for item in area.items:
             row = keys.get(item.id)
             if row is None:
@@ -95,7 +96,7 @@ def locate_checklist(sheet: Sheet, grid: Grid, sub: Submission) -> None:
                 sub.findings.append(Finding("structure.label_edited", grid.name, L.cell_ref(row, 2),
                                             item.id, item.content))
             for j, col in enumerate(area.columns):
-                c = positions.get(col.id, default.get(col.id)) if area.columns == sheet.columns \
+                c = positions.get(col.id, default.get(col.id)) if same_columns \
                     else L.CHECK_FIRST_INPUT_COL + j + shift
                 sub.values.append(CellValue(sheet.id, f"{item.id}.{col.id}", None, grid.name,
                                             L.cell_ref(row, c), grid.get(row, c)))
@@ -106,8 +107,9 @@ def _inserted_rows(sheet: Sheet, grid: Grid, sub: Submission, item_rows: list[in
     if not item_rows:
         return
     width = L.CHECK_FIRST_INPUT_COL + L.input_columns(sheet)
+    located = set(item_rows)
     for r in range(min(item_rows), max(item_rows) + 1):
-        if r in keyed or r in item_rows:
+        if r in keyed or r in located:
             continue
         if any(grid.get(r, c) is not None for c in range(1, width)):
             text = " ".join(str(grid.get(r, c)) for c in range(1, width) if grid.get(r, c) is not None)

@@ -26,6 +26,8 @@ __all__ = ["Limits", "Package", "check_workbook_package", "workbook_problem"]
 _MIB = 2**20
 _XML_FIRST = 4 * 1024  # read first; enough for every office suite's prolog and <dimension>
 _XML_HEAD = 32 * 1024  # bytes of each XML part inspected (prolog and <dimension>)
+_WHOLE_PART = _MIB  # parts up to this size are decompressed whole once and their heads sliced from that
+_READ_AHEAD = 16 * _MIB  # ... up to this much per package; beyond it heads are read as before
 _PARSE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
                  NotImplementedError, zlib.error, struct.error, KeyError, IndexError, OverflowError)
 
@@ -106,6 +108,10 @@ def _read_head(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, cap: int
     size = member.file_size if isinstance(member, zipfile.ZipInfo) else archive.getinfo(member).file_size
     if cap >= size and isinstance(archive, Package):
         return archive.read(member)  # whole part: through the package's cache
+    if size <= _WHOLE_PART and isinstance(archive, Package) and archive.read_ahead(member, size):
+        whole = archive.plain_part(member)  # a small part read whole once (cached), when it reads cleanly
+        if whole is not None:
+            return whole[:cap]
     with archive.open(member) as fh:
         return fh.read(cap)
 
@@ -115,13 +121,76 @@ class Package(zipfile.ZipFile):
 
     def __init__(self, data: bytes):
         super().__init__(io.BytesIO(data))
+        self._data = data
         self._parts: dict[str, bytes] = {}
+        self._ahead = _READ_AHEAD
+
+    def read_ahead(self, name, size: int) -> bool:
+        """Whether a part may be decompressed whole to serve its head (already cached, or within budget)."""
+        key = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        if key in self._parts:
+            return True
+        if size > self._ahead:
+            return False
+        self._ahead -= size
+        return True
 
     def read(self, name, pwd=None) -> bytes:
         key = name.filename if isinstance(name, zipfile.ZipInfo) else name
         if key not in self._parts:
-            self._parts[key] = super().read(name, pwd)
+            part = self._plain_read(name) if pwd is None else None
+            self._parts[key] = part if part is not None else super().read(name, pwd)
         return self._parts[key]
+
+    def plain_part(self, name) -> bytes | None:
+        """The whole part (cached) when it reads cleanly straight from the bytes, else None."""
+        key = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        if key not in self._parts:
+            part = self._plain_read(name)
+            if part is None:
+                return None
+            self._parts[key] = part
+        return self._parts[key]
+
+    def _plain_read(self, name) -> bytes | None:
+        """A plain (stored or deflated, unencrypted) part decompressed straight from the bytes.
+
+        Used only when everything checks out exactly as zipfile would check it (local header,
+        name, flags, sizes, a complete deflate stream, CRC): the result is then byte for byte
+        what zipfile returns. Anything else returns None, and zipfile reads (and raises) as ever.
+        """
+        try:
+            info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
+            if info.flag_bits & 0x61 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                return None  # encrypted, patched or strongly encrypted; other methods: zipfile's path
+            data, offset = self._data, info.header_offset
+            if offset < 0 or data[offset:offset + 4] != b"PK\x03\x04":
+                return None
+            header = struct.unpack_from("<4s2B4HL2L2H", data, offset)
+            name_len, extra_len = header[10], header[11]
+            fname = data[offset + 30:offset + 30 + name_len]
+            fname_str = fname.decode("utf-8" if header[3] & 0x800 else (self.metadata_encoding or "cp437"))
+            if fname_str != info.orig_filename:
+                return None
+            start = offset + 30 + name_len + extra_len
+            end = getattr(info, "_end_offset", None)  # Pythons that reject overlapping entries: their path
+            if end is not None and start + info.compress_size > end:
+                return None
+            raw = data[start:start + info.compress_size]
+            if len(raw) != info.compress_size:
+                return None
+            if info.compress_type == zipfile.ZIP_STORED:
+                out = raw
+            else:
+                inflater = zlib.decompressobj(-15)
+                out = inflater.decompress(raw, info.file_size + 1)
+                if not inflater.eof or inflater.unused_data or inflater.unconsumed_tail:
+                    return None
+            if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+                return None
+            return out
+        except Exception:
+            return None
 
 
 # --------------------------------------------------------------------------- workbook packages
@@ -255,7 +324,8 @@ def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limit
         head = _read_head(package, info, _XML_FIRST)  # the prolog and <dimension> sit at the start
         text = _decode_xml_head(head)
         problem = _prolog_problem(text, truncated=info.file_size > len(head))
-        sheet_part = "worksheets/" in info.filename.lower() or _WORKSHEET_ROOT.search(text) is not None
+        sheet_part = "worksheets/" in info.filename.lower() or ("worksheet" in text
+                                                                and _WORKSHEET_ROOT.search(text) is not None)
         if info.file_size > len(head) and (problem == "XML prolog too long"
                                            or (sheet_part and not _claimed_cells(text)[0])):
             head = _read_head(package, info, _XML_HEAD)
@@ -385,9 +455,14 @@ def _prolog_problem(text: str, truncated: bool) -> str | None:
         pos = stop + skip
 
 
+_DIMENSION = re.compile(r"<(?:[\w.-]{1,20}:)?dimension\b[^<>]{0,2000}?\bref\s*=\s*[\"']([^\"'<>]{0,200})[\"']")
+
+
 def _claimed_cells(text: str) -> tuple[str, int]:
     """The ``<dimension ref>`` of a worksheet part and the number of cells it spans (0 if none)."""
-    found = re.search(r"<(?:[\w.-]{1,20}:)?dimension\b[^<>]{0,2000}?\bref\s*=\s*[\"']([^\"'<>]{0,200})[\"']", text)
+    if "dimension" not in text:  # the pattern's literal: without it there is no match
+        return "", 0
+    found = _DIMENSION.search(text)
     if not found:
         return "", 0
     corners = re.findall(r"\$?([A-Za-z]+)\$?(\d+)", found.group(1))

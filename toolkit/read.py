@@ -168,12 +168,13 @@ def _restore_error_cells(data: bytes, sheets: dict[str, Grid], package: zipfile.
             for tag in _REL_RE.findall(zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")):
                 attrs = dict(_ATTR_RE.findall(tag))
                 rels[attrs.get("Id", "")] = attrs.get("Target", "")
+            parts = set(zf.namelist())
             for tag in _SHEET_RE.findall(book):
                 attrs = dict(_ATTR_RE.findall(tag))
                 name, target = attrs.get("name", ""), rels.get(attrs.get("r:id", ""), "")
                 part = target.lstrip("/") if target.startswith("/") else "xl/" + target
                 grid = sheets.get(html.unescape(name))
-                if grid is None or part not in zf.namelist():
+                if grid is None or part not in parts:
                     continue
                 xml = zf.read(part)
                 if b't="e"' in xml:
