@@ -230,10 +230,41 @@ def _collect(ctx: Ctx, campaign, sources):
     with ctx.progress(None, "收取 / collecting") as advance:
         result = do_collect(campaign, [str(s) for s in sources], progress=advance)
     export_ledger(campaign, ctx.lang)
-    parts = ("，" if ctx.lang != "en" else ", ").join(f"{k} {v}" for k, v in sorted(result.counts.items()))
+    parts = ("，" if ctx.lang != "en" else ", ").join(f"{_ledger_word(k, ctx.lang)} {v}"
+                                                     for k, v in sorted(result.counts.items()))
     ctx.say(f"收到 {result.offered} 个文件（新增 {result.new}）。台账：{parts}。明细见 out/ledger.csv",
             f"Offered {result.offered} files ({result.new} new). Ledger: {parts}. See out/ledger.csv")
+    _show_attention(ctx, campaign)
     return result
+
+
+_LEDGER_WORDS = {"accepted": "已接收", "superseded": "已被更新取代", "duplicate": "重复", "rejected": "已拒收",
+                 "unidentified": "无法识别", "review": "待人工确认"}
+
+
+def _ledger_word(status: str, lang: str) -> str:
+    return status if lang == "en" else _LEDGER_WORDS.get(status, status)
+
+
+def _show_attention(ctx: Ctx, campaign) -> None:
+    """The files a person must look at: under review, unidentified or rejected, with the next step."""
+    from .collect import reason_message
+    from .ledger import Ledger
+    if ctx.json:
+        return
+    with Ledger(campaign.db_path) as ledger:
+        rows = [f for f in ledger.files() if f.status in ("review", "unidentified", "rejected")]
+    if not rows:
+        return
+    message = reason_message(ctx.lang)
+    en = ctx.lang == "en"
+    table = Table("sha256", "status" if en else "状态", "file" if en else "文件", "why" if en else "原因")
+    for f in rows[:50]:
+        table.add_row(f.sha256[:12], _ledger_word(f.status, ctx.lang), f.source.rsplit("/", 1)[-1],
+                      message(f.reason_code, f.message or f.ident_detail))
+    out.print(table)
+    ctx.say(f"需人工处理的文件：确认归属用 toolkit resolve {campaign.dir} <sha256> --unit 单位代码，退回用 --reject --reason 原因",
+            f"To settle a file: toolkit resolve {campaign.dir} <sha256> --unit CODE, or --reject --reason TEXT")
 
 
 @app.command()
