@@ -301,10 +301,7 @@ def status(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", de
     """Who returned, who did not, whose return is faulty: out/status.csv and out/chase-list.xlsx."""
     ctx = Ctx(as_json, lang, debug)
     statuses = _status(ctx, _campaign(directory))
-    counts = {}
-    for s in statuses:
-        counts[s.state] = counts.get(s.state, 0) + 1
-    ctx.done({"units": len(statuses), "state": counts,
+    ctx.done({"units": len(statuses), "state": _count_states(statuses),
               "missing": [s.unit_code for s in statuses if s.state == "missing"],
               "faulty": [s.unit_code for s in statuses if s.state == "faulty"]})
 
