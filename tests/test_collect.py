@@ -559,3 +559,20 @@ def test_killed_run_is_completed_by_the_next(campaign, tmp_path, where, nth):
     assert 0 < partial < len(expected)  # killed midway: some rows committed, some not
     _assert_complete(campaign, inbox, expected)
     assert db_count(campaign) == len(expected)
+
+
+def test_a_file_over_the_size_limit_is_rejected_with_its_real_hash_and_kept(campaign, tmp_path):
+    from toolkit.collect import collect, export_ledger
+    from toolkit.intake import Limits
+
+    big = tmp_path / "in" / "U001_大文件.xlsx"
+    big.parent.mkdir()
+    big.write_bytes(os.urandom(5000))
+    collect(campaign, [str(big.parent)], workers=1, limits=Limits(max_file_bytes=1000))
+    export_ledger(campaign)
+    rows = list(csv.DictReader(open(campaign.out / "ledger.csv", encoding="utf-8-sig")))
+    row = only(rows, "U001_大文件.xlsx")
+    assert (row["status"], row["reason_code"]) == ("rejected", "intake.too_large")
+    sha = hashlib.sha256(big.read_bytes()).hexdigest()
+    assert row["sha256"] == sha and row["size"] == "5000"
+    assert (campaign.received / sha[:2] / f"{sha}.bin").read_bytes() == big.read_bytes()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -206,14 +207,13 @@ def _count_new(ledger: Ledger, run: int) -> int:
 def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int):
     """Store and pre-record one offered file; return a job when it must be read."""
     data = offered.data
-    sha = hashlib.sha256(data).hexdigest() if data is not None else hashlib.sha256(offered.source.encode()).hexdigest()
+    sha, size = (hashlib.sha256(data).hexdigest(), len(data)) if data is not None else _unread(campaign, offered)
     if offered.kind == "archive":  # kept as it came; its members are the ledger's rows
         store_original(campaign, sha, data, "zip")
         return None
     seen, known = ledger.seen_known(offered.source, sha)
     if seen:
         return None
-    size = len(data) if data is not None else 0
     if data is not None and (offered.kind == "rejected" or known):
         store_original(campaign, sha, data, offered.kind)  # workbooks to read are stored by the worker
     if offered.kind == "rejected":
@@ -229,6 +229,29 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int):
                    template_version=first[5], mtime=offered.mtime, run=run)
         return None
     return (offered, sha)
+
+
+def _unread(campaign: Campaign, offered: Offered) -> tuple[str, int]:
+    """sha256 and size of a file rejected before it was read (too large): streamed from disk and kept.
+
+    An archive member that was never unpacked (a bomb, an encrypted member) has no bytes to hash:
+    it is keyed by the sha256 of its source label instead, and nothing is stored.
+    """
+    path = Path(offered.source)
+    if "!/" in offered.source or not path.is_file():
+        return hashlib.sha256(offered.source.encode()).hexdigest(), 0
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    sha = digest.hexdigest()
+    target = campaign.received / sha[:2] / f"{sha}.bin"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + f".{os.getpid()}.part")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    return sha, path.stat().st_size
 
 
 class _Pool:
