@@ -238,6 +238,7 @@ digitless_text = st.text(alphabet=st.characters(blacklist_categories=("Nd", "Cs"
 @given(text=digitless_text)
 @example(text="十几").via("vague numeral")
 @example(text="约十二").via("approximate numeral")
+@example(text="十").via("a numeral on a percent field of scale 1: 0.1, still flagged as a numeral")
 def test_text_without_digits_never_becomes_a_silent_number(text):
     for parsed in (parse_number(text), parse_int(text), parse_percent(text, 100), parse_percent(text, 1)):
         assert parsed.value is None or parsed.warning == CN

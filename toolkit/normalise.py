@@ -177,10 +177,11 @@ def parse_percent(raw: Any, scale: int) -> Parsed:
     parsed = parse_number(raw)
     if (value := parsed.value) is None:
         return parsed
+    warning = parsed.warning or PERCENT_AMBIGUOUS  # a Chinese numeral's warning is the one to keep
     if scale == 100 and 0 < value <= 1:
-        return Parsed(_rescale(value, 1, 100), warning=PERCENT_AMBIGUOUS)
+        return Parsed(_rescale(value, 1, 100), warning=warning)
     if scale == 1 and 1 < value <= 100:
-        return Parsed(_rescale(value, 100, 1), warning=PERCENT_AMBIGUOUS)
+        return Parsed(_rescale(value, 100, 1), warning=warning)
     return parsed
 
 
