@@ -97,10 +97,16 @@ class Campaign:
         return self.dir / "toolkit.db"
 
     def template(self) -> TemplateSpec:
-        return find_template(self.template_ref, self.dir)
+        """The campaign's template spec, loaded once per Campaign (every stage asks for it)."""
+        if "_template" not in self.__dict__:
+            self.__dict__["_template"] = find_template(self.template_ref, self.dir)
+        return self.__dict__["_template"]
 
     def roster(self) -> Roster:
-        return load_roster(self.dir / self.roster_file)
+        """The roster, loaded once per Campaign."""
+        if "_roster" not in self.__dict__:
+            self.__dict__["_roster"] = load_roster(self.dir / self.roster_file)
+        return self.__dict__["_roster"]
 
     def accepted_versions(self, spec: TemplateSpec) -> set[str]:
         versions = self.config.get("accept_versions") or [spec.version]
