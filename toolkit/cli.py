@@ -347,9 +347,9 @@ def merge(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", deb
     ctx.done(_merge(ctx, _campaign(directory)))
 
 
-def _merge(ctx: Ctx, campaign):
+def _merge(ctx: Ctx, campaign, merged=None):
     from .merge import merge_campaign
-    summary = merge_campaign(campaign, ctx.lang)
+    summary = merge_campaign(campaign, ctx.lang, merged)
     ctx.say(f"已汇总 {summary['returned']}/{summary['units']} 个单位的报送：out/consolidated.xlsx、out/values.csv",
             f"Merged returns of {summary['returned']}/{summary['units']} units: out/consolidated.xlsx, out/values.csv")
     return summary
@@ -370,9 +370,9 @@ def score(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", deb
               "warnings": result.warnings})
 
 
-def _score(ctx: Ctx, campaign):
+def _score(ctx: Ctx, campaign, merged=None):
     from .scoring import score_campaign
-    result = score_campaign(campaign, ctx.lang)
+    result = score_campaign(campaign, ctx.lang, merged)
     for warning in result.warnings:
         err.print(f"[yellow]注意 / note:[/yellow] {warning}", soft_wrap=True)
     scored = sum(1 for r in result.scores if r["total"] not in ("", None))
@@ -432,9 +432,11 @@ def run_pipeline(ctx: Ctx, campaign, sources) -> dict:
     result = _validate(ctx, campaign)
     summary["faulty"] = sum(1 for e, _ in result.per_file.values() if e)
     summary["status"] = _count_states(_status(ctx, campaign, show_table=False))
-    summary["merge"] = _merge(ctx, campaign)
+    from .merge import load_merged
+    merged = load_merged(campaign)  # read and normalised once for both merge and score
+    summary["merge"] = _merge(ctx, campaign, merged)
     if campaign.scoring:
-        summary["scored"] = sum(1 for r in _score(ctx, campaign).scores if r["total"] not in ("", None))
+        summary["scored"] = sum(1 for r in _score(ctx, campaign, merged).scores if r["total"] not in ("", None))
     summary["report"] = str(_report(ctx, campaign))
     return summary
 

@@ -146,12 +146,12 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def merge_campaign(campaign: Campaign, lang: str = "zh") -> dict:
+def merge_campaign(campaign: Campaign, lang: str = "zh", merged: Merged | None = None) -> dict:
     """Write out/values.csv, out/totals.csv and out/consolidated.xlsx; return a summary."""
     from .consolidated import write_consolidated
     from .generate import write_csv
 
-    merged = load_merged(campaign)
+    merged = merged or load_merged(campaign)
     rows = values_rows(merged)
     write_csv(campaign.out / "values.csv", VALUES_COLUMNS, rows)
     totals = group_totals(merged)

@@ -39,7 +39,7 @@ def unit_inputs(merged, role_field: str | None = None) -> list[UnitInput]:
     return out
 
 
-def score_campaign(campaign: Campaign, lang: str = "zh") -> ScoreResult:
+def score_campaign(campaign: Campaign, lang: str = "zh", merged=None) -> ScoreResult:
     from .generate import write_csv
     from .scoring_sheet import write_scoring_sheet
 
@@ -50,7 +50,7 @@ def score_campaign(campaign: Campaign, lang: str = "zh") -> ScoreResult:
     scheme = load_scheme(campaign.scoring, campaign.dir, spec=spec)
     adjustments_file = campaign.dir / "adjustments.csv"
     adjustments = load_adjustments(adjustments_file) if adjustments_file.is_file() else []
-    merged = load_merged(campaign)
+    merged = merged or load_merged(campaign)
     weighted = any(i.rule == "weights" for i in scheme.indicators)
     role_field = spec.return_key[0] if weighted and spec.return_key else None
     result = score_units(scheme, spec, unit_inputs(merged, role_field), adjustments)
