@@ -305,7 +305,7 @@ def reason_message(lang: str):
 
 
 def export_ledger(campaign: Campaign, lang: str = "zh") -> Path:
-    from .generate import write_csv
+    from .csvout import write_csv
 
     path = campaign.out / "ledger.csv"
     with Ledger(campaign.db_path) as ledger:

@@ -351,7 +351,7 @@ def compare_years(old: YearResults, new: YearResults, order: list[str] | None = 
 
 def write_compare_csv(path: Path, comparison: Comparison) -> Path:
     """compare.csv: one row per unit of either year (COMPARE_COLUMNS)."""
-    from .generate import write_csv
+    from .csvout import write_csv
 
     write_csv(path, COMPARE_COLUMNS, (u.row() for u in comparison.units))
     return path

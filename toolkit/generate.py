@@ -9,7 +9,6 @@ few string replacements and one small compression.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import os
@@ -24,6 +23,7 @@ from typing import Callable, Iterable
 from xml.sax.saxutils import escape
 
 from .campaign import Campaign, Unit
+from .csvout import write_csv
 from .spec import TemplateSpec
 from .workbook import MasterContext, build_master
 
@@ -204,26 +204,3 @@ def _run_jobs(master, outbox, jobs, workers, progress) -> Iterable[str]:
             yield from digests
             if progress:
                 progress(len(chunk))
-
-
-def _plain(value):
-    """Booleans as true/false, whole floats without .0, other floats without binary noise."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(round(value, 10))
-    return value
-
-
-def write_csv(path: Path, columns: Iterable[str], rows: Iterable[dict]) -> None:
-    """A contract CSV: UTF-8 with BOM, header row; text that could start a formula is kept as text."""
-    from .safety import csv_safe
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(columns), extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: csv_safe(_plain(v)) for k, v in row.items()})
-    os.replace(tmp, path)

@@ -149,7 +149,7 @@ def _is_number(value: Any) -> bool:
 def merge_campaign(campaign: Campaign, lang: str = "zh", merged: Merged | None = None) -> dict:
     """Write out/values.csv, out/totals.csv and out/consolidated.xlsx; return a summary."""
     from .consolidated import write_consolidated
-    from .generate import write_csv
+    from .csvout import write_csv
 
     merged = merged or load_merged(campaign)
     rows = values_rows(merged)
@@ -169,7 +169,7 @@ def write_rectification(campaign: Campaign, merged: Merged) -> int | None:
     import datetime as dt
 
     from .carry import read_carry, round_tag
-    from .generate import write_csv
+    from .csvout import write_csv
     from .lifecycle import RECTIFICATION_COLUMNS, lifecycle_sheet, rectification_rows
 
     sheet = lifecycle_sheet(merged.spec)

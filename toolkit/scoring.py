@@ -40,7 +40,7 @@ def unit_inputs(merged, role_field: str | None = None) -> list[UnitInput]:
 
 
 def score_campaign(campaign: Campaign, lang: str = "zh", merged=None) -> ScoreResult:
-    from .generate import write_csv
+    from .csvout import write_csv
     from .scoring_sheet import write_scoring_sheet
 
     if not campaign.scoring:

@@ -51,7 +51,7 @@ def unit_statuses(campaign: Campaign) -> list[UnitStatus]:
 
 def write_status(campaign: Campaign, statuses: list[UnitStatus], lang: str = "zh") -> list[Path]:
     """out/status.csv and out/chase-list.xlsx (催报名单: missing and faulty units with contacts)."""
-    from .generate import write_csv
+    from .csvout import write_csv
     from .xlsxout import new_workbook, write_table
 
     csv_path = campaign.out / "status.csv"

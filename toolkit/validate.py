@@ -158,7 +158,7 @@ def typed_text(value: Any) -> str:
 
 def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, workers: int | None = None) -> ValidationResult:
     """Check every accepted return; write out/issues.csv and the ledger's counts."""
-    from .generate import write_csv
+    from .csvout import write_csv
 
     spec = campaign.template()
     result = ValidationResult()
