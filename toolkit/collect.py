@@ -45,15 +45,32 @@ def store_original(campaign: Campaign, sha256: str, data: bytes, kind: str) -> P
     return _store(campaign.received, sha256, data, kind)
 
 
+_MADE_DIRS: set[str] = set()
+
+
 def _store(received: Path, sha256: str, data: bytes, kind: str) -> Path:
     ext = kind if kind in ("xlsx", "xlsm", "xls", "ods", "zip") else "bin"
-    path = received / sha256[:2] / f"{sha256}.{ext}"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + f".{os.getpid()}.part")
-        tmp.write_bytes(data)
+    folder = os.path.join(received, sha256[:2])
+    path = os.path.join(folder, f"{sha256}.{ext}")
+    if not os.path.exists(path):
+        if folder not in _MADE_DIRS:
+            os.makedirs(folder, exist_ok=True)
+            _MADE_DIRS.add(folder)
+        tmp = f"{path}.{os.getpid()}.part"  # written whole, then renamed: never a half original
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(tmp, flags, 0o644)
+        except FileNotFoundError:  # the folder went away during the run: make it again
+            os.makedirs(folder, exist_ok=True)
+            fd = os.open(tmp, flags, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
-    return path
+    return Path(path)
 
 
 def _sweep_partial_copies(received: Path) -> None:

@@ -227,6 +227,10 @@ class Ledger:
         row = self.db.execute("SELECT payload FROM submissions WHERE sha256=?", (sha256,)).fetchone()
         return row[0] if row else None
 
+    def payload_texts(self) -> dict[str, str]:
+        """Every stored Submission's JSON by sha256, in one query."""
+        return dict(self.db.execute("SELECT sha256, payload FROM submissions WHERE payload IS NOT NULL"))
+
     def validation_counts(self) -> dict[str, tuple[int, int]]:
         return {sha: (e, w) for sha, e, w in self.db.execute("SELECT sha256, errors, warnings FROM validations")}
 

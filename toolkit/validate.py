@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from .campaign import Campaign
@@ -46,17 +45,22 @@ class ValidationResult:
         return dict(sorted(out.items()))
 
 
-_INDEX_CACHE: dict[int, tuple[TemplateSpec, dict]] = {}
+_INDEX_CACHE: dict[int, tuple[TemplateSpec, dict, dict]] = {}
+_MEMO_LIMIT = 8192
 
 
 def field_index(spec: TemplateSpec) -> dict[str, tuple[Field, str, float | None]]:
     """Value field id → (field, label, item max points) for every locatable value (cached per spec)."""
+    return _indexed(spec)[0]
+
+
+def _indexed(spec: TemplateSpec) -> tuple[dict, dict]:
+    """The spec's field index and, per value field id, the memo of its normalised values."""
     hit = _INDEX_CACHE.get(id(spec))
-    if hit is not None and hit[0] is spec:
-        return hit[1]
-    index = _field_index(spec)
-    _INDEX_CACHE[id(spec)] = (spec, index)
-    return index
+    if hit is None or hit[0] is not spec:
+        index = _field_index(spec)
+        hit = _INDEX_CACHE[id(spec)] = (spec, index, {fid: {} for fid in index})
+    return hit[1], hit[2]
 
 
 def _field_index(spec: TemplateSpec) -> dict[str, tuple[Field, str, float | None]]:
@@ -77,39 +81,50 @@ def _field_index(spec: TemplateSpec) -> dict[str, tuple[Field, str, float | None
     return index
 
 
-@lru_cache(maxsize=65536, typed=True)
-def _parse_cached(f: Field, raw: Any, date1904: bool, item_max: float | None) -> Parsed:
-    return normalise(f, raw, date1904=date1904, max_points=item_max)
-
-
-def _parse(f: Field, raw: Any, date1904: bool, item_max: float | None) -> Parsed:
-    try:
-        return _parse_cached(f, raw, date1904, item_max)
-    except TypeError:  # an unhashable raw value
-        return normalise(f, raw, date1904=date1904, max_points=item_max)
-
-
 def build_return(spec: TemplateSpec, sub: Submission, period: tuple = (), context: dict | None = None) -> Return:
-    """Normalise a submission's raw values; computed fields recomputed, never taken from the cache."""
-    index = field_index(spec)
+    """Normalise a submission's raw values; computed fields recomputed, never taken from the cache.
+
+    The batch is normalised column by column in effect: each value field keeps a memo of the raw
+    values it has seen (keyed with their type, so ``True``, ``1`` and ``1.0`` stay apart), and a
+    value repeated across returns (``是``, ``32人``, a score of 4) is parsed once per worker.
+    """
+    from .checks import _issue
+
+    index, memos = _indexed(spec)
+    date1904 = sub.date1904
     entries: dict[tuple[str, int | None], Entry] = {}
     parse_issues: list[Issue] = []
     for v in sub.values:
-        f, label, item_max = index.get(v.field_id, (None, "", None))
-        if f is None:
+        hit = index.get(v.field_id)
+        if hit is None:
             continue
-        e = Entry(v.sheet_id, v.field_id, v.row, v.sheet, v.cell, v.raw, f, label, item_max=item_max)
+        f, label, item_max = hit
+        raw = v.raw
+        e = Entry(v.sheet_id, v.field_id, v.row, v.sheet, v.cell, raw, f, label, None, item_max)
         if f.formula is None:
-            p = _parse(f, v.raw, sub.date1904, item_max)
+            p = _parse(memos[v.field_id], f, raw, date1904, item_max)
             e.value = p.value
-            for code in (p.error, p.warning):
-                if code:
-                    from .checks import _issue
-                    parse_issues.append(_issue(code, e))
+            if p.error:
+                parse_issues.append(_issue(p.error, e))
+            if p.warning:
+                parse_issues.append(_issue(p.warning, e))
         entries[(v.field_id, v.row)] = e
     ret = Return(spec, entries, list(sub.findings), parse_issues, period, context or {})
     _recompute(ret)
     return ret
+
+
+def _parse(memo: dict, f: Field, raw: Any, date1904: bool, item_max: float | None) -> Parsed:
+    key = (raw.__class__, raw, date1904)
+    try:
+        hit = memo.get(key)
+    except TypeError:  # an unhashable raw value
+        return normalise(f, raw, date1904=date1904, max_points=item_max)
+    if hit is None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        hit = memo[key] = normalise(f, raw, date1904=date1904, max_points=item_max)
+    return hit
 
 
 def _recompute(ret: Return) -> None:
@@ -164,8 +179,9 @@ def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, worke
     result = ValidationResult()
     with Ledger(campaign.db_path) as ledger:
         carry = read_carry(campaign)
+        payloads = ledger.payload_texts()
         jobs = [(f, text, {"carry": carry.get(f.unit_code), "received_on": _day(f.received_at)})
-                for f in ledger.accepted() if (text := ledger.payload_text(f.sha256)) is not None]
+                for f in ledger.accepted() if (text := payloads.get(f.sha256)) is not None]
         for f, (rows, counts, ret, issues) in zip((job[0] for job in jobs),
                                                   _map_checks(spec, campaign.period, lang, jobs, workers)):
             result.rows.extend(rows)
