@@ -71,7 +71,52 @@ def full_read(root: Path) -> None:
         read_workbook(path.read_bytes(), "xlsx")
 
 
-APPROACHES = {f.__name__: f for f in (toolkit_collect_validate, naive_pandas, unzip_floor, identify_only, full_read)}
+def _pool_stage(path: str, level: int) -> None:
+    """One return through the first *level* stages of the toolkit's worker, nothing stored or recorded."""
+    from toolkit.collect import _W, _package
+    from toolkit.identify import identify
+    from toolkit.intake import workbook_problem
+    from toolkit.read import read_workbook
+    data = Path(path).read_bytes()
+    package = _package(data, "xlsx")
+    if level >= 3:
+        workbook_problem(data, _W["limits"], package)
+    raw = read_workbook(data, "xlsx", _W["skip"], names=False, package=package)
+    if level >= 2:
+        identify(raw, _W["spec"], _W["roster"], _W["versions"], path, _W["known"])
+
+
+def _pool_floor(root: Path, level: int) -> None:
+    """The reading stages alone in the collect pool's shape (workers = cores, at most 4)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+    from toolkit.campaign import load_campaign
+    from toolkit.collect import _BundledIds, _init
+    from toolkit.intake import Limits
+    campaign = load_campaign(root / "c")
+    spec = campaign.template()
+    init = (spec, campaign.roster(), campaign.accepted_versions(spec), _BundledIds(), Limits(), str(campaign.received))
+    paths = [str(p) for p in sorted((root / "returns").iterdir())]
+    with ProcessPoolExecutor(min(os.cpu_count() or 1, 4), initializer=_init, initargs=init) as pool:
+        list(pool.map(partial(_pool_stage, level=level), paths, chunksize=16))
+
+
+def floor_calamine(root: Path) -> None:
+    """calamine reading every return in the pool: the chosen reader's own floor."""
+    _pool_floor(root, 1)
+
+
+def floor_calamine_identify(root: Path) -> None:
+    _pool_floor(root, 2)
+
+
+def floor_calamine_identify_checks(root: Path) -> None:
+    """... plus the package safety checks that keep calamine from aborting the process."""
+    _pool_floor(root, 3)
+
+
+APPROACHES = {f.__name__: f for f in (toolkit_collect_validate, naive_pandas, unzip_floor, identify_only, full_read,
+                                      floor_calamine, floor_calamine_identify, floor_calamine_identify_checks)}
 
 
 def child(name: str, root: str) -> None:
@@ -117,6 +162,10 @@ def main() -> None:
         print(f"toolkit / unzip floor           {tk / r['unzip_floor']['wall']:6.2f} x  (target ≤ 3x)")
         print(f"identify-only / full read       {r['identify_only']['wall'] / r['full_read']['wall']:6.2f} x  (target ≤ 0.3x)")
         print(f"toolkit peak memory             {r['toolkit_collect_validate']['peak_mib']:6.1f} MiB (target ≤ 300)")
+        if "naive_pandas" in r:  # what the same target would leave if the toolkit did nothing but these stages
+            for name in ("floor_calamine", "floor_calamine_identify", "floor_calamine_identify_checks"):
+                print(f"  {name:30s} alone: {r['naive_pandas']['wall'] / r[name]['wall']:5.1f} x naive, "
+                      f"{r[name]['wall'] / r['unzip_floor']['wall']:4.2f} x unzip floor")
         for n in [int(x) for x in args.scaling.split(",") if x]:
             root_n = prepare(n, Path(tmp))
             m = measure("toolkit_collect_validate", root_n)
