@@ -113,6 +113,24 @@ def test_console_script_collect_json(campaign, inbox):
     assert json.loads(proc.stdout)["status"] == {"accepted": 1, "review": 2, "rejected": 2}
 
 
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_reader_panic_is_a_rejection_without_a_backtrace_on_the_console(campaign, tmp_path, debug):
+    """calamine panics on a damaged NAME record; Rust prints that to fd 2 unless --debug asks for it."""
+    data = (Path(__file__).parent / "fixtures" / "lo" / "mini_U001.xls").read_bytes()
+    at = data.find(b"\x00f_rate") - 9  # high byte of the NAME record's formula length
+    inbox = tmp_path / "panic"
+    inbox.mkdir()
+    (inbox / "panic.xls").write_bytes(data[:at] + b"\x35" + data[at + 1:])
+    exe = shutil.which("toolkit")
+    cmd = [exe] if exe else [sys.executable, "-m", "toolkit"]
+    proc = subprocess.run(cmd + ["collect", str(campaign.dir), str(inbox), "--json"] + (["--debug"] if debug else []),
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8", "RUST_BACKTRACE": "1"})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["status"] == {"rejected": 1}
+    assert ("panicked" in proc.stderr) is debug
+
+
 # --------------------------------------------------------------------------- resolve
 
 

@@ -251,9 +251,12 @@ def _read_roster_csv(p: Path) -> list[list[str]]:
 def _read_roster_xlsx(p: Path) -> list[list[str]]:
     from python_calamine import CalamineWorkbook
 
+    from .read import ReadError, calamine_errors
+
     try:
-        wb = CalamineWorkbook.from_path(str(p))
-        grid = wb.get_sheet_by_index(0).to_python()
-    except Exception as exc:  # calamine raises its own error types
+        with calamine_errors():
+            wb = CalamineWorkbook.from_path(str(p))
+            grid = wb.get_sheet_by_index(0).to_python()
+    except ReadError as exc:
         raise RosterError(f"{p}: cannot read the roster workbook ({exc}); save it as .xlsx or CSV") from None
     return [[_clean(v) for v in row] for row in grid]

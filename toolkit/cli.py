@@ -9,6 +9,7 @@ Exit 0 when the command did its job, 2 for a usage or configuration error,
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from contextlib import contextmanager
@@ -68,6 +69,9 @@ def guarded(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         debug = kwargs.get("debug", False)
+        debug_was = os.environ.get("TOOLKIT_DEBUG")
+        if debug:
+            os.environ["TOOLKIT_DEBUG"] = "1"  # readers' own diagnostics stay on stderr (workers inherit it)
         try:
             return fn(*args, **kwargs)
         except typer.Exit:
@@ -86,6 +90,9 @@ def guarded(fn: Callable) -> Callable:
             err.print(f"错误 / error: {type(exc).__name__}: {exc} (run again with --debug for details)",
                       soft_wrap=True)
             raise typer.Exit(1)
+        finally:
+            if debug and debug_was is None:
+                os.environ.pop("TOOLKIT_DEBUG", None)
     return wrapper
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import html
 import io
+import os
+import sys
 from contextlib import contextmanager
 import re
 from functools import lru_cache
@@ -27,7 +29,7 @@ from . import layout as L
 from .spec import Sheet, TemplateSpec
 
 __all__ = ["Grid", "RawWorkbook", "CellValue", "Finding", "Submission", "read_workbook", "extract",
-           "ReadError", "read_package_props"]
+           "ReadError", "read_package_props", "calamine_errors"]
 
 _NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 _REQUIRED_MARK = re.compile(r"[（(]必填[)）]|\(required\)|\*$")
@@ -133,7 +135,7 @@ def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset(), na
     """Read every sheet (but *skip* and the lists sheet) with calamine; package metadata from the zip."""
     from python_calamine import CalamineWorkbook
 
-    try:
+    with calamine_errors():
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = {}
         for meta in wb.sheets_metadata:
@@ -143,14 +145,44 @@ def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset(), na
             start = sh.start or (0, 0)
             sheets[meta.name] = Grid(meta.name, sh.to_python(skip_empty_area=True), start[0], start[1],
                                      str(meta.visible).rsplit(".", 1)[-1] == "Visible")  # not Hidden/VeryHidden
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # calamine's own errors, and a Rust panic (pyo3 PanicException is a BaseException)
-        raise ReadError(str(exc)[:200]) from None
     props, defined, date1904 = read_package_props(data, kind, names, package)
     if kind in ("xlsx", "xlsm"):
         _restore_error_cells(data, sheets, package)
     return RawWorkbook(kind, sheets, props, defined, date1904)
+
+
+_DEVNULL: list[int] = []
+
+
+@contextmanager
+def calamine_errors():
+    """Run calamine calls: its errors and a Rust panic become :class:`ReadError`, quietly.
+
+    A panic (pyo3's PanicException is a BaseException) is caught and its message becomes the
+    rejection's detail; Rust's panic hook also writes it, with a backtrace, straight to file
+    descriptor 2, which is pointed at the null device meanwhile (``--debug`` keeps it).
+    """
+    quiet = not os.environ.get("TOOLKIT_DEBUG")
+    saved = -1
+    if quiet:
+        try:
+            if not _DEVNULL:
+                _DEVNULL.append(os.open(os.devnull, os.O_WRONLY))
+            saved = os.dup(2)
+            sys.stderr.flush()
+            os.dup2(_DEVNULL[0], 2)
+        except (OSError, ValueError, AttributeError):  # no fd 2 to borrow (e.g. a GUI process)
+            saved = -1
+    try:
+        yield
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        raise ReadError(str(exc)[:200]) from None
+    finally:
+        if saved >= 0:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 _SHEET_RE = re.compile(r'<(?:\w+:)?sheet\b[^>]*>')
