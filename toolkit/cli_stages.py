@@ -1,0 +1,163 @@
+"""The stage bodies behind the commands: run a stage, print its one-line summary.
+
+Each ``_stage(ctx, campaign)`` is shared by its own command, by ``toolkit run``
+(``run_pipeline``) and by ``toolkit demo``; the commands in ``cli`` only add
+the ``--json`` summary.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from .cli_support import Ctx, err, out
+
+__all__ = ["_generate", "_collect", "_show_attention", "_validate", "_status", "_merge", "_score", "_report",
+           "run_pipeline", "_count_states"]
+
+
+def _generate(ctx: Ctx, campaign):
+    from .generate import generate_outbox
+    n = len(campaign.roster().units)
+    with ctx.progress(n, "生成 / generating") as advance:
+        rows = generate_outbox(campaign, lang=ctx.lang, progress=advance)
+    ctx.say(f"已生成 {len(rows)} 份预填模板：{campaign.outbox}（清单 manifest.csv）",
+            f"Generated {len(rows)} prefilled workbooks in {campaign.outbox} (manifest.csv)")
+    return rows
+
+
+def _collect(ctx: Ctx, campaign, sources):
+    from .collect import collect as do_collect, export_ledger
+    with ctx.progress(None, "收取 / collecting") as advance:
+        result = do_collect(campaign, [str(s) for s in sources], progress=advance)
+    export_ledger(campaign, ctx.lang)
+    parts = ("，" if ctx.lang != "en" else ", ").join(f"{_ledger_word(k, ctx.lang)} {v}"
+                                                     for k, v in sorted(result.counts.items()))
+    ctx.say(f"收到 {result.offered} 个文件（新增 {result.new}）。台账：{parts}。明细见 out/ledger.csv",
+            f"Offered {result.offered} files ({result.new} new). Ledger: {parts}. See out/ledger.csv")
+    _show_attention(ctx, campaign)
+    return result
+
+
+_LEDGER_WORDS = {"accepted": "已接收", "superseded": "已被更新取代", "duplicate": "重复", "rejected": "已拒收",
+                 "unidentified": "无法识别", "review": "待人工确认"}
+
+
+def _ledger_word(status: str, lang: str) -> str:
+    return status if lang == "en" else _LEDGER_WORDS.get(status, status)
+
+
+def _show_attention(ctx: Ctx, campaign) -> None:
+    """The files a person must look at: under review, unidentified or rejected, with the next step."""
+    from .collect import reason_message
+    from .ledger import Ledger
+    if ctx.json:
+        return
+    with Ledger(campaign.db_path) as ledger:
+        rows = [f for f in ledger.files() if f.status in ("review", "unidentified", "rejected")]
+    if not rows:
+        return
+    message = reason_message(ctx.lang)
+    en = ctx.lang == "en"
+    table = Table("sha256", "status" if en else "状态", "file" if en else "文件", "why" if en else "原因")
+    for f in rows[:50]:
+        table.add_row(f.sha256[:12], _ledger_word(f.status, ctx.lang), f.source.rsplit("/", 1)[-1],
+                      message(f.reason_code, f.message or f.ident_detail))
+    out.print(table)
+    ctx.say(f"需人工处理的文件：确认归属用 toolkit resolve {campaign.dir} <sha256> --unit 单位代码，退回用 --reject --reason 原因",
+            f"To settle a file: toolkit resolve {campaign.dir} <sha256> --unit CODE, or --reject --reason TEXT")
+
+
+def _validate(ctx: Ctx, campaign):
+    from .feedback import write_feedback
+    from .validate import validate_campaign
+    with ctx.progress(None, "检查 / validating") as advance:
+        result = validate_campaign(campaign, ctx.lang, progress=advance)
+    index = write_feedback(campaign, result, ctx.lang)
+    errors = sum(e for e, _ in result.per_file.values())
+    warnings = sum(w for _, w in result.per_file.values())
+    ctx.say(f"已检查 {len(result.per_file)} 份报送：错误 {errors} 个，提示 {warnings} 个；"
+            f"{len(index)} 个单位需退回修改（feedback/）。明细见 out/issues.csv",
+            f"Checked {len(result.per_file)} returns: {errors} errors, {warnings} warnings; "
+            f"{len(index)} units get a feedback workbook (feedback/). See out/issues.csv")
+    return result
+
+
+def _status(ctx: Ctx, campaign, show_table: bool = True):
+    from .ledger import Ledger
+    from .status import STATE_LABELS, unit_statuses, write_status
+    statuses = unit_statuses(campaign)
+    write_status(campaign, statuses, ctx.lang)
+    with Ledger(campaign.db_path) as ledger:
+        checked = ledger.validation_counts()
+        unchecked = [f for f in ledger.accepted() if f.sha256 not in checked]
+    if unchecked and not ctx.json:
+        err.print(f"注意：有 {len(unchecked)} 份报送尚未检查，状态可能不准确，请先运行 toolkit validate {campaign.dir}"
+                  if ctx.lang != "en" else f"Note: {len(unchecked)} returns are not validated yet; run "
+                  f"`toolkit validate {campaign.dir}` first", soft_wrap=True)
+    if ctx.json or not show_table:
+        return statuses
+    labels = STATE_LABELS[ctx.lang]
+    en = ctx.lang == "en"
+    table = Table("unit" if en else "单位代码", "name" if en else "单位名称", "group" if en else "分组",
+                  "contact" if en else "联系人", "phone" if en else "电话", "state" if en else "状态",
+                  "errors" if en else "错误")
+    style = {"missing": "red", "faulty": "yellow", "accepted": "green"}
+    for s in statuses:
+        if s.state != "accepted" or len(statuses) <= 60:
+            table.add_row(s.unit_code, s.unit_name, s.group, s.contact, s.phone,
+                          f"[{style[s.state]}]{labels[s.state]}[/]", str(s.errors or ""))
+    out.print(table)
+    n = {k: sum(1 for s in statuses if s.state == k) for k in ("accepted", "faulty", "missing")}
+    ctx.say(f"共 {len(statuses)} 个单位：已报送 {n['accepted']}，需退回修改 {n['faulty']}，未报送 {n['missing']}。"
+            f"催报名单：out/chase-list.xlsx",
+            f"{len(statuses)} units: {n['accepted']} accepted, {n['faulty']} faulty, {n['missing']} missing. "
+            f"Chase list: out/chase-list.xlsx")
+    return statuses
+
+
+def _merge(ctx: Ctx, campaign, merged=None):
+    from .merge import merge_campaign
+    summary = merge_campaign(campaign, ctx.lang, merged)
+    ctx.say(f"已汇总 {summary['returned']}/{summary['units']} 个单位的报送：out/consolidated.xlsx、out/values.csv",
+            f"Merged returns of {summary['returned']}/{summary['units']} units: out/consolidated.xlsx, out/values.csv")
+    return summary
+
+
+def _score(ctx: Ctx, campaign, merged=None):
+    from .scoring import score_campaign
+    result = score_campaign(campaign, ctx.lang, merged)
+    for warning in result.warnings:
+        err.print(f"[yellow]注意 / note:[/yellow] {warning}", soft_wrap=True)
+    scored = sum(1 for r in result.scores if r["total"] not in ("", None))
+    ctx.say(f"已评分 {scored} 个单位：out/scores.csv、out/score_trace.csv、out/scoring-sheet.xlsx",
+            f"Scored {scored} units: out/scores.csv, out/score_trace.csv, out/scoring-sheet.xlsx")
+    return result
+
+
+def _report(ctx: Ctx, campaign):
+    from .reporting import report_campaign
+    path = report_campaign(campaign, ctx.lang)
+    ctx.say(f"考核报告：{path}（可直接用浏览器打开、打印）", f"Report: {path} (open in any browser; prints on A4)")
+    return path
+
+
+def run_pipeline(ctx: Ctx, campaign, sources) -> dict:
+    """The stages after generation; score only when the campaign has a scoring scheme."""
+    summary: dict = {"collected": _collect(ctx, campaign, sources).counts}
+    result = _validate(ctx, campaign)
+    summary["faulty"] = sum(1 for e, _ in result.per_file.values() if e)
+    summary["status"] = _count_states(_status(ctx, campaign, show_table=False))
+    from .merge import load_merged
+    merged = load_merged(campaign)  # read and normalised once for both merge and score
+    summary["merge"] = _merge(ctx, campaign, merged)
+    if campaign.scoring:
+        summary["scored"] = sum(1 for r in _score(ctx, campaign, merged).scores if r["total"] not in ("", None))
+    summary["report"] = str(_report(ctx, campaign))
+    return summary
+
+
+def _count_states(statuses) -> dict:
+    counts: dict[str, int] = {}
+    for s in statuses:
+        counts[s.state] = counts.get(s.state, 0) + 1
+    return counts

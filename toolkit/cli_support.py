@@ -1,0 +1,107 @@
+"""What every command shares: the options, the output helper and the exit-code guard.
+
+``Ctx`` carries ``--json``, ``--lang`` and ``--debug`` and prints (or stays
+quiet for ``--json``); ``guarded`` turns exceptions into the contract's short
+messages and exit codes (2 for a usage or configuration error, 1 for anything
+else, 130 on Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Callable
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .errors import ConfigError, ToolkitError
+
+__all__ = ["out", "err", "JsonOpt", "LangOpt", "DebugOpt", "DirArg", "Ctx", "guarded", "_campaign",
+           "_check_date"]
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and outputs: zh or en.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+DirArg = Annotated[Path, typer.Argument(help="The campaign folder.")]
+
+
+class Ctx:
+    def __init__(self, as_json: bool, lang: str, debug: bool):
+        if lang not in ("zh", "en"):
+            raise ConfigError(f"--lang must be zh or en, got {lang!r}")
+        self.json, self.lang, self.debug = as_json, lang, debug
+
+    def say(self, zh: str, en: str) -> None:
+        if not self.json:
+            out.print(en if self.lang == "en" else zh)
+
+    def done(self, summary: dict) -> None:
+        if self.json:
+            sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
+
+    @contextmanager
+    def progress(self, total: int | None, label: str):
+        """A progress bar on stderr for long runs (total None: a count of unknown length)."""
+        if self.json or not sys.stderr.isatty() or (total is not None and total < 20):
+            yield lambda n=1: None
+            return
+        with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as bar:
+            task = bar.add_task(label, total=total)
+            yield lambda n=1: bar.advance(task, n)
+
+
+def guarded(fn: Callable) -> Callable:
+    """Run a command body with the contract's exit codes and messages."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        debug = kwargs.get("debug", False)
+        debug_was = os.environ.get("TOOLKIT_DEBUG")
+        if debug:
+            os.environ["TOOLKIT_DEBUG"] = "1"  # readers' own diagnostics stay on stderr (workers inherit it)
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except ToolkitError as exc:
+            if debug:
+                traceback.print_exc()
+            err.print(f"[red]错误 / error:[/red] {exc}", markup=True, soft_wrap=True)
+            raise typer.Exit(exc.exit_code)
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130)
+        except Exception as exc:  # the contract: short message, no traceback unless --debug
+            if debug:
+                traceback.print_exc()
+            err.print(f"错误 / error: {type(exc).__name__}: {exc} (run again with --debug for details)",
+                      soft_wrap=True)
+            raise typer.Exit(1)
+        finally:
+            if debug and debug_was is None:
+                os.environ.pop("TOOLKIT_DEBUG", None)
+    return wrapper
+
+
+def _campaign(directory: Path):
+    from .campaign import load_campaign
+    return load_campaign(directory)
+
+
+def _check_date(value: str, option: str) -> None:
+    import datetime as dt
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option}: expected a date like 2026-12-31, got {value!r}") from None
