@@ -16,12 +16,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import SpecError
 from .scheme_model import _GRADE_KEYS, _TOP_KEYS, RULES, SPECIAL_AREAS, Grade, Indicator, ScoringScheme
 from .scheme_rules import _compile_entry, _Ctx, did_you_mean, expression_names, value_fields
-from .spec import TEMPLATES_DIR, TemplateSpec, find_template
+from .spec import TEMPLATES_DIR, TemplateSpec, find_template, read_yaml
 
 __all__ = ["RULES", "Indicator", "Grade", "ScoringScheme", "load_scheme", "parse_scheme",
            "expression_names", "value_fields"]
@@ -37,15 +35,7 @@ def load_scheme(ref: str | Path, base: Path | None = None, *, spec: TemplateSpec
     given, in which case the scheme must apply to it. Raises :class:`SpecError`.
     """
     path = _scheme_path(str(ref), base)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise SpecError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    except OSError as exc:
-        raise SpecError(f"cannot read scoring scheme {path}: {exc.strerror}") from None
-    return parse_scheme(raw, str(path), spec=spec, base=path.parent)
+    return parse_scheme(read_yaml(path, "scoring scheme"), str(path), spec=spec, base=path.parent)
 
 
 def _scheme_path(ref: str, base: Path | None) -> Path:

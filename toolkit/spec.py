@@ -252,15 +252,19 @@ def find_template(ref: str, base: Path | None = None) -> TemplateSpec:
 def load_spec(path: str | Path) -> TemplateSpec:
     """Load and validate a spec file."""
     path = Path(path)
+    return parse_spec(read_yaml(path, "template spec"), str(path))
+
+
+def read_yaml(path: Path, what: str) -> Any:
+    """A YAML file's content; unreadable or invalid YAML is a :class:`SpecError` naming the line."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise SpecError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
     except OSError as exc:
-        raise SpecError(f"cannot read template spec {path}: {exc.strerror}") from None
-    return parse_spec(raw, str(path))
+        raise SpecError(f"cannot read {what} {path}: {exc.strerror}") from None
 
 
 def parse_spec(raw: Any, source: str = "<spec>") -> TemplateSpec:
