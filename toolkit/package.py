@@ -5,192 +5,31 @@ trust what they find inside. Here sizes and compression ratios are read from the
 directory first, XML prologs are checked for DTDs and entities (billion laughs, external
 entities), and a sheet's claimed and real extent is bounded, because calamine allocates one
 dense buffer per sheet and a single cell at XFD1048576 would abort the process.
+
+The zip-level reading (limits, member names, sizes and ratios, :class:`Package`) lives in
+:mod:`toolkit.archive`, the .xls (BIFF) checks in :mod:`toolkit.biff`; both are re-exported here.
 """
 
 from __future__ import annotations
 
 import codecs
-import io
 import re
-import struct
 import zipfile
-import zlib
-from dataclasses import dataclass
-from typing import Iterator
 
 import olefile
 
+from . import archive as _archive
+from .archive import _MIB, _PARSE_ERRORS, Limits, Package, _read_head, _size_problem
+from .biff import _xls_problem
+
 __all__ = ["Limits", "Package", "check_workbook_package", "workbook_problem"]
 
+# Zip-member helpers other modules import from here (toolkit.intake): re-exported from toolkit.archive.
+_display_name, _member_name, _over = _archive._display_name, _archive._member_name, _archive._over
+_ratio_detail, _ratio_too_high = _archive._ratio_detail, _archive._ratio_too_high
 
-_MIB = 2**20
 _XML_FIRST = 4 * 1024  # read first; enough for every office suite's prolog and <dimension>
 _XML_HEAD = 32 * 1024  # bytes of each XML part inspected (prolog and <dimension>)
-_WHOLE_PART = _MIB  # parts up to this size are decompressed whole once and their heads sliced from that
-_READ_AHEAD = 16 * _MIB  # ... up to this much per package; beyond it heads are read as before
-_PARSE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
-                 NotImplementedError, zlib.error, struct.error, KeyError, IndexError, OverflowError)
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Caps that keep a hostile file from exhausting memory, disk or time."""
-
-    max_file_bytes: int = 50 * 2**20        # a single offered file or archive member
-    max_unpacked_bytes: int = 300 * 2**20   # total uncompressed of one archive / one xlsx package
-    max_ratio: float = 200.0                # uncompressed/compressed per member (only when uncompressed > 1 MiB)
-    max_members: int = 5000                 # members in one archive / parts in one workbook package
-    max_depth: int = 3                      # nested archives
-    max_cells: int = 2_000_000              # cells a sheet may claim (dimension ref)
-    check_packages: bool = True             # False: the caller runs check_workbook_package itself (in a worker)
-    yield_archives: bool = False            # True: yield each readable archive too (kind "archive"), before its members
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    """The member's real name: UTF-8 when flagged; else its raw bytes as UTF-8, GBK (GB18030) or cp437."""
-    if info.flag_bits & 0x800:
-        return info.orig_filename
-    raw = info.orig_filename.encode("cp437")  # zipfile decoded unflagged names as cp437: undo it
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return info.orig_filename
-
-
-def _display_name(name: str) -> str:
-    """A member name made safe to show: no ``..``, no root or drive, no control characters."""
-    name = "".join(ch if ch.isprintable() else "?" for ch in name)
-    parts: list[str] = []
-    for part in re.split(r"[\\/]+", name):
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part not in ("", "."):
-            parts.append(part)
-    if parts and re.fullmatch(r"[A-Za-z]:", parts[0]):
-        parts.pop(0)
-    return "/".join(parts) or "?"
-
-
-def _ratio_too_high(info: zipfile.ZipInfo, limits: Limits) -> bool:
-    return info.file_size > _MIB and info.file_size > limits.max_ratio * max(info.compress_size, 1)
-
-
-def _ratio_detail(info: zipfile.ZipInfo) -> str:
-    ratio = info.file_size / max(info.compress_size, 1)
-    return f"{_display_name(_member_name(info))}: compressed {ratio:.0f}:1 to {_mib(info.file_size)}"
-
-
-def _size_problem(infos: list[zipfile.ZipInfo], limits: Limits, budget: int,
-                  per_part_ratio: bool) -> tuple[str, str] | None:
-    """Judge an archive or package from its directory alone: entry count, total size, ratios."""
-    if len(infos) > limits.max_members:
-        return "intake.too_many_members", f"{len(infos)} entries (limit {limits.max_members})"
-    total = sum(i.file_size for i in infos)
-    if total > budget:
-        return "intake.zip_bomb", f"unpacks to {_mib(total)} (limit {_mib(budget)})"
-    bad = next((i for i in infos if _ratio_too_high(i, limits)), None) if per_part_ratio else None
-    return ("intake.zip_bomb", _ratio_detail(bad)) if bad else None
-
-
-def _mib(size: int) -> str:
-    return f"{size / _MIB:.1f} MiB"
-
-
-def _over(size: int, limit: int) -> str:
-    return f"{_mib(size)} (limit {_mib(limit)})"
-
-
-def _read_head(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, cap: int) -> bytes:
-    """At most *cap* uncompressed bytes of a member (decompresses no more than that)."""
-    size = member.file_size if isinstance(member, zipfile.ZipInfo) else archive.getinfo(member).file_size
-    if cap >= size and isinstance(archive, Package):
-        return archive.read(member)  # whole part: through the package's cache
-    if size <= _WHOLE_PART and isinstance(archive, Package) and archive.read_ahead(member, size):
-        whole = archive.plain_part(member)  # a small part read whole once (cached), when it reads cleanly
-        if whole is not None:
-            return whole[:cap]
-    with archive.open(member) as fh:
-        return fh.read(cap)
-
-
-class Package(zipfile.ZipFile):
-    """A workbook package opened once, whose whole parts are decompressed once (checks, then reading)."""
-
-    def __init__(self, data: bytes):
-        super().__init__(io.BytesIO(data))
-        self._data = data
-        self._parts: dict[str, bytes] = {}
-        self._ahead = _READ_AHEAD
-
-    def read_ahead(self, name, size: int) -> bool:
-        """Whether a part may be decompressed whole to serve its head (already cached, or within budget)."""
-        key = name.filename if isinstance(name, zipfile.ZipInfo) else name
-        if key in self._parts:
-            return True
-        if size > self._ahead:
-            return False
-        self._ahead -= size
-        return True
-
-    def read(self, name, pwd=None) -> bytes:
-        key = name.filename if isinstance(name, zipfile.ZipInfo) else name
-        if key not in self._parts:
-            part = self._plain_read(name) if pwd is None else None
-            self._parts[key] = part if part is not None else super().read(name, pwd)
-        return self._parts[key]
-
-    def plain_part(self, name) -> bytes | None:
-        """The whole part (cached) when it reads cleanly straight from the bytes, else None."""
-        key = name.filename if isinstance(name, zipfile.ZipInfo) else name
-        if key not in self._parts:
-            part = self._plain_read(name)
-            if part is None:
-                return None
-            self._parts[key] = part
-        return self._parts[key]
-
-    def _plain_read(self, name) -> bytes | None:
-        """A plain (stored or deflated, unencrypted) part decompressed straight from the bytes.
-
-        Used only when everything checks out exactly as zipfile would check it (local header,
-        name, flags, sizes, a complete deflate stream, CRC): the result is then byte for byte
-        what zipfile returns. Anything else returns None, and zipfile reads (and raises) as ever.
-        """
-        try:
-            info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
-            if info.flag_bits & 0x61 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                return None  # encrypted, patched or strongly encrypted; other methods: zipfile's path
-            data, offset = self._data, info.header_offset
-            if offset < 0 or data[offset:offset + 4] != b"PK\x03\x04":
-                return None
-            header = struct.unpack_from("<4s2B4HL2L2H", data, offset)
-            name_len, extra_len = header[10], header[11]
-            fname = data[offset + 30:offset + 30 + name_len]
-            fname_str = fname.decode("utf-8" if header[3] & 0x800 else (self.metadata_encoding or "cp437"))
-            if fname_str != info.orig_filename:
-                return None
-            start = offset + 30 + name_len + extra_len
-            end = getattr(info, "_end_offset", None)  # Pythons that reject overlapping entries: their path
-            if end is not None and start + info.compress_size > end:
-                return None
-            raw = data[start:start + info.compress_size]
-            if len(raw) != info.compress_size:
-                return None
-            if info.compress_type == zipfile.ZIP_STORED:
-                out = raw
-            else:
-                inflater = zlib.decompressobj(-15)
-                out = inflater.decompress(raw, info.file_size + 1)
-                if not inflater.eof or inflater.unused_data or inflater.unconsumed_tail:
-                    return None
-            if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
-                return None
-            return out
-        except Exception:
-            return None
 
 
 # --------------------------------------------------------------------------- workbook packages
@@ -219,69 +58,6 @@ def workbook_problem(data: bytes, limits: Limits, package: "Package | None" = No
     """Like :func:`check_workbook_package`, with the detail: (reason code, what is wrong) or None."""
     return _xls_problem(data, limits) if data.startswith(olefile.MAGIC) else _package_problem(data, limits, package)
 
-
-# BIFF cell records (each starts with row, column): FORMULA, RSTRING, MULRK, MULBLANK, LABELSST, BLANK,
-# NUMBER, LABEL, BOOLERR, RK. MULRK and MULBLANK end with their last column.
-_BIFF_CELLS = frozenset({0x0006, 0x00D6, 0x00BD, 0x00BE, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E})
-_BIFF_MULTI = frozenset({0x00BD, 0x00BE})
-
-
-def _xls_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
-    """Check every sheet of a BIFF workbook stream for ranges a reader would allocate without bound.
-
-    calamine sizes one dense buffer per sheet from its DIMENSIONS record and its cells: a
-    damaged record (first row after the last, a cell at column 40,000) makes it allocate
-    hundreds of GiB and abort the whole process. Sheets are found as calamine finds them,
-    at the offsets the workbook globals' BOUNDSHEET records give.
-    """
-    try:
-        with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
-            if name is None:
-                return "intake.corrupt", "OLE2 (.xls) file without a Workbook stream"
-            stream = ole.openstream(name).read()
-    except _PARSE_ERRORS as exc:
-        return "intake.corrupt", f"OLE2 (.xls) file cannot be opened ({exc})"
-    starts = []
-    for record, body in _biff_records(stream, 0):
-        if record == 0x0085 and len(body) >= 4:  # BOUNDSHEET: where a sheet's substream begins
-            starts.append(struct.unpack_from("<I", body)[0])
-        elif record == 0x000A:  # EOF of the globals
-            break
-    for start in starts:
-        problem = _biff_sheet_problem(stream, start, limits)
-        if problem:
-            return problem
-    return None
-
-
-def _biff_records(stream: bytes, pos: int) -> Iterator[tuple[int, bytes]]:
-    while pos + 4 <= len(stream):
-        record, size = struct.unpack_from("<HH", stream, pos)
-        yield record, stream[pos + 4:pos + 4 + size]
-        pos += 4 + size
-
-
-def _biff_sheet_problem(stream: bytes, start: int, limits: Limits) -> tuple[str, str] | None:
-    rows, cols = [], []
-    for record, body in _biff_records(stream, start):
-        if record == 0x000A:  # EOF of the sheet
-            break
-        if record == 0x0200 and len(body) in (10, 14):  # DIMENSIONS, BIFF5 / BIFF8
-            r1, r2, c1, c2 = struct.unpack_from("<IIHH" if len(body) == 14 else "<HHHH", body)
-            if r1 > r2 or c1 > c2:
-                return "intake.corrupt", f"sheet dimensions out of order (rows {r1}-{r2}, columns {c1}-{c2})"
-            if (r2 - r1) * (c2 - c1) > limits.max_cells:
-                return "intake.sheet_too_large", f"a sheet claims {(r2 - r1) * (c2 - c1):,} cells"
-        elif record in _BIFF_CELLS and len(body) >= 6:
-            row, col = struct.unpack_from("<HH", body)
-            rows += (row, row)
-            cols += (col, struct.unpack_from("<H", body, len(body) - 2)[0] if record in _BIFF_MULTI else col)
-            rows, cols = [min(rows), max(rows)], [min(cols), max(cols)]
-            cells = (rows[1] - rows[0] + 1) * (cols[1] - cols[0] + 1)
-            if cells > limits.max_cells:
-                return "intake.sheet_too_large", f"the cells of a sheet span {cells:,} cells"
-    return None
 
 
 def _package_problem(data: bytes, limits: Limits, package: "Package | None" = None) -> tuple[str, str] | None:
