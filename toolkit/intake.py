@@ -25,10 +25,10 @@ import olefile
 
 from .catalogue import Code, register
 from .errors import ConfigError
-from .package import (_MIB, _PARSE_ERRORS, Limits, Package, _display_name, _member_name, _over,
-                      _package_problem, _ratio_detail,
-                      _ratio_too_high, _read_head, _size_problem, _xls_problem, check_workbook_package,
-                      workbook_problem)
+from .archive import (_MIB, _PARSE_ERRORS, Limits, Package, _display_name, _member_name, _over, _ratio_detail,
+                      _ratio_too_high, _read_head, _size_problem)
+from .biff import _xls_problem
+from .package import _package_problem, check_workbook_package, workbook_problem
 
 __all__ = ["Limits", "Package", "Offered", "sniff", "walk", "check_workbook_package", "workbook_problem", "WORKBOOK_KINDS",
            "CODES"]

@@ -7,7 +7,8 @@ entities), and a sheet's claimed and real extent is bounded, because calamine al
 dense buffer per sheet and a single cell at XFD1048576 would abort the process.
 
 The zip-level reading (limits, member names, sizes and ratios, :class:`Package`) lives in
-:mod:`toolkit.archive`, the .xls (BIFF) checks in :mod:`toolkit.biff`; both are re-exported here.
+:mod:`toolkit.archive` (:class:`Limits` and :class:`Package` are re-exported here), the .xls (BIFF)
+checks in :mod:`toolkit.biff`.
 """
 
 from __future__ import annotations
@@ -18,15 +19,10 @@ import zipfile
 
 import olefile
 
-from . import archive as _archive
 from .archive import _MIB, _PARSE_ERRORS, Limits, Package, _read_head, _size_problem
 from .biff import _xls_problem
 
 __all__ = ["Limits", "Package", "check_workbook_package", "workbook_problem"]
-
-# Zip-member helpers other modules import from here (toolkit.intake): re-exported from toolkit.archive.
-_display_name, _member_name, _over = _archive._display_name, _archive._member_name, _archive._over
-_ratio_detail, _ratio_too_high = _archive._ratio_detail, _archive._ratio_too_high
 
 _XML_FIRST = 4 * 1024  # read first; enough for every office suite's prolog and <dimension>
 _XML_HEAD = 32 * 1024  # bytes of each XML part inspected (prolog and <dimension>)
