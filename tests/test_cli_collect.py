@@ -131,6 +131,16 @@ def test_a_reader_panic_is_a_rejection_without_a_backtrace_on_the_console(campai
     assert ("panicked" in proc.stderr) is debug
 
 
+def test_file_names_with_square_brackets_show_as_they_are(campaign, tmp_path):
+    """Console output is not markup: "[draft]" in a file name is not swallowed as a style tag."""
+    folder = tmp_path / "brackets"
+    folder.mkdir()
+    (folder / "报送[draft].xlsx").write_bytes(b"%PDF-1.4\n")
+    result = cli("collect", campaign.dir, folder)
+    assert result.exit_code == 0, result.output
+    assert "报送[draft].xlsx" in result.stdout
+
+
 # --------------------------------------------------------------------------- resolve
 
 

@@ -199,15 +199,16 @@ def load_roster(path: str | Path) -> Roster:
     if not p.is_file():
         raise RosterError(f"roster file not found: {p}")
     rows = _read_roster_xlsx(p) if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") else _read_roster_csv(p)
-    if not rows:
+    top = next((i for i, row in enumerate(rows) if any(_clean(v) for v in row)), None)  # blank rows above: skipped
+    if top is None:
         raise RosterError(f"{p}: the roster is empty; add a header row and one row per unit")
-    header = [_ALIASES.get(h.strip(), h.strip()) for h in rows[0]]
+    header = [_ALIASES.get(h, h) for h in (_clean(v) for v in rows[top])]
     missing = [c for c in ROSTER_COLUMNS if c not in header]
     if missing:
-        raise RosterError(f"{p}: row 1 (header) lacks column(s) {', '.join(missing)}; "
+        raise RosterError(f"{p}: row {top + 1} (header) lacks column(s) {', '.join(missing)}; "
                           f"the roster needs {', '.join(ROSTER_COLUMNS)}")
     units, seen = [], {}
-    for n, row in enumerate(rows[1:], start=2):
+    for n, row in enumerate(rows[top + 1:], start=top + 2):
         rec = {h: _clean(row[i]) if i < len(row) else "" for i, h in enumerate(header)}
         if not any(rec.values()):
             continue
@@ -245,7 +246,10 @@ def _read_roster_csv(p: Path) -> list[list[str]]:
             continue
     else:
         raise RosterError(f"{p}: not UTF-8 or GBK text; save the roster as CSV UTF-8 or as .xlsx")
-    return [row for row in csv.reader(io.StringIO(text))]
+    try:  # newline=None: Excel's "CSV (Macintosh)" ends lines with a bare CR
+        return [row for row in csv.reader(io.StringIO(text, newline=None))]
+    except csv.Error as exc:
+        raise RosterError(f"{p}: not a readable CSV file ({exc}); save the roster as CSV UTF-8 or as .xlsx") from None
 
 
 def _read_roster_xlsx(p: Path) -> list[list[str]]:
@@ -255,8 +259,9 @@ def _read_roster_xlsx(p: Path) -> list[list[str]]:
 
     try:
         with calamine_errors():
-            wb = CalamineWorkbook.from_path(str(p))
-            grid = wb.get_sheet_by_index(0).to_python()
+            sheet = CalamineWorkbook.from_path(str(p)).get_sheet_by_index(0)
+            grid = sheet.to_python()
+            first_row = (sheet.start or (0, 0))[0]  # calamine starts at the first used row: count from Excel's
     except ReadError as exc:
         raise RosterError(f"{p}: cannot read the roster workbook ({exc}); save it as .xlsx or CSV") from None
-    return [[_clean(v) for v in row] for row in grid]
+    return [[] for _ in range(first_row)] + [[_clean(v) for v in row] for row in grid]

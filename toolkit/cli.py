@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
+from rich.markup import escape
 
 from .cli_stages import (_collect, _count_states, _generate, _merge, _report, _score, _status, _validate,
                          run_pipeline)
@@ -60,7 +61,8 @@ def describe(template: Annotated[str, typer.Argument(help="A bundled template id
     if ctx.json:
         ctx.done(info)
         return
-    out.print(f"[bold]{spec.title}[/bold]  {spec.id} v{spec.version}  fingerprint {spec.fingerprint}")
+    out.print(f"[bold]{escape(spec.title)}[/bold]  {escape(f'{spec.id} v{spec.version}')}  fingerprint {spec.fingerprint}",
+              markup=True)
     for sheet in info["sheets"]:
         table = Table(title=f"{sheet['name']} ({sheet['kind']})", show_lines=False)
         for col in ("id", "label", "type", "required", "bounds", "choices", "defined_name"):

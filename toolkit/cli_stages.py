@@ -8,6 +8,8 @@ the ``--json`` summary.
 from __future__ import annotations
 
 from rich.table import Table
+from rich.markup import escape
+from rich.text import Text
 
 from .cli_support import Ctx, err, out
 
@@ -105,7 +107,7 @@ def _status(ctx: Ctx, campaign, show_table: bool = True):
     for s in statuses:
         if s.state != "accepted" or len(statuses) <= 60:
             table.add_row(s.unit_code, s.unit_name, s.group, s.contact, s.phone,
-                          f"[{style[s.state]}]{labels[s.state]}[/]", str(s.errors or ""))
+                          Text(labels[s.state], style=style[s.state]), str(s.errors or ""))
     out.print(table)
     n = {k: sum(1 for s in statuses if s.state == k) for k in ("accepted", "faulty", "missing")}
     ctx.say(f"共 {len(statuses)} 个单位：已报送 {n['accepted']}，需退回修改 {n['faulty']}，未报送 {n['missing']}。"
@@ -127,7 +129,7 @@ def _score(ctx: Ctx, campaign, merged=None):
     from .scoring import score_campaign
     result = score_campaign(campaign, ctx.lang, merged)
     for warning in result.warnings:
-        err.print(f"[yellow]注意 / note:[/yellow] {warning}", soft_wrap=True)
+        err.print(f"[yellow]注意 / note:[/yellow] {escape(str(warning))}", markup=True, soft_wrap=True)
     scored = sum(1 for r in result.scores if r["total"] not in ("", None))
     ctx.say(f"已评分 {scored} 个单位：out/scores.csv、out/score_trace.csv、out/scoring-sheet.xlsx",
             f"Scored {scored} units: out/scores.csv, out/score_trace.csv, out/scoring-sheet.xlsx")

@@ -18,6 +18,7 @@ from typing import Annotated, Callable
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .errors import ConfigError, ToolkitError
@@ -25,8 +26,9 @@ from .errors import ConfigError, ToolkitError
 __all__ = ["out", "err", "JsonOpt", "LangOpt", "DebugOpt", "DirArg", "Ctx", "guarded", "_campaign",
            "_check_date"]
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# markup off: paths, file and unit names may hold "[draft]"; styled lines opt in and escape what they show
+out = Console(highlight=False, markup=False)
+err = Console(stderr=True, highlight=False, markup=False)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")]
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and outputs: zh or en.")]
@@ -77,7 +79,7 @@ def guarded(fn: Callable) -> Callable:
         except ToolkitError as exc:
             if debug:
                 traceback.print_exc()
-            err.print(f"[red]错误 / error:[/red] {exc}", markup=True, soft_wrap=True)
+            err.print(f"[red]错误 / error:[/red] {escape(str(exc))}", markup=True, soft_wrap=True)
             raise typer.Exit(exc.exit_code)
         except KeyboardInterrupt:
             err.print("interrupted")

@@ -1,0 +1,381 @@
+"""The roster: `load_roster` on CSV (UTF-8, BOM, GBK) and workbooks, its errors, and `toolkit init` on bad rosters."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import FIXTURES, MINI_SPEC, write_roster
+from typer.testing import CliRunner
+
+from toolkit.campaign import ROSTER_COLUMNS, Unit, load_roster
+from toolkit.cli import app
+from toolkit.errors import ConfigError, RosterError
+
+runner = CliRunner()
+
+HEADER = ",".join(ROSTER_COLUMNS)
+
+
+def cli(*args: object):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def write_csv(path: Path, lines: list[str], *, encoding: str = "utf-8", bom: bool = False) -> Path:
+    """A CSV written byte for byte: lines joined with CRLF, as Excel saves them."""
+    data = ("\r\n".join(lines) + "\r\n").encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[object]], *, start_row: int = 1) -> Path:
+    """A workbook whose first sheet holds *rows* from row *start_row* (None leaves a cell empty)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r, row in enumerate(rows, start=start_row):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(row=r, column=c, value=value)
+    wb.save(path)
+    return path
+
+
+def roster_error(path: Path) -> str:
+    with pytest.raises(RosterError) as info:
+        load_roster(path)
+    message = str(info.value)
+    assert str(path) in message  # every roster error names the file
+    return message
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def test_the_error_is_a_config_error_with_exit_code_2():
+    assert issubclass(RosterError, ConfigError)
+    assert RosterError.exit_code == 2
+
+
+def test_utf8_csv_with_a_bom(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", [
+        HEADER + ",书记",
+        "U001,第一党支部,县委,张三,13800000001,赵六",
+        "U002,第二党支部,部门,李四,13800000002,",
+    ], bom=True)
+    roster = load_roster(p)
+    # the BOM is not glued to the first header name (else unit_code would be "missing")
+    assert roster.columns == ROSTER_COLUMNS + ("书记",)
+    assert roster.units == (
+        Unit("U001", "第一党支部", "县委", "张三", "13800000001", {"书记": "赵六"}),
+        Unit("U002", "第二党支部", "部门", "李四", "13800000002", {"书记": ""}),
+    )
+    assert roster.path == str(p)
+    assert roster.by_code()["U002"].name == "第二党支部"
+    assert roster.units[0].value("书记") == "赵六"
+    assert roster.units[0].value("unit_name") == "第一党支部"
+
+
+def test_gbk_csv_with_chinese_header_aliases(tmp_path):
+    p = tmp_path / "名单.csv"
+    p.write_bytes("\r\n".join([
+        "单位代码,单位名称,分组,联系人,联系电话,备注",
+        "U001,第一党支部,县委,张三,13800000001,新成立",
+        "U002,机关党支部,部门,李四,13800000002,",
+    ]).encode("gbk"))
+    with pytest.raises(UnicodeDecodeError):
+        p.read_bytes().decode("utf-8")  # the file really is GBK, not UTF-8
+    roster = load_roster(p)
+    assert roster.columns == ROSTER_COLUMNS + ("备注",)
+    assert [(u.code, u.name, u.group, u.contact, u.phone) for u in roster.units] == [
+        ("U001", "第一党支部", "县委", "张三", "13800000001"),
+        ("U002", "机关党支部", "部门", "李四", "13800000002"),
+    ]
+    assert [u.extra for u in roster.units] == [{"备注": "新成立"}, {"备注": ""}]
+
+
+def test_the_other_chinese_aliases(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", [
+        " 代码 ,名称,类别,联系人,电话",
+        "A1,甲支部,乙类,王五,0571-1234567",
+    ], encoding="gbk")
+    roster = load_roster(p)
+    assert roster.columns == ROSTER_COLUMNS
+    assert roster.units == (Unit("A1", "甲支部", "乙类", "王五", "0571-1234567", {}),)
+
+
+def test_unit_code_alias_单位编码_and_cells_are_trimmed(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", [
+        "单位编码,单位名称,分组,联系人,联系电话",
+        "  U009 ,\u00a0第九党支部\u00a0,县委, 张 三 ,13800000009",
+    ], bom=True)
+    assert load_roster(p).units == (Unit("U009", "第九党支部", "县委", "张 三", "13800000009", {}),)
+
+
+def test_xlsx_roster_with_numeric_codes_and_non_breaking_spaces(tmp_path):
+    p = write_xlsx(tmp_path / "roster.xlsx", [
+        ["单位代码", "单位名称", "分组", "联系人", "联系电话", "地址"],
+        [101, "\u00a0第一党支部\u00a0", "县委", "张三", 13800000001, "人民路\u00a01号"],
+        [102.0, "第二党支部", "\u00a0部门", "李四", "13800000002", None],
+        ["U103", "第三党支部", "部门", "王五", 13800000003.0, "解放路"],
+    ])
+    roster = load_roster(p)
+    assert roster.columns == ROSTER_COLUMNS + ("地址",)
+    assert roster.units == (
+        Unit("101", "第一党支部", "县委", "张三", "13800000001", {"地址": "人民路 1号"}),
+        Unit("102", "第二党支部", "部门", "李四", "13800000002", {"地址": ""}),
+        Unit("U103", "第三党支部", "部门", "王五", "13800000003", {"地址": "解放路"}),
+    )
+    assert set(roster.by_code()) == {"101", "102", "U103"}
+
+
+def test_xlsx_a_non_integer_number_keeps_its_decimals(tmp_path):
+    p = write_xlsx(tmp_path / "roster.xlsx", [list(ROSTER_COLUMNS), [12.5, "半支部", "g", "c", "p"]])
+    assert load_roster(p).units[0].code == "12.5"
+
+
+def test_uppercase_xlsx_suffix_is_read_as_a_workbook(tmp_path):
+    p = write_xlsx(tmp_path / "ROSTER.XLSX", [list(ROSTER_COLUMNS), ["U1", "甲", "g", "c", "p"]])
+    assert [u.code for u in load_roster(p).units] == ["U1"]
+
+
+def test_blank_rows_are_skipped_not_errors(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", [
+        HEADER,
+        "",
+        "U001,第一党支部,县委,张三,1",
+        ",,,,",
+        " , ,\u00a0, ,",
+        "U002,第二党支部,县委,李四,2",
+        "",
+    ])
+    assert [u.code for u in load_roster(p).units] == ["U001", "U002"]
+
+
+def test_blank_rows_in_a_workbook_are_skipped_and_still_counted(tmp_path):
+    p = write_xlsx(tmp_path / "roster.xlsx", [
+        list(ROSTER_COLUMNS),            # row 1
+        ["U001", "甲", "g", "c", "p"],   # row 2
+        [None] * 5,                      # row 3
+        ["U002", "乙", "g", "c", "p"],   # row 4
+        [None] * 5,                      # row 5
+        ["", "丙", "g", "c", "p"],       # row 6: no code
+    ])
+    assert "row 6: unit_code is empty" in roster_error(p)
+    p2 = write_xlsx(tmp_path / "ok.xlsx", [list(ROSTER_COLUMNS), ["U001", "甲", "g", "c", "p"], [None] * 5,
+                                           ["U002", "乙", "g", "c", "p"]])
+    assert [u.code for u in load_roster(p2).units] == ["U001", "U002"]
+
+
+def test_a_short_row_leaves_the_missing_cells_empty(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", [HEADER, "U001,第一党支部"])
+    assert load_roster(p).units == (Unit("U001", "第一党支部", "", "", "", {}),)
+
+
+def test_a_csv_saved_with_classic_mac_line_endings(tmp_path):
+    """Excel's "CSV (Macintosh)" ends lines with a bare CR: a roster like any other, not a crash."""
+    p = tmp_path / "roster.csv"
+    p.write_bytes(b"\r".join([HEADER.encode(), b"U001,A,g,c,p", b"U002,B,g,c,p"]) + b"\r")
+    assert [u.code for u in load_roster(p).units] == ["U001", "U002"]
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_empty_unit_code_names_the_row(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", [HEADER, "U001,甲,g,c,p", "U002,乙,g,c,p", ",丙,g,c,p"])
+    assert roster_error(p) == f"{p}: row 4: unit_code is empty; give every unit a code"
+
+
+def test_empty_unit_code_after_blank_lines_counts_them(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", [HEADER, "", "U001,甲,g,c,p", "", "\u00a0,乙,g,c,p"])
+    assert f"{p}: row 5: unit_code is empty" in roster_error(p)
+
+
+def test_empty_unit_name_names_the_row_and_the_unit(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", [HEADER, "U001,甲,g,c,p", "U002, ,g,c,p"])
+    assert roster_error(p) == f"{p}: row 3: unit_name is empty for unit U002"
+
+
+def test_duplicate_code_names_both_rows(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", [HEADER, "U001,甲,g,c,p", "U002,乙,g,c,p", "", "U001 ,丁,g,c,p"])
+    assert roster_error(p) == (f"{p}: row 5: unit_code U001 duplicates row 2; "
+                               "every unit needs its own code")
+
+
+def test_duplicate_code_in_a_workbook_number_and_text(tmp_path):
+    p = write_xlsx(tmp_path / "roster.xlsx", [list(ROSTER_COLUMNS), [101, "甲", "g", "c", "p"],
+                                              ["101", "乙", "g", "c", "p"]])
+    assert "row 3: unit_code 101 duplicates row 2" in roster_error(p)
+
+
+@pytest.mark.parametrize("header, missing", [
+    ("unit_code,unit_name,group,contact", "phone"),
+    ("单位名称,分组,联系人,联系电话", "unit_code"),
+    ("code,name,group,contact,phone", "unit_code, unit_name"),
+])
+def test_header_missing_a_required_column(tmp_path, header, missing):
+    p = write_csv(tmp_path / "roster.csv", [header, "U001,甲,g,c,p"])
+    assert roster_error(p) == (f"{p}: row 1 (header) lacks column(s) {missing}; "
+                               f"the roster needs {', '.join(ROSTER_COLUMNS)}")
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf"], ids=["empty", "bom-only"])
+def test_empty_csv(tmp_path, content):
+    p = tmp_path / "roster.csv"
+    p.write_bytes(content)
+    assert roster_error(p) == f"{p}: the roster is empty; add a header row and one row per unit"
+
+
+def test_empty_workbook(tmp_path):
+    p = tmp_path / "roster.xlsx"
+    openpyxl.Workbook().save(p)
+    assert roster_error(p) == f"{p}: the roster is empty; add a header row and one row per unit"
+
+
+def test_header_only(tmp_path):
+    p = write_roster(tmp_path / "roster.csv", [])
+    assert roster_error(p) == f"{p}: no units below the header row"
+    p2 = write_csv(tmp_path / "blank_rows.csv", [HEADER, "", ",,,,"])
+    assert roster_error(p2) == f"{p2}: no units below the header row"
+    p3 = write_xlsx(tmp_path / "roster.xlsx", [list(ROSTER_COLUMNS)])
+    assert roster_error(p3) == f"{p3}: no units below the header row"
+
+
+def test_file_not_found(tmp_path):
+    p = tmp_path / "nowhere.csv"
+    assert roster_error(p) == f"roster file not found: {p}"
+    assert roster_error(tmp_path) == f"roster file not found: {tmp_path}"  # a folder is not a roster
+
+
+def test_csv_neither_utf8_nor_gbk(tmp_path):
+    p = tmp_path / "roster.csv"
+    p.write_bytes(b"\xff\xfe\x00\x00" + HEADER.encode("utf-16-le"))
+    for enc in ("utf-8-sig", "gb18030"):
+        with pytest.raises(UnicodeDecodeError):
+            p.read_bytes().decode(enc)
+    assert roster_error(p) == (f"{p}: not UTF-8 or GBK text; "
+                               "save the roster as CSV UTF-8 or as .xlsx")
+
+
+def test_workbook_saved_under_a_csv_name_is_not_text(tmp_path):
+    p = tmp_path / "roster.csv"
+    write_xlsx(tmp_path / "real.xlsx", [list(ROSTER_COLUMNS), ["U1", "甲", "g", "c", "p"]])
+    shutil.copyfile(tmp_path / "real.xlsx", p)
+    assert "not UTF-8 or GBK text" in roster_error(p)
+
+
+def _panicking_xls(tmp_path: Path) -> Path:
+    """mini_U001.xls with its NAME record damaged as in test_collect: calamine panics reading it."""
+    data = (FIXTURES / "lo" / "mini_U001.xls").read_bytes()
+    flag = data.find(b"\x00f_rate")
+    assert flag > 0
+    at = flag - 9  # high byte of the formula length
+    p = tmp_path / "roster.xls"
+    p.write_bytes(data[:at] + b"\x35" + data[at + 1:])
+    return p
+
+
+def test_a_workbook_that_makes_the_reader_panic_is_a_roster_error(tmp_path, capfd):
+    p = _panicking_xls(tmp_path)
+    message = roster_error(p)
+    assert message.startswith(f"{p}: cannot read the roster workbook (")
+    assert message.endswith("); save it as .xlsx or CSV")
+    assert "panicked" not in capfd.readouterr().err  # Rust's panic report is kept off the console
+
+
+def test_the_undamaged_xls_is_read_as_a_workbook(tmp_path):
+    """The control for the test above: the same file undamaged is read (it just is not a roster)."""
+    p = tmp_path / "roster.xls"
+    shutil.copyfile(FIXTURES / "lo" / "mini_U001.xls", p)
+    assert "row 1 (header) lacks column(s) unit_code" in roster_error(p)
+
+
+@pytest.mark.parametrize("content", [HEADER.encode() + b"\nU1,A,g,c,p\n", b""], ids=["text", "empty"])
+def test_text_file_named_xlsx(tmp_path, content):
+    p = tmp_path / "roster.xlsx"
+    p.write_bytes(content)
+    message = roster_error(p)
+    assert message.startswith(f"{p}: cannot read the roster workbook (")
+    assert message.endswith("); save it as .xlsx or CSV")
+
+
+def test_workbook_row_numbers_are_the_rows_excel_shows(tmp_path):
+    """Row 1 left blank: the header is in Excel row 2, the unit without a code in Excel row 4."""
+    p = write_xlsx(tmp_path / "roster.xlsx", [
+        list(ROSTER_COLUMNS),           # row 2
+        ["U001", "甲", "g", "c", "p"],  # row 3
+        [None, "乙", "g", "c", "p"],    # row 4
+    ], start_row=2)
+    assert f"{p}: row 4: unit_code is empty" in roster_error(p)
+
+
+# --------------------------------------------------------------------------- toolkit init
+
+
+def _init(tmp_path: Path, roster: Path, *extra: str):
+    return cli("init", tmp_path / "camp", "--template", MINI_SPEC, "--roster", roster, *extra)
+
+
+@pytest.mark.parametrize("lines, expected", [
+    ([HEADER, "U001,甲,g,c,p", ",乙,g,c,p"], "row 3: unit_code is empty"),
+    ([HEADER, "U001,甲,g,c,p", "U002,,g,c,p"], "row 3: unit_name is empty for unit U002"),
+    ([HEADER, "U001,甲,g,c,p", "", "U001,乙,g,c,p"], "row 4: unit_code U001 duplicates row 2"),
+    (["unit_code,unit_name,group,contact", "U001,甲,g,c"], "row 1 (header) lacks column(s) phone"),
+    ([HEADER], "no units below the header row"),
+], ids=["no-code", "no-name", "duplicate", "no-phone-column", "header-only"])
+def test_init_with_a_bad_roster_exits_2_and_creates_nothing(tmp_path, lines, expected):
+    roster = write_csv(tmp_path / "roster.csv", lines)
+    result = _init(tmp_path, roster)
+    assert result.exit_code == 2, result.output
+    assert expected in result.stderr
+    assert str(roster) in result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "camp" / "campaign.yaml").exists()
+    assert not (tmp_path / "camp").exists()
+
+
+def test_init_with_a_missing_roster_exits_2(tmp_path):
+    result = _init(tmp_path, tmp_path / "nowhere.csv")
+    assert result.exit_code == 2
+    assert f"roster file not found: {tmp_path / 'nowhere.csv'}" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "camp").exists()
+
+
+def test_init_with_a_panicking_workbook_exits_2_without_a_crash(tmp_path, capfd):
+    result = _init(tmp_path, _panicking_xls(tmp_path))
+    assert result.exit_code == 2
+    assert "cannot read the roster workbook" in result.stderr
+    assert "Traceback" not in result.output
+    assert "panicked" not in capfd.readouterr().err
+    assert not (tmp_path / "camp").exists()
+
+
+def test_init_json_with_a_bad_roster_keeps_stdout_clean(tmp_path):
+    roster = write_csv(tmp_path / "roster.csv", [HEADER, "U001,甲,g,c,p", ",乙,g,c,p"])
+    result = _init(tmp_path, roster, "--json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "row 3: unit_code is empty" in result.stderr
+
+
+def test_init_error_names_a_roster_whose_file_name_has_brackets(tmp_path):
+    """The message is printed as rich markup: "[draft]" in the file name must not vanish as a style tag."""
+    roster = write_csv(tmp_path / "roster[draft].csv", [HEADER, "U001,甲,g,c,p", ",乙,g,c,p"])
+    result = _init(tmp_path, roster)
+    assert result.exit_code == 2
+    assert f"{roster}: row 3: unit_code is empty" in result.stderr
+
+
+def test_init_with_a_good_gbk_roster(tmp_path):
+    roster = tmp_path / "名单.csv"
+    roster.write_bytes("单位代码,单位名称,分组,联系人,联系电话\r\nU001,甲,g,c,p\r\nU002,乙,g,c,p\r\n".encode("gbk"))
+    result = _init(tmp_path, roster, "--json", "--year", "2026")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["units"] == 2
+    assert (tmp_path / "camp" / "campaign.yaml").is_file()
+    assert (tmp_path / "camp" / "roster.csv").read_bytes() == roster.read_bytes()
