@@ -220,7 +220,7 @@ def test_xls_with_dimensions_out_of_order_is_rejected_not_fatal(campaign, tmp_pa
     good = shutil.copy(LO / "mini_U001_stripped.xlsx", tmp_path / "zz_good.xlsx")
     rows = collect_isolated(campaign, tmp_path / "damaged.xls", good)
     assert status_of(only(rows, "damaged.xls")) == ("rejected", "intake.corrupt", "")
-    assert "dimensions" in only(rows, "damaged.xls")["message"]
+    assert "工作表的范围记录错乱（行 5832704-208，列 0-4）" in only(rows, "damaged.xls")["message"]
     assert status_of(only(rows, "zz_good.xlsx")) == ("accepted", "", "U001")
 
 

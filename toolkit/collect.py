@@ -309,15 +309,21 @@ def _status_counts(ledger: Ledger) -> dict[str, int]:
 
 
 def reason_message(lang: str):
-    """A function (reason_code, detail) → the message shown in ledger.csv."""
+    """A function (reason_code, detail) → the message shown in ledger.csv: what, the detail, what to do."""
+    from .catalogue import hint
+    from .details import localise
+
     def message(code: str, detail: str) -> str:
+        detail = localise(detail or "", lang)
         if not code:
-            return detail or ""
+            return detail
         try:
-            text = title(code, lang)
+            text, todo = title(code, lang), hint(code, lang)
         except KeyError:
-            text = code
-        return f"{text}：{detail}" if detail and lang != "en" else (f"{text}: {detail}" if detail else text)
+            text, todo = code, ""
+        if lang == "en":
+            return f"{text}: {detail}. {todo}".strip() if detail else f"{text}. {todo}".strip()
+        return f"{text}：{detail}。{todo}" if detail else f"{text}。{todo}"
     return message
 
 
