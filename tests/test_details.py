@@ -103,6 +103,13 @@ def test_wordings_carry_names_and_numbers_over(detail, chinese):
     assert localise(detail, "en") == detail
 
 
+def test_a_readers_own_message_is_introduced_as_such():
+    detail = "range start index 18446744073709538069 out of range for slice of length 28"
+    assert reason_message("zh")("read.unreadable", detail) == (
+        f"文件无法读取（已损坏）：读取程序报告“{detail}”。请重新保存为 .xlsx 后报送")
+    assert reason_message("en")("read.unreadable", detail).startswith(f"The workbook cannot be read: {detail}.")
+
+
 def test_the_message_says_what_to_do():
     assert reason_message("zh")("intake.not_a_workbook", "PDF document") == (
         "不是可读取的 Excel 表格：PDF 文档。请用下发的 Excel 模板填写后报送；Word、PDF、图片、网页等无法读取")

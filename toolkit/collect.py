@@ -314,7 +314,7 @@ def reason_message(lang: str):
     from .details import localise
 
     def message(code: str, detail: str) -> str:
-        detail = localise(detail or "", lang)
+        detail = localise(detail or "", lang, code)
         if not code:
             return detail
         try:

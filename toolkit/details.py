@@ -72,12 +72,16 @@ def _compile(phrase: str) -> re.Pattern:
 _RULES = tuple((_compile(en), zh) for en, zh in PHRASES)
 
 
-def localise(detail: str, lang: str) -> str:
-    """*detail* as the user reads it: the Chinese wording of a known phrasing, else as recorded."""
+def localise(detail: str, lang: str, code: str = "") -> str:
+    """*detail* as the user reads it: the Chinese wording of a known phrasing, else as recorded.
+
+    The reader's own message on a file it could not read (``read.unreadable``) is English from
+    the library: it is shown as recorded, introduced as the reader's words.
+    """
     if lang == "en" or not detail:
         return detail
     for pattern, zh in _RULES:
         found = pattern.match(detail)
         if found:
             return zh.format(*found.groups())
-    return detail
+    return f"读取程序报告“{detail}”" if code == "read.unreadable" else detail
