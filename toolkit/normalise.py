@@ -9,6 +9,10 @@ was understood with a doubt (a Chinese numeral, an ambiguous percentage).
 
 Pure functions, no I/O. Requiredness and bounds are checked elsewhere: an
 empty cell is ``Parsed()``.
+
+Numbers (digits, Chinese numerals, percentages, scores) are parsed in
+:mod:`toolkit.normalise_numbers`; :class:`Parsed` and the first steps every parser takes are in
+:mod:`toolkit.normalise_parsed`. This module is the entry point and exports them all.
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from .catalogue import Code, register
+from .normalise_numbers import _cell_number, _parse_score, parse_int, parse_number, parse_percent
+from .normalise_parsed import (
+    ERROR_CELLS, NOT_A_BOOL, NOT_A_CHOICE, NOT_A_DATE, _FOLD, Parsed, _fold, _is_number, _settled,
+)
 from .spec import Field
 
 __all__ = [
@@ -48,57 +55,17 @@ CODES = register(
          "请核对换算后的百分比，今后请按模板要求填写（如 85 或 85%）", "Check the converted rate; type it as the template asks"),
 )
 
-NOT_A_NUMBER, NOT_AN_INTEGER = "value.not_a_number", "value.not_an_integer"
-NOT_A_DATE, NOT_A_BOOL, NOT_A_CHOICE = "value.not_a_date", "value.not_a_bool", "value.not_a_choice"
-ERROR_CELL, CHINESE_NUMERAL, PERCENT_AMBIGUOUS = "value.error_cell", "value.chinese_numeral", "value.percent_ambiguous"
-
-ERROR_CELLS = frozenset({
-    "#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA",
-    "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
-})
-# Unit words typed after a count, points or money; none of them scales the number (no 万).
-UNIT_SUFFIXES = tuple(sorted((
-    "人次", "个人", "人", "个", "名", "位", "分", "元", "次", "项", "条", "件", "篇", "场",
-    "天", "户", "家", "所", "份", "本", "期", "岁", "小时", "学时", "课时", "分钟",
-), key=len, reverse=True))
-FULL_MARKS = ("满分", "满")
 SERIAL_RANGE = (1, 80000)  # Excel serials read as dates: 1900-01-01 .. 2119-01-10
 
 _TRUE = frozenset({"是", "有", "√", "✓", "✔", "y", "yes", "对", "true", "1"})
 _FALSE = frozenset({"否", "无", "没有", "不是", "×", "✗", "✘", "n", "no", "错", "false", "0"})
-_CN_DIGITS = {c: n for n, cs in enumerate(("零〇", "一壹", "二两贰", "三叁", "四肆", "五伍", "六陆",
-                                          "七柒", "八捌", "九玖")) for c in cs}
-_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-
-# Full-width ASCII → ASCII, odd spaces → space, minus sign → "-", zero-width marks dropped.
-_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_FOLD.update({c: " " for c in (0x3000, 0xA0, 0x202F, 0x205F, *range(0x2000, 0x200B))})
-_FOLD.update({0x2212: "-", 0xFE63: "-", 0x200B: None, 0x200C: None, 0x200D: None,
-              0xFEFF: None, 0xFE0F: None})
 _EDGE_BLANKS = re.compile(r"^[\s\u200b-\u200d\ufeff]+|[\s\u200b-\u200d\ufeff]+$")
-_NUMBER = re.compile(r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _TIME = r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::\d{2}(?:\.\d+)?)?)?"
 _DATES = (
     re.compile(r"(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})" + _TIME),
     re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?" + _TIME),
     re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
 )
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """The outcome of normalising one raw cell value.
-
-    Attributes:
-        value: The normalised value (int, float, str, bool, datetime.date), or None when the
-            cell is empty or could not be understood.
-        error: An issue code when the raw value could not be understood (value is then None).
-        warning: An issue code when the value was understood with a doubt (value is set).
-    """
-
-    value: Any = None
-    error: str | None = None
-    warning: str | None = None
 
 
 def normalise(field: Field, raw: Any, *, date1904: bool = False,
@@ -119,161 +86,6 @@ def normalise(field: Field, raw: Any, *, date1904: bool = False,
     if parser is None:
         raise ValueError(f"unknown field type {field.type!r}")
     return parser(field, raw, date1904, max_points)
-
-
-# --------------------------------------------------------------------------- numbers
-
-
-def parse_number(raw: Any, *, unit: str | None = None) -> Parsed:
-    """Parse a number: "12人", "１２", "1,234", "-3.5", "十二" (warned), a numeric cell.
-
-    Integral values come back as ``int`` (12.0 → 12), others as ``float``; numeric cells are
-    rounded to Excel's 15 significant digits (0.1+0.2 → 0.3).
-
-    Args:
-        raw: The raw cell value.
-        unit: An extra suffix to accept besides :data:`UNIT_SUFFIXES` (the field's unit).
-
-    Returns:
-        The value, or ``value.not_a_number``; a Chinese numeral warns ``value.chinese_numeral``.
-    """
-    settled = _settled(raw)
-    if settled is not None:
-        return settled
-    if isinstance(raw, str):
-        return _number_text(_fold(raw), unit)
-    value = _cell_number(raw) if _is_number(raw) else None
-    return Parsed(value) if value is not None else Parsed(error=NOT_A_NUMBER)
-
-
-def parse_int(raw: Any, *, unit: str | None = None) -> Parsed:
-    """Parse a whole number like :func:`parse_number`; 12.0 is fine, 12.5 is ``value.not_an_integer``."""
-    parsed = parse_number(raw, unit=unit)
-    if parsed.value is not None and not isinstance(parsed.value, int):
-        return Parsed(error=NOT_AN_INTEGER)
-    return parsed
-
-
-def parse_percent(raw: Any, scale: int) -> Parsed:
-    """Parse a percentage and return it on the field's scale.
-
-    "85%" is 85 on scale 100 and 0.85 on scale 1. Without a % sign the number is taken on the
-    field's scale, except where it looks typed on the other one: 0 < n ≤ 1 on scale 100 (0.85,
-    or a percent-formatted cell) becomes n×100, and 1 < n ≤ 100 on scale 1 becomes n/100,
-    both with the warning ``value.percent_ambiguous``.
-
-    Args:
-        raw: The raw cell value.
-        scale: 100 ("85" means 85%) or 1 ("0.85" means 85%).
-
-    Returns:
-        The value on ``scale``, or ``value.not_a_number``.
-    """
-    if isinstance(raw, str) and _fold(raw).strip().endswith("%"):
-        parsed = _number_text(_fold(raw).strip()[:-1].rstrip(), None)
-        if parsed.value is None:
-            return parsed
-        return Parsed(_rescale(parsed.value, 100, scale), warning=parsed.warning)
-    parsed = parse_number(raw)
-    if (value := parsed.value) is None:
-        return parsed
-    warning = parsed.warning or PERCENT_AMBIGUOUS  # a Chinese numeral's warning is the one to keep
-    if scale == 100 and 0 < value <= 1:
-        return Parsed(_rescale(value, 1, 100), warning=warning)
-    if scale == 1 and 1 < value <= 100:
-        return Parsed(_rescale(value, 100, 1), warning=warning)
-    return parsed
-
-
-def _parse_score(raw: Any, max_points: float | None) -> Parsed:
-    """A score is a number; "满分" means ``max_points`` when it is known. No bounds check."""
-    if isinstance(raw, str) and max_points is not None and _fold(raw).strip() in FULL_MARKS:
-        return Parsed(_tidy(float(max_points)))
-    return parse_number(raw)
-
-
-def _number_text(text: str, unit: str | None) -> Parsed:
-    """Arabic digits (with a unit word after them) or, warned, a strict Chinese numeral."""
-    text = _strip_unit(text.strip(), unit)
-    value = _arabic(text)
-    if value is not None:
-        return Parsed(value)
-    value = _chinese(text)
-    return Parsed(value, warning=CHINESE_NUMERAL) if value is not None else Parsed(error=NOT_A_NUMBER)
-
-
-def _strip_unit(text: str, unit: str | None) -> str:
-    text = text.removeprefix("¥").lstrip()
-    for suffix in ((unit,) if unit else ()) + UNIT_SUFFIXES:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            return text[: -len(suffix)].rstrip()
-    return text
-
-
-def _arabic(text: str) -> int | float | None:
-    if not _NUMBER.fullmatch(text):
-        return None
-    digits = text.replace(",", "")
-    try:
-        if any(c in digits for c in ".eE"):
-            return _tidy(float(digits))
-        return int(digits)
-    except (ValueError, OverflowError):  # more digits than int() accepts
-        return None
-
-
-def _chinese(text: str) -> int | None:
-    """A strict Chinese numeral below 10000 ("十二", "一百零五", "两"); None if absent or ambiguous.
-
-    Colloquial forms that drop a trailing unit ("一百五" for 150) and vague ones ("十几") are refused.
-    """
-    if not text or any(c not in _CN_DIGITS and c not in _CN_UNITS for c in text):
-        return None
-    if len(text) == 1 and text in _CN_DIGITS:
-        return _CN_DIGITS[text]
-    total, digit, last_unit, zero = 0, None, 10000, False
-    for ch in text:
-        if ch in _CN_UNITS:
-            unit = _CN_UNITS[ch]
-            if digit is None and (unit != 10 or total or zero):
-                return None  # a unit with no digit before it: only a leading 十 may do that
-            if unit >= last_unit or (total and unit * 10 < last_unit and not zero):
-                return None
-            total, digit, last_unit, zero = total + (digit or 1) * unit, None, unit, False
-        elif _CN_DIGITS[ch] == 0:
-            if zero or digit is not None or not total:
-                return None
-            zero = True
-        elif digit is not None:
-            return None
-        else:
-            digit = _CN_DIGITS[ch]
-    if digit is None:
-        return None if zero else total
-    if total and last_unit > 10 and not zero:
-        return None
-    return total + digit
-
-
-def _cell_number(value: int | float) -> int | float | None:
-    """A numeric cell: rounded to Excel's 15 significant digits, integral floats as int."""
-    if isinstance(value, int):
-        return value
-    rounded = float(f"{value:.15g}") if math.isfinite(value) else value
-    return _tidy(rounded if math.isfinite(rounded) else value)
-
-
-def _tidy(value: float) -> int | float | None:
-    if not math.isfinite(value):
-        return None
-    return int(value) if value.is_integer() else value
-
-
-def _rescale(value: int | float, from_scale: int, to_scale: int) -> int | float:
-    if from_scale == to_scale:
-        return value
-    exact = Decimal(repr(value) if isinstance(value, float) else value) * to_scale / from_scale
-    return _tidy(float(exact))
 
 
 # --------------------------------------------------------------------------- other types
@@ -405,31 +217,6 @@ def display(value: Any) -> str:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return str(value)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _is_number(raw: Any) -> bool:
-    return isinstance(raw, (int, float)) and not isinstance(raw, bool)
-
-
-def _fold(text: str) -> str:
-    """Fold full-width ASCII, odd spaces and minus signs to plain ASCII; drop zero-width marks."""
-    return text.translate(_FOLD)
-
-
-def _settled(raw: Any) -> Parsed | None:
-    """``Parsed()`` for an empty cell, ``value.error_cell`` for a formula error, else None."""
-    if raw is None:
-        return Parsed()
-    if isinstance(raw, str):
-        text = _fold(raw).strip()
-        if not text:
-            return Parsed()
-        if text.upper() in ERROR_CELLS:
-            return Parsed(error=ERROR_CELL)
-    return None
 
 
 _PARSERS = {
