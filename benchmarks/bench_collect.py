@@ -95,7 +95,7 @@ def _pool_floor(root: Path, level: int) -> None:
     from toolkit.intake import Limits
     campaign = load_campaign(root / "c")
     spec = campaign.template()
-    init = (spec, campaign.roster(), campaign.accepted_versions(spec), _BundledIds(), Limits(), str(campaign.received))
+    init = (spec, campaign.roster(), campaign.accepted_versions(spec), _BundledIds(), Limits())
     paths = [str(p) for p in sorted((root / "returns").iterdir())]
     with ProcessPoolExecutor(min(os.cpu_count() or 1, 4), initializer=_init, initargs=init) as pool:
         list(pool.map(partial(_pool_stage, level=level), paths, chunksize=16))

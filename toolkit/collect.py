@@ -3,7 +3,9 @@
 Each file is stored under DIR/received/<sha256> *before* its ledger row is
 written, and the row and its extracted values are written in one
 transaction, so a run killed at any point is completed by the next one.
-Reading and identification run in a process pool.
+Reading and identification run in a process pool; the originals are written
+meanwhile by a thread of the main process (file creation waits on the disk more
+than it computes, so it overlaps with the reading instead of taking a worker's time).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -113,16 +115,13 @@ def stored_path(campaign: Campaign, sha256: str) -> Path | None:
 _W: dict = {}
 
 
-def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str], limits: Limits,
-          received: str) -> None:
+def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str], limits: Limits) -> None:
     skip = frozenset(s.name for s in spec.sheets if s.kind == "instructions")
-    _W.update(spec=spec, roster=roster, versions=versions, known=known, limits=limits, skip=skip,
-              received=received)
+    _W.update(spec=spec, roster=roster, versions=versions, known=known, limits=limits, skip=skip)
 
 
 def _identify_one(job: tuple[str, bytes, str, str]) -> tuple[Identity, str | None]:
     source, data, kind, sha = job
-    _store(Path(_W["received"]), sha, data, kind)
     package = _package(data, kind)  # opened once: checked, then read, each part decompressed once
     try:
         problem = workbook_problem(data, _W["limits"], package)  # before any reader parses it
@@ -169,18 +168,19 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
     versions = campaign.accepted_versions(spec)
     known = _BundledIds()
     result = CollectResult()
-    init_args = (spec, roster, versions, known, limits, str(campaign.received))
+    init_args = (spec, roster, versions, known, limits)
     _sweep_partial_copies(campaign.received)
     with Ledger(campaign.db_path) as ledger:
         ledger.recompute()
         run = ledger.start_run("collect")
         pool = _Pool(init_args, workers)
+        writer = ThreadPoolExecutor(1, thread_name_prefix="toolkit-store")
         pending = None  # one batch is read in the workers while the next is taken in
         try:
             for batch in _batches(walk(list(sources), replace(limits, check_packages=False, yield_archives=True)), 256):
                 result.offered += sum(o.kind != "archive" for o in batch)
                 with ledger.batch():  # one transaction per batch; originals are stored before their rows
-                    todo = [job for job in (_intake(campaign, ledger, o, run) for o in batch) if job]
+                    todo = [job for job in (_intake(campaign, ledger, o, run, writer) for o in batch) if job]
                 if progress:
                     progress(len(batch) - len(todo))
                 submitted = (todo, pool.submit(todo))
@@ -190,6 +190,7 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
             if pending:
                 _drain(ledger, pending, run, progress)
         finally:
+            writer.shutdown()
             pool.close()
         result.new = _count_new(ledger, run)
         ledger.recompute()
@@ -200,7 +201,8 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
 def _drain(ledger: Ledger, pending, run: int, progress) -> None:
     todo, results = pending
     with ledger.batch():
-        for (offered, sha), (ident, payload) in zip(todo, results):
+        for (offered, sha, stored), (ident, payload) in zip(todo, results):
+            stored.result()  # the original is on disk before its row is written (raises if it could not be)
             _record(ledger, offered, sha, ident, payload, run)
             if progress:
                 progress(1)
@@ -221,8 +223,8 @@ def _count_new(ledger: Ledger, run: int) -> int:
     return ledger.db.execute("SELECT COUNT(*) FROM files WHERE run=?", (run,)).fetchone()[0]
 
 
-def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int):
-    """Store and pre-record one offered file; return a job when it must be read."""
+def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writer: ThreadPoolExecutor):
+    """Store and pre-record one offered file; return a job (the file, its sha256, its storing) to read."""
     data = offered.data
     sha, size = (hashlib.sha256(data).hexdigest(), len(data)) if data is not None else _unread(campaign, offered)
     if offered.kind == "archive":  # kept as it came; its members are the ledger's rows
@@ -232,7 +234,7 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int):
     if seen:
         return None
     if data is not None and (offered.kind == "rejected" or known):
-        store_original(campaign, sha, data, offered.kind)  # workbooks to read are stored by the worker
+        store_original(campaign, sha, data, offered.kind)  # workbooks to read are stored by the writer
     if offered.kind == "rejected":
         ledger.add(source=offered.source, sha256=sha, size=size, kind="rejected", status="rejected",
                    reason_code=offered.reason_code or "intake.not_a_workbook", detail=offered.detail,
@@ -245,7 +247,7 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int):
                    unit_code=first[1], reason_code=first[2], detail=first[3], template_id=first[4],
                    template_version=first[5], mtime=offered.mtime, run=run)
         return None
-    return (offered, sha)
+    return offered, sha, writer.submit(_store, campaign.received, sha, data, offered.kind)
 
 
 def _unread(campaign: Campaign, offered: Offered) -> tuple[str, int]:
@@ -281,7 +283,7 @@ class _Pool:
 
     def submit(self, todo) -> Iterator[tuple[Identity, str | None]]:
         """Start reading *todo* now (in the pool) and return the results in order."""
-        jobs = [(o.source, o.data, o.kind, sha) for o, sha in todo]
+        jobs = [(o.source, o.data, o.kind, sha) for o, sha, _ in todo]
         if self.workers <= 1 or (len(jobs) < 64 and self.pool is None):
             _init(*self.init_args)
             return map(_identify_one, jobs)
