@@ -302,6 +302,15 @@ def test_text_file_named_xlsx(tmp_path, content):
     assert message.endswith("); save it as .xlsx or CSV")
 
 
+def test_blank_lines_above_a_csv_header_are_skipped_and_counted(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", ["", ",,,,", HEADER, "U001,甲,g,c,p", ",乙,g,c,p"])
+    assert roster_error(p) == f"{p}: row 5: unit_code is empty; give every unit a code"
+    ok = write_csv(tmp_path / "ok.csv", ["", HEADER, "U001,甲,g,c,p"])
+    assert [u.code for u in load_roster(ok).units] == ["U001"]
+    no_phone = write_csv(tmp_path / "no_phone.csv", ["", "unit_code,unit_name,group,contact", "U001,甲,g,c"])
+    assert "row 2 (header) lacks column(s) phone" in roster_error(no_phone)
+
+
 def test_workbook_row_numbers_are_the_rows_excel_shows(tmp_path):
     """Row 1 left blank: the header is in Excel row 2, the unit without a code in Excel row 4."""
     p = write_xlsx(tmp_path / "roster.xlsx", [
