@@ -96,14 +96,27 @@ def test_libreoffice_resave_keeps_custom_properties(fmt):
     assert raw.props["toolkit_unit_name"] == "第一党支部"
 
 
-def test_xls_custom_properties_are_not_read_but_meta_and_code_lines_suffice(roster_csv):
-    """The toolkit reads no custom properties from .xls (OLE property sets); two other carriers remain."""
+def test_xls_custom_properties_are_read_as_the_first_carrier(roster_csv):
+    """An .xls keeps custom properties in an OLE property set: all three carriers vote."""
     raw = read_workbook((LO / "mini_U001.xls").read_bytes(), "xls")
-    assert raw.props == {} and raw.defined_names == {}
+    assert raw.props["toolkit_unit_code"] == "U001" and raw.props["toolkit_unit_name"] == "第一党支部"
+    assert (raw.props["toolkit_template_id"], raw.props["toolkit_template_version"]) == ("mini", "1")
+    assert raw.defined_names == {}  # names are read from xlsx only
     spec = load_spec(MINI_SPEC)
     ident = identify(raw, spec, load_roster(roster_csv), {"1"}, "mini_U001.xls", set())
     assert (ident.status, ident.unit_code, ident.reason_code) == ("accepted", "U001", "")
-    assert "props" not in ident.carriers and "meta" in ident.carriers and "code_line0" in ident.carriers
+    assert {"props", "meta", "code_line0"} <= set(ident.carriers)
+
+
+def test_xls_whose_properties_name_another_unit_goes_to_review(roster_csv):
+    """The property set says U002, the _meta sheet and code lines U001: carriers disagree, never credited."""
+    data = (LO / "mini_U001.xls").read_bytes()
+    at = data.find("U001".encode("utf-8"), data.find(b"toolkit_unit_code"))
+    assert at > 0
+    raw = read_workbook(data[:at] + b"U002" + data[at + 4:], "xls")
+    assert raw.props["toolkit_unit_code"] == "U002"
+    ident = identify(raw, load_spec(MINI_SPEC), load_roster(roster_csv), {"1"}, "mini_U001.xls", set())
+    assert (ident.status, ident.unit_code, ident.reason_code) == ("review", "", "identify.carriers_disagree")
 
 
 def test_libreoffice_xlsx_keeps_defined_names():

@@ -235,7 +235,10 @@ def _col_number(letters: str) -> int:
 
 def read_package_props(data: bytes, kind: str, names: bool = True,
                        package: zipfile.ZipFile | None = None) -> tuple[dict[str, str], dict[str, str], bool]:
-    """Custom document properties, defined names and the 1904 flag from the package."""
+    """Custom document properties, defined names and the 1904 flag from the package (an .xls: its properties)."""
+    if kind == "xls":
+        from .ole_props import ole_custom_properties
+        return ole_custom_properties(data), {}, False
     if kind not in ("xlsx", "xlsm", "ods"):
         return {}, {}, False
     try:
