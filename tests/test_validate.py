@@ -148,6 +148,24 @@ def test_extra_column_in_a_table(campaign, tmp_path):
     assert value_of(result, "problem", 1) == "组织生活不规范"
 
 
+def test_a_column_inserted_in_the_form_moves_no_value(campaign, tmp_path):
+    """The unit adds "上年数" before 填报内容: values are read under their header, the column is reported."""
+    def insert(wb):
+        ws = wb["基本信息"]
+        ws.insert_cols(3)
+        ws["C3"], ws["C6"], ws["C7"] = "上年数", 25, 1
+    result = run(campaign, submit(campaign, tmp_path, edit=insert))
+    assert found(result) == {("structure.extra_column", "基本信息", "C3")}
+    assert (value_of(result, "members"), value_of(result, "prob")) == (30, 2)
+    assert the_return(result).entries[("members", None)].cell == "D6"
+
+
+def test_extra_column_in_a_checklist(campaign, tmp_path):
+    result = run(campaign, submit(campaign, tmp_path, changes={("考核指标", "K3"): "说明", ("考核指标", "K5"): "另附"}))
+    assert found(result) == {("structure.extra_column", "考核指标", "K3")}
+    assert value_of(result, "a1_1.self_score") == 50
+
+
 def test_deleted_form_row_is_field_missing(campaign, tmp_path):
     result = run(campaign, submit(campaign, tmp_path, edit=lambda wb: wb["基本信息"].delete_rows(7)))
     assert found(result) == {("structure.field_missing", "基本信息", "")}

@@ -8,6 +8,7 @@ by the unit never move a value onto the wrong field.
 from __future__ import annotations
 
 from . import layout as L
+from .i18n import LANGS, t
 from .read import CellValue, Finding, Grid, Submission, norm_label
 from .spec import Sheet
 
@@ -34,22 +35,52 @@ def _find_label(grid: Grid, label: str, max_col: int = 8) -> tuple[int, int] | N
     return None
 
 
+def _labels(*keys: str) -> set[str]:
+    """A fixed header of the generated sheets as it reads in every language."""
+    return {norm_label(t(key, lang)) for key in keys for lang in LANGS}
+
+
+_FORM_LABEL, _FORM_VALUE = _labels("form.header"), _labels("form.value")
+_FORM_HEADERS = _FORM_LABEL | _FORM_VALUE | _labels("form.help", "form.prior")
+_CHECK_HEADERS = _labels("check.no", "check.content", "check.standard", "check.max")
+
+
+def _extra_columns(grid: Grid, header: int, known: set[str], sub: Submission, skip=()) -> None:
+    """A header cell the template does not have: a column the unit added (its content is not counted)."""
+    for c in range(1, grid.n_cols):
+        label = grid.get(header, c)
+        if label is not None and c not in skip and norm_label(label) not in known:
+            sub.findings.append(Finding("structure.extra_column", grid.name, L.cell_ref(header, c),
+                                        detail=str(label)[:40]))
+
+
+def _form_columns(grid: Grid, keys: dict[str, int], sub: Submission) -> tuple[int, int] | None:
+    """The label and value columns found by their headers (a column inserted before them moves them)."""
+    header = keys.get("#header", L.HEADER_ROW)
+    found = {norm_label(grid.get(header, c)): c for c in range(grid.n_cols - 1, 0, -1)}  # leftmost wins
+    value_col = next((found[h] for h in _FORM_VALUE if h in found), None)
+    if value_col is None:
+        return None
+    _extra_columns(grid, header, _FORM_HEADERS, sub)
+    return next((found[h] for h in _FORM_LABEL if h in found), value_col - 1), value_col
+
+
 def locate_form(sheet: Sheet, grid: Grid, sub: Submission) -> None:
     keys = _key_rows(grid)
+    label_col, value_col = _form_columns(grid, keys, sub) or (L.FORM_LABEL_COL, L.FORM_VALUE_COL)
     for f in sheet.fields:
-        row, value_col = keys.get(f.id), L.FORM_VALUE_COL
+        row, col = keys.get(f.id), value_col
         if row is not None:
-            if norm_label(grid.get(row, L.FORM_LABEL_COL)) != norm_label(f.label):
+            if norm_label(grid.get(row, label_col)) != norm_label(f.label):
                 sub.findings.append(Finding("structure.label_edited", grid.name,
-                                            L.cell_ref(row, L.FORM_LABEL_COL), f.id, f.label))
+                                            L.cell_ref(row, label_col), f.id, f.label))
         else:
             hit = _find_label(grid, f.label)
             if hit is None:
                 sub.findings.append(Finding("structure.field_missing", grid.name, field_id=f.id, detail=f.label))
                 continue
-            row, value_col = hit[0], hit[1] + 1
-        sub.values.append(CellValue(sheet.id, f.id, None, grid.name, L.cell_ref(row, value_col),
-                                    grid.get(row, value_col)))
+            row, col = hit[0], (value_col if value_col > hit[1] else hit[1] + 1)
+        sub.values.append(CellValue(sheet.id, f.id, None, grid.name, L.cell_ref(row, col), grid.get(row, col)))
 
 
 def _header_row(grid: Grid, labels: list[str]) -> int | None:
@@ -78,6 +109,9 @@ def locate_checklist(sheet: Sheet, grid: Grid, sub: Submission) -> None:
     header = _header_row(grid, [c.label for c in sheet.columns])
     default = {c.id: L.CHECK_FIRST_INPUT_COL + j for j, c in enumerate(sheet.columns)}
     positions = _column_positions(grid, header, {c.id: c.label for c in sheet.columns}, default)
+    if header is not None:
+        _extra_columns(grid, header, _CHECK_HEADERS | {norm_label(c.label) for c in sheet.columns}
+                       | {norm_label(c.label_en) for c in sheet.columns if c.label_en}, sub)
     shift = positions[sheet.columns[0].id] - L.CHECK_FIRST_INPUT_COL
     item_rows = []
     for area in sheet.areas:
@@ -124,12 +158,7 @@ def locate_table(sheet: Sheet, grid: Grid, sub: Submission) -> None:
         return
     default = L.table_columns(sheet)
     positions = _column_positions(grid, header, {c.id: c.label for c in sheet.columns}, default)
-    known = {norm_label(c.label) for c in sheet.columns}
-    for c in range(1, grid.n_cols):
-        label = grid.get(header, c)
-        if label is not None and norm_label(label) not in known and c not in positions.values():
-            sub.findings.append(Finding("structure.extra_column", grid.name, L.cell_ref(header, c),
-                                        detail=str(label)[:40]))
+    _extra_columns(grid, header, {norm_label(c.label) for c in sheet.columns}, sub, set(positions.values()))
     seq = 0
     for r in range(header + 1, grid.n_rows):
         key = grid.get(r, L.KEY_COL)
