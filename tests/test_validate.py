@@ -352,6 +352,15 @@ def test_checks_spec_issue(checks_campaign, tmp_path, changes, code, severity, s
     assert (row["field"], row["severity"]) == (field, severity)
 
 
+@pytest.mark.parametrize("evidence", ["无", "/", "——", " 暂无。", "N/A", "-"])
+def test_a_placeholder_is_no_evidence(checks_campaign, tmp_path, evidence):
+    result = run(checks_campaign, submit(checks_campaign, tmp_path, values=CHECKS_GOOD,
+                                         changes={("考核指标", "G5"): evidence}))
+    assert found(result) == {("value.evidence_required", "考核指标", "G5")}
+    assert result.rows[0]["value"] == evidence
+    assert "self_score" not in result.rows[0]["message"]  # no raw expression shown to the unit
+
+
 def test_no_evidence_needed_for_a_zero_score(checks_campaign, tmp_path):
     changes = {("考核指标", "F5"): 0, ("考核指标", "G5"): BLANK}
     result = run(checks_campaign, submit(checks_campaign, tmp_path, values=CHECKS_GOOD, changes=changes))

@@ -187,10 +187,23 @@ def check_period(ret: Return) -> Iterator[Issue]:
             yield _issue("value.date_out_of_period", e, f"{start}..{end}")
 
 
+# What people type to say "nothing here": where a condition requires an answer, these are no answer.
+_PLACEHOLDERS = frozenset({"无", "没有", "暂无", "略", "空", "/", "\\", "-", "--", "—", "——", "…", "...",
+                           "n/a", "na", "none", "nil", "null"})
+
+
+def _placeholder(raw: Any) -> bool:
+    import unicodedata
+    if not isinstance(raw, str):
+        return False
+    text = unicodedata.normalize("NFKC", raw).strip().rstrip("。.").strip().lower()
+    return text in _PLACEHOLDERS or (bool(text) and set(text) <= set("-—_/\\.…*"))
+
+
 def check_required_if(ret: Return) -> Iterator[Issue]:
     for (fid, row), e in ret.entries.items():
         cond = e.field.required_if
-        if not cond or e.value not in (None, "") or not _blank(e.raw):
+        if not cond or not (_blank(e.raw) or _placeholder(e.raw)):
             continue
         names = _row_names(ret, e)
         try:
@@ -198,8 +211,8 @@ def check_required_if(ret: Return) -> Iterator[Issue]:
         except ExpressionError:
             continue
         if needed:
-            code = "value.evidence_required" if "evid" in e.field.id or "佐证" in e.field.label else "value.required"
-            yield _issue(code, e, cond)
+            evidence = "evid" in e.field.id or "佐证" in e.field.label
+            yield _issue("value.evidence_required" if evidence else "value.required", e, "" if evidence else cond)
 
 
 def _row_names(ret: Return, e: Entry) -> dict[str, Any]:
