@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import DEFAULT_UNITS, FIXTURES, MINI_SPEC, fill, outbox_file
+from conftest import DEFAULT_UNITS, FIXTURES, MINI_SPEC, fill, outbox_file, write_roster
 
 from toolkit.campaign import Unit, create_campaign, load_roster
 from toolkit.collect import collect, export_ledger
@@ -227,6 +227,31 @@ def test_file_renamed_to_another_unit_goes_to_review(campaign, tmp_path):
     row = collect_one(campaign, Path(src))
     assert status_of(row) == ("review", "identify.filename_mismatch", "")
     assert "U001 第一党支部" in row["message"] and "U003 机关党支部" in row["message"]
+
+
+def test_a_file_in_a_folder_named_after_another_unit_goes_to_review(campaign, tmp_path):
+    folder = inbox(tmp_path) / "U003_机关党支部"
+    folder.mkdir()
+    src = shutil.copy(outbox_file(campaign, "U001"), folder / "自评表.xlsx")
+    row = collect_one(campaign, Path(src))
+    assert status_of(row) == ("review", "identify.filename_mismatch", "")
+    assert "U001 第一党支部" in row["message"] and "U003 机关党支部" in row["message"]
+
+
+@pytest.mark.parametrize("label, other", [
+    ("in/U004_第一党支部机关小组_迷你表.xlsx", "U004"),      # a longer name holding U001's: not U001's file
+    ("in/第一党支部机关小组.xlsx", "U004"),
+    ("in/U003_机关党支部.zip!/自评表.xlsx", "U003"),          # the archive names another unit
+    ("in/U003_机关党支部/U001_第一党支部.xlsx", None),        # the file's own name decides first
+    ("in/第一党支部.xlsx", None),
+    ("in/自评表(1).xlsx", None),
+])
+def test_which_unit_a_path_names(tmp_path, label, other):
+    from toolkit.identify import _filename_unit
+    units = DEFAULT_UNITS + [("U004", "第一党支部机关小组", "县委", "赵六", "13800000004")]
+    roster = load_roster(write_roster(tmp_path / "r.csv", units))
+    found = _filename_unit(label, roster, "U001")
+    assert (found.code if found else None) == other
 
 
 def test_file_named_after_its_own_unit_or_nobody_is_accepted(campaign, tmp_path):

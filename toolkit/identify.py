@@ -193,17 +193,26 @@ def _unit(raw, meta, lines, sub: Submission, roster: Roster, filename: str, carr
 
 
 def _filename_unit(filename: str, roster: Roster, code: str):
-    """Another roster unit that the file name names (and the identified one not), if any."""
-    base = re.split(r"[\\/]|!/", filename)[-1]
-    own = roster.by_code()[code]
-    tokens = set(re.findall(r"[0-9A-Za-z]+", base))
-    if code in tokens or (own.name and own.name in base):
-        return None
-    names = [u for u in roster.units if u.name and u.name in base]
-    names = [u for u in names if not any(u.name != o.name and u.name in o.name for o in names)]
+    """Another roster unit that the file's name names, else its nearest folder or archive that names one.
+
+    The nearest naming part decides: a file called 自评表.xlsx in a folder A02_东湖街道党委 is A02's
+    by its folder. Names are matched longest first, so 城关镇党委机关支部 is not also 城关镇党委.
+    """
     by_code = roster.by_code()
-    codes = [by_code[t] for t in tokens if t in by_code]
-    named = {u.code: u for u in names + codes}
-    if not named or code in named:
-        return None
-    return next(iter(named.values()))
+    for part in reversed([p for p in re.split(r"[\\/]|!/", filename) if p]):
+        tokens = re.findall(r"[0-9A-Za-z]+", part)
+        if code in tokens:  # the unit's own code: the part names this unit (whatever else it names)
+            return None
+        named = _units_named(part, tokens, roster, by_code)
+        if named:
+            return None if code in named else next(iter(named.values()))
+    return None
+
+
+def _units_named(text: str, tokens: list[str], roster: Roster, by_code: dict) -> dict:
+    """The roster units a piece of a path names, by code (a whole token) or by name (the longest)."""
+    names = [u for u in roster.units if u.name and u.name in text]
+    names = [u for u in names if not any(u.name != o.name and u.name in o.name for o in names)]
+    return {u.code: u for u in [by_code[t] for t in tokens if t in by_code] + names}
+
+
