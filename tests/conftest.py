@@ -50,6 +50,12 @@ def outbox_file(campaign, unit_code: str) -> Path:
     return next(p for p in campaign.outbox.glob(f"{unit_code}_*.xlsx"))
 
 
+def returned(campaign, unit_code: str, dst: Path) -> Path:
+    """A unit's issued workbook with one value typed in: a return, not the blank template sent out."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    return fill(outbox_file(campaign, unit_code), dst, {("基本信息", "C6"): 30})
+
+
 def fill(src: Path, dst: Path, values: dict[tuple[str, str], object], *, keep_vba: bool = False) -> Path:
     """Copy a generated workbook and set cells: {(sheet name, "C6"): value}. Uses openpyxl like a user's Excel."""
     wb = openpyxl.load_workbook(src)

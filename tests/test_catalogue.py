@@ -17,7 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import MINI_SPEC, DEFAULT_UNITS, outbox_file, write_roster
+from conftest import MINI_SPEC, DEFAULT_UNITS, outbox_file, write_roster, returned
 from gen_issue_codes import DOC, code_modules, render
 
 from toolkit.campaign import create_campaign
@@ -46,6 +46,7 @@ EXAMPLES = {
     "intake.hostile_xml": "test_intake.py::test_billion_laughs_is_rejected",
     "intake.sheet_too_large": "test_intake.py::test_whole_sheet_dimension_is_rejected",
     "read.unreadable": _K,
+    "read.blank_template": _K,
     "identify.carriers_disagree": _K,
     "identify.filename_mismatch": _K,
     "identify.unit_unknown": _K,
@@ -214,7 +215,8 @@ def _half_a_sheet(src: Path) -> bytes:
 @pytest.mark.parametrize("case, name, status, code", [
     ("unreadable", "U001.xlsx", "rejected", "read.unreadable"),
     ("other_unit_in_meta", "U001.xlsx", "review", "identify.carriers_disagree"),
-    ("as_is", "U002_第二党支部.xlsx", "review", "identify.filename_mismatch"),
+    ("blank", "U001.xlsx", "rejected", "read.blank_template"),
+    ("renamed", "U002_第二党支部.xlsx", "review", "identify.filename_mismatch"),
     ("copied_without_unit", "报表.xlsx", "review", "identify.unit_unknown"),
     ("hello", "报表.xlsx", "unidentified", "identify.unknown_template"),
     ("another_template", "U001.xlsx", "rejected", "identify.wrong_template"),
@@ -227,8 +229,10 @@ def test_example(campaign, tmp_path, case, name, status, code):
     path.parent.mkdir(parents=True)
     if case == "unreadable":
         path.write_bytes(_half_a_sheet(src))
-    elif case == "as_is":
+    elif case == "blank":  # the issued workbook sent back untouched
         shutil.copyfile(src, path)
+    elif case == "renamed":
+        returned(campaign, "U001", path)
     else:
         _save({"other_unit_in_meta": lambda: _other_unit_in_meta(src),
                "copied_without_unit": lambda: _copied_values(src, False),
@@ -250,10 +254,10 @@ def test_unit_not_in_roster(campaign, tmp_path):
 
 def test_ledger_duplicate_and_superseded(campaign, tmp_path):
     (tmp_path / "a").mkdir()
-    first = shutil.copyfile(outbox_file(campaign, "U001"), tmp_path / "a" / "U001.xlsx")
+    first = returned(campaign, "U001", tmp_path / "a" / "U001.xlsx")
     same = shutil.copyfile(first, tmp_path / "a" / "U001-copy.xlsx")
     wb = openpyxl.load_workbook(first)
-    wb["基本信息"]["C6"] = 30
+    wb["基本信息"]["C6"] = 31
     newer = _save(wb, tmp_path / "b" / "U001.xlsx")
     collect(campaign, [str(first), str(same)], workers=1)
     collect(campaign, [str(newer)], workers=1)
@@ -267,7 +271,7 @@ def test_ledger_duplicate_and_superseded(campaign, tmp_path):
 
 def test_ledger_resolutions(campaign, tmp_path):
     (tmp_path / "in").mkdir()
-    mismatch = shutil.copyfile(outbox_file(campaign, "U001"), tmp_path / "in" / "U002_第二党支部.xlsx")
+    mismatch = returned(campaign, "U001", tmp_path / "in" / "U002_第二党支部.xlsx")
     unknown = _save(_copied_values(outbox_file(campaign, "U003"), False), tmp_path / "in" / "报表.xlsx")
     assert _offer(campaign, mismatch).status == "review" and _offer(campaign, unknown).status == "review"
     resolve_file(campaign, _offer(campaign, mismatch).sha256, unit="U001", reason="电话核实")

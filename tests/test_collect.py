@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 import builders
 from builders import ole_bytes
-from conftest import FIXTURES, fill, outbox_file
+from conftest import FIXTURES, fill, outbox_file, returned
 
 from toolkit.collect import collect, export_ledger, stored_path
 from toolkit.ledger import Ledger
@@ -476,9 +476,10 @@ def test_worker_pool_gives_the_same_ledger(campaign, tmp_path, roster_csv):
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
+    filled = {unit: returned(campaign, unit, tmp_path / "filled" / f"{unit}.xlsx") for unit in ("U001", "U002", "U003")}
     for n in range(72):
         unit = ("U001", "U002", "U003")[n % 3]
-        shutil.copy(outbox_file(campaign, unit), inbox / f"{n:03d}_{unit}.xlsx")
+        shutil.copy(filled[unit], inbox / f"{n:03d}_{unit}.xlsx")
     (inbox / "999_word.xlsx").write_bytes(docx_bytes())
     twin = create_campaign(tmp_path / "twin", campaign.template_ref, roster_csv, year=2026, deadline="2026-12-20")
     generate_outbox(twin, workers=1)
@@ -576,3 +577,16 @@ def test_a_file_over_the_size_limit_is_rejected_with_its_real_hash_and_kept(camp
     sha = hashlib.sha256(big.read_bytes()).hexdigest()
     assert row["sha256"] == sha and row["size"] == "5000"
     assert (campaign.received / sha[:2] / f"{sha}.bin").read_bytes() == big.read_bytes()
+
+
+def test_collecting_the_outbox_by_mistake_replaces_no_return(campaign, tmp_path):
+    """The issued workbooks, untouched, are not returns: a real return stays the unit's accepted one."""
+    real = returned(campaign, "U001", tmp_path / "in" / "U001.xlsx")
+    collect(campaign, [str(real)], workers=1)
+    collect(campaign, [str(campaign.outbox)], workers=1)
+    rows = ledger_csv(campaign)
+    blanks = [r for r in rows if r["source"].startswith(str(campaign.outbox)) and r["source"].endswith(".xlsx")]
+    assert len(blanks) == 3
+    assert {status_of(r) for r in blanks} == {("rejected", "read.blank_template", "")}
+    assert any("U002 第二党支部" in r["message"] for r in blanks)
+    assert status_of(only(rows, "in/U001.xlsx")) == ("accepted", "", "U001")

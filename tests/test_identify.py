@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import DEFAULT_UNITS, FIXTURES, MINI_SPEC, fill, outbox_file, write_roster
+from conftest import DEFAULT_UNITS, FIXTURES, MINI_SPEC, fill, outbox_file, returned, write_roster
 
 from toolkit.campaign import Unit, create_campaign, load_roster
 from toolkit.collect import collect, export_ledger
@@ -223,7 +223,7 @@ def test_edited_code_line_on_one_sheet_goes_to_review(campaign, tmp_path):
 
 
 def test_file_renamed_to_another_unit_goes_to_review(campaign, tmp_path):
-    src = shutil.copy(outbox_file(campaign, "U001"), inbox(tmp_path) / "U003_机关党支部_迷你表.xlsx")
+    src = returned(campaign, "U001", inbox(tmp_path) / "U003_机关党支部_迷你表.xlsx")
     row = collect_one(campaign, Path(src))
     assert status_of(row) == ("review", "identify.filename_mismatch", "")
     assert "U001 第一党支部" in row["message"] and "U003 机关党支部" in row["message"]
@@ -232,7 +232,7 @@ def test_file_renamed_to_another_unit_goes_to_review(campaign, tmp_path):
 def test_a_file_in_a_folder_named_after_another_unit_goes_to_review(campaign, tmp_path):
     folder = inbox(tmp_path) / "U003_机关党支部"
     folder.mkdir()
-    src = shutil.copy(outbox_file(campaign, "U001"), folder / "自评表.xlsx")
+    src = returned(campaign, "U001", folder / "自评表.xlsx")
     row = collect_one(campaign, Path(src))
     assert status_of(row) == ("review", "identify.filename_mismatch", "")
     assert "U001 第一党支部" in row["message"] and "U003 机关党支部" in row["message"]
@@ -358,7 +358,7 @@ def test_carriers_disagreeing_on_version_go_to_review(campaign, tmp_path):
 def test_review_and_rejected_rows_credit_no_unit(campaign, tmp_path):
     folder = inbox(tmp_path)
     fill(outbox_file(campaign, "U001"), folder / "a.xlsx", {("基本信息", "C5"): "第二党支部"})
-    shutil.copy(outbox_file(campaign, "U002"), folder / "U001_第一党支部.xlsx")
+    returned(campaign, "U002", folder / "U001_第一党支部.xlsx")
     rows = collect_rows(campaign, folder)
     assert [r["status"] for r in rows] == ["review", "review"]
     assert all(r["unit_code"] == "" for r in rows)

@@ -32,6 +32,9 @@ __all__ = ["collect", "CollectResult", "store_original", "export_ledger", "reaso
 CODES = register(
     Code("read.unreadable", "error", "文件无法读取（已损坏）", "The workbook cannot be read",
          "请重新保存为 .xlsx 后报送", "Save it again as .xlsx and send it again"),
+    Code("read.blank_template", "error", "下发的模板原样退回，未填写", "The issued template, not filled in",
+         "请填写后再报送（办公室收取时请勿把 outbox 文件夹当作报送）",
+         "Fill it in and send it again (the office should not collect its own outbox folder)"),
 )
 
 
@@ -175,12 +178,13 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
         run = ledger.start_run("collect")
         pool = _Pool(init_args, workers)
         writer = ThreadPoolExecutor(1, thread_name_prefix="toolkit-store")
+        issued = _issued(campaign)
         pending = None  # one batch is read in the workers while the next is taken in
         try:
             for batch in _batches(walk(list(sources), replace(limits, check_packages=False, yield_archives=True)), 256):
                 result.offered += sum(o.kind != "archive" for o in batch)
                 with ledger.batch():  # one transaction per batch; originals are stored before their rows
-                    todo = [job for job in (_intake(campaign, ledger, o, run, writer) for o in batch) if job]
+                    todo = [job for job in (_intake(campaign, ledger, o, run, writer, issued) for o in batch) if job]
                 if progress:
                     progress(len(batch) - len(todo))
                 submitted = (todo, pool.submit(todo))
@@ -223,7 +227,8 @@ def _count_new(ledger: Ledger, run: int) -> int:
     return ledger.db.execute("SELECT COUNT(*) FROM files WHERE run=?", (run,)).fetchone()[0]
 
 
-def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writer: ThreadPoolExecutor):
+def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writer: ThreadPoolExecutor,
+            issued: dict[str, str]):
     """Store and pre-record one offered file; return a job (the file, its sha256, its storing) to read."""
     data = offered.data
     sha, size = (hashlib.sha256(data).hexdigest(), len(data)) if data is not None else _unread(campaign, offered)
@@ -233,6 +238,8 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
     seen, known = ledger.seen_known(offered.source, sha)
     if seen:
         return None
+    if sha in issued:  # byte for byte the workbook the office sent out: nothing was filled in
+        offered = replace(offered, kind="rejected", reason_code="read.blank_template", detail=issued[sha])
     if data is not None and (offered.kind == "rejected" or known):
         store_original(campaign, sha, data, offered.kind)  # workbooks to read are stored by the writer
     if offered.kind == "rejected":
@@ -248,6 +255,17 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
                    template_version=first[5], mtime=offered.mtime, run=run)
         return None
     return offered, sha, writer.submit(_store, campaign.received, sha, data, offered.kind)
+
+
+def _issued(campaign: Campaign) -> dict[str, str]:
+    """sha256 → "unit_code unit_name" of every workbook in the outbox manifest (as sent, unfilled)."""
+    import csv
+
+    path = campaign.outbox / "manifest.csv"
+    if not path.is_file():
+        return {}
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return {r["sha256"]: f"{r['unit_code']} {r['unit_name']}" for r in csv.DictReader(fh) if r.get("sha256")}
 
 
 def _unread(campaign: Campaign, offered: Offered) -> tuple[str, int]:
