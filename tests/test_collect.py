@@ -517,6 +517,40 @@ def test_interrupted_run_is_completed_by_the_next(campaign, tmp_path, monkeypatc
     _assert_complete(campaign, inbox, expected)
 
 
+def test_a_resumed_run_orders_returns_as_an_uninterrupted_one(campaign, tmp_path, monkeypatch):
+    """Killed after the unit's newer file was recorded: the rerun must not let its older file win."""
+    inbox = tmp_path / "inbox"
+    newer = returned(campaign, "U001", inbox / "a_newer.xlsx")
+    older = fill(outbox_file(campaign, "U001"), inbox / "b_older.xlsx", {("基本信息", "C6"): 29})
+    os.utime(newer, (1_790_000_000, 1_790_000_000))
+    os.utime(older, (1_780_000_000, 1_780_000_000))
+    real_add, calls = Ledger.add, {"n": 0}
+
+    def crashing_add(self, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("killed")
+        return real_add(self, **kwargs)
+
+    import toolkit.collect as collect_module
+    batches = collect_module._batches
+    monkeypatch.setattr(collect_module, "_batches", lambda items, size: batches(items, 1))  # one file a batch
+    monkeypatch.setattr(Ledger, "add", crashing_add)
+    with pytest.raises(RuntimeError, match="killed"):
+        collect(campaign, [str(inbox)], workers=1)
+    monkeypatch.setattr(Ledger, "add", real_add)
+    with Ledger(campaign.db_path) as ledger:
+        assert [Path(f.source).name for f in ledger.files()] == ["a_newer.xlsx"]  # recorded before the kill
+    collect(campaign, [str(inbox)], workers=1)
+    rows = ledger_csv(campaign)
+    assert status_of(only(rows, "a_newer.xlsx")) == ("accepted", "", "U001")
+    assert status_of(only(rows, "b_older.xlsx")) == ("superseded", "ledger.superseded", "U001")
+    later = fill(outbox_file(campaign, "U001"), tmp_path / "later" / "c.xlsx", {("基本信息", "C6"): 31})
+    os.utime(later, (1_770_000_000, 1_770_000_000))  # the oldest file time, but a later run
+    collect(campaign, [str(later)], workers=1)
+    assert status_of(only(ledger_csv(campaign), "later/c.xlsx")) == ("accepted", "", "U001")  # a new run wins
+
+
 _KILLER = textwrap.dedent("""
     import os, signal, sys
     from toolkit import collect as collect_module

@@ -175,7 +175,7 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
     _sweep_partial_copies(campaign.received)
     with Ledger(campaign.db_path) as ledger:
         ledger.recompute()
-        run = ledger.start_run("collect")
+        run = ledger.start_run("collect", resume=True)  # a killed run is completed, not followed
         pool = _Pool(init_args, workers)
         writer = ThreadPoolExecutor(1, thread_name_prefix="toolkit-store")
         issued = _issued(campaign)
@@ -196,6 +196,7 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
         finally:
             writer.shutdown()
             pool.close()
+        ledger.finish_run(run)
         result.new = _count_new(ledger, run)
         ledger.recompute()
         result.counts = _status_counts(ledger)

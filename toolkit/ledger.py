@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS validations (sha256 TEXT PRIMARY KEY, errors INTEGER,
 """
 
 # Columns added to the schema after campaigns were already running: table → column → declaration.
-_ADDED_COLUMNS = {"files": {"return_key": "TEXT DEFAULT ''"}}
+_ADDED_COLUMNS = {"files": {"return_key": "TEXT DEFAULT ''"}, "runs": {"finished_at": "TEXT"}}
 
 
 @dataclass
@@ -99,6 +99,8 @@ class Ledger:
                 for name, declaration in columns.items():
                     if name not in have:
                         self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+                        if (table, name) == ("runs", "finished_at"):  # runs before this column: all ended
+                            self.db.execute("UPDATE runs SET finished_at=started_at")
 
     def close(self) -> None:
         self.db.close()
@@ -121,10 +123,22 @@ class Ledger:
             raise
         self.db.commit()
 
-    def start_run(self, command: str) -> int:
+    def start_run(self, command: str, resume: bool = False) -> int:
+        """A new run; with *resume*, the last run if it was this command and never finished (killed).
+
+        A resumed run keeps its number, so the files it recorded before it was killed and those it
+        records now are one run, ordered as an uninterrupted run would order them.
+        """
         with self.db:
+            last = self.db.execute("SELECT run, command, finished_at FROM runs ORDER BY run DESC LIMIT 1").fetchone()
+            if resume and last and last[1] == command and last[2] is None:
+                return last[0]
             cur = self.db.execute("INSERT INTO runs(started_at, command) VALUES (?, ?)", (_now(), command))
         return cur.lastrowid
+
+    def finish_run(self, run: int) -> None:
+        with self.db:
+            self.db.execute("UPDATE runs SET finished_at=? WHERE run=?", (_now(), run))
 
     def seen(self, source: str, sha256: str) -> bool:
         return self.db.execute("SELECT 1 FROM files WHERE source=? AND sha256=?", (source, sha256)).fetchone() is not None
