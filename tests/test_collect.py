@@ -624,3 +624,25 @@ def test_collecting_the_outbox_by_mistake_replaces_no_return(campaign, tmp_path)
     assert {status_of(r) for r in blanks} == {("rejected", "read.blank_template", "")}
     assert any("U002 第二党支部" in r["message"] for r in blanks)
     assert status_of(only(rows, "in/U001.xlsx")) == ("accepted", "", "U001")
+
+
+def test_a_second_process_on_the_same_campaign_is_told_it_is_busy(campaign, tmp_path):
+    """Two collects at once could each recompute the ledger: the second stops at once (exit 2), changing nothing."""
+    from toolkit.lock import CampaignBusy
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\nfrom toolkit.lock import campaign_lock\n"
+         "with campaign_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(60)\n",
+         str(campaign.dir)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        src = returned(campaign, "U001", tmp_path / "in" / "U001.xlsx")
+        with pytest.raises(CampaignBusy, match="another toolkit command"):
+            collect(campaign, [str(src)], workers=1)
+        assert CampaignBusy.exit_code == 2
+        with Ledger(campaign.db_path) as ledger:
+            assert ledger.files() == []
+    finally:
+        holder.kill()
+        holder.wait()
+    collect(campaign, [str(src)], workers=1)  # the lock died with its process
+    assert status_of(only(ledger_csv(campaign), "U001.xlsx")) == ("accepted", "", "U001")

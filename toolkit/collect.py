@@ -26,6 +26,7 @@ from .intake import Limits, Offered, Package, walk, workbook_problem
 from .ledger import LEDGER_COLUMNS, Ledger, encode_payload, export_rows
 from .read import ReadError, read_workbook
 from .spec import TemplateSpec, bundled_templates
+from .lock import locked
 
 __all__ = ["collect", "CollectResult", "store_original", "export_ledger", "reason_message", "CODES"]
 
@@ -164,6 +165,7 @@ def _package(data: bytes, kind: str) -> Package | None:
         return None
 
 
+@locked
 def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None = None,
             limits: Limits = Limits(), progress: Callable[[int], None] | None = None) -> CollectResult:
     """Collect *sources* (files, folders, archives) into the campaign."""

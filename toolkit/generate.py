@@ -26,6 +26,7 @@ from .campaign import Campaign, Unit
 from .csvout import write_csv
 from .spec import TemplateSpec
 from .workbook import MasterContext, build_master
+from .lock import locked
 
 __all__ = ["MasterPackage", "generate_outbox", "unit_filename", "workbook_for_unit", "MANIFEST_COLUMNS"]
 
@@ -159,6 +160,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+@locked
 def generate_outbox(campaign: Campaign, *, lang: str = "zh", workers: int | None = None,
                     progress: Callable[[int], None] | None = None) -> list[dict[str, str]]:
     """Write every unit's workbook and outbox/manifest.csv; returns the manifest rows."""

@@ -6,10 +6,12 @@ from .campaign import Campaign
 from .errors import ConfigError
 from .identify import return_key
 from .ledger import Ledger, encode_payload
+from .lock import locked
 
 __all__ = ["resolve_file"]
 
 
+@locked
 def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reason: str = "") -> str:
     """Record the decision; returns the full sha256. Assigning re-reads the stored original."""
     with Ledger(campaign.db_path) as ledger:

@@ -23,6 +23,7 @@ from .carry import read_carry
 from .locate import item_field
 from . import lifecycle as _lifecycle  # noqa: F401  (registers the rectification checks)
 from .spec import Field, TemplateSpec
+from .lock import locked
 
 __all__ = ["validate_campaign", "build_return", "check_return", "ISSUE_COLUMNS", "ValidationResult",
            "issue_message", "typed_text"]
@@ -171,6 +172,7 @@ def typed_text(value: Any) -> str:
     return value if isinstance(value, str) else display(value)
 
 
+@locked
 def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, workers: int | None = None) -> ValidationResult:
     """Check every accepted return; write out/issues.csv and the ledger's counts."""
     from .csvout import write_csv

@@ -1,0 +1,85 @@
+"""One writer at a time per campaign.
+
+Two collects started at once on the same campaign would each recompute the ledger from what
+they saw and write the same output files: a unit could end up with two accepted returns. The
+stages that write the ledger hold an exclusive lock on DIR/.toolkit.lock; a second process is
+told at once that the campaign is busy (exit 2) instead of waiting behind an unknown job. The
+lock belongs to the open file, so a killed process leaves nothing to clean up. Within one
+process the lock is re-entrant (``toolkit run`` collects, then validates).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .errors import ConfigError
+
+__all__ = ["CampaignBusy", "campaign_lock", "locked"]
+
+_HELD: dict[str, int] = {}
+
+
+class CampaignBusy(ConfigError):
+    """Another toolkit process is working on the campaign."""
+
+
+@contextmanager
+def campaign_lock(directory: Path) -> Iterator[None]:
+    key = os.path.realpath(directory)
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
+    with open(Path(directory) / ".toolkit.lock", "a+b") as fh:
+        if not _try_lock(fh):
+            raise CampaignBusy(f"另一个 toolkit 命令正在处理此考核任务，请等它结束后再运行 / another toolkit command is "
+                               f"working on {directory}; run this one again when it has finished")
+        _HELD[key] = 1
+        try:
+            yield
+        finally:
+            del _HELD[key]
+            _unlock(fh)
+
+
+def locked(fn: Callable) -> Callable:
+    """Run a stage ``fn(campaign, ...)`` holding its campaign's lock."""
+    @functools.wraps(fn)
+    def wrapper(campaign, *args, **kwargs):
+        with campaign_lock(campaign.dir):
+            return fn(campaign, *args, **kwargs)
+    return wrapper
+
+
+def _try_lock(fh) -> bool:
+    try:
+        if os.name == "nt":
+            import msvcrt
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # BlockingIOError on POSIX, PermissionError on Windows: someone else holds it
+        return False
+    return True
+
+
+def _unlock(fh) -> None:
+    try:
+        if os.name == "nt":
+            import msvcrt
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    except OSError:  # closing the file releases it anyway
+        pass
