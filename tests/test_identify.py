@@ -254,6 +254,21 @@ def test_which_unit_a_path_names(tmp_path, label, other):
     assert (found.code if found else None) == other
 
 
+@pytest.mark.parametrize("order", ["neighbour_first", "own_first"])
+def test_same_bytes_under_a_neighbours_name_and_its_own_name_count_for_the_unit(campaign, tmp_path, order):
+    """Sent twice: once forwarded under another unit's name, once under its own; whichever comes first."""
+    folder = inbox(tmp_path)
+    src = returned(campaign, "U001", tmp_path / "filled.xlsx")
+    neighbour, own = ("0_第二党支部转来.xlsx", "U001_第一党支部.xlsx") if order == "neighbour_first" \
+        else ("z_第二党支部转来.xlsx", "U001_第一党支部.xlsx")
+    shutil.copy(src, folder / neighbour)
+    shutil.copy(src, folder / own)
+    rows = collect_rows(campaign, folder)
+    assert status_of(next(r for r in rows if r["source"].endswith(own))) == ("accepted", "", "U001")
+    assert status_of(next(r for r in rows if r["source"].endswith(neighbour)))[0] in ("duplicate", "review")
+    assert [r["unit_code"] for r in rows if r["status"] == "accepted"] == ["U001"]
+
+
 def test_file_named_after_its_own_unit_or_nobody_is_accepted(campaign, tmp_path):
     own = fill(outbox_file(campaign, "U003"), inbox(tmp_path) / "机关党支部-报送.xlsx", {("基本信息", "C6"): 3})
     anon = fill(outbox_file(campaign, "U002"), inbox(tmp_path) / "考核表(1).xlsx", {("基本信息", "C6"): 4})

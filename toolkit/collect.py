@@ -241,6 +241,11 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
     seen, known = ledger.seen_known(offered.source, sha)
     if seen:
         return None
+    first = ledger.db.execute("SELECT ident_status, ident_unit, ident_reason, ident_detail, template_id,"
+                              " template_version FROM files WHERE sha256=? ORDER BY id LIMIT 1", (sha,)).fetchone() \
+        if known else None
+    if first is not None and first[2] == "identify.filename_mismatch":
+        known = False  # whose it is depended on the name it came under: this name is judged on its own
     if sha in issued:  # byte for byte the workbook the office sent out: nothing was filled in
         offered = replace(offered, kind="rejected", reason_code="read.blank_template", detail=issued[sha])
     if data is not None and (offered.kind == "rejected" or known):
@@ -251,8 +256,6 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
                    mtime=offered.mtime, run=run)
         return None
     if known:  # same bytes under another name: a duplicate, no need to read again
-        first = ledger.db.execute("SELECT ident_status, ident_unit, ident_reason, ident_detail, template_id,"
-                                  " template_version FROM files WHERE sha256=? ORDER BY id LIMIT 1", (sha,)).fetchone()
         ledger.add(source=offered.source, sha256=sha, size=size, kind=offered.kind, status=first[0],
                    unit_code=first[1], reason_code=first[2], detail=first[3], template_id=first[4],
                    template_version=first[5], mtime=offered.mtime, run=run)

@@ -193,14 +193,13 @@ class Ledger:
         for sha, action, unit, reason, who, at in self.db.execute(
                 "SELECT sha256, action, unit_code, reason, who, at FROM resolutions ORDER BY id"):
             resolutions[sha] = (action, unit, reason, who, at)
-        first_source: dict[str, str] = {}
+        standing = _standing_rows(rows, resolutions)
         derived: dict[int, tuple[str, str, str, str]] = {}  # id -> status, unit, reason, detail
         newest: dict[str, tuple] = {}
         for rid, sha, status, unit, reason, run, mtime, source, rkey in rows:
-            if sha in first_source:
-                derived[rid] = ("duplicate", unit or "", "ledger.duplicate", first_source[sha])
+            if standing[sha][0] != rid:
+                derived[rid] = ("duplicate", unit or "", "ledger.duplicate", standing[sha][1])
                 continue
-            first_source[sha] = source
             if sha in resolutions:
                 action, r_unit, r_reason, who, at = resolutions[sha]
                 if action == "assign":
@@ -338,3 +337,18 @@ def export_rows(ledger: Ledger, message) -> Iterable[dict]:
                "template_id": f.template_id, "template_version": f.template_version, "status": f.status,
                "reason_code": f.reason_code, "message": message(f.reason_code, f.message or f.ident_detail),
                "received_at": f.received_at}
+
+
+def _standing_rows(rows: list, resolutions: dict) -> dict[str, tuple[int, str]]:
+    """sha256 → (row id, source) of the row that stands for those bytes; the other rows are duplicates.
+
+    The first row, unless a later copy of the same bytes was accepted where the first was not
+    (the first came under a neighbour's name and went to review; the copy under the unit's own
+    name identified cleanly). A decision of the office applies to the first row as ever.
+    """
+    standing: dict[str, tuple[int, str, str]] = {}
+    for rid, sha, status, _unit, _reason, _run, _mtime, source, _key in rows:
+        held = standing.get(sha)
+        if held is None or (sha not in resolutions and status == "accepted" and held[2] != "accepted"):
+            standing[sha] = (rid, source, status)
+    return {sha: (rid, source) for sha, (rid, source, _) in standing.items()}
