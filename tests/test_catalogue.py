@@ -17,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from conftest import MINI_SPEC, DEFAULT_UNITS, outbox_file, write_roster, returned
 from gen_issue_codes import DOC, code_modules, render
 
@@ -250,6 +251,26 @@ def test_unit_not_in_roster(campaign, tmp_path):
     smaller = create_campaign(tmp_path / "two", str(MINI_SPEC), roster, year=2026, deadline="2026-12-20")
     row = _offer(smaller, outbox_file(campaign, "U003"))
     assert (row.status, row.reason_code, row.unit_code) == ("review", "identify.unit_not_in_roster", "")
+
+
+def test_a_file_held_for_the_campaign_is_read_again_once_the_campaign_is_fixed(campaign, tmp_path):
+    """The roster lacked the unit, then a version was not accepted: fixing campaign files and collecting again takes them."""
+    from toolkit.campaign import load_campaign
+    roster = write_roster(tmp_path / "two.csv", DEFAULT_UNITS[:2])
+    smaller = create_campaign(tmp_path / "two", str(MINI_SPEC), roster, year=2026, deadline="2026-12-20")
+    u3 = returned(campaign, "U003", tmp_path / "in" / "U003.xlsx")
+    old = _save(_retemplated(outbox_file(campaign, "U001"), "mini", "0.9"), tmp_path / "in" / "U001.xlsx")
+    collect(smaller, [str(u3), str(old)], workers=1)
+    assert (_offer(smaller, u3).reason_code, _offer(smaller, old).reason_code) == (
+        "identify.unit_not_in_roster", "identify.version_not_accepted")
+    write_roster(smaller.dir / "roster.csv", DEFAULT_UNITS)
+    config = yaml.safe_load((smaller.dir / "campaign.yaml").read_text(encoding="utf-8"))
+    config["accept_versions"] = ["1", "0.9"]
+    (smaller.dir / "campaign.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    collect(load_campaign(smaller.dir), [], workers=1)
+    with Ledger(smaller.dir / "toolkit.db") as ledger:
+        rows = {Path(f.source).name: (f.status, f.reason_code, f.unit_code) for f in ledger.files()}
+    assert rows == {"U003.xlsx": ("accepted", "", "U003"), "U001.xlsx": ("accepted", "", "U001")}
 
 
 def test_ledger_duplicate_and_superseded(campaign, tmp_path):

@@ -168,6 +168,27 @@ class Ledger:
                 self.db.execute("INSERT OR REPLACE INTO submissions(sha256, template_id, payload) VALUES (?,?,?)",
                                 (sha256, template_id, payload))
 
+    def awaiting_campaign(self, reasons: frozenset[str]) -> list[tuple[int, str, str, str]]:
+        """(id, source, sha256, kind) of files held back for one of *reasons* and not settled by hand."""
+        marks = ",".join("?" * len(reasons))
+        return self.db.execute(
+            f"SELECT id, source, sha256, kind FROM files WHERE ident_reason IN ({marks})"
+            " AND sha256 NOT IN (SELECT sha256 FROM resolutions) ORDER BY id", sorted(reasons)).fetchall()
+
+    def reidentify(self, row_id: int, sha256: str, *, status: str, unit_code: str, template_id: str,
+                   template_version: str, reason_code: str, detail: str, carriers: dict, payload: str | None,
+                   return_key: str) -> None:
+        """Record a file's identity again (the campaign changed since it was read)."""
+        with self.db:
+            self.db.execute(
+                "UPDATE files SET ident_status=?, ident_unit=?, ident_reason=?, ident_detail=?, unit_code=?,"
+                " template_id=?, template_version=?, status=?, reason_code=?, carriers=?, return_key=? WHERE id=?",
+                (status, unit_code, reason_code, detail, unit_code, template_id, template_version, status,
+                 reason_code, json.dumps(carriers, ensure_ascii=False), return_key, row_id))
+            if payload is not None:
+                self.db.execute("INSERT OR REPLACE INTO submissions(sha256, template_id, payload) VALUES (?,?,?)",
+                                (sha256, template_id, payload))
+
     def resolve(self, sha256: str, action: str, unit_code: str = "", reason: str = "") -> None:
         with self.db:
             self.db.execute("INSERT INTO resolutions(sha256, action, unit_code, reason, who, at) VALUES (?,?,?,?,?,?)",
