@@ -162,6 +162,11 @@ def test_resolve_assigns_a_review_item_to_a_unit(campaign, inbox):
     # the decision survives another collect run
     cli("collect", campaign.dir, inbox)
     assert row_for(campaign, "U003_机关党支部_迷你表.xlsx")["status"] == "accepted"
+    # the same decision again changes nothing
+    assert cli("resolve", campaign.dir, review["sha256"][:12], "--unit", "U002").exit_code == 0
+    assert row_for(campaign, "U003_机关党支部_迷你表.xlsx") == row
+    with Ledger(campaign.db_path) as ledger:
+        assert ledger.db.execute("SELECT COUNT(*) FROM resolutions").fetchone() == (1,)
 
 
 def test_resolve_rejects_with_a_reason(campaign, inbox):

@@ -30,7 +30,11 @@ def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reaso
                 ledger.set_payload(sha, spec.id, encode_payload(sub))
             with ledger.db:  # several returns per unit (evaluations) are told apart by their key
                 ledger.db.execute("UPDATE files SET return_key=? WHERE sha256=?", (return_key(spec, sub), sha))
-        ledger.resolve(sha, "assign" if unit else "reject", unit or "", reason)
+        decision = ("assign" if unit else "reject", unit or "", reason)
+        last = ledger.db.execute("SELECT action, unit_code, reason FROM resolutions WHERE sha256=? ORDER BY id DESC"
+                                 " LIMIT 1", (sha,)).fetchone()
+        if last is None or tuple(last) != decision:  # the same decision again changes nothing
+            ledger.resolve(sha, *decision)
         ledger.recompute()
     return sha
 
