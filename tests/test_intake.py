@@ -179,8 +179,8 @@ def test_workbooks_are_yielded_with_kind_bytes_and_mtime(tmp_path):
     (ods_bytes(b"<manifest:manifest><manifest:encryption-data/></manifest:manifest>"), "intake.encrypted", ""),
     (xlsx_bytes()[:-200], "intake.corrupt", ""),
     (bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 600, "intake.corrupt", ""),
-    (b"Rar!\x1a\x07\x01\x00" + b"\x00" * 20, "intake.unsupported_archive", "unpack it"),
-    (b"7z\xbc\xaf\x27\x1c\x00\x04" + b"\x00" * 20, "intake.unsupported_archive", "unpack it"),
+    (b"Rar!\x1a\x07\x01\x00" + b"\x00" * 20, "intake.unsupported_archive", "RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c\x00\x04" + b"\x00" * 20, "intake.unsupported_archive", "7-Zip archive"),
 ])
 def test_rejected_files_get_exact_codes(tmp_path, data, code, detail):
     got = one(write(tmp_path / "报表.xlsx", data))
@@ -309,6 +309,10 @@ def test_unsupported_compression_method_is_rejected(tmp_path):
         struct.pack_into("<H", data, data.find(magic) + offset, 9)
     got = one(write(tmp_path / "d64.zip", bytes(data)))
     assert got.reason_code == "intake.unsupported_archive"
+    from toolkit.collect import reason_message
+    assert reason_message("zh")(got.reason_code, got.detail) == (
+        "不支持的压缩格式：压缩方式不受支持。请解压后直接报送其中的 Excel 文件，或改用 zip 格式压缩")
+    assert reason_message("en")(got.reason_code, got.detail).count("Unpack it") == 1
 
 
 def test_corrupt_archive_is_rejected_as_a_whole(tmp_path):

@@ -28,7 +28,12 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("PDF document", "PDF 文档"),
     ("picture (image file)", "图片文件"),
     ("unrecognised content", "无法识别的内容"),
-    ("RAR archive; unpack it and offer the files", "RAR 压缩包" + _NEEDS),
+    ("RAR archive", "RAR 压缩包"),
+    ("7-Zip archive", "7-Zip 压缩包"),
+    ("gzip archive", "gzip 压缩包"),
+    ("That compression method is not supported", "压缩方式不受支持"),
+    ("compression type (.+)", "压缩方式 {0} 不受支持"),
+    ("RAR archive; unpack it and offer the files", "RAR 压缩包" + _NEEDS),  # as ledgers before 2026-11 recorded it
     ("7-Zip archive; unpack it and offer the files", "7-Zip 压缩包" + _NEEDS),
     ("gzip archive; unpack it and offer the files", "gzip 压缩包" + _NEEDS),
     ("zip package cannot be opened (truncated or damaged)", "zip 文件无法打开（不完整或已损坏）"),

@@ -83,9 +83,9 @@ _REJECTIONS = {
     "pdf": ("intake.not_a_workbook", "PDF document"),
     "image": ("intake.not_a_workbook", "picture (image file)"),
     "unknown": ("intake.not_a_workbook", "unrecognised content"),
-    "rar": ("intake.unsupported_archive", "RAR archive; unpack it and offer the files"),
-    "7z": ("intake.unsupported_archive", "7-Zip archive; unpack it and offer the files"),
-    "gzip": ("intake.unsupported_archive", "gzip archive; unpack it and offer the files"),
+    "rar": ("intake.unsupported_archive", "RAR archive"),
+    "7z": ("intake.unsupported_archive", "7-Zip archive"),
+    "gzip": ("intake.unsupported_archive", "gzip archive"),
     "corrupt_zip": ("intake.corrupt", "zip package cannot be opened (truncated or damaged)"),
     "corrupt_ole": ("intake.corrupt", "OLE2 (.xls) file cannot be opened (truncated or damaged)"),
 }
@@ -253,7 +253,7 @@ def _walk_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, parent: str, p
         with archive.open(info) as fh:
             data = fh.read(info.file_size + 1)
     except NotImplementedError as exc:
-        yield _reject(label, None, mtime, "intake.unsupported_archive", f"{exc}; unpack it and offer the files")
+        yield _reject(label, None, mtime, "intake.unsupported_archive", str(exc))
         return
     except _PARSE_ERRORS as exc:
         yield _reject(label, None, mtime, "intake.corrupt", f"archive member cannot be unpacked ({exc})")
