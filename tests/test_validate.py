@@ -207,6 +207,21 @@ def test_value_issue(campaign, tmp_path, sheet, cell, typed, code, severity, fie
     assert value_of(result, fid, int(n[:-1]) if n else None) == value
 
 
+@pytest.mark.parametrize("stored, number_format, found_issues, value", [
+    (1.05, "0%", {("value.out_of_range", "基本信息", "C9")}, 105),   # typed 105% in Excel
+    (0.95, "0%", set(), 95),                                        # typed 95%: no doubt to warn about
+    (0.125, "0.0%", set(), 12.5),
+    (1, '0"%"', {("value.percent_ambiguous", "基本信息", "C9")}, 100),  # a quoted % is text: 1, read as before
+])
+def test_a_percent_formatted_cell_is_read_as_the_percentage_shown(campaign, tmp_path, stored, number_format,
+                                                                  found_issues, value):
+    def percent(wb):
+        wb["基本信息"]["C9"].number_format = number_format
+    result = run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C9"): stored}, edit=percent))
+    assert found(result) == found_issues
+    assert value_of(result, "rate") == value
+
+
 @pytest.mark.parametrize("typed", ["   ", "\u3000", "\u200b"])
 def test_a_required_cell_holding_only_spaces_is_not_filled(campaign, tmp_path, typed):
     result = run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C6"): typed}))

@@ -8,6 +8,7 @@ function to :data:`CHECKS` and its code to :data:`CODES`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -193,8 +194,7 @@ _PLACEHOLDERS = frozenset({"无", "没有", "暂无", "略", "空", "/", "\\", "
 
 
 def _placeholder(raw: Any) -> bool:
-    import unicodedata
-    if not isinstance(raw, str):
+    if not isinstance(raw, str) or len(raw) > 12:  # an answer of any length is not a placeholder
         return False
     text = unicodedata.normalize("NFKC", raw).strip().rstrip("。.").strip().lower()
     return text in _PLACEHOLDERS or (bool(text) and set(text) <= set("-—_/\\.…*"))
@@ -203,7 +203,7 @@ def _placeholder(raw: Any) -> bool:
 def check_required_if(ret: Return) -> Iterator[Issue]:
     for (fid, row), e in ret.entries.items():
         cond = e.field.required_if
-        if not cond or not (_blank(e.raw) or _placeholder(e.raw)):
+        if not cond or not ((e.value in (None, "") and _blank(e.raw)) or _placeholder(e.raw)):
             continue
         names = _row_names(ret, e)
         try:

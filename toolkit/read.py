@@ -147,7 +147,7 @@ def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset(), na
                                      str(meta.visible).rsplit(".", 1)[-1] == "Visible")  # not Hidden/VeryHidden
     props, defined, date1904 = read_package_props(data, kind, names, package)
     if kind in ("xlsx", "xlsm"):
-        _restore_error_cells(data, sheets, package)
+        _restore_from_sheets(data, sheets, package)
     return RawWorkbook(kind, sheets, props, defined, date1904)
 
 
@@ -191,29 +191,81 @@ _ATTR_RE = re.compile(r'([\w:]+)="([^"]*)"')
 _ERROR_CELL_RE = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>', re.S)
 
 
-def _restore_error_cells(data: bytes, sheets: dict[str, Grid], package: zipfile.ZipFile | None = None) -> None:
-    """calamine reads error cells (#DIV/0!, #N/A) as empty: put their text back so they are reported."""
+def _restore_from_sheets(data: bytes, sheets: dict[str, Grid], package: zipfile.ZipFile | None = None) -> None:
+    """Put back what the unit saw where calamine reads something else.
+
+    calamine reads error cells (#DIV/0!, #N/A) as empty, and a number in a percent-formatted cell
+    (Excel stores a typed "105%" as 1.05 and formats the cell as a percentage) as the bare number:
+    the first get their text back so they are reported, the second their "105%".
+    """
     try:
         with _opened(data, package) as zf:
             book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
             rels = {}
             for tag in _REL_RE.findall(zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")):
                 attrs = dict(_ATTR_RE.findall(tag))
-                rels[attrs.get("Id", "")] = attrs.get("Target", "")
+                rels[attrs.get("Id", "")] = (attrs.get("Target", ""), attrs.get("Type", ""))
             parts = set(zf.namelist())
+            styles = next((_part(t) for t, kind in rels.values() if kind.endswith("/styles")), "xl/styles.xml")
+            percent = _percent_styles(zf.read(styles)) if styles in parts else frozenset()
             for tag in _SHEET_RE.findall(book):
                 attrs = dict(_ATTR_RE.findall(tag))
-                name, target = attrs.get("name", ""), rels.get(attrs.get("r:id", ""), "")
-                part = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                grid = sheets.get(html.unescape(name))
-                if grid is None or part not in parts:
-                    continue
-                xml = zf.read(part)
-                if b't="e"' in xml:
-                    for col, row, text in _ERROR_CELL_RE.findall(xml):
-                        grid.put(int(row) - 1, _col_number(col.decode()) - 1, text.decode("utf-8", "replace"))
+                part = _part(rels.get(attrs.get("r:id", ""), ("", ""))[0])
+                grid = sheets.get(html.unescape(attrs.get("name", "")))
+                if grid is not None and part in parts:
+                    _restore_cells(zf.read(part), grid, percent)
     except Exception:  # best effort over a package calamine could read: a damaged part only loses this
         return
+
+
+def _part(target: str) -> str:
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+def _restore_cells(xml: bytes, grid: Grid, percent: frozenset[int]) -> None:
+    if b't="e"' in xml:
+        for col, row, text in _ERROR_CELL_RE.findall(xml):
+            grid.put(int(row) - 1, _col_number(col.decode()) - 1, text.decode("utf-8", "replace"))
+    if not percent:
+        return
+    for attrs, value in _VALUE_CELL_RE.findall(xml):
+        cell = dict(_ATTR_RE.findall(attrs.decode("utf-8", "replace")))
+        ref = re.fullmatch(r"([A-Z]{1,3})(\d{1,7})", cell.get("r", ""))
+        if ref and cell.get("t", "n") == "n" and cell.get("s", "0").isdigit() and int(cell["s"]) in percent:
+            try:
+                number = float(value)
+            except ValueError:
+                continue
+            grid.put(int(ref.group(2)) - 1, _col_number(ref.group(1)) - 1, f"{round(number * 100, 10):.15g}%")
+
+
+_VALUE_CELL_RE = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*(?:<(?:\w+:)?f\b[^>]*?(?:/>|>.*?</(?:\w+:)?f>)\s*)?'
+                            rb'<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>', re.S)
+_NUMFMT_RE = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*>')
+_CELLXFS_RE = re.compile(rb'<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>', re.S)
+_XF_RE = re.compile(rb'<(?:\w+:)?xf\b([^>]*)')
+_PERCENT_BUILTIN = frozenset({9, 10})  # 0% and 0.00%
+
+
+def _percent_styles(styles: bytes) -> frozenset[int]:
+    """The cell style indices whose number format shows a percentage (builtin 0%/0.00%, or a custom one)."""
+    if b"%" not in styles and b'numFmtId="9"' not in styles and b'numFmtId="10"' not in styles:
+        return frozenset()
+    custom = set()
+    for tag in _NUMFMT_RE.findall(styles):
+        attrs = dict(_ATTR_RE.findall(tag.decode("utf-8", "replace")))
+        code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", html.unescape(attrs.get("formatCode", "")))
+        if "%" in code and attrs.get("numFmtId", "").isdigit():
+            custom.add(int(attrs["numFmtId"]))
+    xfs = _CELLXFS_RE.search(styles)
+    if xfs is None:
+        return frozenset()
+    out = set()
+    for n, attrs in enumerate(_XF_RE.findall(xfs.group(1))):
+        fmt = dict(_ATTR_RE.findall(attrs.decode("utf-8", "replace"))).get("numFmtId", "0")
+        if fmt.isdigit() and (int(fmt) in _PERCENT_BUILTIN or int(fmt) in custom):
+            out.add(n)
+    return frozenset(out)
 
 
 @contextmanager
