@@ -130,6 +130,27 @@ def test_inserted_row_does_not_shift_values(campaign, tmp_path):
     assert next(r for r in result.rows if r["code"] == "structure.row_inserted")["severity"] == "warning"
 
 
+def test_rows_added_after_the_last_item_or_below_the_table_are_reported(campaign, tmp_path):
+    def add(wb):
+        ws = wb["考核指标"]
+        ws.insert_rows(11)  # between the last item (v.1) and the total
+        ws["C11"], ws["F11"] = "其他违纪情况", "是"
+        ws["B14"] = "填报人：张三"  # a note below the table
+    result = run(campaign, submit(campaign, tmp_path, edit=add))
+    assert found(result) == {("structure.row_inserted", "考核指标", "B11"), ("structure.row_inserted", "考核指标", "B14")}
+    assert value_of(result, "v_1.occurred") is False  # the item above keeps its own answer
+
+
+def test_a_cleared_key_column_makes_no_template_row_look_inserted(campaign, tmp_path):
+    def clear(wb):
+        ws = wb["考核指标"]
+        for r in range(4, 12):
+            ws.cell(r, 1).value = None
+    result = run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F8"): 3.0}, edit=clear))
+    assert not {code for code, _, _ in found(result)} & {"structure.row_inserted", "structure.item_missing"}
+    assert value_of(result, "b_1.self_score") == 3
+
+
 @pytest.mark.parametrize("sheet, cell, text, field", [
     ("基本信息", "B6", "党员总人数", "members"),
     ("考核指标", "C5", "内容一（已修改）", "a1_1"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import layout as L
 from .i18n import LANGS, t
+from .normalise import display
 from .read import CellValue, Finding, Grid, Submission, norm_label
 from .spec import Sheet
 
@@ -138,17 +139,27 @@ def locate_checklist(sheet: Sheet, grid: Grid, sub: Submission) -> None:
 
 
 def _inserted_rows(sheet: Sheet, grid: Grid, sub: Submission, item_rows: list[int], keyed: set[int]) -> None:
+    """Rows with content the template does not have, from the first item to the end of the sheet.
+
+    The template's own area and total rows are known by their key, or by their text where the
+    hidden key column was cleared; numbers show as typed (3, not 3.0).
+    """
     if not item_rows:
         return
     width = L.CHECK_FIRST_INPUT_COL + L.input_columns(sheet)
     located = set(item_rows)
-    for r in range(min(item_rows), max(item_rows) + 1):
+    own = [norm_label(a.title) for a in sheet.areas] + [h for h in _labels("check.total")]
+    for r in range(min(item_rows), grid.n_rows):
         if r in keyed or r in located:
             continue
-        if any(grid.get(r, c) is not None for c in range(1, width)):
-            text = " ".join(str(grid.get(r, c)) for c in range(1, width) if grid.get(r, c) is not None)
-            sub.findings.append(Finding("structure.row_inserted", grid.name, L.cell_ref(r, 1),
-                                        detail=text[:80]))
+        cells = [grid.get(r, c) for c in range(1, width)]
+        if all(v is None for v in cells):
+            continue
+        first = norm_label(next(v for v in cells if v is not None))
+        if any(title and first.startswith(title) for title in own):
+            continue
+        text = " ".join(display(v) for v in cells if v is not None)
+        sub.findings.append(Finding("structure.row_inserted", grid.name, L.cell_ref(r, 1), detail=text[:80]))
 
 
 def locate_table(sheet: Sheet, grid: Grid, sub: Submission) -> None:
