@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import importlib.util
+import io
 import json
 import re
 import zipfile
@@ -261,3 +262,50 @@ def test_a_corrected_resubmission_supersedes_and_clears_the_unit(campaign, tmp_p
     with Ledger(campaign.db_path) as ledger:
         states = {Path(f.source).parent.name: f.status for f in ledger.files()}
     assert states == {"v1": "superseded", "v2": "accepted"}
+
+
+def test_an_error_keeps_its_colour_when_a_warning_falls_on_the_same_cell(campaign, tmp_path):
+    from dataclasses import replace as with_
+
+    from toolkit.feedback import build_feedback
+    from toolkit.generate import MasterPackage, master_context
+    from toolkit.workbook import build_master
+    result = run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70}))
+    (sha, issues), = result.issues.items()
+    (error,) = issues
+    warning = with_(error, code="rule.warning", severity="warning", detail="")
+    spec, unit = campaign.template(), campaign.roster().by_code()["U002"]
+    master = MasterPackage(build_master(spec, master_context(campaign)))
+    for order in ([error, warning], [warning, error]):
+        wb = openpyxl.load_workbook(io.BytesIO(build_feedback(spec, master, unit, result.returns[sha], order, "zh")))
+        assert wb["考核指标"]["F5"].fill.fgColor.rgb == ERROR_FILL
+        assert wb["考核指标"]["F5"].comment.text.count("考核指标!F5") == 2
+
+
+def test_packed_table_rows_are_named_where_they_now_sit(campaign, tmp_path):
+    """Blank rows between table rows are dropped in the fresh copy: messages and links name the new cell."""
+    changes = {("台账", "B7"): "第二件事", ("台账", "C7"): "整改中", ("台账", "D7"): "下个月"}
+    run(campaign, submit(campaign, tmp_path, changes=changes))
+    result, _ = validate_with_feedback(campaign)
+    assert ("value.not_a_date", "台账", "D7") in found(result)  # issues.csv: the cell in the unit's file
+    wb = openpyxl.load_workbook(feedback_path(campaign, "U002"))
+    assert wb["台账"]["D5"].value == "下个月" and wb["台账"]["D5"].fill.fgColor.rgb == ERROR_FILL
+    row = next(r for r in issue_list(wb[FEEDBACK_SHEET]) if "下个月" in r["message"])
+    assert (row["cell"], row["link"]) == ("D5", "'台账'!D5")
+    assert row["message"].startswith("台账!D5") and "台账!D5" in wb["台账"]["D5"].comment.text
+
+
+def test_every_listed_issue_links_into_the_workbook(campaign, tmp_path):
+    def insert(wb):
+        wb["考核指标"].insert_rows(6)
+        wb["考核指标"]["C6"] = "自行增加的工作"
+    changes = {("基本信息", "B6"): "党员总人数", ("考核指标", "C5"): "内容一（已修改）", ("考核指标", "F6"): 70}
+    run(campaign, submit(campaign, tmp_path, changes=changes, edit=insert))
+    validate_with_feedback(campaign)
+    wb = openpyxl.load_workbook(feedback_path(campaign, "U002"))
+    listed = {(r["sheet"], r["cell"]): r for r in issue_list(wb[FEEDBACK_SHEET])}
+    assert listed[("基本信息", "B6")]["link"] == "'基本信息'!B6"  # the form label, not its value cell
+    assert listed[("考核指标", "C5")]["link"] == "'考核指标'!C5"  # the item's content
+    inserted = listed[("考核指标", "B6")]  # where the row was in the unit's file; it is not in this one
+    assert "插入" in inserted["message"] and inserted["link"].startswith("'考核指标'!")
+    assert all(r["link"] for r in listed.values())

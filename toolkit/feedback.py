@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 import openpyxl
 from openpyxl.comments import Comment
@@ -70,6 +71,24 @@ def _target(pos, spec: TemplateSpec, field_id: str, row: int | None):
     return sheet, r + 1, c + 1  # openpyxl is one-based
 
 
+def _issue_cell(pos, spec: TemplateSpec, issue: Issue):
+    """(sheet, row, col) of the cell an issue is about in the fresh workbook, one-based; None if none.
+
+    A value's cell; for an edited label, the label's own cell (the item's content, the field's label).
+    """
+    m = _FIELD_RE.match(issue.field or "")
+    if m is None:
+        return None
+    field, row = m.group("id"), int(m.group("row")) if m.group("row") else None
+    if issue.code == "structure.label_edited":
+        hit = pos.get(field) or next((v for k, v in pos.items() if k.startswith(field + ".")), None)
+        if hit is None or hit[1] == -1:
+            return None
+        label_col = L.FORM_LABEL_COL if field in pos else L.CHECK_CONTENT_COL
+        return hit[0], hit[1] + 1, label_col + 1
+    return _target(pos, spec, field, row)
+
+
 def _set_text_safe(cell, value) -> None:
     """Put a unit's value back exactly, never as a formula."""
     cell.value = value
@@ -89,15 +108,19 @@ def build_feedback(spec: TemplateSpec, master: MasterPackage, unit: Unit, ret: R
             _set_text_safe(wb[tgt[0]].cell(tgt[1], tgt[2]), e.raw)
     listed = []
     for issue in issues:
-        m = _FIELD_RE.match(issue.field or "")
-        tgt = _target(pos, spec, m.group("id"), int(m.group("row")) if m and m.group("row") else None) if m else None
-        msg = issue_message(issue, lang)
-        if tgt:
-            cell = wb[tgt[0]].cell(tgt[1], tgt[2])
+        tgt = _issue_cell(pos, spec, issue)
+        if tgt is None:  # no cell of its own here (an inserted row, a sheet): the list links to its sheet
+            sheet = issue.sheet if issue.sheet in wb.sheetnames else None
+            listed.append((issue, issue_message(issue, lang), (sheet, L.FIRST_ROW + 1, 2) if sheet else None, False))
+            continue
+        # the message names the cell where the value sits in this workbook (table rows are packed)
+        msg = issue_message(replace(issue, sheet=tgt[0], cell=f"{L.col_letter(tgt[2] - 1)}{tgt[1]}"), lang)
+        cell = wb[tgt[0]].cell(tgt[1], tgt[2])
+        if issue.severity == "error" or cell.fill != _ERROR_FILL:  # an error's colour is never covered
             cell.fill = _ERROR_FILL if issue.severity == "error" else _WARN_FILL
-            old = cell.comment.text + "\n" if cell.comment else ""
-            cell.comment = Comment(old + msg, "toolkit", width=320, height=120)
-        listed.append((issue, msg, tgt))
+        old = cell.comment.text + "\n" if cell.comment else ""
+        cell.comment = Comment(old + msg, "toolkit", width=320, height=120)
+        listed.append((issue, msg, tgt, True))
     _issue_sheet(wb, listed, lang)
     import datetime as dt
     wb.properties.created = dt.datetime(2000, 1, 1)
@@ -132,16 +155,16 @@ def _issue_sheet(wb, listed, lang: str) -> None:
         ws.cell(1, c).fill = PatternFill("solid", fgColor="DDEBF7")
         ws.cell(1, c).border = border
     sev = {"error": "错误" if lang != "en" else "error", "warning": "提示" if lang != "en" else "warning"}
-    for n, (issue, msg, tgt) in enumerate(listed, start=1):
+    for n, (issue, msg, tgt, exact) in enumerate(listed, start=1):
         r = n + 1
         ws.cell(r, 1, n)
         _set_text_safe(ws.cell(r, 2), tgt[0] if tgt else issue.sheet)
-        ref = f"{L.col_letter(tgt[2] - 1)}{tgt[1]}" if tgt else issue.cell
-        link = ws.cell(r, 3, ref)
+        where = f"{L.col_letter(tgt[2] - 1)}{tgt[1]}" if tgt else ""
+        link = ws.cell(r, 3, where if exact else issue.cell)  # not its own cell here: where it was in the return
         if tgt:
             # an internal link (location), not an external "#…" target, which LibreOffice turns
             # into a link to the file's path — broken as soon as the unit saves it elsewhere
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{tgt[0]}'!{ref}", display=ref)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{tgt[0]}'!{where}", display=link.value)
             link.font = Font(color="0563C1", underline="single")
         ws.cell(r, 4, sev.get(issue.severity, issue.severity))
         _set_text_safe(ws.cell(r, 5), msg)
@@ -160,8 +183,6 @@ def _issue_sheet(wb, listed, lang: str) -> None:
 def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh") -> list[dict]:
     """One feedback workbook per unit whose return has errors, and feedback/index.csv."""
     spec, units = campaign.template(), campaign.roster().by_code()
-    from dataclasses import replace
-
     from .carry import read_carry
     ctx = master_context(campaign, lang)
     master, carry = MasterPackage(build_master(spec, ctx)), read_carry(campaign)

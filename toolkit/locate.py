@@ -127,8 +127,8 @@ def locate_checklist(sheet: Sheet, grid: Grid, sub: Submission) -> None:
                                             detail=item.content))
                 continue
             item_rows.append(row)
-            if norm_label(grid.get(row, 2)) != norm_label(item.content):
-                sub.findings.append(Finding("structure.label_edited", grid.name, L.cell_ref(row, 2),
+            if norm_label(grid.get(row, L.CHECK_CONTENT_COL)) != norm_label(item.content):
+                sub.findings.append(Finding("structure.label_edited", grid.name, L.cell_ref(row, L.CHECK_CONTENT_COL),
                                             item.id, item.content))
             for j, col in enumerate(area.columns):
                 c = positions.get(col.id, default.get(col.id)) if same_columns \
