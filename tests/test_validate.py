@@ -397,6 +397,13 @@ def test_a_placeholder_is_no_evidence(checks_campaign, tmp_path, evidence):
     assert "self_score" not in result.rows[0]["message"]  # no raw expression shown to the unit
 
 
+@pytest.mark.parametrize("typed", ["Z-1", "Ｚ－１ ", "z-1"])
+def test_a_duplicate_key_is_found_however_typed_and_names_the_first_row(checks_campaign, tmp_path, typed):
+    result = run(checks_campaign, submit(checks_campaign, tmp_path, values=CHECKS_GOOD, changes={("台账", "B5"): typed}))
+    assert found(result) == {("table.duplicate_key", "台账", "B5")}
+    assert "与 台账!B4 重复" in result.rows[0]["message"] and "row" not in result.rows[0]["message"]
+
+
 def test_no_evidence_needed_for_a_zero_score(checks_campaign, tmp_path):
     changes = {("考核指标", "F5"): 0, ("考核指标", "G5"): BLANK}
     result = run(checks_campaign, submit(checks_campaign, tmp_path, values=CHECKS_GOOD, changes=changes))

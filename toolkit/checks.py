@@ -123,10 +123,10 @@ class Return:
         return cache
 
 
-def _issue(code: str, e: Entry, detail: str = "") -> Issue:
+def _issue(code: str, e: Entry, detail: str = "", detail_en: str = "") -> Issue:
     from .catalogue import CATALOGUE
     return Issue(code, CATALOGUE[code].severity, e.sheet, e.cell, e.field_id if e.row is None else
-                 f"{e.field_id}[{e.row}]", e.label, "" if e.raw is None else e.raw, detail)
+                 f"{e.field_id}[{e.row}]", e.label, "" if e.raw is None else e.raw, detail, detail_en)
 
 
 def check_structure(ret: Return) -> Iterator[Issue]:
@@ -229,17 +229,26 @@ def check_table_keys(ret: Return) -> Iterator[Issue]:
     for sheet in ret.spec.sheets:
         if sheet.kind != "table" or not sheet.key:
             continue
-        seen: dict[tuple, int] = {}
+        seen: dict[tuple, Entry] = {}
         rows = sorted({r for (fid, r), e in ret.entries.items() if e.sheet_id == sheet.id and r is not None})
         for row in rows:
-            key = tuple(ret.entries.get((k, row)).value if ret.entries.get((k, row)) else None for k in sheet.key)
+            key = tuple(_key_text(ret.entries.get((k, row)).value) if ret.entries.get((k, row)) else None
+                        for k in sheet.key)
             if all(k in (None, "") for k in key):
                 continue
+            e = ret.entries[(sheet.key[0], row)]
             if key in seen:
-                e = ret.entries[(sheet.key[0], row)]
-                yield _issue("table.duplicate_key", e, f"= row {seen[key]}")
+                first = f"{seen[key].sheet}!{seen[key].cell}"
+                yield _issue("table.duplicate_key", e, f"与 {first} 重复", f"same as {first}")
             else:
-                seen[key] = row
+                seen[key] = e
+
+
+def _key_text(value: Any) -> Any:
+    """A table key as compared: "ZG－01 " and "zg-01" are the same item (full-width, spaces, case)."""
+    if not isinstance(value, str):
+        return value
+    return " ".join(unicodedata.normalize("NFKC", value).split()).casefold()
 
 
 def check_row_rules(ret: Return) -> Iterator[Issue]:
