@@ -430,6 +430,26 @@ def test_issue_message_for_an_issue_without_a_cell():
     assert issue_message(issue, "en") == "台账: Sheet missing — ledger. Use the issued template; do not delete sheets"
 
 
+def test_english_messages_use_the_english_label_and_end_cleanly():
+    issue = Issue("rule.failed", "error", sheet="基本信息", cell="C7", field="prob", label="预备党员",
+                  value=50, detail="预备党员不能多于党员.", detail_en="probationary members exceed members.",
+                  label_en="Probationary members")
+    assert issue_message(issue, "en") == ("基本信息!C7 'Probationary members': Values contradict each other (typed: 50)"
+                                          " — probationary members exceed members. Check the related values")
+    assert "「预备党员」" in issue_message(issue)
+
+
+def test_an_issue_carries_the_fields_english_label():
+    from toolkit.spec import find_template
+    from toolkit.validate import check_return
+    spec = find_template("annual-assessment")
+    field = next(f for sh in spec.sheets for f in sh.fields if f.label_en and f.type == "int")
+    sub = Submission(spec.id, spec.version, [CellValue("basic", field.id, None, "基本信息", "C9", "约12")])
+    issue = next(i for i in check_return(build_return(spec, sub)) if i.field == field.id)
+    assert (issue.label, issue.label_en) == (field.label, field.label_en)
+    assert f"'{field.label_en}'" in issue_message(issue, "en")
+
+
 def test_rule_message_in_english_falls_back_to_the_rule_text(campaign, tmp_path):
     result = run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C7"): 50}), lang="en")
     assert result.rows[0]["message"].startswith("基本信息!C7 '预备党员': Values contradict each other (typed: 50)")

@@ -53,6 +53,7 @@ class Issue:
     value: Any = ""
     detail: str = ""
     detail_en: str = ""
+    label_en: str = ""
 
 
 @dataclass
@@ -125,8 +126,9 @@ class Return:
 
 def _issue(code: str, e: Entry, detail: str = "", detail_en: str = "") -> Issue:
     from .catalogue import CATALOGUE
+    label_en = (e.field.label_en or "") if e.label == e.field.label else ""  # a checklist item's label is its own
     return Issue(code, CATALOGUE[code].severity, e.sheet, e.cell, e.field_id if e.row is None else
-                 f"{e.field_id}[{e.row}]", e.label, "" if e.raw is None else e.raw, detail, detail_en)
+                 f"{e.field_id}[{e.row}]", e.label, "" if e.raw is None else e.raw, detail, detail_en, label_en)
 
 
 def check_structure(ret: Return) -> Iterator[Issue]:

@@ -154,14 +154,15 @@ def check_return(ret: Return) -> list[Issue]:
 def issue_message(issue: Issue, lang: str = "zh") -> str:
     """Where, what and how to fix, in the user's language."""
     where = f"{issue.sheet}!{issue.cell}" if issue.cell else issue.sheet
-    label = f"「{issue.label}」" if issue.label and lang != "en" else (f" '{issue.label}'" if issue.label else "")
+    shown = (issue.label_en or issue.label) if lang == "en" else issue.label
+    label = f"「{shown}」" if shown and lang != "en" else (f" '{shown}'" if shown else "")
     detail = issue.detail_en if lang == "en" and issue.detail_en else issue.detail
     typed = typed_text(issue.value)
     value = f"（填写的是：{typed}）" if lang != "en" and typed else (f" (typed: {typed})" if typed else "")
     if lang == "en":
         text = f"{where}{label}: {title(issue.code, 'en')}{value}"
         text += f" — {detail}" if detail else ""
-        return f"{text}. {hint(issue.code, 'en')}".strip()
+        return f"{text.rstrip('.')}. {hint(issue.code, 'en')}".strip()
     text = f"{where}{label}：{title(issue.code)}{value}"
     text += f"（{detail}）" if detail else ""
     return f"{text}。{hint(issue.code)}"
