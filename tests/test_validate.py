@@ -450,6 +450,22 @@ def test_an_issue_carries_the_fields_english_label():
     assert f"'{field.label_en}'" in issue_message(issue, "en")
 
 
+def test_a_condition_is_shown_with_labels_not_expressions():
+    from toolkit.spec import find_template
+    from toolkit.validate import check_return
+    spec = find_template("annual-assessment")
+    sheet = next(sh for sh in spec.sheets for a in sh.areas if a.kind == "veto")
+    area = next(a for a in sheet.areas if a.kind == "veto")
+    item, note = area.items[0], next(c for c in area.columns if c.required_if)
+    occurred = next(c for c in area.columns if c.id == "occurred")
+    sub = Submission(spec.id, spec.version, [
+        CellValue(sheet.id, f"{item.id}.occurred", None, sheet.name, "F41", "是"),
+        CellValue(sheet.id, f"{item.id}.{note.id}", None, sheet.name, "G41", None)])
+    issue = next(i for i in check_return(build_return(spec, sub)) if i.field == f"{item.id}.{note.id}")
+    assert issue.code == "value.required"
+    assert (issue.detail, issue.detail_en) == (f"条件：「{occurred.label}」 为 是", f"when '{occurred.label_en}' is yes")
+
+
 def test_rule_message_in_english_falls_back_to_the_rule_text(campaign, tmp_path):
     result = run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C7"): 50}), lang="en")
     assert result.rows[0]["message"].startswith("基本信息!C7 '预备党员': Values contradict each other (typed: 50)")

@@ -213,8 +213,32 @@ def check_required_if(ret: Return) -> Iterator[Issue]:
         except ExpressionError:
             continue
         if needed:
-            evidence = "evid" in e.field.id or "佐证" in e.field.label
-            yield _issue("value.evidence_required" if evidence else "value.required", e, "" if evidence else cond)
+            if "evid" in e.field.id or "佐证" in e.field.label:
+                yield _issue("value.evidence_required", e)
+            else:
+                yield _issue("value.required", e, *_condition_text(cond, ret))
+
+
+_ZH_WORDS = {"==": "为", "!=": "不为", "and": "且", "or": "或", "not": "非", "True": "是", "False": "否",
+             "true": "是", "false": "否", "None": "空", "none": "空"}
+_EN_WORDS = {"==": "is", "!=": "is not", "True": "yes", "False": "no", "true": "yes", "false": "no"}
+
+
+def _condition_text(cond: str, ret: Return) -> tuple[str, str]:
+    """A required_if condition as the unit reads it: fields by their labels, 为/且/或 for ==/and/or."""
+    fields = {e.field.id: e.field for e in ret.entries.values()}
+
+    def words(lang: str):
+        table = _EN_WORDS if lang == "en" else _ZH_WORDS
+
+        def one(m: re.Match) -> str:
+            word = m.group(0)
+            if word in fields:
+                f = fields[word]
+                return f"'{f.label_en or f.label}'" if lang == "en" else f"「{f.label}」"
+            return table.get(word, word)
+        return re.sub(r"==|!=|[A-Za-z_][A-Za-z0-9_]*", one, cond)
+    return f"条件：{words('zh')}", f"when {words('en')}"
 
 
 def _row_names(ret: Return, e: Entry) -> dict[str, Any]:
