@@ -466,6 +466,19 @@ def test_a_condition_is_shown_with_labels_not_expressions():
     assert (issue.detail, issue.detail_en) == (f"条件：「{occurred.label}」 为 是", f"when '{occurred.label_en}' is yes")
 
 
+def test_a_computed_value_out_of_range_points_at_its_inputs():
+    from toolkit.spec import find_template
+    from toolkit.validate import check_return
+    spec = find_template("inspection-survey")
+    rate = next(f for sh in spec.sheets for f in sh.fields if f.formula and "problems_rectified" in f.formula)
+    sheet = next(sh for sh in spec.sheets if rate in sh.fields)
+    sub = Submission(spec.id, spec.version, [CellValue(sheet.id, fid, None, sheet.name, "C9", raw) for fid, raw in
+                                             (("problems_found", 5), ("problems_rectified", 9), (rate.id, None))])
+    issue = next(i for i in check_return(build_return(spec, sub)) if i.field == rate.id)
+    assert issue.code == "value.out_of_range" and issue_message(issue).count("请核对参与计算的数据") == 1
+    assert "computed: check the values it is computed from" in issue_message(issue, "en")
+
+
 def test_rule_message_in_english_falls_back_to_the_rule_text(campaign, tmp_path):
     result = run(campaign, submit(campaign, tmp_path, changes={("基本信息", "C7"): 50}), lang="en")
     assert result.rows[0]["message"].startswith("基本信息!C7 '预备党员': Values contradict each other (typed: 50)")

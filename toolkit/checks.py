@@ -171,7 +171,12 @@ def check_bounds(ret: Return) -> Iterator[Issue]:
         lo = f.min if f.min is not None else (0 if f.type == "percent" else None)
         hi = f.max if f.max is not None else ((100 if f.scale == 100 else 1) if f.type == "percent" else None)
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            yield _issue("value.out_of_range", e, f"{_n(lo) if lo is not None else ''}..{_n(hi) if hi is not None else ''}")
+            bounds = f"{_n(lo) if lo is not None else ''}..{_n(hi) if hi is not None else ''}"
+            if f.formula:  # not typed by the unit: the values it is computed from are what to check
+                yield _issue("value.out_of_range", e, f"{bounds}；此项自动计算，请核对参与计算的数据",
+                             f"{bounds}; computed: check the values it is computed from")
+            else:
+                yield _issue("value.out_of_range", e, bounds)
 
 
 def check_pattern(ret: Return) -> Iterator[Issue]:
