@@ -242,3 +242,11 @@ def test_status_after_resolve_counts_the_assigned_unit(campaign, inbox):
     cli("resolve", campaign.dir, sha, "--unit", "U002")
     summary = json.loads(cli("status", campaign.dir, "--json").stdout)
     assert summary["missing"] == ["U003"]
+
+
+def test_a_damaged_ledger_is_named_with_what_to_do(campaign, inbox):
+    campaign.db_path.write_bytes(b"not a database at all" * 100)
+    result = cli("collect", campaign.dir, inbox, "--json")
+    assert result.exit_code == 2
+    assert str(campaign.db_path) in result.stderr and "received/" in result.stderr
+    assert json.loads(result.stdout)["exit_code"] == 2

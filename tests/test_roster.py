@@ -364,12 +364,14 @@ def test_init_with_a_panicking_workbook_exits_2_without_a_crash(tmp_path, capfd)
     assert not (tmp_path / "camp").exists()
 
 
-def test_init_json_with_a_bad_roster_keeps_stdout_clean(tmp_path):
+def test_init_json_with_a_bad_roster_answers_with_a_json_error(tmp_path):
+    """stdout stays machine-readable: one JSON object with the error and the exit code, nothing else."""
     roster = write_csv(tmp_path / "roster.csv", [HEADER, "U001,甲,g,c,p", ",乙,g,c,p"])
     result = _init(tmp_path, roster, "--json")
     assert result.exit_code == 2
-    assert result.stdout == ""
-    assert "row 3: unit_code is empty" in result.stderr
+    answer = json.loads(result.stdout)
+    assert (answer["status"], answer["exit_code"]) == ("error", 2)
+    assert "row 3: unit_code is empty" in answer["error"] and "row 3: unit_code is empty" in result.stderr
 
 
 def test_init_error_names_a_roster_whose_file_name_has_brackets(tmp_path):

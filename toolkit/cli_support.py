@@ -80,6 +80,7 @@ def guarded(fn: Callable) -> Callable:
             if debug:
                 traceback.print_exc()
             err.print(f"[red]错误 / error:[/red] {escape(str(exc))}", markup=True, soft_wrap=True)
+            _json_error(kwargs, str(exc), exc.exit_code)
             raise typer.Exit(exc.exit_code)
         except KeyboardInterrupt:
             err.print("interrupted")
@@ -89,11 +90,18 @@ def guarded(fn: Callable) -> Callable:
                 traceback.print_exc()
             err.print(f"错误 / error: {type(exc).__name__}: {exc} (run again with --debug for details)",
                       soft_wrap=True)
+            _json_error(kwargs, f"{type(exc).__name__}: {exc}", 1)
             raise typer.Exit(1)
         finally:
             if debug and debug_was is None:
                 os.environ.pop("TOOLKIT_DEBUG", None)
     return wrapper
+
+
+def _json_error(kwargs: dict, message: str, code: int) -> None:
+    """With --json, a failed command still answers on stdout: what went wrong and its exit code."""
+    if kwargs.get("as_json"):
+        print(json.dumps({"status": "error", "error": message, "exit_code": code}, ensure_ascii=False))
 
 
 def _campaign(directory: Path):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .catalogue import Code, register
+from .errors import CampaignError
 
 __all__ = ["Ledger", "FileRow", "LEDGER_COLUMNS", "encode_payload", "decode_payload", "CODES"]
 
@@ -82,10 +83,15 @@ class Ledger:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.db = sqlite3.connect(self.path, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
-        self._add_missing_columns()
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+            self._add_missing_columns()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise CampaignError(f"{self.path}: the ledger cannot be opened ({exc}); restore it from a backup, or move "
+                                f"it aside and collect again (the originals in received/ are kept)") from None
         try:  # looking a file up by its bytes (duplicates) without scanning the whole ledger
             self.db.execute("CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256)")
         except sqlite3.OperationalError:  # a read-only ledger: lookups only scan
