@@ -646,3 +646,13 @@ def test_a_second_process_on_the_same_campaign_is_told_it_is_busy(campaign, tmp_
         holder.wait()
     collect(campaign, [str(src)], workers=1)  # the lock died with its process
     assert status_of(only(ledger_csv(campaign), "U001.xlsx")) == ("accepted", "", "U001")
+
+
+def test_a_rejected_archive_is_kept_once(campaign, tmp_path):
+    buf = io.BytesIO()
+    zipfile.ZipFile(buf, "w").close()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "empty.zip").write_bytes(buf.getvalue())
+    collect(campaign, [str(tmp_path / "in")], workers=1)
+    assert status_of(only(ledger_csv(campaign), "empty.zip")) == ("rejected", "intake.empty_file", "")
+    assert [p.name for p in campaign.received.rglob("*.*")] == [f"{sha(buf.getvalue())}.zip"]

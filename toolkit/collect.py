@@ -271,7 +271,7 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
         known = False  # whose it is depended on the name it came under: this name is judged on its own
     if sha in issued:  # byte for byte the workbook the office sent out: nothing was filled in
         offered = replace(offered, kind="rejected", reason_code="read.blank_template", detail=issued[sha])
-    if data is not None and (offered.kind == "rejected" or known):
+    if data is not None and (offered.kind == "rejected" or known) and stored_path(campaign, sha) is None:
         store_original(campaign, sha, data, offered.kind)  # workbooks to read are stored by the writer
     if offered.kind == "rejected":
         ledger.add(source=offered.source, sha256=sha, size=size, kind="rejected", status="rejected",
