@@ -211,8 +211,19 @@ def _filename_unit(filename: str, roster: Roster, code: str):
 
 def _units_named(text: str, tokens: list[str], roster: Roster, by_code: dict) -> dict:
     """The roster units a piece of a path names, by code (a whole token) or by name (the longest)."""
-    names = [u for u in roster.units if u.name and u.name in text]
-    names = [u for u in names if not any(u.name != o.name and u.name in o.name for o in names)]
+    by_name, lengths = _name_index(roster)
+    found = {text[i:i + n] for n in lengths for i in range(len(text) - n + 1)} & by_name.keys()
+    names = [by_name[n] for n in found if not any(n != o and n in o for o in found)]
     return {u.code: u for u in [by_code[t] for t in tokens if t in by_code] + names}
+
+
+def _name_index(roster: Roster) -> tuple[dict, frozenset[int]]:
+    """Unit by name and the lengths names have: a piece of a path is looked up, not scanned per unit."""
+    hit = roster.__dict__.get("_name_index")
+    if hit is None:
+        by_name = {u.name: u for u in roster.units if u.name}
+        hit = (by_name, frozenset(len(n) for n in by_name))
+        object.__setattr__(roster, "_name_index", hit)
+    return hit
 
 
