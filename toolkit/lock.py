@@ -38,7 +38,7 @@ def campaign_lock(directory: Path) -> Iterator[None]:
             _HELD[key] -= 1
         return
     with open(Path(directory) / ".toolkit.lock", "a+b") as fh:
-        if not _try_lock(fh):
+        if not _lock(fh, take=True):
             raise CampaignBusy(f"另一个 toolkit 命令正在处理此考核任务，请等它结束后再运行 / another toolkit command is "
                                f"working on {directory}; run this one again when it has finished")
         _HELD[key] = 1
@@ -46,7 +46,7 @@ def campaign_lock(directory: Path) -> Iterator[None]:
             yield
         finally:
             del _HELD[key]
-            _unlock(fh)
+            _lock(fh, take=False)
 
 
 def locked(fn: Callable) -> Callable:
@@ -58,28 +58,19 @@ def locked(fn: Callable) -> Callable:
     return wrapper
 
 
-def _try_lock(fh) -> bool:
+def _lock(fh, take: bool) -> bool:
+    """Take the lock on *fh* without waiting, or give it back; False when another process holds it.
+
+    Giving back can fail only harmlessly: closing the file releases the lock anyway.
+    """
     try:
         if os.name == "nt":
             import msvcrt
             fh.seek(0)
-            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK if take else msvcrt.LK_UNLCK, 1)
         else:
             import fcntl
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fh.fileno(), (fcntl.LOCK_EX | fcntl.LOCK_NB) if take else fcntl.LOCK_UN)
     except OSError:  # BlockingIOError on POSIX, PermissionError on Windows: someone else holds it
         return False
     return True
-
-
-def _unlock(fh) -> None:
-    try:
-        if os.name == "nt":
-            import msvcrt
-            fh.seek(0)
-            msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-        else:
-            import fcntl
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-    except OSError:  # closing the file releases it anyway
-        pass
