@@ -116,3 +116,11 @@ def test_the_message_says_what_to_do():
     assert reason_message("en")("intake.empty_file", "0 bytes") == (
         "The file is empty: 0 bytes. The file has no content; save it again and resend it")
     assert reason_message("zh")("", "") == ""
+
+
+def test_a_link_to_a_missing_file_is_explained(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "报表.xlsx").symlink_to(tmp_path / "gone.xlsx")
+    (offered,) = list(walk([str(tmp_path / "in")], Limits()))
+    assert (offered.kind, offered.reason_code) == ("rejected", "intake.corrupt")
+    assert localise(offered.detail, "zh") == "这是一个快捷方式（链接），它指向的文件已不存在"

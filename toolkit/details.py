@@ -44,6 +44,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("web page (HTML) with a spreadsheet name; save it as .xlsx", "网页文件（HTML）改成了表格的扩展名，请另存为 .xlsx"),
     ("text file (e.g. CSV); save it as .xlsx", "文本文件（如 CSV），请另存为 .xlsx"),
     ("not a regular file", "不是普通文件"),
+    ("a link to a file that is not there", "这是一个快捷方式（链接），它指向的文件已不存在"),
     ("cannot read the file ((.+))", "无法读取该文件（{0}）"),
     ("the archive holds no files", "压缩包内没有文件"),
     ("archive nested more than (.+) deep", "压缩包嵌套超过 {0} 层"),

@@ -184,7 +184,9 @@ def _offer_file(path: Path, limits: Limits) -> Iterator[Offered]:
             if len(data) == want and want <= limits.max_file_bytes:  # grew since stat: read on to the cap
                 data += fh.read(limits.max_file_bytes + 1 - want)
     except OSError as exc:
-        yield _reject(label, None, 0.0, "intake.corrupt", f"cannot read the file ({exc.strerror or exc})")
+        detail = ("a link to a file that is not there" if path.is_symlink() and not path.exists()
+                  else f"cannot read the file ({exc.strerror or exc})")
+        yield _reject(label, None, 0.0, "intake.corrupt", detail)
         return
     if len(data) > limits.max_file_bytes:  # grew since stat
         yield _reject(label, None, info.st_mtime, "intake.too_large", _over(len(data), limits.max_file_bytes))
