@@ -250,3 +250,17 @@ def test_a_damaged_ledger_is_named_with_what_to_do(campaign, inbox):
     assert result.exit_code == 2
     assert str(campaign.db_path) in result.stderr and "received/" in result.stderr
     assert json.loads(result.stdout)["exit_code"] == 2
+
+
+@pytest.mark.parametrize("args, chinese", [
+    (("collect", "{tmp}/nowhere", "{inbox}"), "是考核任务文件夹吗"),
+    (("collect", "{camp}", "{tmp}/missing"), "文件或文件夹不存在，请检查路径"),
+    (("resolve", "{camp}", "ffff", "--reject"), "台账中没有 sha256 为 'ffff' 的文件"),
+    (("resolve", "{camp}", "ffff", "--unit", "U001", "--reject"), "请二选一"),
+])
+def test_operator_errors_read_in_chinese(campaign, inbox, tmp_path, args, chinese):
+    filled = [a.format(tmp=tmp_path, inbox=inbox, camp=campaign.dir) for a in args]
+    result = cli(*filled)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误：") and chinese in result.stderr.splitlines()[0]
+    assert "error: " in result.stderr

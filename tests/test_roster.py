@@ -390,3 +390,20 @@ def test_init_with_a_good_gbk_roster(tmp_path):
     assert json.loads(result.stdout)["units"] == 2
     assert (tmp_path / "camp" / "campaign.yaml").is_file()
     assert (tmp_path / "camp" / "roster.csv").read_bytes() == roster.read_bytes()
+
+
+@pytest.mark.parametrize("lines, chinese", [
+    ([HEADER, "U001,甲,g,c,p", ",乙,g,c,p"], "第 3 行的单位代码为空，请为每个单位填写代码"),
+    ([HEADER, "U001,甲,g,c,p", "U001,乙,g,c,p"], "第 3 行的单位代码 U001 与第 2 行重复，每个单位的代码必须不同"),
+    (["unit_code,unit_name,group,contact", "U001,甲,g,c"], "第 1 行（表头）缺少列 phone"),
+    ([HEADER], "表头下面没有单位"),
+])
+def test_roster_errors_read_in_chinese_with_the_original_below(tmp_path, lines, chinese):
+    roster = write_csv(tmp_path / "roster.csv", lines)
+    zh = _init(tmp_path, roster)
+    assert zh.exit_code == 2
+    first, second = zh.stderr.strip().splitlines()[:2]
+    assert first.startswith("错误：") and chinese in first and str(roster) in first
+    assert second.startswith("error: ")
+    en = _init(tmp_path, roster, "--lang", "en")
+    assert en.exit_code == 2 and chinese not in en.stderr and "错误：" not in en.stderr

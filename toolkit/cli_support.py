@@ -79,8 +79,14 @@ def guarded(fn: Callable) -> Callable:
         except ToolkitError as exc:
             if debug:
                 traceback.print_exc()
-            err.print(f"[red]错误 / error:[/red] {escape(str(exc))}", markup=True, soft_wrap=True)
-            _json_error(kwargs, str(exc), exc.exit_code)
+            from .details import error_in_chinese
+            zh = error_in_chinese(str(exc)) if kwargs.get("lang", "zh") != "en" else None
+            if zh:  # the user's words first, the original (what IT searches for) below
+                err.print(f"[red]错误：[/red]{escape(zh)}", markup=True, soft_wrap=True)
+                err.print(f"error: {exc}", soft_wrap=True)
+            else:
+                err.print(f"[red]错误 / error:[/red] {escape(str(exc))}", markup=True, soft_wrap=True)
+            _json_error(kwargs, str(exc), exc.exit_code, zh)
             raise typer.Exit(exc.exit_code)
         except KeyboardInterrupt:
             err.print("interrupted")
@@ -98,10 +104,11 @@ def guarded(fn: Callable) -> Callable:
     return wrapper
 
 
-def _json_error(kwargs: dict, message: str, code: int) -> None:
+def _json_error(kwargs: dict, message: str, code: int, zh: str | None = None) -> None:
     """With --json, a failed command still answers on stdout: what went wrong and its exit code."""
     if kwargs.get("as_json"):
-        print(json.dumps({"status": "error", "error": message, "exit_code": code}, ensure_ascii=False))
+        answer = {"status": "error", "error": message, "exit_code": code} | ({"message_zh": zh} if zh else {})
+        print(json.dumps(answer, ensure_ascii=False))
 
 
 def _campaign(directory: Path):

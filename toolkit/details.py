@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["localise", "PHRASES"]
+__all__ = ["localise", "PHRASES", "ERRORS", "error_in_chinese"]
 
 _NEEDS = "，请解压后提交其中的文件"
 
@@ -70,12 +70,59 @@ PHRASES: tuple[tuple[str, str], ...] = (
 )
 
 
+# The operator's own mistakes (exit 2) a head office meets, as the CLI shows them in Chinese; the
+# English original is printed below it (what an IT colleague or a search engine understands).
+ERRORS: tuple[tuple[str, str], ...] = (
+    ("roster file not found: (.+)", "找不到名单文件：{0}"),
+    ("(.+): the roster is empty; add a header row and one row per unit", "{0}：名单是空的，请加上表头行，每个单位一行"),
+    ("(.+): row (.+) (header) lacks column(s) (.+); the roster needs (.+)",
+     "{0}：第 {1} 行（表头）缺少列 {2}；名单需要这些列：{3}"),
+    ("(.+): row (.+): unit_code is empty; give every unit a code", "{0}：第 {1} 行的单位代码为空，请为每个单位填写代码"),
+    ("(.+): row (.+): unit_name is empty for unit (.+)", "{0}：第 {1} 行（单位 {2}）的单位名称为空"),
+    ("(.+): row (.+): unit_code (.+) duplicates row (.+); every unit needs its own code",
+     "{0}：第 {1} 行的单位代码 {2} 与第 {3} 行重复，每个单位的代码必须不同"),
+    ("(.+): no units below the header row", "{0}：表头下面没有单位"),
+    ("(.+): not UTF-8 or GBK text; save the roster as CSV UTF-8 or as .xlsx",
+     "{0}：不是 UTF-8 或 GBK 编码的文本，请另存为“CSV UTF-8”或 .xlsx"),
+    ("(.+): not a readable CSV file ((.+)); save the roster as CSV UTF-8 or as .xlsx",
+     "{0}：无法读取的 CSV 文件（{1}），请另存为“CSV UTF-8”或 .xlsx"),
+    ("(.+): cannot read the roster workbook ((.+)); save it as .xlsx or CSV",
+     "{0}：无法读取名单工作簿（{1}），请另存为 .xlsx 或 CSV"),
+    ("(.+): not found — is (.+) a campaign folder? Create one with `toolkit init (.+) --template ID --roster FILE`",
+     "{0} 不存在——{1} 是考核任务文件夹吗？可用 `toolkit init {2} --template 模板 --roster 名单` 创建"),
+    ("(.+) already exists; choose a new folder or edit that file", "{0} 已存在，请换一个新文件夹，或直接修改该文件"),
+    ("(.+): no such file or folder; check the path you gave", "{0}：文件或文件夹不存在，请检查路径"),
+    ("(.+): the folder cannot be read ((.+)); check its permissions", "{0}：无法读取该文件夹（{1}），请检查权限"),
+    ("no file in the ledger match sha256 (.+); copy the sha256 from out/ledger.csv",
+     "台账中没有 sha256 为 {0} 的文件，请从 out/ledger.csv 复制 sha256"),
+    ("(.+) files in the ledger match sha256 (.+); copy the sha256 from out/ledger.csv",
+     "台账中有 {0} 个文件的 sha256 以 {1} 开头，请从 out/ledger.csv 复制更长的 sha256"),
+    ("--unit (.+): no such unit_code in the roster (.+)", "--unit {0}：名单 {1} 中没有这个单位代码"),
+    ("give exactly one of --unit CODE or --reject (with --reason)", "请二选一：--unit 单位代码，或 --reject（用 --reason 写明原因）"),
+    ("(.+): expected a date like 2026-12-31, got (.+)", "{0}：应为日期，如 2026-12-31，填写的是 {1}"),
+    ("(.+): the ledger cannot be opened ((.+)); restore it from a backup, or move it aside and collect again "
+     "(the originals in received/ are kept)", "{0}：台账无法打开（{1}）；请从备份恢复，或把它移到别处后重新收取（received/ 中的原件都在）"),
+)
+
+
 def _compile(phrase: str) -> re.Pattern:
     parts = phrase.split("(.+)")
     return re.compile("(.+?)".join(re.escape(p) for p in parts) + r"\Z", re.S)
 
 
-_RULES = tuple((_compile(en), zh) for en, zh in PHRASES)
+def _book(pairs) -> tuple:
+    return tuple((_compile(en), zh) for en, zh in pairs)
+
+
+_RULES, _ERROR_RULES = _book(PHRASES), _book(ERRORS)
+
+
+def _translate(rules, text: str) -> str | None:
+    for pattern, zh in rules:
+        found = pattern.match(text)
+        if found:
+            return zh.format(*found.groups())
+    return None
 
 
 def localise(detail: str, lang: str, code: str = "") -> str:
@@ -86,8 +133,12 @@ def localise(detail: str, lang: str, code: str = "") -> str:
     """
     if lang == "en" or not detail:
         return detail
-    for pattern, zh in _RULES:
-        found = pattern.match(detail)
-        if found:
-            return zh.format(*found.groups())
+    zh = _translate(_RULES, detail)
+    if zh is not None:
+        return zh
     return f"读取程序报告“{detail}”" if code == "read.unreadable" else detail
+
+
+def error_in_chinese(message: str) -> str | None:
+    """The Chinese wording of an operator error (exit 2), or None when it has none yet."""
+    return _translate(_ERROR_RULES, message)
