@@ -388,7 +388,7 @@ def test_checks_spec_issue(checks_campaign, tmp_path, changes, code, severity, s
     assert (row["field"], row["severity"]) == (field, severity)
 
 
-@pytest.mark.parametrize("evidence", ["无", "/", "——", " 暂无。", "N/A", "-"])
+@pytest.mark.parametrize("evidence", ["无", "/", "——", " 暂无。", "N/A", "-", "...", "。。。", "…"])
 def test_a_placeholder_is_no_evidence(checks_campaign, tmp_path, evidence):
     result = run(checks_campaign, submit(checks_campaign, tmp_path, values=CHECKS_GOOD,
                                          changes={("考核指标", "G5"): evidence}))

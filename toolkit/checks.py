@@ -203,8 +203,10 @@ _PLACEHOLDERS = frozenset({"无", "没有", "暂无", "略", "空", "/", "\\", "
 def _placeholder(raw: Any) -> bool:
     if not isinstance(raw, str) or len(raw) > 12:  # an answer of any length is not a placeholder
         return False
-    text = unicodedata.normalize("NFKC", raw).strip().rstrip("。.").strip().lower()
-    return text in _PLACEHOLDERS or (bool(text) and set(text) <= set("-—_/\\.…*"))
+    text = unicodedata.normalize("NFKC", raw).strip().lower()
+    if text and set(text) <= set("-—_/\\.…*。"):  # only dashes, slashes, dots
+        return True
+    return text.rstrip("。.").strip() in _PLACEHOLDERS
 
 
 def check_required_if(ret: Return) -> Iterator[Issue]:
