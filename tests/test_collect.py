@@ -15,6 +15,7 @@ import struct
 import subprocess
 import sys
 import textwrap
+import time
 import zipfile
 from pathlib import Path
 
@@ -656,3 +657,35 @@ def test_a_rejected_archive_is_kept_once(campaign, tmp_path):
     collect(campaign, [str(tmp_path / "in")], workers=1)
     assert status_of(only(ledger_csv(campaign), "empty.zip")) == ("rejected", "intake.empty_file", "")
     assert [p.name for p in campaign.received.rglob("*.*")] == [f"{sha(buf.getvalue())}.zip"]
+
+
+def test_a_killed_command_leaves_the_campaign_unlocked_and_no_workers(campaign, tmp_path):
+    """Workers forked under the lock must not keep it (or themselves) alive after their command is killed."""
+    from toolkit.lock import campaign_lock
+    script = ("import os, sys, time\nfrom concurrent.futures import ProcessPoolExecutor\nfrom pathlib import Path\n"
+              "from toolkit.lock import campaign_lock, exit_with_parent\n"
+              "with campaign_lock(Path(sys.argv[1])):\n"
+              "    pool = ProcessPoolExecutor(2, initializer=exit_with_parent)\n"
+              "    pids = {pool.submit(os.getpid).result() for _ in range(8)}\n"
+              "    print(' '.join(map(str, pids)), flush=True)\n"
+              "    time.sleep(60)\n")
+    holder = subprocess.Popen([sys.executable, "-c", script, str(campaign.dir)], stdout=subprocess.PIPE, text=True)
+    workers = [int(p) for p in holder.stdout.readline().split()]
+    assert workers
+    holder.kill()  # kill -9 of the command alone, not its process group
+    holder.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in workers)
+    with campaign_lock(campaign.dir):  # free again
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:  # a zombie waiting for its reaper is gone for our purpose
+        return fh.read().split(") ")[-1][0] != "Z"

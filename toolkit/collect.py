@@ -26,7 +26,7 @@ from .intake import Limits, Offered, Package, walk, workbook_problem
 from .ledger import LEDGER_COLUMNS, Ledger, encode_payload, export_rows
 from .read import ReadError, read_workbook
 from .spec import TemplateSpec, bundled_templates
-from .lock import locked
+from .lock import exit_with_parent, locked
 
 __all__ = ["collect", "CollectResult", "store_original", "export_ledger", "reason_message", "CODES"]
 
@@ -119,7 +119,10 @@ def stored_path(campaign: Campaign, sha256: str) -> Path | None:
 _W: dict = {}
 
 
-def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str], limits: Limits) -> None:
+def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str], limits: Limits,
+          worker: bool = False) -> None:
+    if worker:
+        exit_with_parent()
     skip = frozenset(s.name for s in spec.sheets if s.kind == "instructions")
     _W.update(spec=spec, roster=roster, versions=versions, known=known, limits=limits, skip=skip)
 
@@ -335,7 +338,7 @@ class _Pool:
             _init(*self.init_args)
             return map(_identify_one, jobs)
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.workers, initializer=_init, initargs=self.init_args)
+            self.pool = ProcessPoolExecutor(self.workers, initializer=_init, initargs=(*self.init_args, True))
         return self.pool.map(_identify_one, jobs, chunksize=16)
 
     def close(self) -> None:

@@ -26,7 +26,7 @@ from .campaign import Campaign, Unit
 from .csvout import write_csv
 from .spec import TemplateSpec
 from .workbook import MasterContext, build_master
-from .lock import locked
+from .lock import exit_with_parent, locked
 
 __all__ = ["MasterPackage", "generate_outbox", "unit_filename", "workbook_for_unit", "MANIFEST_COLUMNS"]
 
@@ -140,6 +140,7 @@ _WORKER: dict = {}
 
 
 def _init_worker(master: bytes, outbox: str) -> None:
+    exit_with_parent()
     _WORKER["pkg"] = MasterPackage(master)
     _WORKER["outbox"] = outbox
 

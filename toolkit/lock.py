@@ -12,15 +12,41 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .errors import ConfigError
 
-__all__ = ["CampaignBusy", "campaign_lock", "locked"]
+__all__ = ["CampaignBusy", "campaign_lock", "locked", "exit_with_parent"]
 
 _HELD: dict[str, int] = {}
+_FILES: dict[str, object] = {}  # the open lock files of this process
+
+
+def _drop_in_child() -> None:
+    """A forked worker must not keep its parent's lock alive: its copy of the descriptor goes.
+
+    flock belongs to the open file, which a fork shares; were a worker to outlive a killed
+    parent, the campaign would stay locked. The number is pointed at the null device instead
+    of closed, so the inherited file object stays valid.
+    """
+    if not _FILES:
+        return
+    null = os.open(os.devnull, os.O_RDONLY)
+    for fh in _FILES.values():
+        try:
+            os.dup2(null, fh.fileno())
+        except (OSError, ValueError):
+            pass
+    os.close(null)
+    _FILES.clear()
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_in_child)
 
 
 class CampaignBusy(ConfigError):
@@ -41,11 +67,12 @@ def campaign_lock(directory: Path) -> Iterator[None]:
         if not _lock(fh, take=True):
             raise CampaignBusy(f"另一个 toolkit 命令正在处理此考核任务，请等它结束后再运行 / another toolkit command is "
                                f"working on {directory}; run this one again when it has finished")
-        _HELD[key] = 1
+        _HELD[key], _FILES[key] = 1, fh
         try:
             yield
         finally:
-            del _HELD[key]
+            _HELD.pop(key, None)
+            _FILES.pop(key, None)
             _lock(fh, take=False)
 
 
@@ -74,3 +101,23 @@ def _lock(fh, take: bool) -> bool:
     except OSError:  # BlockingIOError on POSIX, PermissionError on Windows: someone else holds it
         return False
     return True
+
+
+def exit_with_parent() -> None:
+    """Pool worker initializer: end when the command that started the worker dies (Linux).
+
+    A worker left behind by a killed command would sit idle for ever; the kernel sends it
+    SIGKILL when its parent goes. Elsewhere the worker ends when its pipe to the parent closes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import multiprocessing
+        import signal
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        parent = multiprocessing.parent_process()
+        if parent is not None and os.getppid() != parent.pid:  # the parent died before prctl
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass

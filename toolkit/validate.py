@@ -23,7 +23,7 @@ from .carry import read_carry
 from .locate import item_field
 from . import lifecycle as _lifecycle  # noqa: F401  (registers the rectification checks)
 from .spec import Field, TemplateSpec
-from .lock import locked
+from .lock import exit_with_parent, locked
 
 __all__ = ["validate_campaign", "build_return", "check_return", "ISSUE_COLUMNS", "ValidationResult",
            "issue_message", "typed_text"]
@@ -210,7 +210,9 @@ def _day(timestamp: str):
         return None
 
 
-def _init_checks(spec: TemplateSpec, period: tuple, lang: str, keep_all: bool = False) -> None:
+def _init_checks(spec: TemplateSpec, period: tuple, lang: str, keep_all: bool = False, worker: bool = False) -> None:
+    if worker:
+        exit_with_parent()
     _V.update(spec=spec, period=period, lang=lang, keep_all=keep_all)
 
 
@@ -231,7 +233,7 @@ def _map_checks(spec, period, lang, jobs, workers):
     if workers <= 1 or len(jobs) < 200:  # in-process: every Return is kept for the caller
         _init_checks(spec, period, lang, keep_all=True)
         return map(_check_one, jobs)
-    pool = ProcessPoolExecutor(workers, initializer=_init_checks, initargs=(spec, period, lang))
+    pool = ProcessPoolExecutor(workers, initializer=_init_checks, initargs=(spec, period, lang, False, True))
     return _drain_pool(pool, pool.map(_check_one, jobs, chunksize=32))
 
 
