@@ -689,3 +689,20 @@ def _alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as fh:  # a zombie waiting for its reaper is gone for our purpose
         return fh.read().split(") ")[-1][0] != "Z"
+
+
+def test_a_blank_from_an_earlier_mailing_is_known_after_the_outbox_is_generated_again(campaign, tmp_path):
+    from toolkit.campaign import load_campaign
+    from toolkit.generate import generate_outbox
+    old_blank = shutil.copy(outbox_file(campaign, "U001"), tmp_path / "U001_old_blank.xlsx")
+    real = returned(campaign, "U001", tmp_path / "in" / "U001.xlsx")
+    collect(campaign, [str(real)], workers=1)
+    text = (campaign.dir / "campaign.yaml").read_text(encoding="utf-8").replace("2026-12-20", "2026-11-30")
+    (campaign.dir / "campaign.yaml").write_text(text, encoding="utf-8")
+    again = load_campaign(campaign.dir)
+    generate_outbox(again, workers=1)
+    assert outbox_file(again, "U001").read_bytes() != Path(old_blank).read_bytes()  # a new mailing
+    collect(again, [str(old_blank)], workers=1)
+    rows = ledger_csv(again)
+    assert status_of(only(rows, "U001_old_blank.xlsx")) == ("rejected", "read.blank_template", "")
+    assert status_of(only(rows, "in/U001.xlsx")) == ("accepted", "", "U001")

@@ -136,6 +136,17 @@ def test_round2_carried_columns_locked_status_open(story):
     assert ws.column_dimensions["A"].hidden
 
 
+def test_the_manifest_of_a_round_with_carried_items_lists_every_unit_and_its_own_file(story):
+    """Units with carried items get workbooks of their own: the manifest still names each unit's file and bytes."""
+    import hashlib
+    r2 = story["r2"]
+    rows = list(csv.DictReader(open(r2.outbox / "manifest.csv", encoding="utf-8-sig")))
+    assert [r["unit_code"] for r in rows] == [u[0] for u in DEFAULT_UNITS]
+    for r in rows:
+        assert r["file"].startswith(f"{r['unit_code']}_")
+        assert hashlib.sha256((r2.outbox / r["file"]).read_bytes()).hexdigest() == r["sha256"]
+
+
 def test_unit_without_previous_items_gets_a_plain_workbook(story):
     rows = ledger_rows(outbox(story["r2"], "U003"))
     assert rows == []

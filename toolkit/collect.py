@@ -184,7 +184,7 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
         run = ledger.start_run("collect", resume=True)  # a killed run is completed, not followed
         pool = _Pool(init_args, workers)
         writer = ThreadPoolExecutor(1, thread_name_prefix="toolkit-store")
-        issued = _issued(campaign)
+        issued = _issued(campaign) | ledger.issued()
         pending = None  # one batch is read in the workers while the next is taken in
         try:
             for batch in _batches(walk(list(sources), replace(limits, check_packages=False, yield_archives=True)), 256):
@@ -290,7 +290,10 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
 
 
 def _issued(campaign: Campaign) -> dict[str, str]:
-    """sha256 → "unit_code unit_name" of every workbook in the outbox manifest (as sent, unfilled)."""
+    """sha256 → "unit_code unit_name" of the workbooks in the outbox manifest (as sent, unfilled).
+
+    Campaigns generated before the ledger kept every mailing have only this; the ledger adds the rest.
+    """
     import csv
 
     path = campaign.outbox / "manifest.csv"

@@ -184,11 +184,12 @@ def generate_outbox(campaign: Campaign, *, lang: str = "zh", workers: int | None
                 progress(1)
     if carry:
         write_carry(campaign, carry)
-    digests = [digest_of[u.code] for u in roster.units]
-    rows = [{"unit_code": u.code, "unit_name": u.name, "file": job[0], "sha256": digest,
-             "template_id": spec.id, "template_version": spec.version}
-            for u, job, digest in zip(roster.units, jobs, digests)]
+    rows = [{"unit_code": u.code, "unit_name": u.name, "file": unit_filename(u, spec), "sha256": digest_of[u.code],
+             "template_id": spec.id, "template_version": spec.version} for u in roster.units]
     write_csv(campaign.outbox / "manifest.csv", MANIFEST_COLUMNS, rows)
+    from .ledger import Ledger
+    with Ledger(campaign.db_path) as ledger:  # every workbook ever sent out, so an old blank one is known too
+        ledger.record_issued((r["sha256"], f"{r['unit_code']} {r['unit_name']}") for r in rows)
     return rows
 
 

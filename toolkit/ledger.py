@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS resolutions (
   id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, action TEXT NOT NULL, unit_code TEXT, reason TEXT,
   who TEXT, at TEXT);
 CREATE TABLE IF NOT EXISTS validations (sha256 TEXT PRIMARY KEY, errors INTEGER, warnings INTEGER);
+CREATE TABLE IF NOT EXISTS issued (sha256 TEXT PRIMARY KEY, unit TEXT, issued_at TEXT);
 """
 
 # Columns added to the schema after campaigns were already running: table → column → declaration.
@@ -173,6 +174,15 @@ class Ledger:
             if payload is not None:
                 self.db.execute("INSERT OR REPLACE INTO submissions(sha256, template_id, payload) VALUES (?,?,?)",
                                 (sha256, template_id, payload))
+
+    def record_issued(self, workbooks: Iterable[tuple[str, str]]) -> None:
+        """Remember (sha256, "code name") of workbooks sent out; earlier mailings are kept."""
+        with self.db:
+            self.db.executemany("INSERT OR IGNORE INTO issued(sha256, unit, issued_at) VALUES (?,?,?)",
+                                [(sha, unit, _now()) for sha, unit in workbooks])
+
+    def issued(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT sha256, unit FROM issued"))
 
     def awaiting_campaign(self, reasons: frozenset[str]) -> list[tuple[int, str, str, str]]:
         """(id, source, sha256, kind) of files held back for one of *reasons* and not settled by hand."""
