@@ -301,3 +301,26 @@ def test_ledger_resolutions(campaign, tmp_path):
     assert (assigned.status, assigned.reason_code, assigned.unit_code) == ("accepted", "ledger.resolved_assign", "U001")
     assert (rejected.status, rejected.reason_code) == ("rejected", "ledger.resolved_reject")
     assert "电话核实" in assigned.message
+
+
+@pytest.mark.parametrize("written, accepted", [
+    ("2025.1", {"1", "2025.1"}),          # one version, written alone (YAML reads a number)
+    ("'0.9'", {"1", "0.9"}),               # quoted: one version, not its characters
+    ("['0.9']", {"1", "0.9"}),             # a list naming only the old one keeps the current
+    ("[]", {"1"}),
+])
+def test_accept_versions_however_written_keeps_the_current_version(campaign, written, accepted):
+    from toolkit.campaign import load_campaign
+    path = campaign.dir / "campaign.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + f"accept_versions: {written}\n", encoding="utf-8")
+    c = load_campaign(campaign.dir)
+    assert c.accepted_versions(c.template()) == accepted
+
+
+def test_accept_versions_as_a_mapping_is_refused(campaign):
+    from toolkit.campaign import load_campaign
+    from toolkit.errors import CampaignError
+    path = campaign.dir / "campaign.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "accept_versions: {old: '0.9'}\n", encoding="utf-8")
+    with pytest.raises(CampaignError, match="accept_versions"):
+        load_campaign(campaign.dir)

@@ -328,16 +328,20 @@ def test_foreign_code_line_is_unidentified(campaign, tmp_path):
     assert status_of(row) == ("unidentified", "identify.unknown_template", "")
 
 
-def test_version_not_in_accept_versions_is_rejected(campaign, tmp_path):
+def test_accept_versions_adds_old_versions_and_never_drops_the_current(campaign, tmp_path):
     config = yaml.safe_load((campaign.dir / "campaign.yaml").read_text(encoding="utf-8"))
-    config["accept_versions"] = ["2"]
+    config["accept_versions"] = ["0.5"]  # written as if it replaced the list: the current "1" still counts
     (campaign.dir / "campaign.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     from toolkit.campaign import load_campaign
     campaign = load_campaign(campaign.dir)
-    src = fill(outbox_file(campaign, "U001"), inbox(tmp_path) / "U001.xlsx", {("基本信息", "C6"): 12})
-    row = collect_one(campaign, src)
+    current = fill(outbox_file(campaign, "U001"), inbox(tmp_path) / "U001.xlsx", {("基本信息", "C6"): 12})
+    assert status_of(collect_one(campaign, current)) == ("accepted", "", "U001")
+    old = inbox(tmp_path) / "U002_old.xlsx"
+    old.write_bytes(workbook_for_unit(mini_variant(version="0"), master_context(campaign),
+                                      campaign.roster().by_code()["U002"]))
+    row = collect_one(campaign, old)
     assert status_of(row) == ("rejected", "identify.version_not_accepted", "")
-    assert row["template_version"] == "1"
+    assert row["template_version"] == "0"
 
 
 def test_older_version_in_every_carrier_is_rejected(campaign, tmp_path):

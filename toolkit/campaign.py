@@ -109,8 +109,14 @@ class Campaign:
         return self.__dict__["_roster"]
 
     def accepted_versions(self, spec: TemplateSpec) -> set[str]:
-        versions = self.config.get("accept_versions") or [spec.version]
-        return {str(v) for v in versions}
+        """The template's own version, and any earlier ones campaign.yaml lists under accept_versions.
+
+        One version may be written alone (``accept_versions: 2025.1``) or as a list; the current
+        version is always accepted, so listing an old one never turns away the new template.
+        """
+        extra = self.config.get("accept_versions")
+        extra = extra if isinstance(extra, list) else ([] if extra in (None, "") else [extra])
+        return {str(spec.version)} | {str(v) for v in extra}
 
     @property
     def period(self) -> tuple[dt.date, dt.date]:
@@ -153,6 +159,10 @@ def load_campaign(directory: str | Path) -> Campaign:
     for key in ("name", "year", "template", "roster"):
         if raw.get(key) in (None, ""):
             raise CampaignError(f"{path}: key {key!r} is missing; add `{key}: …`")
+    versions = raw.get("accept_versions")
+    if versions is not None and not isinstance(versions, (list, str, int, float)):
+        raise CampaignError(f"{path}: key 'accept_versions' must be a version or a list of versions, "
+                            f'e.g. accept_versions: ["2025.1"]')
     try:
         year = int(raw["year"])
     except (TypeError, ValueError):
