@@ -245,6 +245,10 @@ def test_a_file_in_a_folder_named_after_another_unit_goes_to_review(campaign, tm
     ("in/U003_机关党支部/U001_第一党支部.xlsx", None),        # the file's own name decides first
     ("in/第一党支部.xlsx", None),
     ("in/自评表(1).xlsx", None),
+    ("in/u003_报表.xlsx", "U003"),                          # a code in lower case
+    ("in/Ｕ００３_报表.xlsx", "U003"),                       # ... or full width
+    ("in/U003/u001_报表.xlsx", None),                       # the file's own name decides
+    ("in/第一党支部（含第一党支部机关小组）.xlsx", None),   # its own name stands on its own too
 ])
 def test_which_unit_a_path_names(tmp_path, label, other):
     from toolkit.identify import _filename_unit
@@ -267,6 +271,21 @@ def test_same_bytes_under_a_neighbours_name_and_its_own_name_count_for_the_unit(
     assert status_of(next(r for r in rows if r["source"].endswith(own))) == ("accepted", "", "U001")
     assert status_of(next(r for r in rows if r["source"].endswith(neighbour)))[0] in ("duplicate", "review")
     assert [r["unit_code"] for r in rows if r["status"] == "accepted"] == ["U001"]
+
+
+@pytest.mark.parametrize("label, other", [
+    ("in/自评表2026-1-12.xlsx", None),    # a date is not units 1 and 12
+    ("in/自评表 (2).xlsx", None),         # nor a downloaded copy's number unit 2
+    ("in/12_西街支部.xlsx", "12"),        # a number first in the name is a code
+    ("in/5_东湖支部.xlsx", None),
+])
+def test_numeric_unit_codes_count_only_first_in_a_name(tmp_path, label, other):
+    from toolkit.identify import _filename_unit
+    units = [("1", "城关支部", "g", "c", "p"), ("2", "南门支部", "g", "c", "p"), ("5", "东湖支部", "g", "c", "p"),
+             ("12", "西街支部", "g", "c", "p")]
+    roster = load_roster(write_roster(tmp_path / "r.csv", units))
+    found = _filename_unit(label, roster, "5")
+    assert (found.code if found else None) == other
 
 
 def test_file_named_after_its_own_unit_or_nobody_is_accepted(campaign, tmp_path):

@@ -10,6 +10,7 @@ review with both sides named. A return is never credited to the wrong unit.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from . import layout as L
@@ -196,34 +197,43 @@ def _filename_unit(filename: str, roster: Roster, code: str):
     """Another roster unit that the file's name names, else its nearest folder or archive that names one.
 
     The nearest naming part decides: a file called 自评表.xlsx in a folder A02_东湖街道党委 is A02's
-    by its folder. Names are matched longest first, so 城关镇党委机关支部 is not also 城关镇党委.
+    by its folder. Codes match as whole tokens, whatever their case or width (a04, Ａ04); a code of
+    digits only (5, 12) only where the name starts with it, so dates and "(2)" copies name nobody. A name
+    counts where it stands on its own, not inside a longer unit name (城关镇党委机关支部).
     """
-    by_code = roster.by_code()
+    codes, by_name, lengths = _path_index(roster)
+    own = unicodedata.normalize("NFKC", code).casefold()
     for part in reversed([p for p in re.split(r"[\\/]|!/", filename) if p]):
-        tokens = re.findall(r"[0-9A-Za-z]+", part)
-        if code in tokens:  # the unit's own code: the part names this unit (whatever else it names)
+        text = unicodedata.normalize("NFKC", part)
+        tokens = [t.casefold() for t in re.findall(r"[0-9A-Za-z]+", text)]
+        lead = re.match(r"\s*([0-9A-Za-z]+)", text)
+        first = lead.group(1).casefold() if lead else None
+        coded = {t for t in tokens if t in codes and (not t.isdigit() or t == first)}
+        if own in coded:  # the unit's own code: the part names this unit (whatever else it names)
             return None
-        named = _units_named(part, tokens, roster, by_code)
+        named = {codes[t].code: codes[t] for t in coded} | _names_in(text, by_name, lengths)
         if named:
             return None if code in named else next(iter(named.values()))
     return None
 
 
-def _units_named(text: str, tokens: list[str], roster: Roster, by_code: dict) -> dict:
-    """The roster units a piece of a path names, by code (a whole token) or by name (the longest)."""
-    by_name, lengths = _name_index(roster)
+def _names_in(text: str, by_name: dict, lengths: frozenset[int]) -> dict:
+    """Units whose name stands in *text* on its own somewhere, not only inside a longer name found there."""
     found = {text[i:i + n] for n in lengths for i in range(len(text) - n + 1)} & by_name.keys()
-    names = [by_name[n] for n in found if not any(n != o and n in o for o in found)]
-    return {u.code: u for u in [by_code[t] for t in tokens if t in by_code] + names}
+    spans = {n: [(m.start(), m.start() + len(n)) for m in re.finditer(re.escape(n), text)] for n in found}
+    def covered(a: int, b: int, name: str) -> bool:
+        return any(o != name and len(o) > len(name) and s <= a and b <= e for o in found for s, e in spans[o])
+    return {by_name[n].code: by_name[n] for n in found if any(not covered(a, b, n) for a, b in spans[n])}
 
 
-def _name_index(roster: Roster) -> tuple[dict, frozenset[int]]:
-    """Unit by name and the lengths names have: a piece of a path is looked up, not scanned per unit."""
-    hit = roster.__dict__.get("_name_index")
+def _path_index(roster: Roster) -> tuple[dict, dict, frozenset[int]]:
+    """Units by folded code and by name, and the lengths names have (looked up, not scanned per unit)."""
+    hit = roster.__dict__.get("_path_index")
     if hit is None:
-        by_name = {u.name: u for u in roster.units if u.name}
-        hit = (by_name, frozenset(len(n) for n in by_name))
-        object.__setattr__(roster, "_name_index", hit)
+        by_name = {unicodedata.normalize("NFKC", u.name): u for u in roster.units if u.name}
+        codes = {unicodedata.normalize("NFKC", u.code).casefold(): u for u in roster.units}
+        hit = (codes, by_name, frozenset(len(n) for n in by_name))
+        object.__setattr__(roster, "_path_index", hit)
     return hit
 
 
