@@ -264,3 +264,14 @@ def test_operator_errors_read_in_chinese(campaign, inbox, tmp_path, args, chines
     assert result.exit_code == 2
     assert result.stderr.startswith("错误：") and chinese in result.stderr.splitlines()[0]
     assert "error: " in result.stderr
+
+
+def test_status_says_when_accepted_returns_belong_to_units_no_longer_in_the_roster(campaign, inbox):
+    cli("collect", campaign.dir, inbox)
+    cli("validate", campaign.dir)
+    roster = campaign.dir / campaign.roster_file
+    lines = roster.read_text(encoding="utf-8").splitlines()
+    roster.write_text("\n".join(l for l in lines if not l.startswith("U001,")) + "\n", encoding="utf-8")
+    result = cli("status", campaign.dir)
+    assert result.exit_code == 0
+    assert "名单之外的单位（U001）" in result.stderr

@@ -92,6 +92,14 @@ def _status(ctx: Ctx, campaign, show_table: bool = True):
     with Ledger(campaign.db_path) as ledger:
         checked = ledger.validation_counts()
         unchecked = [f for f in ledger.accepted() if f.sha256 not in checked]
+        units = campaign.roster().by_code()
+        outside = sorted({f.unit_code for f in ledger.accepted() if f.unit_code not in units})
+    if outside and not ctx.json:  # a unit taken out of roster.csv after its return was accepted
+        err.print(f"注意：台账中有已接收的报送属于名单之外的单位（{'、'.join(outside)}），不计入状态和汇总；"
+                  f"如是误删，请把它们加回 roster.csv" if ctx.lang != "en" else
+                  f"Note: accepted returns belong to units not in the roster ({', '.join(outside)}); they are "
+                  f"left out of status and merge. Put them back into roster.csv if they were removed by mistake",
+                  soft_wrap=True)
     if unchecked and not ctx.json:
         err.print(f"注意：有 {len(unchecked)} 份报送尚未检查，状态可能不准确，请先运行 toolkit validate {campaign.dir}"
                   if ctx.lang != "en" else f"Note: {len(unchecked)} returns are not validated yet; run "
