@@ -90,10 +90,10 @@ def _status(ctx: Ctx, campaign, show_table: bool = True):
     statuses = unit_statuses(campaign)
     write_status(campaign, statuses, ctx.lang)
     with Ledger(campaign.db_path) as ledger:
-        checked = ledger.validation_counts()
-        unchecked = [f for f in ledger.accepted() if f.sha256 not in checked]
-        units = campaign.roster().by_code()
-        outside = sorted({f.unit_code for f in ledger.accepted() if f.unit_code not in units})
+        checked, accepted = ledger.validation_counts(), ledger.accepted()
+    unchecked = [f for f in accepted if f.sha256 not in checked]
+    units = campaign.roster().by_code()
+    outside = sorted({f.unit_code for f in accepted if f.unit_code not in units})
     if outside and not ctx.json:  # a unit taken out of roster.csv after its return was accepted
         err.print(f"注意：台账中有已接收的报送属于名单之外的单位（{'、'.join(outside)}），不计入状态和汇总；"
                   f"如是误删，请把它们加回 roster.csv" if ctx.lang != "en" else
