@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from .catalogue import Code, register
-from .expr import evaluate, ExpressionError
+from .expr import evaluate, ExpressionError, names_in
 from .spec import Field, TemplateSpec
 
-__all__ = ["Issue", "Entry", "Return", "CHECKS", "CODES"]
+__all__ = ["Issue", "Entry", "Return", "CHECKS", "CODES", "run_checks"]
 
 _C = Code
 CODES = register(
@@ -82,6 +82,7 @@ class Return:
     parse_issues: list[Issue] = field(default_factory=list)
     period: tuple = ()
     context: dict = field(default_factory=dict)  # carry (UnitCarry) and received_on (date) of the return
+    flagged: set = field(default_factory=set)  # issue fields ("members", "closed_on[2]") that already have an error
 
     def names(self, row: int | None = None, sheet_id: str | None = None) -> dict[str, Any]:
         """Values by id for expressions: form fields, or a table row's columns (a fresh dict)."""
@@ -302,6 +303,8 @@ def check_rules(ret: Return) -> Iterator[Issue]:
 
 
 def _rule_issue(ret: Return, rule, names, row) -> Iterator[Issue]:
+    if _involves_flagged(ret, rule, row):  # the wrong cell already has its own error: say it once, there
+        return
     try:
         ok = evaluate(rule.expr, names)
     except ExpressionError:
@@ -318,6 +321,44 @@ def _rule_issue(ret: Return, rule, names, row) -> Iterator[Issue]:
     else:
         issue = _issue(code, e)
     yield replace(issue, detail=rule.message, detail_en=rule.message_en or rule.message)
+
+
+def _involves_flagged(ret: Return, rule, row) -> bool:
+    """True when a field the rule reads (directly or through a computed field) has an error of its own."""
+    if not ret.flagged:
+        return False
+    seen: set[str] = set()
+    todo = list(rule.fields) + sorted(_names(rule.expr))
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if (name if row is None else f"{name}[{row}]") in ret.flagged:
+            return True
+        e = ret.entries.get((name, row))
+        if e is not None and e.field.formula:
+            todo.extend(_names(e.field.formula))
+    return False
+
+
+def _names(expr: str) -> set[str]:
+    try:
+        return names_in(expr)
+    except ExpressionError:
+        return set()
+
+
+def run_checks(ret: Return) -> list[Issue]:
+    """Every check in :data:`CHECKS` in order; a rule sees which fields earlier checks found in error."""
+    issues: list[Issue] = []
+    ret.flagged = set()
+    for check in CHECKS:
+        for issue in check(ret):
+            issues.append(issue)
+            if issue.severity == "error" and issue.field:
+                ret.flagged.add(issue.field)
+    return issues
 
 
 def _n(x) -> str:

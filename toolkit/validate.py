@@ -14,7 +14,7 @@ from typing import Any
 
 from .campaign import Campaign
 from .catalogue import hint, title
-from .checks import CHECKS, Entry, Issue, Return
+from .checks import Entry, Issue, Return, run_checks
 from .expr import ExpressionError, evaluate
 from .ledger import FileRow, Ledger
 from .normalise import Parsed, display, normalise
@@ -145,10 +145,7 @@ def _recompute(ret: Return) -> None:
 
 
 def check_return(ret: Return) -> list[Issue]:
-    issues = []
-    for check in CHECKS:
-        issues.extend(check(ret))
-    return issues
+    return run_checks(ret)
 
 
 def issue_message(issue: Issue, lang: str = "zh") -> str:
