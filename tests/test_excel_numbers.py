@@ -1,0 +1,80 @@
+"""Numbers match the office suite: ROUND is half away from zero on the number as shown, as
+LibreOffice (and Excel) compute it. The expected values are LibreOffice's own, cached in workbooks it
+recalculated (tests/fixtures/make_fixtures.py makes them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import FIXTURES
+
+from toolkit.expr import evaluate, excel_round, to_excel
+from toolkit.read import extract, read_workbook
+from toolkit.spec import find_template
+from toolkit.validate import build_return
+
+LO = FIXTURES / "lo"
+
+
+def _maker():
+    """tests/fixtures/make_fixtures.py, the source of truth for what was typed into the fixtures."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _round_cases() -> list[tuple[str, str, float]]:
+    formulas = openpyxl.load_workbook(LO / "round_cases.xlsx")["round"]
+    values = openpyxl.load_workbook(LO / "round_cases.xlsx", data_only=True)["round"]
+    return [(expr, formula, value) for (expr, formula), (_, value)
+            in zip(formulas.iter_rows(min_row=2, values_only=True), values.iter_rows(min_row=2, values_only=True))]
+
+
+def test_the_fixture_holds_libreoffice_values_for_every_case():
+    ROUND_CASES = _maker().ROUND_CASES
+    cases = _round_cases()
+    assert [c[0] for c in cases] == list(ROUND_CASES)
+    assert all(isinstance(value, (int, float)) for _, _, value in cases)
+
+
+@pytest.mark.parametrize("expr, formula, shown", _round_cases(), ids=[c[0] for c in _round_cases()])
+def test_round_gives_what_libreoffice_shows(expr, formula, shown):
+    assert evaluate(expr, {}) == pytest.approx(shown, abs=0, rel=1e-15)
+    assert formula.startswith("=ROUND(")
+    assert to_excel(expr, lambda n: n).startswith("ROUND(")
+
+
+def test_the_inspection_rate_of_one_in_sixteen_is_six_point_three_as_in_the_workbook():
+    """The unit's own workbook (recalculated by LibreOffice) shows 6.3; the toolkit computes 6.3 from
+    the same typed counts, not Python's 6.2. The same for the answer rate (5 of 8 → 62.5)."""
+    INSPECTION_FILLED = _maker().INSPECTION_FILLED
+    path = LO / "inspection_U001.xlsx"
+    spec = find_template("inspection-survey")
+    ret = build_return(spec, extract(spec, read_workbook(path.read_bytes(), "xlsx")))
+    cached = _cached_by_name(path)
+    assert cached["f_problems_found"] == INSPECTION_FILLED["f_problems_found"]
+    for field in ("rectify_rate", "answer_rate"):
+        assert ret.entries[(field, None)].value == cached[f"f_{field}"], field
+    assert cached["f_rectify_rate"] == 6.3
+
+
+def _cached_by_name(path: Path) -> dict:
+    wb = openpyxl.load_workbook(path, data_only=True)
+    out = {}
+    for name, dn in wb.defined_names.items():
+        for sheet, ref in dn.destinations:
+            out[name] = wb[sheet][ref.replace("$", "")].value
+    return out
+
+
+@pytest.mark.parametrize("x, digits, expected", [
+    (5, 0, 5), (25, -1, 30), (-25, -1, -30), (10**30 + 5, -1, 10**30 + 10), (2.5, 0, 3.0),
+    (float("inf"), 1, float("inf")), (1e300, 2, 1e300), (1.25, 10**9, 1.25), (None, 1, None),
+])
+def test_excel_round_edges(x, digits, expected):
+    result = excel_round(x, digits)
+    assert result == expected and type(result) is type(expected)
