@@ -15,17 +15,36 @@ Example::
 from __future__ import annotations
 
 import ast
-import decimal
-import math
 import operator
 from functools import lru_cache
 from typing import Any, Mapping
+
+from .expr_functions import FUNCTIONS, excel_round
 
 __all__ = ["ExpressionError", "compile_expr", "evaluate", "excel_round", "names_in", "to_excel"]
 
 
 class ExpressionError(ValueError):
-    """An expression is not valid in the toolkit's expression language."""
+    """An expression is not valid in the toolkit's expression language (``zh``: the same in Chinese)."""
+
+    def __init__(self, message: str, zh: str | None = None):
+        super().__init__(message)
+        self.zh = zh or message
+
+
+class _TooLarge(ExpressionError):
+    """A value would grow past the language's bounds (a huge power, repetition or number)."""
+
+
+#: Bounds of the language, checked when an expression is compiled (so a spec or scheme that breaks
+#: them is refused when it is loaded) and again as values are computed (so no typed value can make
+#: an expression hang or exhaust memory).
+MAX_LENGTH = 2000       # characters of source
+MAX_NODES = 500         # syntax tree nodes
+MAX_DEPTH = 100         # nesting (a chain of n terms `a + b + …` nests n deep: use sum(a, b, …))
+MAX_EXPONENT = 1000     # |exponent| of **
+MAX_INT_BITS = 4096     # an integer result (about 1,233 digits)
+MAX_SEQUENCE = 10_000   # items of a list or characters of a text built by + or *
 
 
 _BINOPS = {
@@ -40,70 +59,8 @@ _CMPOPS = {
 }
 
 
-def _sum(*args):
-    vals = _flatten(args)
-    return sum(v for v in vals if v is not None)
+_FUNCS = FUNCTIONS
 
-
-def _flatten(args):
-    out = []
-    for a in args:
-        if isinstance(a, (list, tuple)):
-            out.extend(a)
-        else:
-            out.append(a)
-    return out
-
-
-def _count(*args):
-    return sum(1 for v in _flatten(args) if v not in (None, "", False))
-
-
-def _min(*args):
-    vals = [v for v in _flatten(args) if v is not None]
-    return min(vals) if vals else None
-
-
-def _max(*args):
-    vals = [v for v in _flatten(args) if v is not None]
-    return max(vals) if vals else None
-
-
-_ROUND_CONTEXT = decimal.Context(prec=400)
-
-
-def excel_round(x, digits=0):
-    """ROUND as Excel and LibreOffice compute it: half away from zero, on the number as it is shown.
-
-    Python's ``round`` rounds half to even on the binary float (``round(6.25, 1)`` is 6.2,
-    ``round(2.675, 2)`` is 2.67); the office suites round the shortest decimal that reads back as
-    the float (6.25 → 6.3, 2.675 → 2.68, 28.499999999999996 → 28). An int stays an int.
-    """
-    if x is None or digits is None:
-        return None
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not isinstance(digits, (int, float)):
-        raise TypeError("round() takes a number and a number of digits")
-    if isinstance(x, float) and not math.isfinite(x):
-        return x
-    n = max(-400, min(400, int(digits)))
-    exact = decimal.Decimal(x) if isinstance(x, int) else decimal.Decimal(repr(x))
-    try:
-        rounded = exact.quantize(decimal.Decimal(1).scaleb(-n), rounding=decimal.ROUND_HALF_UP,
-                                 context=_ROUND_CONTEXT)
-    except decimal.InvalidOperation:  # more digits than any float or Excel number has: nothing to round
-        return x
-    return int(rounded) if isinstance(x, int) else float(rounded)
-
-
-_FUNCS = {
-    "sum": _sum, "min": _min, "max": _max, "count": _count,
-    "abs": lambda x: None if x is None else abs(x),
-    "round": excel_round,
-    "empty": lambda x: x is None or x == "",
-    "filled": lambda x: not (x is None or x == ""),
-    "coalesce": lambda *a: next((v for v in a if v is not None), None),
-    "len": lambda x: 0 if x is None else len(x),
-}
 
 _ALLOWED = (
     ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.BinOp, ast.UnaryOp, ast.Not, ast.USub,
@@ -114,21 +71,79 @@ _ALLOWED = (
 
 @lru_cache(maxsize=1024)
 def compile_expr(source: str) -> ast.Expression:
-    """Parse and check *source*; raise :class:`ExpressionError` if it is not allowed."""
+    """Parse and check *source*; raise :class:`ExpressionError` if it is not allowed.
+
+    Beyond the whitelist of node types, the bounds are checked here: length, size and nesting of
+    the expression, and every part made of constants only is computed once under the runtime
+    bounds, so ``9**9**9``, ``'a'*10**10`` or ``[0]*10**9`` are refused before any return is read.
+    """
+    if not isinstance(source, str):
+        raise ExpressionError(f"an expression must be text, not {type(source).__name__}",
+                              f"表达式应为文本，而不是 {type(source).__name__}")
+    shown = _shown(source)
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(f"expression too long ({len(source)} characters, at most {MAX_LENGTH}): {shown}",
+                              f"表达式过长（{len(source)} 个字符，最多 {MAX_LENGTH} 个）：{shown}")
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"syntax error in expression {source!r}: {exc.msg}") from None
+        raise ExpressionError(f"syntax error in expression {shown}: {exc.msg}",
+                              f"表达式 {shown} 有语法错误：{exc.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError(f"expression nested too deeply: {shown}", f"表达式嵌套过深：{shown}") from None
+    _check_nodes(tree, shown)
+    _check_size(tree, shown)
+    try:
+        _Fold().visit(tree.body)
+    except _TooLarge as exc:
+        raise ExpressionError(f"{exc} in expression {shown}", f"表达式 {shown} 中{exc.zh}") from None
+    except ExpressionError:  # an unknown name among constants: a question for the caller, not a bound
+        pass
+    return tree
+
+
+def _shown(source: str) -> str:
+    """The expression as quoted in a message: shortened when it is long."""
+    return repr(source if len(source) <= 120 else source[:100] + " … " + source[-12:])
+
+
+def _check_nodes(tree: ast.AST, shown: str) -> None:
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
-            raise ExpressionError(f"{type(node).__name__} is not allowed in expression {source!r}")
+            raise ExpressionError(f"{type(node).__name__} is not allowed in expression {shown}",
+                                  f"表达式 {shown} 中不允许使用 {type(node).__name__}")
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str, type(None))):
+            raise ExpressionError(f"{type(node.value).__name__} values are not allowed in expression {shown}",
+                                  f"表达式 {shown} 中不允许使用 {type(node.value).__name__} 类型的值")
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS:
-                raise ExpressionError(f"unknown function in expression {source!r}; "
-                                      f"allowed: {', '.join(sorted(_FUNCS))}")
+                allowed = ", ".join(sorted(_FUNCS))
+                raise ExpressionError(f"unknown function in expression {shown}; allowed: {allowed}",
+                                      f"表达式 {shown} 中的函数不存在；可用的函数：{allowed}")
             if node.keywords:
-                raise ExpressionError(f"keyword arguments are not allowed in {source!r}")
-    return tree
+                raise ExpressionError(f"keyword arguments are not allowed in {shown}",
+                                      f"表达式 {shown} 中不允许使用关键字参数")
+
+
+_MARKERS = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
+
+
+def _check_size(tree: ast.AST, shown: str) -> None:
+    """At most :data:`MAX_NODES` nodes and :data:`MAX_DEPTH` levels (counted without recursion)."""
+    count, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, _MARKERS):  # Load, Add, Eq …: part of their parent, not a part of their own
+            continue
+        count += 1
+        if count > MAX_NODES:
+            raise ExpressionError(f"expression too large (more than {MAX_NODES} parts): {shown}",
+                                  f"表达式过大（超过 {MAX_NODES} 个组成部分）：{shown}")
+        if depth > MAX_DEPTH:
+            raise ExpressionError(f"expression nested too deeply (more than {MAX_DEPTH} levels; "
+                                  f"add many values with sum(a, b, c)): {shown}",
+                                  f"表达式嵌套过深（超过 {MAX_DEPTH} 层；多项相加请用 sum(a, b, c)）：{shown}")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def names_in(source: str) -> set[str]:
@@ -139,8 +154,16 @@ def names_in(source: str) -> set[str]:
 
 
 def evaluate(source: str, names: Mapping[str, Any]) -> Any:
-    """Evaluate *source* with *names*; ``None`` propagates through arithmetic."""
-    return _Eval(names).visit(compile_expr(source).body)
+    """Evaluate *source* with *names*; ``None`` propagates through arithmetic.
+
+    A value that would pass the bounds (a typed count used as an exponent, say) makes the result
+    unknown (``None``), like a division by zero: nothing a unit types can hang the toolkit.
+    """
+    tree = compile_expr(source)
+    try:
+        return _Eval(names).visit(tree.body)
+    except _TooLarge:
+        return None
 
 
 class _Eval:
@@ -173,12 +196,7 @@ class _Eval:
         left, right = self.visit(node.left), self.visit(node.right)
         if left is None or right is None:
             return None
-        try:
-            return _BINOPS[type(node.op)](left, right)
-        except ZeroDivisionError:
-            return None
-        except TypeError:
-            return None
+        return _binop(type(node.op), left, right)
 
     def v_UnaryOp(self, node):
         val = self.visit(node.operand)
@@ -186,7 +204,10 @@ class _Eval:
             return None if val is None else not val
         if val is None:
             return None
-        return -val if isinstance(node.op, ast.USub) else +val
+        try:
+            return -val if isinstance(node.op, ast.USub) else +val
+        except TypeError:  # -'text'
+            return None
 
     def v_BoolOp(self, node):
         is_and = isinstance(node.op, ast.And)
@@ -226,7 +247,94 @@ class _Eval:
         return self.visit(node.body) if test else self.visit(node.orelse)
 
     def v_Call(self, node):
-        return _FUNCS[node.func.id](*[self.visit(a) for a in node.args])
+        args = [self.visit(a) for a in node.args]
+        try:
+            return _bounded(_FUNCS[node.func.id](*args))
+        except ExpressionError:
+            raise
+        except (TypeError, ValueError, ArithmeticError):  # len(5), abs('x'), sum of texts: unknown
+            return None
+
+
+class _Fold(_Eval):
+    """Computes the parts of an expression made of constants when it is compiled, under the bounds.
+
+    A name stands for an unknown value (``None``), and both branches of ``if``/``and``/``or`` are
+    visited, so every constant part is tried whatever the values will be.
+    """
+
+    def __init__(self):
+        super().__init__({})
+
+    def v_Name(self, node):
+        return super().v_Name(node) if node.id in _LITERAL_NAMES else None
+
+    def v_IfExp(self, node):
+        for part in (node.test, node.body, node.orelse):
+            self.visit(part)
+        return None
+
+    def v_BoolOp(self, node):
+        for value in node.values:
+            self.visit(value)
+        return None
+
+
+_LITERAL_NAMES = frozenset({"true", "True", "false", "False", "none", "None", "null"})
+_SEQUENCES = (str, list, tuple)
+
+
+def _binop(op: type, left, right):
+    """One arithmetic step under the bounds; a step that makes no sense (1/0, 'a' - 1) is unknown."""
+    if op is ast.Pow:
+        _check_power(left, right)
+    elif op is ast.Mult:
+        _check_repeat(left, right)
+        _check_repeat(right, left)
+    elif op is ast.Add and isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
+        _check_length(len(left) + len(right))
+    elif op is ast.Mod and isinstance(left, str):  # no printf-style formatting ('%*d' % (10**9, 1))
+        return None
+    try:
+        return _bounded(_BINOPS[op](left, right))
+    except (ZeroDivisionError, TypeError, OverflowError, ValueError) as exc:
+        if isinstance(exc, ExpressionError):
+            raise
+        return None
+
+
+def _number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _check_power(base, exponent) -> None:
+    if not (_number(base) and _number(exponent)) or base in (0, 1, -1):
+        return
+    if abs(exponent) > MAX_EXPONENT:
+        shown = exponent if isinstance(exponent, int) else f"{exponent:g}"
+        raise _TooLarge(f"the exponent {shown} is larger than {MAX_EXPONENT}", f"指数 {shown} 超过 {MAX_EXPONENT}")
+    if isinstance(base, int) and isinstance(exponent, int) and base.bit_length() * exponent > MAX_INT_BITS:
+        raise _TooLarge(f"{base} ** {exponent} is a number too large", f"{base} ** {exponent} 的结果过大")
+
+
+def _check_repeat(seq, times) -> None:
+    if isinstance(seq, _SEQUENCES) and isinstance(times, int) and times > 0:
+        _check_length(len(seq) * times)
+
+
+def _check_length(n: int) -> None:
+    if n > MAX_SEQUENCE:
+        raise _TooLarge(f"a text or list of {n} items (at most {MAX_SEQUENCE})",
+                        f"文本或列表长度为 {n}（最多 {MAX_SEQUENCE}）")
+
+
+def _bounded(value):
+    """*value* if it keeps within the bounds; a complex number (from (-8) ** 0.5) is unknown."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        raise _TooLarge("a number too large", "数值过大")
+    if isinstance(value, _SEQUENCES) and len(value) > MAX_SEQUENCE:
+        _check_length(len(value))
+    return None if isinstance(value, complex) else value
 
 
 _XL_BIN = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "^"}

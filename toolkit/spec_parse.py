@@ -158,6 +158,8 @@ def _field(ctx: "_Ctx", raw: Any, path: str) -> Field:
         ctx.fail(f"{path}.scale", "1 (0.85 means 85%) or 100 (85 means 85%)", str(d.get("scale")))
     if "required_if" in d:
         _check_expr(ctx, d["required_if"], f"{path}.required_if", None)
+    if "formula" in d:  # names are checked where the field's scope is known (form fields, below)
+        _check_expr(ctx, d["formula"], f"{path}.formula", None)
     return Field(
         id=ctx.ident(d["id"], f"{path}.id"), label=d["label"], type=ftype,
         required=bool(d.get("required", False)), min=d.get("min"), max=d.get("max"),
