@@ -219,21 +219,23 @@ def test_status_writes_status_csv_and_chase_list(campaign, inbox):
     result = cli("status", campaign.dir, "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["missing"] == ["U002", "U003"]
+    assert summary["missing"] == [] and summary["review"] == ["U002", "U003"]  # their files wait in review
     with open(campaign.out / "status.csv", encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         rows = list(reader)
     assert reader.fieldnames == ["unit_code", "unit_name", "group", "contact", "state", "errors", "warnings",
-                                 "source"]
-    assert [(r["unit_code"], r["state"]) for r in rows] == [("U001", "accepted"), ("U002", "missing"),
-                                                            ("U003", "missing")]
-    assert rows[0]["source"].endswith("U001_第一党支部_迷你表.xlsx")
+                                 "source", "phone", "late"]
+    assert [(r["unit_code"], r["state"], r["late"]) for r in rows] == [
+        ("U001", "accepted", "false"), ("U002", "review", "false"), ("U003", "review", "false")]
+    assert rows[0]["source"].endswith("U001_第一党支部_迷你表.xlsx") and rows[1]["phone"] == "13800000002"
+    assert rows[2]["source"].endswith("U003_机关党支部_迷你表.xlsx")  # the file that waits
     wb = openpyxl.load_workbook(campaign.out / "chase-list.xlsx")
     cells = [[c for c in row if c is not None] for row in wb.worksheets[0].iter_rows(values_only=True)]
     listed = {row[0]: row for row in cells if row and row[0] in ("U001", "U002", "U003")}
     assert set(listed) == {"U002", "U003"}
-    assert {"李四", "13800000002", "第二党支部"} <= set(map(str, listed["U002"]))
-    assert {"王五", "13800000003", "机关党支部"} <= set(map(str, listed["U003"]))
+    assert {"李四", "13800000002", "第二党支部", "待人工确认"} <= set(map(str, listed["U002"]))
+    assert {"王五", "13800000003", "机关党支部", "待人工确认"} <= set(map(str, listed["U003"]))
+    assert "文件名指向另一单位" in listed["U003"][-1]
 
 
 def test_status_after_resolve_counts_the_assigned_unit(campaign, inbox):
@@ -241,7 +243,7 @@ def test_status_after_resolve_counts_the_assigned_unit(campaign, inbox):
     sha = row_for(campaign, "U003_机关党支部_迷你表.xlsx")["sha256"]
     cli("resolve", campaign.dir, sha, "--unit", "U002")
     summary = json.loads(cli("status", campaign.dir, "--json").stdout)
-    assert summary["missing"] == ["U003"]
+    assert summary["missing"] == ["U003"] and summary["review"] == []
 
 
 def test_a_damaged_ledger_is_named_with_what_to_do(campaign, inbox):

@@ -195,8 +195,8 @@ def test_a_missing_unit_appears_as_missing_with_empty_cells(merged):
     campaign, _ = merged
     wb = consolidated(campaign)
     for name in ("基本信息", "考核指标", "台账"):
-        u003 = rows_of(wb[name])["U003"]
-        assert u003[:4] == ["U003", "机关党支部", "部门", "未报送"], name
+        u003 = rows_of(wb[name])["U003"]  # a file named U003's waits in review: not returned, not plain 未报送
+        assert u003[:4] == ["U003", "机关党支部", "部门", "待人工确认"], name
         assert all(v is None for v in u003[4:]), (name, u003)  # empty, never zeros
     assert not values(campaign, "U003")
 
@@ -267,7 +267,7 @@ def test_consolidated_in_english(merged, tmp_path):
     head = [c.value for c in wb["基本信息"][1]]
     assert head[:4] == ["Unit code", "Unit", "Group", "State"] and head[-3:] == ["Source file", "sha256", "Received"]
     states = {r[0]: r[3] for r in wb["基本信息"].iter_rows(min_row=2, values_only=True)}
-    assert states == {"U001": "accepted", "U002": "faulty", "U003": "missing"}
+    assert states == {"U001": "accepted", "U002": "faulty", "U003": "under review"}
 
 
 # --------------------------------------------------------------------------- the template's summary rates

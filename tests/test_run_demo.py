@@ -25,7 +25,8 @@ OUTPUTS = ("ledger.csv", "issues.csv", "status.csv", "chase-list.xlsx", "values.
 STABLE = ("ledger.csv", "issues.csv", "status.csv", "values.csv", "totals.csv", "scores.csv",
           "score_trace.csv", "report.html", "consolidated.xlsx", "scoring-sheet.xlsx")
 NEVER_RETURNED = {"A10", "B10", "C09", "C10"}
-MISSING = NEVER_RETURNED | {"C02", "C03", "C04"}  # C02's file came under C03's name; C04 sent a Word file
+MISSING = NEVER_RETURNED  # nothing received
+NOT_RETURNED = MISSING | {"C02", "C03", "C04"}  # C02's file came under C03's name; C04 sent a Word file
 EXTERNAL = [re.compile(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", re.I), re.compile(r"@import", re.I),
             re.compile(r"url\(\s*['\"]?\s*(https?:)?//", re.I)]
 
@@ -106,7 +107,7 @@ def test_demo_json_summary(demo):
     s = demo.summary
     assert s["generated"] == 40
     assert s["collected"] == {"accepted": 33, "superseded": 1, "duplicate": 1, "rejected": 1, "review": 1}
-    assert s["status"] == {"accepted": 32, "faulty": 1, "missing": 7}
+    assert s["status"] == {"accepted": 32, "faulty": 1, "missing": 4, "review": 2, "unusable": 1}
     assert s["faulty"] == 1 and s["scored"] == 33
     assert s["merge"]["units"] == 40 and s["merge"]["returned"] == 33
     assert Path(s["report"]) == demo.out("report.html")
@@ -118,7 +119,7 @@ def test_demo_json_summary(demo):
 def test_the_word_file_is_rejected(demo):
     row = demo.by_source()["C04_市国资运营公司党委_年度基层党组织建设考核自评表.xlsx"]
     assert (row["status"], row["reason_code"], row["unit_code"]) == ("rejected", "intake.not_a_workbook", "")
-    assert demo.status()["C04"]["state"] == "missing"
+    assert demo.status()["C04"]["state"] == "unusable"  # not plain 未报送: the office knows what came
 
 
 def test_a_neighbours_file_goes_to_review_and_is_credited_to_nobody(demo):
@@ -126,7 +127,7 @@ def test_a_neighbours_file_goes_to_review_and_is_credited_to_nobody(demo):
     assert (row["status"], row["reason_code"], row["unit_code"]) == ("review", "identify.filename_mismatch", "")
     assert "C02" in row["message"] and "C03" in row["message"]
     status = demo.status()
-    assert status["C02"]["state"] == "missing" and status["C03"]["state"] == "missing"
+    assert status["C02"]["state"] == "review" and status["C03"]["state"] == "review"
     assert not [r for r in read_csv(demo.out("values.csv"))[1] if r["unit_code"] in ("C02", "C03")]
     scores = {r["unit_code"]: r for r in read_csv(demo.out("scores.csv"))[1]}
     assert scores["C02"]["total"] == "" and scores["C03"]["total"] == ""
@@ -191,7 +192,7 @@ def test_the_veto_item_answered_yes(demo):
     scores = {r["unit_code"]: r for r in read_csv(demo.out("scores.csv"))[1]}
     assert (scores["C05"]["vetoed"], scores["C05"]["grade"]) == ("true", "较差")
     assert [c for c, r in scores.items() if r["vetoed"] == "true"] == ["C05"]
-    assert {c for c, r in scores.items() if r["total"] == ""} == MISSING
+    assert {c for c, r in scores.items() if r["total"] == ""} == NOT_RETURNED
 
 
 def test_numbers_and_dates_as_people_type_them(demo):
@@ -208,6 +209,7 @@ def test_numbers_and_dates_as_people_type_them(demo):
 
 def test_missing_units_are_the_ones_that_never_returned_a_usable_file(demo):
     assert {c for c, r in demo.status().items() if r["state"] == "missing"} == MISSING
+    assert {c for c, r in demo.status().items() if r["state"] in ("review", "unusable")} == NOT_RETURNED - MISSING
 
 
 def _offered() -> list[str]:
@@ -241,7 +243,7 @@ def test_every_offered_file_appears_exactly_once(demo):
 def test_the_report_names_the_missing_units_and_loads_nothing_from_outside(demo):
     html = demo.out("report.html").read_text(encoding="utf-8")
     status = demo.status()
-    for code in MISSING:
+    for code in NOT_RETURNED:
         assert status[code]["unit_name"] in html, code
     for pattern in EXTERNAL:
         assert not pattern.search(html), pattern.pattern
@@ -274,6 +276,7 @@ def test_other_commands_print_json(demo):
     assert status.returncode == 0, status.stderr
     got = json.loads(status.stdout)
     assert sorted(got["missing"]) == sorted(MISSING) and got["faulty"] == ["A03"]
+    assert got["review"] == ["C02", "C03"] and got["unusable"] == ["C04"]
     score = cli("score", demo.dir, "--json")
     assert score.returncode == 0, score.stderr
     assert json.loads(score.stdout)["vetoed"] == ["C05"]
@@ -294,7 +297,8 @@ def test_english_demo(demo_en):
     assert openpyxl.load_workbook(demo_en.out("scoring-sheet.xlsx")).sheetnames[0] == "All units"
     assert openpyxl.load_workbook(demo_en.out("consolidated.xlsx")).sheetnames[0] == "Summary"
     states = [r["state"] for r in read_csv(demo_en.out("status.csv"))[1]]
-    assert (states.count("accepted"), states.count("faulty"), states.count("missing")) == (32, 1, 7)
+    assert (states.count("accepted"), states.count("faulty"), states.count("missing")) == (32, 1, 4)
+    assert (states.count("review"), states.count("unusable")) == (2, 1)
 
 
 def test_english_demo_messages_on_screen(demo_en):
@@ -316,9 +320,14 @@ def test_run_on_a_fresh_campaign_does_every_stage(fresh, demo):
         assert fresh.out(name).read_bytes() == demo.first[name], name
 
 
-def test_run_without_sources_is_a_usage_error(fresh):
-    proc = cli("run", fresh.dir)
-    assert proc.returncode == 2
+def test_run_without_sources_reworks_what_is_collected_and_changes_nothing(fresh):
+    before = {name: fresh.out(name).read_bytes() for name in STABLE}
+    proc = cli("run", fresh.dir, "--json")
+    assert proc.returncode == 0, proc.stderr
+    again = json.loads(proc.stdout)
+    assert again["collected"] == fresh.summary["collected"] and again["status"] == fresh.summary["status"]
+    for name in STABLE:
+        assert fresh.out(name).read_bytes() == before[name], name
 
 
 def test_run_on_a_folder_that_is_not_a_campaign(tmp_path):

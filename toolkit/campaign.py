@@ -16,7 +16,7 @@ from .errors import CampaignError, RosterError
 from .spec import TemplateSpec, find_template
 
 __all__ = ["Unit", "Roster", "Campaign", "load_campaign", "create_campaign", "load_roster",
-           "ROSTER_COLUMNS"]
+           "ROSTER_COLUMNS", "unfilled_contact"]
 
 ROSTER_COLUMNS = ("unit_code", "unit_name", "group", "contact", "phone")
 _ALIASES = {
@@ -198,6 +198,17 @@ def create_campaign(directory: str | Path, template: str, roster: str | Path, *,
                                      encoding="utf-8")
     del units
     return load_campaign(d)
+
+
+_CONTACT_KEYS = ("contact", "phone", "return_to")
+
+
+def unfilled_contact(campaign: Campaign) -> list[str]:
+    """The contact keys (contact, phone, return_to) the template's instructions print but
+    campaign.yaml leaves empty: the workbooks would read 联系人：，联系电话：。"""
+    texts = [s.text or "" for s in campaign.template().sheets if s.kind == "instructions"]
+    return [k for k in _CONTACT_KEYS if any("{" + k + "}" in t for t in texts)
+            and not str(campaign.config.get(k) or "").strip()]
 
 
 # --------------------------------------------------------------------------- roster

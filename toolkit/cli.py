@@ -19,13 +19,14 @@ from rich.table import Table
 from rich.markup import escape
 
 from .cli_stages import (_collect, _count_states, _generate, _merge, _report, _score, _status, _validate,
-                         run_pipeline)
-from .cli_support import Ctx, DebugOpt, DirArg, JsonOpt, LangOpt, _campaign, _check_date, guarded, out
+                         _warn_unfilled, run_pipeline)
+from .cli_support import (Ctx, DebugOpt, DirArg, JsonAwareGroup, JsonOpt, LangOpt, _campaign, _check_date, guarded,
+                          out)
 from .errors import ConfigError
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(cls=JsonAwareGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Assessment campaigns: templates out, returns in, validated, merged, scored, reported.")
 
 
@@ -84,18 +85,23 @@ def init(directory: DirArg,
          year: Annotated[Optional[int], typer.Option("--year")] = None,
          name: Annotated[Optional[str], typer.Option("--name")] = None,
          deadline: Annotated[Optional[str], typer.Option("--deadline", help="YYYY-MM-DD")] = None,
+         contact: Annotated[str, typer.Option("--contact", help="Who units ask (printed in the instructions).")] = "",
+         phone: Annotated[str, typer.Option("--phone", help="The contact's phone number.")] = "",
+         return_to: Annotated[str, typer.Option("--return-to", help="How units send their return (e-mail, address).")] = "",
          as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Create a campaign folder."""
     from .campaign import create_campaign
     ctx = Ctx(as_json, lang, debug)
     if deadline:
         _check_date(deadline, "--deadline")
+    given = {"contact": contact.strip(), "phone": phone.strip(), "return_to": return_to.strip()}
     c = create_campaign(directory, template, roster, year=year, name=name, deadline=deadline,
-                        locale="en" if lang == "en" else "zh-CN")
+                        locale="en" if lang == "en" else "zh-CN", extra={k: v for k, v in given.items() if v})
     n = len(c.roster().units)
     ctx.say(f"已创建考核任务 {c.name}：{directory}（{n} 个单位）。下一步：toolkit generate {directory}",
             f"Created campaign {c.name} in {directory} ({n} units). Next: toolkit generate {directory}")
-    ctx.done({"campaign": str(directory), "name": c.name, "year": c.year, "units": n})
+    ctx.done({"campaign": str(directory), "name": c.name, "year": c.year, "units": n,
+              "warnings": _warn_unfilled(ctx, c)})
 
 
 @app.command("next")
@@ -163,8 +169,9 @@ def status(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", de
     ctx = Ctx(as_json, lang, debug)
     statuses = _status(ctx, _campaign(directory))
     ctx.done({"units": len(statuses), "state": _count_states(statuses),
-              "missing": [s.unit_code for s in statuses if s.state == "missing"],
-              "faulty": [s.unit_code for s in statuses if s.state == "faulty"]})
+              **{state: [s.unit_code for s in statuses if s.state == state]
+                 for state in ("missing", "unusable", "review", "faulty")},
+              "late": [s.unit_code for s in statuses if s.late]})
 
 
 @app.command()
@@ -220,9 +227,10 @@ def resolve(directory: DirArg, sha256: Annotated[str, typer.Argument(help="The f
 
 @app.command()
 @guarded
-def run(directory: DirArg, sources: Annotated[list[Path], typer.Argument(help="Files, folders, archives.")],
+def run(directory: DirArg,
+        sources: Annotated[Optional[list[Path]], typer.Argument(help="Files, folders, archives (none: what is already collected).")] = None,
         as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
-    """Collect, validate, status, merge, score and report in one go."""
+    """Collect (when sources are given), validate, status, merge, score and report in one go."""
     ctx = Ctx(as_json, lang, debug)
     campaign = _campaign(directory)
     ctx.done(run_pipeline(ctx, campaign, sources))

@@ -19,12 +19,32 @@ __all__ = ["_generate", "_collect", "_show_attention", "_validate", "_status", "
 
 def _generate(ctx: Ctx, campaign):
     from .generate import generate_outbox
+    _warn_unfilled(ctx, campaign)
     n = len(campaign.roster().units)
     with ctx.progress(n, "生成 / generating") as advance:
         rows = generate_outbox(campaign, lang=ctx.lang, progress=advance)
     ctx.say(f"已生成 {len(rows)} 份预填模板：{campaign.outbox}（清单 manifest.csv）",
             f"Generated {len(rows)} prefilled workbooks in {campaign.outbox} (manifest.csv)")
     return rows
+
+
+def _warn_unfilled(ctx: Ctx, campaign) -> list[str]:
+    """Warn (never fail) when the instructions would print 联系人：，联系电话：。 with nothing filled in."""
+    from .campaign import unfilled_contact
+    keys = unfilled_contact(campaign)
+    if keys:
+        options = " ".join(f"--{k.replace('_', '-')}" for k in keys)
+        err.print(f"注意：campaign.yaml 未填写{'、'.join(_CONTACT_WORDS[k] for k in keys)}，下发表格的填报说明中"
+                  f"这些内容将是空白（如“联系人：，联系电话：。”）。请在 {campaign.dir / 'campaign.yaml'} 中填写 "
+                  f"{'、'.join(keys)}（init 时可用 {options}）后再生成" if ctx.lang != "en" else
+                  f"Note: the instructions print {', '.join(keys)} but campaign.yaml leaves "
+                  f"{'it' if len(keys) == 1 else 'them'} empty; fill {', '.join(keys)} in "
+                  f"{campaign.dir / 'campaign.yaml'} (or give {options} to init) before generating",
+                  soft_wrap=True)
+    return [f"campaign.yaml: {k} is empty; the instructions print it blank" for k in keys]
+
+
+_CONTACT_WORDS = {"contact": "联系人", "phone": "联系电话", "return_to": "报送方式"}
 
 
 def _collect(ctx: Ctx, campaign, sources):
@@ -34,8 +54,13 @@ def _collect(ctx: Ctx, campaign, sources):
     export_ledger(campaign, ctx.lang)
     parts = ("，" if ctx.lang != "en" else ", ").join(f"{_ledger_word(k, ctx.lang)} {v}"
                                                      for k, v in sorted(result.counts.items()))
-    ctx.say(f"收到 {result.offered} 个文件（新增 {result.new}）。台账：{parts}。明细见 out/ledger.csv",
-            f"Offered {result.offered} files ({result.new} new). Ledger: {parts}. See out/ledger.csv")
+    if sources:
+        ctx.say(f"收到 {result.offered} 个文件（新增 {result.new}）。台账：{parts}。明细见 out/ledger.csv",
+                f"Offered {result.offered} files ({result.new} new). Ledger: {parts}. See out/ledger.csv")
+    else:  # `toolkit run DIR`: the files already collected, after a resolve or a roster fix
+        ctx.say(f"未给出新文件，按已收取的文件重新处理。台账：{parts or '（空）'}。明细见 out/ledger.csv",
+                f"No new files: working on what is already collected. Ledger: {parts or '(empty)'}. "
+                f"See out/ledger.csv")
     _show_attention(ctx, campaign)
     return result
 
@@ -86,8 +111,8 @@ def _validate(ctx: Ctx, campaign):
 
 def _status(ctx: Ctx, campaign, show_table: bool = True):
     from .ledger import Ledger
-    from .status import STATE_LABELS, unit_statuses, write_status
-    statuses = unit_statuses(campaign)
+    from .status import unit_statuses, write_status
+    statuses = unit_statuses(campaign, ctx.lang)
     write_status(campaign, statuses, ctx.lang)
     with Ledger(campaign.db_path) as ledger:
         checked, accepted = ledger.validation_counts(), ledger.accepted()
@@ -106,23 +131,35 @@ def _status(ctx: Ctx, campaign, show_table: bool = True):
                   f"`toolkit validate {campaign.dir}` first", soft_wrap=True)
     if ctx.json or not show_table:
         return statuses
-    labels = STATE_LABELS[ctx.lang]
+    _status_table(ctx, statuses)
+    return statuses
+
+
+_STATE_STYLE = {"missing": "red", "unusable": "red", "review": "magenta", "faulty": "yellow", "accepted": "green"}
+
+
+def _status_table(ctx: Ctx, statuses) -> None:
+    """Every unit that needs the office (all of them in a small campaign), then one line of counts."""
+    from .catalogue import title
+    from .status import UnitState, state_text
     en = ctx.lang == "en"
     table = Table("unit" if en else "单位代码", "name" if en else "单位名称", "group" if en else "分组",
                   "contact" if en else "联系人", "phone" if en else "电话", "state" if en else "状态",
-                  "errors" if en else "错误")
-    style = {"missing": "red", "faulty": "yellow", "accepted": "green"}
+                  "errors" if en else "错误", "why" if en else "原因")
     for s in statuses:
-        if s.state != "accepted" or len(statuses) <= 60:
+        if s.state != UnitState.ACCEPTED or s.late or len(statuses) <= 60:
             table.add_row(s.unit_code, s.unit_name, s.group, s.contact, s.phone,
-                          Text(labels[s.state], style=style[s.state]), str(s.errors or ""))
+                          Text(state_text(s, ctx.lang), style=_STATE_STYLE[s.state]), str(s.errors or ""),
+                          title(s.reason_code, ctx.lang) if s.reason_code else "")
     out.print(table)
-    n = {k: sum(1 for s in statuses if s.state == k) for k in ("accepted", "faulty", "missing")}
-    ctx.say(f"共 {len(statuses)} 个单位：已报送 {n['accepted']}，需退回修改 {n['faulty']}，未报送 {n['missing']}。"
-            f"催报名单：out/chase-list.xlsx",
-            f"{len(statuses)} units: {n['accepted']} accepted, {n['faulty']} faulty, {n['missing']} missing. "
-            f"Chase list: out/chase-list.xlsx")
-    return statuses
+    n = {k: sum(1 for s in statuses if s.state == k) for k in UnitState}
+    late = sum(1 for s in statuses if s.late)
+    ctx.say(f"共 {len(statuses)} 个单位：已报送 {n['accepted']}，需退回修改 {n['faulty']}，待人工确认 {n['review']}，"
+            f"报送文件无法使用 {n['unusable']}，未报送 {n['missing']}" + (f"（逾期报送 {late}）" if late else "")
+            + "。催报名单：out/chase-list.xlsx",
+            f"{len(statuses)} units: {n['accepted']} accepted, {n['faulty']} faulty, {n['review']} under review, "
+            f"{n['unusable']} unusable, {n['missing']} missing" + (f" ({late} late)" if late else "")
+            + ". Chase list: out/chase-list.xlsx")
 
 
 def _merge(ctx: Ctx, campaign, merged=None):
@@ -152,8 +189,12 @@ def _report(ctx: Ctx, campaign):
 
 
 def run_pipeline(ctx: Ctx, campaign, sources) -> dict:
-    """The stages after generation; score only when the campaign has a scoring scheme."""
-    summary: dict = {"collected": _collect(ctx, campaign, sources).counts}
+    """The stages after generation; score only when the campaign has a scoring scheme.
+
+    Without sources nothing new is taken in, but files held back for the campaign (a unit then
+    missing from the roster) are read again, and every later stage runs on what is collected.
+    """
+    summary: dict = {"collected": _collect(ctx, campaign, list(sources or ())).counts}
     result = _validate(ctx, campaign)
     summary["faulty"] = sum(1 for e, _ in result.per_file.values() if e)
     summary["status"] = _count_states(_status(ctx, campaign, show_table=False))

@@ -21,10 +21,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from typer._click.exceptions import ClickException, UsageError
+from typer.core import TyperGroup
+
 from .errors import ConfigError, ToolkitError
 
 __all__ = ["out", "err", "JsonOpt", "LangOpt", "DebugOpt", "DirArg", "Ctx", "guarded", "_campaign",
-           "_check_date"]
+           "_check_date", "JsonAwareGroup"]
 
 # markup off: paths, file and unit names may hold "[draft]"; styled lines opt in and escape what they show
 out = Console(highlight=False, markup=False)
@@ -102,6 +105,33 @@ def guarded(fn: Callable) -> Callable:
             if debug and debug_was is None:
                 os.environ.pop("TOOLKIT_DEBUG", None)
     return wrapper
+
+
+class JsonAwareGroup(TyperGroup):
+    """The command group: with ``--json`` among the arguments, a usage error (a missing argument, an
+    unknown option or command) also answers on stdout with the JSON error, exit 2, like every other
+    failure; without it, Typer's usual usage text on stderr."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode or "--json" not in argv:
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except UsageError as exc:
+            err.print(f"错误 / error: {exc.format_message()}", soft_wrap=True)
+            if exc.ctx is not None:
+                err.print(exc.ctx.get_usage(), soft_wrap=True)
+            _json_error({"as_json": True}, exc.format_message(), 2)
+            sys.exit(2)
+        except ClickException as exc:
+            err.print(f"错误 / error: {exc.format_message()}", soft_wrap=True)
+            _json_error({"as_json": True}, exc.format_message(), exc.exit_code)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            err.print("Aborted!")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def _json_error(kwargs: dict, message: str, code: int, zh: str | None = None) -> None:

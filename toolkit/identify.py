@@ -19,7 +19,7 @@ from .catalogue import Code, register
 from .read import RawWorkbook, Submission, extract, norm_label
 from .spec import TemplateSpec, structure_labels
 
-__all__ = ["Identity", "identify", "CODES", "fingerprint_score", "return_key"]
+__all__ = ["Identity", "identify", "CODES", "fingerprint_score", "return_key", "units_named_in_path"]
 
 CODES = register(
     Code("identify.carriers_disagree", "error", "标识信息不一致，需人工确认", "Identity carriers disagree",
@@ -237,3 +237,22 @@ def _path_index(roster: Roster) -> tuple[dict, dict, frozenset[int]]:
     return hit
 
 
+
+
+def units_named_in_path(filename: str, roster: Roster) -> list:
+    """The roster units that a file's path names: its name first, else its nearest folder or archive.
+
+    For files that were never credited to a unit (a Word file, an encrypted workbook): the office
+    still sees whose they probably are. Codes and names match as in :func:`_filename_unit`.
+    """
+    codes, by_name, lengths = _path_index(roster)
+    for part in reversed([p for p in re.split(r"[\\/]|!/", filename) if p]):
+        text = unicodedata.normalize("NFKC", part)
+        tokens = [t.casefold() for t in re.findall(r"[0-9A-Za-z]+", text)]
+        lead = re.match(r"\s*([0-9A-Za-z]+)", text)
+        first = lead.group(1).casefold() if lead else None
+        named = {codes[t].code: codes[t] for t in tokens if t in codes and (not t.isdigit() or t == first)}
+        named |= _names_in(text, by_name, lengths)
+        if named:
+            return list(named.values())
+    return []

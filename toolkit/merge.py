@@ -17,7 +17,7 @@ from .checks import Return
 from .ledger import FileRow, Ledger
 from .normalise import display
 from .spec import TemplateSpec
-from .status import UnitStatus, unit_statuses
+from .status import NOT_RETURNED, UnitStatus, unit_statuses
 from .validate import build_return
 
 __all__ = ["MergedUnit", "Merged", "merge_campaign", "VALUES_COLUMNS", "group_totals", "raw_text"]
@@ -120,7 +120,7 @@ def group_totals(merged: Merged) -> list[dict]:
         row = {"group": group if group is not None else "", "units": len(members),
                "accepted": sum(u.status.state == "accepted" for u in members),
                "faulty": sum(u.status.state == "faulty" for u in members),
-               "missing": sum(u.status.state == "missing" for u in members)}
+               "missing": sum(u.status.state in NOT_RETURNED for u in members)}  # review, unusable too
         row["returned"] = row["accepted"] + row["faulty"]
         row["return_rate"] = row["returned"] / row["units"] if row["units"] else None
         for f in numeric:

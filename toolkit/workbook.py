@@ -140,6 +140,8 @@ class _Builder:
                   "unit_code": UNIT_CODE, "return_to": self.ctx.return_to, "title": self.title,
                   **self.ctx.extra_text}
         text = _format_text(sheet.text, values)
+        if self.ctx.return_to and "{return_to}" not in sheet.text:  # `init --return-to`: say it in every template
+            text = text.rstrip("\n") + "\n" + t("instr.returning", self.lang, return_to=self.ctx.return_to)
         ws.set_column(1, 8, 12)
         for n, line in enumerate(text.strip("\n").split("\n")):
             row = L.FIRST_ROW + n

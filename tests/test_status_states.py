@@ -1,0 +1,117 @@
+"""`toolkit status`: units that sent only unusable files, files waiting in review, late returns."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import openpyxl
+import yaml
+from conftest import fill, outbox_file
+from typer.testing import CliRunner
+
+from toolkit.campaign import load_campaign
+from toolkit.cli import app
+from toolkit.status import STATUS_COLUMNS, UnitState, unit_statuses
+
+runner = CliRunner()
+
+
+def cli(*args: object):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def status_rows(campaign) -> dict[str, dict]:
+    with open(campaign.out / "status.csv", encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames) == STATUS_COLUMNS
+        return {r["unit_code"]: r for r in reader}
+
+
+def chase_rows(campaign) -> dict[str, list]:
+    ws = openpyxl.load_workbook(campaign.out / "chase-list.xlsx").worksheets[0]
+    return {row[0]: [c for c in row if c is not None] for row in ws.iter_rows(values_only=True)
+            if row and row[0] in ("U001", "U002", "U003")}
+
+
+def test_a_unit_that_sent_only_a_word_file_is_unusable_with_the_reason(campaign, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "U002_第二党支部自评.docx").write_bytes(b"PK\x03\x04 not really a package")
+    (inbox / "机关党支部.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    fill(outbox_file(campaign, "U001"), inbox / "U001.xlsx", {("基本信息", "C6"): 12})
+    assert cli("collect", campaign.dir, inbox).exit_code == 0
+    result = cli("status", campaign.dir, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["unusable"] == ["U002", "U003"] and summary["missing"] == []
+    rows = status_rows(campaign)
+    assert (rows["U002"]["state"], rows["U003"]["state"]) == ("unusable", "unusable")
+    assert rows["U002"]["source"].endswith("U002_第二党支部自评.docx")
+    statuses = {s.unit_code: s for s in unit_statuses(load_campaign(campaign.dir))}
+    assert statuses["U002"].state is UnitState.UNUSABLE
+    assert statuses["U002"].reason_code == "intake.corrupt" and "损坏" in statuses["U002"].reason
+    chase = chase_rows(campaign)
+    assert set(chase) == {"U002", "U003"}
+    assert "报送文件无法使用" in chase["U002"] and "U002_第二党支部自评.docx" in chase["U002"][-1]
+    screen = cli("status", campaign.dir)
+    assert "报送文件无法使用 2" in screen.stdout.replace("\n", "")
+
+
+def test_status_in_english_names_the_reason(campaign, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "U002.docx").write_bytes(b"PK\x03\x04 not really a package")
+    cli("collect", campaign.dir, inbox)
+    statuses = {s.unit_code: s for s in unit_statuses(load_campaign(campaign.dir), "en")}
+    assert statuses["U002"].state == "unusable" and "损坏" not in statuses["U002"].reason
+    cli("status", campaign.dir, "--lang", "en")
+    assert "unusable" in chase_rows(campaign)["U002"]
+
+
+def test_a_file_in_review_marks_the_units_it_may_belong_to(campaign, tmp_path):
+    inbox = tmp_path / "inbox"
+    fill(outbox_file(campaign, "U002"), inbox / "U003_机关党支部.xlsx", {("基本信息", "C6"): 20})
+    cli("collect", campaign.dir, inbox)
+    cli("status", campaign.dir)
+    rows = status_rows(campaign)
+    assert {c: r["state"] for c, r in rows.items()} == {"U001": "missing", "U002": "review", "U003": "review"}
+    statuses = {s.unit_code: s for s in unit_statuses(load_campaign(campaign.dir))}
+    assert statuses["U003"].reason_code == "identify.filename_mismatch"
+    assert "待人工确认" in chase_rows(campaign)["U002"]
+
+
+def test_review_outranks_an_unusable_file_and_an_accepted_return_outranks_both(campaign, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "U003.docx").write_bytes(b"PK\x03\x04 broken")
+    fill(outbox_file(campaign, "U002"), inbox / "U003_机关党支部.xlsx", {("基本信息", "C6"): 20})
+    (inbox / "U001.docx").write_bytes(b"PK\x03\x04 broken")
+    fill(outbox_file(campaign, "U001"), inbox / "U001_第一党支部.xlsx", {("基本信息", "C6"): 20})
+    cli("collect", campaign.dir, inbox)
+    cli("status", campaign.dir)
+    assert {c: r["state"] for c, r in status_rows(campaign).items()} == {
+        "U001": "accepted", "U002": "review", "U003": "review"}
+
+
+def test_a_return_received_after_the_deadline_is_late(campaign, tmp_path):
+    config = yaml.safe_load((campaign.dir / "campaign.yaml").read_text(encoding="utf-8"))
+    config["deadline"] = "2020-01-31"
+    (campaign.dir / "campaign.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    fill(outbox_file(campaign, "U001"), tmp_path / "inbox" / "U001.xlsx", {("基本信息", "C6"): 12})
+    cli("collect", campaign.dir, tmp_path / "inbox")
+    summary = json.loads(cli("status", campaign.dir, "--json").stdout)
+    assert summary["late"] == ["U001"]
+    rows = status_rows(campaign)
+    assert [rows[c]["late"] for c in ("U001", "U002", "U003")] == ["true", "false", "false"]
+    assert "逾期" in cli("status", campaign.dir).stdout
+
+
+def test_a_return_before_the_deadline_is_not_late(campaign, tmp_path):
+    config = yaml.safe_load((campaign.dir / "campaign.yaml").read_text(encoding="utf-8"))
+    config["deadline"] = "2999-12-31"
+    (campaign.dir / "campaign.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    fill(outbox_file(campaign, "U001"), tmp_path / "inbox" / "U001.xlsx", {("基本信息", "C6"): 12})
+    cli("collect", campaign.dir, tmp_path / "inbox")
+    cli("status", campaign.dir)
+    assert status_rows(campaign)["U001"]["late"] == "false"
