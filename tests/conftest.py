@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
+
+# Readers run in workers under limits (toolkit.isolated): low ones here, so a hostile file fails fast.
+os.environ.setdefault("TOOLKIT_READER_MEMORY_MB", "256")
+os.environ.setdefault("TOOLKIT_READER_CPU_SECONDS", "20")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_SPEC = FIXTURES / "specs" / "mini.yaml"

@@ -48,6 +48,7 @@ EXAMPLES = {
     "intake.sheet_too_large": "test_intake.py::test_whole_sheet_dimension_is_rejected",
     "read.unreadable": _K,
     "read.blank_template": _K,
+    "read.unsafe": "test_isolation.py::test_crafted_file_is_recorded_even_when_it_gets_past_the_checks",
     "identify.carriers_disagree": _K,
     "identify.filename_mismatch": _K,
     "identify.unit_unknown": _K,

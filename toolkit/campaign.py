@@ -274,15 +274,14 @@ def _read_roster_csv(p: Path) -> list[list[str]]:
 
 
 def _read_roster_xlsx(p: Path) -> list[list[str]]:
-    from python_calamine import CalamineWorkbook
+    from .isolated import ReaderStopped, run_isolated
+    from .read import ReadError, read_first_sheet
 
-    from .read import ReadError, calamine_errors
-
-    try:
-        with calamine_errors():
-            sheet = CalamineWorkbook.from_path(str(p)).get_sheet_by_index(0)
-            grid = sheet.to_python()
-            first_row = (sheet.start or (0, 0))[0]  # calamine starts at the first used row: count from Excel's
+    try:  # read in a worker under memory and time limits: a hostile roster cannot take the command down
+        first_row, grid = run_isolated(read_first_sheet, str(p))
     except ReadError as exc:
         raise RosterError(f"{p}: cannot read the roster workbook ({exc}); save it as .xlsx or CSV") from None
+    except ReaderStopped as exc:
+        raise RosterError(f"{p}: the roster workbook could not be read safely ({exc}); open it in Excel, "
+                          f"save it again and retry") from None
     return [[] for _ in range(first_row)] + [[_clean(v) for v in row] for row in grid]

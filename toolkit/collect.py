@@ -3,7 +3,9 @@
 Each file is stored under DIR/received/<sha256> *before* its ledger row is
 written, and the row and its extracted values are written in one
 transaction, so a run killed at any point is completed by the next one.
-Reading and identification run in a process pool; the originals are written
+Reading and identification run in isolated worker processes under memory and time
+limits (:mod:`toolkit.isolated`): no returned file is parsed in this process, and a
+reader that dies costs only the file it held (``read.unsafe``). The originals are written
 meanwhile by a thread of the main process (file creation waits on the disk more
 than it computes, so it overlaps with the reading instead of taking a worker's time).
 """
@@ -14,7 +16,7 @@ import hashlib
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -23,10 +25,11 @@ from .campaign import Campaign, Roster
 from .catalogue import Code, register, title
 from .identify import Identity, identify
 from .intake import Limits, Offered, Package, walk, workbook_problem
+from .isolated import IsolatedPool, Unsafe
 from .ledger import LEDGER_COLUMNS, Ledger, encode_payload, export_rows
 from .read import ReadError, read_workbook
 from .spec import TemplateSpec, bundled_templates
-from .lock import exit_with_parent, locked
+from .lock import locked
 
 __all__ = ["collect", "CollectResult", "store_original", "export_ledger", "reason_message", "CODES"]
 
@@ -36,6 +39,9 @@ CODES = register(
     Code("read.blank_template", "error", "下发的模板原样退回，未填写", "The issued template, not filled in",
          "请填写后再报送（办公室收取时请勿把 outbox 文件夹当作报送）",
          "Fill it in and send it again (the office should not collect its own outbox folder)"),
+    Code("read.unsafe", "error", "文件无法安全读取", "The workbook could not be read safely",
+         "读取时超出内存或时间限制，请用 Excel 打开后重新保存再报送",
+         "Reading it went beyond the memory or time limits; open it in Excel and save it again"),
 )
 
 
@@ -119,10 +125,7 @@ def stored_path(campaign: Campaign, sha256: str) -> Path | None:
 _W: dict = {}
 
 
-def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str], limits: Limits,
-          worker: bool = False) -> None:
-    if worker:
-        exit_with_parent()
+def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str], limits: Limits) -> None:
     skip = frozenset(s.name for s in spec.sheets if s.kind == "instructions")
     _W.update(spec=spec, roster=roster, versions=versions, known=known, limits=limits, skip=skip)
 
@@ -178,11 +181,10 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
     result = CollectResult()
     init_args = (spec, roster, versions, known, limits)
     _sweep_partial_copies(campaign.received)
-    with Ledger(campaign.db_path) as ledger:
-        _reidentify(campaign, ledger, init_args)
+    with Ledger(campaign.db_path) as ledger, _Pool(init_args, workers) as pool:
+        _reidentify(campaign, ledger, pool)
         ledger.recompute()
         run = ledger.start_run("collect", resume=True)  # a killed run is completed, not followed
-        pool = _Pool(init_args, workers)
         writer = ThreadPoolExecutor(1, thread_name_prefix="toolkit-store")
         issued = _issued(campaign) | ledger.issued()
         pending = None  # one batch is read in the workers while the next is taken in
@@ -201,7 +203,6 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
                 _drain(ledger, pending, run, progress)
         finally:
             writer.shutdown()
-            pool.close()
         ledger.finish_run(run)
         result.new = _count_new(ledger, run)
         ledger.recompute()
@@ -214,16 +215,11 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
 _CAMPAIGN_REASONS = frozenset({"identify.unit_not_in_roster", "identify.version_not_accepted"})
 
 
-def _reidentify(campaign: Campaign, ledger: Ledger, init_args) -> None:
-    held = ledger.awaiting_campaign(_CAMPAIGN_REASONS)
-    if not held:
-        return
-    _init(*init_args)
-    for row_id, source, sha, kind in held:
-        stored = stored_path(campaign, sha)
-        if stored is None:
-            continue
-        ident, payload = _identify_one((source, stored.read_bytes(), kind, sha))
+def _reidentify(campaign: Campaign, ledger: Ledger, pool: "_Pool") -> None:
+    held = [(row, stored_path(campaign, row[2])) for row in ledger.awaiting_campaign(_CAMPAIGN_REASONS)]
+    held = [(row, stored) for row, stored in held if stored is not None]
+    jobs = [(source, stored.read_bytes(), kind, sha) for (_, source, sha, kind), stored in held]
+    for ((row_id, source, sha, kind), _), (ident, payload) in zip(held, pool.read(jobs)):
         if ident.reason_code not in _CAMPAIGN_REASONS:
             ledger.reidentify(row_id, sha, status=ident.status, unit_code=ident.unit_code,
                               template_id=ident.template_id, template_version=ident.template_version,
@@ -327,26 +323,36 @@ def _unread(campaign: Campaign, offered: Offered) -> tuple[str, int]:
 
 
 class _Pool:
-    """Reads and identifies in worker processes once there is enough work to pay for them."""
+    """Reads and identifies in isolated worker processes, fed by a thread while the next batch is taken in."""
 
     def __init__(self, init_args, workers: int | None):
-        self.init_args = init_args
-        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-        self.pool: ProcessPoolExecutor | None = None
+        size = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self.pool = IsolatedPool(size, _init, init_args)
+        self.feeder = ThreadPoolExecutor(1, thread_name_prefix="toolkit-read")
 
     def submit(self, todo) -> Iterator[tuple[Identity, str | None]]:
-        """Start reading *todo* now (in the pool) and return the results in order."""
+        """Start reading *todo* now (in the workers) and return the results in order."""
         jobs = [(o.source, o.data, o.kind, sha) for o, sha, _ in todo]
-        if self.workers <= 1 or (len(jobs) < 64 and self.pool is None):
-            _init(*self.init_args)
-            return map(_identify_one, jobs)
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.workers, initializer=_init, initargs=(*self.init_args, True))
-        return self.pool.map(_identify_one, jobs, chunksize=16)
+        return _outcomes(self.feeder.submit(self.read, jobs))
 
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
+    def read(self, jobs: list) -> list[tuple[Identity, str | None]]:
+        return [_unsafe(r) if isinstance(r, Unsafe) else r for r in self.pool.map(_identify_one, jobs)]
+
+    def __enter__(self) -> "_Pool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.feeder.shutdown()
+        self.pool.close()
+
+
+def _outcomes(future: Future) -> Iterator[tuple[Identity, str | None]]:
+    yield from future.result()
+
+
+def _unsafe(stopped: Unsafe) -> tuple[Identity, None]:
+    """A file whose reader was stopped (out of memory, over time, aborted) is rejected by name, never retried here."""
+    return Identity("rejected", reason_code="read.unsafe", detail=stopped.detail), None
 
 
 def _record(ledger: Ledger, offered: Offered, sha: str, ident: Identity, payload: str | None, run: int) -> None:

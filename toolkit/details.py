@@ -67,6 +67,10 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("sheet dimensions out of order (rows (.+), columns (.+))", "工作表的范围记录错乱（行 {0}，列 {1}）"),
     ("a sheet claims (.+) cells", "有工作表声明了 {0} 个单元格"),
     ("the cells of a sheet span (.+) cells", "有工作表的单元格范围达 {0} 个单元格"),
+    ("the reader ran out of memory (limit (.+) MiB)", "读取时内存超出上限（{0} MiB）"),
+    ("the reader took longer than (.+) s", "读取时间超过 {0} 秒"),
+    ("the reader used more than (.+) s of CPU", "读取占用处理器时间超过 {0} 秒"),
+    ("the reader process ended abruptly ((.+))", "读取进程意外终止（{0}），多为内存超出上限"),
 )
 
 
@@ -88,6 +92,8 @@ ERRORS: tuple[tuple[str, str], ...] = (
      "{0}：无法读取的 CSV 文件（{1}），请另存为“CSV UTF-8”或 .xlsx"),
     ("(.+): cannot read the roster workbook ((.+)); save it as .xlsx or CSV",
      "{0}：无法读取名单工作簿（{1}），请另存为 .xlsx 或 CSV"),
+    ("(.+): the roster workbook could not be read safely ((.+)); open it in Excel, save it again and retry",
+     "{0}：名单工作簿无法安全读取（{1}），请用 Excel 打开后重新保存再试"),
     ("(.+): not found — is (.+) a campaign folder? Create one with `toolkit init (.+) --template ID --roster FILE`",
      "{0} 不存在——{1} 是考核任务文件夹吗？可用 `toolkit init {2} --template 模板 --roster 名单` 创建"),
     ("(.+) already exists; choose a new folder or edit that file", "{0} 已存在，请换一个新文件夹，或直接修改该文件"),

@@ -29,7 +29,7 @@ from . import layout as L
 from .spec import Sheet, TemplateSpec
 
 __all__ = ["Grid", "RawWorkbook", "CellValue", "Finding", "Submission", "read_workbook", "extract",
-           "ReadError", "read_package_props", "calamine_errors"]
+           "ReadError", "read_package_props", "calamine_errors", "read_job", "read_first_sheet"]
 
 _NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 _REQUIRED_MARK = re.compile(r"[（(]必填[)）]|\(required\)|\*$")
@@ -151,6 +151,32 @@ def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset(), na
     return RawWorkbook(kind, sheets, props, defined, date1904)
 
 
+def read_job(job: tuple[bytes, str]) -> RawWorkbook:
+    """:func:`read_workbook` of ``(data, kind)``: the form a worker of :mod:`toolkit.isolated` is given."""
+    data, kind = job
+    return read_workbook(data, kind)
+
+
+def read_first_sheet(path: str) -> tuple[int, list[list[Any]]]:
+    """The first sheet of a workbook file (a roster): the index of its first row and its rows.
+
+    The package checks run first, as for a return; run it in a worker (:func:`toolkit.isolated.run_isolated`).
+    """
+    from python_calamine import CalamineWorkbook
+
+    from .package import Limits, workbook_problem
+
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # a zip package or an OLE2 (.xls) file
+        problem = workbook_problem(data, Limits())
+        if problem:
+            raise ReadError(problem[1])
+    with calamine_errors():
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        return (sheet.start or (0, 0))[0], sheet.to_python()  # calamine starts at the first used row
+
+
 _DEVNULL: list[int] = []
 
 
@@ -175,7 +201,7 @@ def calamine_errors():
             saved = -1
     try:
         yield
-    except (KeyboardInterrupt, SystemExit):
+    except (KeyboardInterrupt, SystemExit, MemoryError):  # out of memory is the worker's limit, not the file's fault
         raise
     except BaseException as exc:
         raise ReadError(str(exc)[:200]) from None

@@ -41,13 +41,14 @@ def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reaso
 
 def _extract_stored(campaign: Campaign, sha: str):
     from .collect import stored_path
-    from .read import ReadError, extract, read_workbook
+    from .isolated import ReaderStopped, run_isolated
+    from .read import ReadError, extract, read_job
 
     path = stored_path(campaign, sha)
     if path is None or path.suffix == ".bin":
         raise ConfigError(f"{sha[:12]} is not a readable workbook; it can only be rejected")
-    try:
-        raw = read_workbook(path.read_bytes(), path.suffix.lstrip("."))
-    except ReadError as exc:
+    try:  # in a worker under limits, as collect reads it
+        raw = run_isolated(read_job, (path.read_bytes(), path.suffix.lstrip(".")))
+    except (ReadError, ReaderStopped) as exc:
         raise ConfigError(f"{sha[:12]} cannot be read ({exc}); it can only be rejected") from None
     return extract(campaign.template(), raw)
