@@ -200,7 +200,7 @@ def test_report_section_when_compare_csv_exists(compared):
     assert "<h2>年度对比</h2>" in html
     section = html.split('id="compare"', 1)[1].split("</section>", 1)[0]
     u1 = re.search(r"<tr><td>第一党支部</td>.*?</tr>", section, re.S).group(0)
-    assert re.findall(r'<td class="n">(.*?)</td>', u1)[:6] == ["80", "91", "+11", "2", "1", "+1"]
+    assert re.findall(r'<td class="n">(.*?)</td>', u1)[:6] == ["80.00", "91.00", "+11.00", "2", "1", "+1"]
     assert "上升" in u1
     u3 = re.search(r"<tr><td>机关党支部</td>.*?</tr>", section, re.S).group(0)
     assert "未报送" in u3 and ">0<" not in u3

@@ -90,7 +90,7 @@ def test_title_and_section_headings(html):
 
 
 def test_status_lists_missing_and_faulty_units_with_contacts(html):
-    chase = html.split("未报送及需修改单位", 1)[1].split("</table>", 1)[0]
+    chase = html.split("需跟进的单位", 1)[1].split("</table>", 1)[0]
     assert "机关党支部" in chase and "王五" in chase
     assert "第二党支部" in chase and "李四" in chase
     assert "第一党支部" not in chase  # accepted units are not chased
@@ -106,10 +106,15 @@ def test_group_totals_and_rates(tmp_path):
     assert "整改完成率" in groups and "75.0%" in groups
 
 
-def test_ranking_row_and_grade_counts(html):
+def test_ranking_row_and_grade_counts(tmp_path):
+    out = make_out(tmp_path)
+    write_table(out / "status.csv", STATUS, [("U001", "第一党支部", "县委", "张三", "accepted", 0, 1, "a.xlsx"),
+                                             ("U002", "第二党支部", "县委", "李四", "accepted", 0, 0, "b.xlsx"),
+                                             ("U004", "第四党支部", "部门", "赵六", "accepted", 0, 0, "d.xlsx")])
+    html = report(out)
     ranking = html.split('id="ranking"', 1)[1].split("</table>", 1)[0]
-    row = re.search(r"<tr><td class=\"n\">1</td><td class=\"n\">1</td><td>第一党支部</td>.*?</tr>", ranking, re.S)
-    assert row and "92.5" in row.group(0) and "优秀" in row.group(0)
+    row = re.search(r"<tr><td class=\"n\">1</td><td class=\"n\">1</td>\s*<td>第一党支部</td>.*?</tr>", ranking, re.S)
+    assert row and "92.50" in row.group(0) and "优秀" in row.group(0)
     vetoed = re.search(r"<td>第二党支部</td>.*?</tr>", ranking, re.S).group(0)
     assert 'class="veto"' in vetoed
     grades = html.split('id="grades"', 1)[1].split("</table>", 1)[0]
@@ -120,8 +125,9 @@ def test_gap_list_tops_with_the_indicator_losing_most(html):
     gaps = html.split('id="gaps"', 1)[1].split("</section>", 1)[0]
     rows = re.findall(r"<tr><td>(.*?)</td><td class=\"n\">(.*?)</td>\s*<td class=\"n\">(.*?)</td>"
                       r"<td class=\"n\">(.*?)</td>", gaps, re.S)
-    assert rows[0] == ("A1 三会一课落实情况", "10", "18", "6")  # 2 + 6 + 10 lost, mean over 3 units
-    assert rows[1] == ("B2 党员发展", "20", "6", "2")
+    # U002's return is faulty: its points are not the office's figures
+    assert rows[0] == ("A1 三会一课落实情况", "10", "8.00", "4.00")  # 2 + 6 lost, mean over 2 units
+    assert rows[1] == ("B2 党员发展", "20", "1.00", "0.50")
 
 
 def test_issue_code_counts(html):

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import jinja2
 
-from .report_sections import (FONT_STACK, compare_section, gaps_section, group_rows, issues_section,
-                              rate_rows, rectification_section, scores_section, status_section,
+from .report_compare import compare_section
+from .report_sections import (FONT_STACK, gaps_section, group_order, group_rows, issues_section, rate_rows,
+                              rectification_section, scored_codes, scores_section, status_section,
                               totals_matrix)
 
 __all__ = ["ReportInput", "render_report", "write_report", "compare_section", "FONT_STACK"]
@@ -33,20 +34,31 @@ _WORDS = {
     "sec.rect": ("整改进展", "Rectification progress"),
     "expected": ("应报单位", "Units expected"),
     "returned": ("已报送", "Returned"),
-    "accepted": ("合格", "Accepted"),
-    "faulty": ("需退回修改", "Faulty"),
-    "missing": ("未报送", "Missing"),
+    "state.accepted": ("已接收", "Accepted"),
+    "state.faulty": ("待补正", "To be corrected"),
+    "state.review": ("待确认", "Awaiting review"),
+    "state.unusable": ("无法使用", "Unusable"),
+    "state.missing": ("未报送", "Missing"),
+    "n_errors": ("{n} 个错误", "{n} errors"),
     "merged": ("已汇总数据", "Data merged"),
-    "chase": ("未报送及需修改单位", "Units missing or faulty"),
-    "none_chase": ("所有单位均已合格报送。", "Every unit has returned without faults."),
+    "chase": ("需跟进的单位", "Units to follow up"),
+    "none_chase": ("所有单位均已报送且无错误。", "Every unit has returned without errors."),
     "group": ("组别", "Group"), "unit": ("单位", "Unit"), "contact": ("联系人", "Contact"),
+    "phone": ("联系电话", "Phone"), "reason": ("原因", "Reason"),
     "state": ("状态", "State"), "errors": ("错误", "Errors"), "warnings": ("提示", "Warnings"),
     "units": ("单位数", "Units"), "return_rate": ("报送率", "Return rate"),
     "mean_score": ("平均分", "Mean score"), "all": ("合计", "All"),
     "metric": ("指标", "Metric"), "numerator": ("分子", "Numerator"),
     "denominator": ("分母", "Denominator"), "rate": ("比率", "Rate"),
     "totals": ("汇总数据", "Totals"), "rates": ("各项比率", "Rates"),
-    "histogram": ("得分分布（每 10 分一段）", "Score distribution (10-point bins)"),
+    "histogram": ("得分分布（每 {width} 分一段）", "Score distribution ({width}-point bins)"),
+    "provisional": ("暂定", "provisional"),
+    "scored_note": ("等次占比按参评单位（{n} 个）计算；待补正和未报送单位不计入。",
+                    "Shares are of the {n} units scored; faulty and missing units are not counted."),
+    "pending": ("待补正单位（暂定得分，不计入排名和统计）",
+                "Faulty returns to be corrected (provisional totals, not counted)"),
+    "pending_ranked": ("待补正单位（按评分细则暂定排名）", "Faulty returns to be corrected (ranked provisionally)"),
+    "provisional_total": ("暂定总分", "Provisional total"),
     "ranking": ("排名", "Ranking"), "rank": ("名次", "Rank"), "group_rank": ("组内名次", "Group rank"),
     "total": ("总分", "Total"), "grade": ("等次", "Grade"), "vetoed": ("一票否决", "Vetoed"),
     "yes": ("是", "yes"), "count": ("数量", "Count"), "share": ("占比", "Share"),
@@ -64,7 +76,7 @@ _WORDS = {
     "oldest_open": ("时间最长的未完成事项", "Oldest open items"), "first_round": ("首次出现", "First round"),
     "st.open": ("未启动", "open"), "st.in_progress": ("整改中", "in progress"), "st.reopened": ("重新整改", "reopened"),
     "st.closed": ("已完成", "closed"),
-    "deadline": ("期限", "Deadline"), "round": ("轮次", "Round"),
+    "deadline": ("期限", "Deadline"), "round": ("轮次", "Round"), "item_no": ("整改编号", "Item no."),
     "signature": ("制表人：", "Prepared by:"), "reviewer": ("审核人：", "Reviewed by:"),
     "date": ("日期：", "Date:"),
     "sec.compare": ("年度对比", "Year on year"),
@@ -76,7 +88,8 @@ _WORDS = {
     "cmp.delta": ("变化", "Change"), "cmp.old_rank": ("上年名次", "Rank last year"),
     "cmp.new_rank": ("本年名次", "Rank this year"), "cmp.rank_change": ("名次变化", "Places moved"),
     "cmp.note": ("备注", "Note"),
-    "cmp.not_returned": ("未报送", "not returned"), "cmp.new": ("新增", "new unit"),
+    "cmp.not_returned": ("未报送", "not returned"), "cmp.faulty": ("待补正", "faulty"),
+    "cmp.unrated": ("未参评", "not rated"), "cmp.new": ("新增", "new unit"),
     "cmp.dissolved": ("撤销/合并", "dissolved or merged"), "cmp.renamed": ("原名：{name}", "formerly {name}"),
     "cmp.up": ("上升", "up"), "cmp.down": ("下降", "down"), "cmp.same": ("持平", "same"),
     "cmp.changed": ("变动", "changed"), "cmp.matrix": ("等次变动情况", "Grade transitions"),
@@ -99,6 +112,7 @@ class ReportInput:
     lang: str = "zh"
     indicator_titles: dict[str, str] = field(default_factory=dict)
     rates: list[dict] = field(default_factory=list)
+    phones: dict[str, str] = field(default_factory=dict)  # unit code → phone, when status.csv has none
 
 
 def words(lang: str) -> dict[str, str]:
@@ -128,6 +142,19 @@ def report_title(inp: ReportInput, w: dict) -> str:
     return w["title"].format(name=inp.campaign_name, year=inp.year)
 
 
+def _faulty(scores: list[dict] | None, status: list[dict] | None) -> list[dict] | None:
+    """scores.csv with each row's state: its own column, else status.csv's (one definition of faulty).
+
+    Only a scores.csv that has the state column can rank a faulty unit provisionally; an older
+    one ranked every unit, so a rank there proves nothing.
+    """
+    if scores is None:
+        return None
+    states = {r.get("unit_code"): r.get("state", "") for r in status or []}
+    return [r if r.get("state") else dict(r, state=states.get(r.get("unit_code"), ""), provisional="false")
+            for r in scores]
+
+
 def build_context(inp: ReportInput) -> dict:
     """Everything the template shows; a section is None when its input file is absent."""
     w = words(inp.lang)
@@ -135,20 +162,26 @@ def build_context(inp: ReportInput) -> dict:
     tables = {n: read_table(out / f"{n}.csv") for n in
               ("status", "issues", "values", "scores", "score_trace", "rectification", "totals",
                "compare")}
-    status, scores = tables["status"], tables["scores"]
+    status = tables["status"]
+    scores = _faulty(tables["scores"], status)
+    scored = scored_codes(scores or [])
+    order = group_order(status, scores)
     names = {r.get("unit_code"): r.get("unit_name") for r in (status or []) + (scores or [])}
+    errors = {r.get("unit_code"): r.get("errors", "") for r in status or []}
     groups = None
     if status is not None or tables["totals"] or inp.rates:
-        groups = {"rows": group_rows(status, scores, w) if status else [],
-                  "totals": totals_matrix(tables["totals"], w) if tables["totals"] else None,
+        groups = {"table": group_rows(status, scores, scored, w) if status else None,
+                  "totals": totals_matrix(tables["totals"], order, w) if tables["totals"] else None,
                   "rates": rate_rows(inp.rates)}
+    trace = tables["score_trace"]
     return {
         "w": w, "lang": inp.lang, "generated_on": inp.generated_on,
         "title": report_title(inp, w),
-        "status": status_section(status, tables["values"], w) if status is not None else None,
+        "status": status_section(status, tables["values"], inp.phones, w) if status is not None else None,
         "groups": groups,
-        "scores": scores_section(scores, w) if scores else None,
-        "gaps": gaps_section(tables["score_trace"], inp.indicator_titles, w) if tables["score_trace"] else None,
+        "scores": scores_section(scores, order, errors, w) if scores else None,
+        "gaps": gaps_section(trace, inp.indicator_titles, w, scored if scores is not None else None)
+        if trace else None,
         "issues": issues_section(tables["issues"], inp.lang, w) if tables["issues"] is not None else None,
         "rect": rectification_section(tables["rectification"], names, w)
         if tables["rectification"] is not None else None,

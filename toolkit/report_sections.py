@@ -1,7 +1,11 @@
 """The report's sections: each turns the rows of one out/*.csv file into what the page shows.
 
-Summaries and charts only; words come from :func:`toolkit.report.words`. Charts are drawn by
-pygal as static inline SVG (no JavaScript).
+Summaries and charts only; words come from :func:`toolkit.report.words`. Only valid returns
+count in the figures: a unit whose accepted return has errors (state ``faulty`` in status.csv
+and scores.csv) is left out of every count, mean, chart and share, and listed apart as 待补正
+with its provisional total. A scheme that scores faulty units anyway (``faulty: score``) gives
+them a rank: they count, marked provisional. The year-on-year section is
+:mod:`toolkit.report_compare`.
 """
 
 from __future__ import annotations
@@ -10,33 +14,21 @@ import math
 from collections import Counter, defaultdict
 
 import pygal
-from markupsafe import Markup
-from pygal.style import Style
 
-FONT_STACK = "Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif"
+from .report_charts import FONT_STACK, histogram_bins, label_margin, new_chart, short_label, svg
+from .report_numbers import amount, as_number, points, ratio
+
+__all__ = ["FONT_STACK", "STATES", "status_section", "group_rows", "totals_matrix", "rate_rows",
+           "score_histogram", "histogram_counts", "scores_section", "scored_codes", "gap_rows", "gaps_section",
+           "issues_section", "rectification_section", "GRADE_ORDER", "TRUE_WORDS"]
+
 GRADE_ORDER = ("优秀", "良好", "一般", "较差", "excellent", "good", "fair", "poor")
 CLOSED_STATES = {"已完成", "已整改", "已销号", "closed", "done", "completed"}
 TRUE_WORDS = {"true", "1", "yes", "y", "是", "t"}
+# Every state status.csv may hold, in the order the page shows them.
+STATES = ("accepted", "faulty", "review", "unusable", "missing")
+_NOT_LOST = {"bonus", "veto", "adjustment"}  # a bonus not earned, a veto, an office adjustment: no lost points
 TOP_N = 10
-
-
-def _num(text) -> float | None:
-    try:
-        x = float(text)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
-
-
-def _fmt(x: float | None, digits: int = 2) -> str:
-    if x is None:
-        return ""
-    x = round(x, digits)
-    return str(int(x)) if x == int(x) else f"{x:.{digits}f}".rstrip("0")
-
-
-def _pct(num: float, den: float) -> str:
-    return f"{100 * num / den:.1f}%" if den else "—"
 
 
 def _order(values) -> list[str]:
@@ -44,89 +36,70 @@ def _order(values) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-# --- charts ----------------------------------------------------------------------------------
-
-def _style(colors: tuple[str, ...]) -> Style:
-    return Style(font_family=FONT_STACK, background="white", plot_background="white",
-                 foreground="#333", foreground_strong="#111", foreground_subtle="#ddd",
-                 colors=colors, title_font_size=15, label_font_size=12,
-                 major_label_font_size=12, legend_font_size=12, value_font_size=11)
+def group_order(status: list[dict] | None, *others: list[dict] | None) -> list[str]:
+    """Groups in roster order (status.csv follows the roster), then any others as they come."""
+    rows = [r for table in (status, *others) for r in (table or [])]
+    return _order(r.get("group", "") for r in rows)
 
 
-def _chart(kind, chart_id: str, title: str, colors=("#2e6da4",), **opts):
-    """A pygal chart set up for static, print-friendly, reproducible SVG."""
-    base = dict(disable_xml_declaration=True, js=[], style=_style(colors), width=760, height=340,
-                print_values=True, print_zeroes=False, show_y_guides=True, legend_at_bottom=True,
-                legend_at_bottom_columns=4, truncate_label=-1, margin=12, margin_bottom=28)
-    chart = kind(title=title, **{**base, **opts})
-    chart.uuid = chart_id  # pygal scopes its CSS by a random id; a fixed one keeps output stable
-    chart.add_xml_filter(_static_svg)
-    return chart
+# --- return status ---------------------------------------------------------------------------
+
+def _reason(r: dict, w: dict) -> str:
+    """Why the unit is in its state: status.csv's reason, else the error count of a faulty return."""
+    reason = r.get("reason", "")
+    if not reason and r.get("state") == "faulty" and (as_number(r.get("errors")) or 0) > 0:
+        reason = w["n_errors"].format(n=r.get("errors"))
+    return reason
 
 
-def _static_svg(root):
-    """Drop pygal's config <script> and its comments (today's date, URLs): a static, stable SVG."""
-    for parent in list(root.iter()):
-        for child in list(parent):
-            if callable(child.tag) or str(child.tag).rsplit("}", 1)[-1] == "script":
-                parent.remove(child)
-    return root
-
-
-def _wide_extra(labels: list[str], font_size: int) -> int:
-    """Extra left margin for CJK labels: pygal sizes text as if every character were narrow."""
-    return int(max((sum(1 for ch in lab if ord(ch) > 0x2E7F) for lab in labels), default=0) * font_size * 0.45)
-
-
-def _svg(chart) -> Markup:
-    """The chart as inline SVG text."""
-    return Markup(chart.render(is_unicode=True))
-
-
-# --- sections --------------------------------------------------------------------------------
-
-def status_section(status: list[dict], values: list[dict] | None, w: dict) -> dict:
-    """Counts returned/faulty/missing, a chart by group, and who must be chased, by group."""
+def status_section(status: list[dict], values: list[dict] | None, phones: dict[str, str], w: dict) -> dict:
+    """Counts per state, a chart by group, and every unit to follow up (with phone and reason)."""
     states = Counter(r.get("state", "") for r in status)
-    groups = _order(r.get("group", "") for r in status)
-    chart = _chart(pygal.StackedBar, "status", w["sec.status"],
-                   colors=("#2e8b57", "#e67e22", "#c0392b"), x_labels=groups or [""], height=300)
-    for state in ("accepted", "faulty", "missing"):
-        chart.add(w[state], [sum(1 for r in status if r.get("group", "") == g
-                                 and r.get("state") == state) or None for g in groups])
-    rank = {"missing": 0, "faulty": 1}
+    shown = [s for s in STATES if s in ("accepted", "faulty", "missing") or states[s]]
+    groups = group_order(status)
+    chart = new_chart(pygal.StackedBar, "status", w["sec.status"], height=300, x_labels=groups or [""],
+                      colors=("#2e8b57", "#e67e22", "#2e6da4", "#8e44ad", "#c0392b"))
+    for state in STATES:
+        chart.add(w[f"state.{state}"], [sum(1 for r in status if r.get("group", "") == g
+                                            and r.get("state") == state) or None for g in groups])
+    rank = {s: n for n, s in enumerate(("missing", "unusable", "review", "faulty"))}
     chase = sorted((r for r in status if r.get("state") in rank),
                    key=lambda r: (groups.index(r.get("group", "")), rank[r["state"]], r.get("unit_code", "")))
-    by_group = [{"group": g, "rows": [dict(r, state_label=w[r["state"]]) for r in chase
-                                      if r.get("group", "") == g]} for g in groups]
+    rows = [dict(r, state_label=w[f"state.{r['state']}"], reason=_reason(r, w),
+                 phone=r.get("phone") or phones.get(r.get("unit_code", ""), "")) for r in chase]
+    by_group = [{"group": g, "rows": [r for r in rows if r.get("group", "") == g]} for g in groups]
     return {"expected": len(status), "returned": states["accepted"] + states["faulty"],
-            "accepted": states["accepted"], "faulty": states["faulty"], "missing": states["missing"],
+            "cards": [(s, w[f"state.{s}"], states[s]) for s in shown],
             "merged": len({r.get("unit_code") for r in values}) if values is not None else None,
-            "chart": _svg(chart), "chase": [g for g in by_group if g["rows"]]}
+            "chart": svg(chart), "chase": [g for g in by_group if g["rows"]]}
 
 
-def group_rows(status: list[dict], scores: list[dict] | None, w: dict) -> list[dict]:
-    """One row per group (and a total row): units, returned, faulty, missing, return rate, mean."""
-    totals = {s.get("unit_code"): _num(s.get("total")) for s in scores or []}
+# --- groups ----------------------------------------------------------------------------------
+
+def group_rows(status: list[dict], scores: list[dict] | None, scored: set[str], w: dict) -> dict:
+    """One row per group (roster order) and a total row: units per state, return rate, mean score."""
+    totals = {s.get("unit_code"): as_number(s.get("total")) for s in scores or []}
+    present = Counter(r.get("state") for r in status)
+    states = [s for s in STATES if s in ("accepted", "faulty", "missing") or present[s]]
 
     def row(label: str, rows: list[dict]) -> dict:
-        n = len(rows)
         c = Counter(r.get("state") for r in rows)
         returned = c["accepted"] + c["faulty"]
-        pts = [t for t in (totals.get(r.get("unit_code")) for r in rows) if t is not None]
-        return {"group": label, "units": n, "returned": returned, "accepted": c["accepted"],
-                "faulty": c["faulty"], "missing": c["missing"], "rate": _pct(returned, n),
-                "mean": _fmt(sum(pts) / len(pts), 1) if pts else ""}
+        pts = [totals[code] for r in rows if (code := r.get("unit_code")) in scored and totals.get(code) is not None]
+        return {"group": label, "units": len(rows), "returned": returned, "counts": [c[s] for s in states],
+                "rate": ratio(returned, len(rows)), "mean": points(sum(pts) / len(pts)) if pts else ""}
 
-    groups = _order(r.get("group", "") for r in status)
-    out = [row(g, [r for r in status if r.get("group", "") == g]) for g in groups]
-    return out + [dict(row(w["all"], status), is_total=True)]
+    out = [row(g, [r for r in status if r.get("group", "") == g]) for g in group_order(status)]
+    return {"states": [w[f"state.{s}"] for s in states],
+            "rows": out + [dict(row(w["all"], status), is_total=True)]}
 
 
-def totals_matrix(totals: list[dict], w: dict) -> dict:
-    """totals.csv pivoted: one row per metric, one column per group."""
-    groups = _order(r.get("group", "") for r in totals)
-    cells = {(r.get("metric", ""), r.get("group", "")): r.get("value", "") for r in totals}
+def totals_matrix(totals: list[dict], order: list[str], w: dict) -> dict:
+    """totals.csv pivoted: one row per metric, one column per group (roster order, overall last)."""
+    found = _order(r.get("group", "") for r in totals)
+    groups = [g for g in order if g in found] + [g for g in found if g not in order]
+    cells = {(r.get("metric", ""), r.get("group", "")): r.get("display") or amount(r.get("value")) or r.get("value", "")
+             for r in totals}
     metrics = _order(r.get("metric", "") for r in totals)
     return {"groups": [g or w["all"] for g in groups],
             "rows": [{"metric": m, "cells": [cells.get((m, g), "") for g in groups]} for m in metrics]}
@@ -136,84 +109,125 @@ def rate_rows(rates: list[dict]) -> list[dict]:
     """The caller's extra rate rows; a missing rate is numerator / denominator (a fraction 0–1)."""
     out = []
     for r in rates:
-        num, den, rate = _num(r.get("numerator")), _num(r.get("denominator")), _num(r.get("rate"))
-        if rate is None and num is not None and den:
-            rate = num / den
+        num, den, rate = as_number(r.get("numerator")), as_number(r.get("denominator")), as_number(r.get("rate"))
         out.append({"group": r.get("group", ""), "metric": r.get("metric", ""),
-                    "numerator": _fmt(num), "denominator": _fmt(den),
-                    "rate": f"{100 * rate:.1f}%" if rate is not None else "—"})
+                    "numerator": amount(num), "denominator": amount(den),
+                    "rate": ratio(rate, 1) if rate is not None else (ratio(num, den) if num is not None and den else "—")})
     return out
 
 
-def score_histogram(totals: list[float], w: dict) -> Markup:
-    """Units per 10-point bin; the top edge is closed so a full score falls in the last bin."""
-    lo = math.floor(min(totals) / 10) * 10
-    hi = max(math.ceil(max(totals) / 10) * 10, lo + 10)
-    n = (hi - lo) // 10
+# --- scores ----------------------------------------------------------------------------------
+
+def _provisional(r: dict) -> bool:
+    """A faulty unit that its scheme ranks anyway (``faulty: score``)."""
+    if r.get("state") != "faulty":
+        return False
+    flag = r.get("provisional")
+    return flag.lower() in TRUE_WORDS if flag else bool(r.get("rank"))
+
+
+def scored_codes(scores: list[dict]) -> set[str]:
+    """The units that count in the figures: a total, and not faulty unless ranked provisionally."""
+    return {r.get("unit_code", "") for r in scores
+            if as_number(r.get("total")) is not None and (r.get("state") != "faulty" or _provisional(r))}
+
+
+def _edge(x: float) -> str:
+    return amount(x, 1)
+
+
+def histogram_counts(totals: list[float]) -> tuple[list[str], list[int]]:
+    """Bin labels and units per bin, bins chosen from the data; the top edge is closed so a full
+    score is counted in the last bin."""
+    start, width, n = histogram_bins(totals)
     counts = [0] * n
     for t in totals:
-        counts[min(int((t - lo) // 10), n - 1)] += 1
-    labels = [f"{lo + 10 * i}–{lo + 10 * (i + 1)}" for i in range(n)]
-    chart = _chart(pygal.Bar, "scores", w["histogram"], x_labels=labels, show_legend=False,
-                   print_values_position="top")
+        counts[min(int((t - start) // width), n - 1)] += 1
+    return [f"{_edge(start + width * i)}–{_edge(start + width * (i + 1))}" for i in range(n)], counts
+
+
+def score_histogram(totals: list[float], w: dict):
+    """The score distribution as a bar chart, its bin width in the title."""
+    labels, counts = histogram_counts(totals)
+    width = histogram_bins(totals)[1]
+    chart = new_chart(pygal.Bar, "scores", w["histogram"].format(width=_edge(width)), x_labels=labels,
+                      show_legend=False, print_values_position="top")
     chart.add(w["units"], [c or None for c in counts])
-    return _svg(chart)
+    return svg(chart)
 
 
-def scores_section(scores: list[dict], w: dict) -> dict:
-    """Histogram, ranking table (by rank) and grade counts (overall and by group)."""
+def _ranking_row(r: dict, w: dict) -> dict:
+    return dict(r, is_vetoed=r.get("vetoed", "").lower() in TRUE_WORDS, total_text=points(r.get("total")),
+                provisional=_provisional(r))
+
+
+def scores_section(scores: list[dict], order: list[str], errors: dict[str, str], w: dict) -> dict:
+    """Histogram, ranking (by rank), grade counts over scored units, and the faulty units (待补正)."""
     def key(r):
-        rank = _num(r.get("rank"))
+        rank = as_number(r.get("rank"))
         return (rank if rank is not None else math.inf, r.get("unit_code", ""))
 
-    ranking = [dict(r, is_vetoed=r.get("vetoed", "").lower() in TRUE_WORDS) for r in sorted(scores, key=key)]
-    totals = [t for t in (_num(r.get("total")) for r in scores) if t is not None]
-    groups = _order(r.get("group", "") for r in ranking)
-    present = _order(r.get("grade", "") for r in ranking if r.get("grade"))
+    scored = scored_codes(scores)
+    faulty = [r for r in scores if r.get("state") == "faulty"]
+    ranking = [_ranking_row(r, w) for r in sorted(scores, key=key)
+               if r.get("state") != "faulty" or r.get("unit_code") in scored]
+    counted = [r for r in ranking if r.get("unit_code") in scored]
+    totals = [as_number(r.get("total")) for r in counted]
+    groups = [g for g in order if any(r.get("group", "") == g for r in scores)] + \
+        [g for g in _order(r.get("group", "") for r in scores) if g not in order]
+    present = _order(r.get("grade", "") for r in counted if r.get("grade"))
     grades = [g for g in GRADE_ORDER if g in present] + [g for g in present if g not in GRADE_ORDER]
-    by = Counter((r.get("grade"), r.get("group", "")) for r in ranking)
+    by = Counter((r.get("grade"), r.get("group", "")) for r in counted)
     grade_rows = [{"grade": g, "count": sum(by[(g, x)] for x in groups),
-                   "share": _pct(sum(by[(g, x)] for x in groups), len(ranking)),
+                   "share": ratio(sum(by[(g, x)] for x in groups), len(counted)),
                    "by_group": [by[(g, x)] for x in groups]} for g in grades]
+    pending = [dict(_ranking_row(r, w), errors=errors.get(r.get("unit_code", ""), "")) for r in faulty]
     return {"histogram": score_histogram(totals, w) if totals else None, "ranking": ranking,
-            "groups": groups, "grades": grade_rows}
+            "groups": groups, "grades": grade_rows, "scored": len(counted), "pending": pending}
 
 
-def gap_rows(trace: list[dict], titles: dict[str, str]) -> list[dict]:
-    """Points lost per indicator (max_points − points), summed and averaged over units; top 10."""
+# --- the office's gap list -------------------------------------------------------------------
+
+def gap_rows(trace: list[dict], titles: dict[str, str], scored: set[str] | None = None) -> list[dict]:
+    """Points lost per indicator (max_points − points) over the scored units; top 10.
+
+    Bonus items not earned are no loss (their points are extra), nor are vetoes or adjustments.
+    """
     lost: dict[str, float] = defaultdict(float)
     units: dict[str, set] = defaultdict(set)
     losing: dict[str, set] = defaultdict(set)
     top: dict[str, float] = defaultdict(float)
     for r in trace:
-        pts, mx = _num(r.get("points")), _num(r.get("max_points"))
-        ind = r.get("indicator", "")
-        if pts is None or mx is None or not ind:
+        pts, mx = as_number(r.get("points")), as_number(r.get("max_points"))
+        ind, unit = r.get("indicator", ""), r.get("unit_code")
+        if pts is None or mx is None or not ind or r.get("rule") in _NOT_LOST or (scored is not None and unit not in scored):
             continue
         gap = max(0.0, mx - pts)
         lost[ind] += gap
-        units[ind].add(r.get("unit_code"))
+        units[ind].add(unit)
         top[ind] = max(top[ind], mx)
         if gap > 0:
-            losing[ind].add(r.get("unit_code"))
+            losing[ind].add(unit)
     ranked = sorted((i for i in lost if lost[i] > 0), key=lambda i: (-lost[i], i))[:TOP_N]
-    return [{"indicator": i, "title": titles.get(i, ""), "sum": _fmt(lost[i]), "sum_value": lost[i],
-             "mean": _fmt(lost[i] / len(units[i])), "units": len(losing[i]), "max": _fmt(top[i])}
+    return [{"indicator": i, "title": titles.get(i, ""), "sum": points(lost[i]), "sum_value": round(lost[i], 2),
+             "mean": points(lost[i] / len(units[i])), "units": len(losing[i]), "max": amount(top[i])}
             for i in ranked]
 
 
-def gaps_section(trace: list[dict], titles: dict[str, str], w: dict) -> dict:
-    rows = gap_rows(trace, titles)
+def gaps_section(trace: list[dict], titles: dict[str, str], w: dict, scored: set[str] | None = None) -> dict:
+    rows = gap_rows(trace, titles, scored)
     chart = None
     if rows:
-        labels = [f"{r['indicator']} {r['title']}".strip()[:16] for r in reversed(rows)]
-        c = _chart(pygal.HorizontalBar, "gaps", w["sec.gaps"], colors=("#c0392b",), x_labels=labels,
-                   show_legend=False, height=max(240, 40 * len(rows) + 80),
-                   margin_left=12 + _wide_extra(labels, 12), print_values_position="top")
+        labels = [short_label(r["title"] or r["indicator"]) for r in reversed(rows)]
+        c = new_chart(pygal.HorizontalBar, "gaps", w["sec.gaps"], colors=("#c0392b",), x_labels=labels,
+                      show_legend=False, height=max(240, 40 * len(rows) + 80),
+                      margin_left=label_margin(labels), print_values_position="top")
         c.add(w["lost_sum"], [r["sum_value"] for r in reversed(rows)])
-        chart = _svg(c)
+        chart = svg(c)
     return {"rows": rows, "chart": chart}
 
+
+# --- issues ----------------------------------------------------------------------------------
 
 def issues_section(issues: list[dict], lang: str, w: dict) -> dict:
     """The most frequent issue codes, with their catalogue titles and how many units they touch."""
@@ -240,10 +254,13 @@ def _issue_title(code: str, lang: str) -> str:
         return ""
 
 
+# --- rectification ---------------------------------------------------------------------------
+
 def rectification_section(items: list[dict], names: dict[str, str], w: dict) -> dict:
-    """Open, overdue and closed items per unit (laggards first) and overall; overdue items listed."""
+    """Open, overdue and closed items per unit (laggards first) and overall; overdue items listed
+    with the unit's own item number (整改编号)."""
     latest: dict[tuple, dict] = {}
-    for r in sorted(items, key=lambda r: _num(r.get("round")) or 0):
+    for r in sorted(items, key=lambda r: as_number(r.get("round")) or 0):
         latest[(r.get("unit_code", ""), r.get("item_id", ""))] = r
     per_unit: dict[str, Counter] = defaultdict(Counter)
     overdue_items, open_items = [], []
@@ -251,14 +268,15 @@ def rectification_section(items: list[dict], names: dict[str, str], w: dict) -> 
         closed = r.get("status", "").lower() in CLOSED_STATES or bool(r.get("closed_on"))
         late = not closed and r.get("overdue", "").lower() in TRUE_WORDS
         per_unit[unit].update(items=1, closed=int(closed), open=int(not closed), overdue=int(late))
+        shown = dict(r, unit_name=names.get(unit, unit), status=_status_word(r, w), item_no=r.get("item_no", ""))
         if late:
-            overdue_items.append(dict(r, unit_name=names.get(unit, unit), status=_status_word(r, w)))
+            overdue_items.append(shown)
         if not closed:
-            open_items.append(dict(r, unit_name=names.get(unit, unit), status=_status_word(r, w)))
+            open_items.append(shown)
 
     def row(label: str, c: Counter) -> dict:
         return {"unit": label, "items": c["items"], "closed": c["closed"], "open": c["open"],
-                "overdue": c["overdue"], "rate": _pct(c["closed"], c["items"])}
+                "overdue": c["overdue"], "rate": ratio(c["closed"], c["items"])}
 
     units = sorted(per_unit, key=lambda u: (-per_unit[u]["overdue"], -per_unit[u]["open"], u))
     overall = sum(per_unit.values(), Counter())
@@ -271,76 +289,3 @@ def rectification_section(items: list[dict], names: dict[str, str], w: dict) -> 
 def _status_word(r: dict, w: dict) -> str:
     status = r.get("status", "")
     return w.get(f"st.{status}", status)
-
-
-def _signed(x: float | None, digits: int = 2) -> str:
-    return "" if x is None else ("+" if x > 0 else "") + _fmt(x, digits)
-
-
-def _compare_row(r: dict, w: dict) -> dict:
-    """One unit of compare.csv for display: a year without a score says so, never 0."""
-    presence = r.get("presence") or "both"
-    blank = {"new": ("old",), "dissolved": ("new",)}.get(presence, ())
-    row = {"unit": r.get("unit_name", ""), "group": r.get("group", ""), "move": r.get("grade_move", ""),
-           "move_label": w.get(f"cmp.{r.get('grade_move')}", ""), "delta": _signed(_num(r.get("delta"))),
-           "rank_change": _signed(_num(r.get("rank_change")), 0), "presence": presence}
-    for side in ("old", "new"):
-        total = _num(r.get(f"{side}_total"))
-        absent = side in blank
-        row[f"{side}_total"] = "" if absent else (_fmt(total) if total is not None else w["cmp.not_returned"])
-        row[f"{side}_scored"] = total is not None
-        row[f"{side}_rank"], row[f"{side}_grade"] = r.get(f"{side}_rank", ""), r.get(f"{side}_grade", "")
-    old_name = r.get("old_unit_name", "")
-    note = w[f"cmp.{presence}"] if presence != "both" else (
-        w["cmp.renamed"].format(name=old_name) if old_name and old_name != row["unit"] else "")
-    row["note"] = note
-    if presence == "both":
-        row["grades"] = " → ".join(row[f"{s}_grade"] or (w["cmp.not_returned"] if not row[f"{s}_scored"] else "—")
-                                   for s in ("old", "new"))
-    else:
-        row["grades"] = row["old_grade"] or row["new_grade"]
-    if row["move_label"]:
-        row["grades"] = w["cmp.with_move"].format(grades=row["grades"], move=row["move_label"])
-    return row
-
-
-def _grade_matrix(rows: list[dict], w: dict) -> dict | None:
-    """Old grade × new grade counts over units in both years; "" (not returned) last."""
-    counts = Counter((r.get("old_grade", ""), r.get("new_grade", "")) for r in rows)
-    present = {g for key in counts for g in key}
-    if not present - {""}:
-        return None
-    axes = [g for g in GRADE_ORDER if g in present] + sorted(present - set(GRADE_ORDER) - {""})
-    axes += [""] if "" in present else []
-    labels = [g or w["cmp.not_returned"] for g in axes]
-    return {"labels": labels, "rows": [{"grade": labels[i], "counts": [counts[(o, n)] for n in axes]}
-                                       for i, o in enumerate(axes)]}
-
-
-def _movers_chart(rows: list[dict], w: dict) -> Markup | None:
-    """The units whose total rose or fell most (up to 5 each way)."""
-    moved = sorted(((d, r) for r in rows if (d := _num(r.get("delta"))) not in (None, 0)),
-                   key=lambda p: (-p[0], p[1].get("unit_code", "")))
-    picked = [p for p in moved if p[0] > 0][:5] + [p for p in moved if p[0] < 0][-5:]
-    if not picked:
-        return None
-    labels = [r.get("unit_name", "")[:16] for _, r in reversed(picked)]
-    chart = _chart(pygal.HorizontalBar, "compare", w["cmp.chart"], colors=("#2e6da4",), x_labels=labels,
-                   show_legend=False, height=max(240, 40 * len(picked) + 80),
-                   margin_left=12 + _wide_extra(labels, 12), print_values_position="top")
-    chart.add(w["cmp.delta"], [d for d, _ in reversed(picked)])
-    return _svg(chart)
-
-
-def compare_section(rows: list[dict], w: dict) -> dict:
-    """Year on year from compare.csv: counts, grade transitions, biggest movers, every unit."""
-    both = [r for r in rows if (r.get("presence") or "both") == "both"]
-    deltas = [d for d in (_num(r.get("delta")) for r in both) if d is not None]
-    moves = Counter(r.get("grade_move", "") for r in both)
-    presence = Counter(r.get("presence", "") for r in rows)
-    cards = [(w["cmp.scored"], len(deltas)), (w["cmp.improved"], sum(d > 0 for d in deltas)),
-             (w["cmp.declined"], sum(d < 0 for d in deltas)), (w["cmp.grade_up"], moves["up"]),
-             (w["cmp.grade_down"], moves["down"]), (w["cmp.new_units"], presence["new"]),
-             (w["cmp.dissolved_units"], presence["dissolved"])]
-    return {"cards": cards, "matrix": _grade_matrix(both, w), "chart": _movers_chart(both, w),
-            "rows": [_compare_row(r, w) for r in rows]}

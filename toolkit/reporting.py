@@ -12,9 +12,11 @@ __all__ = ["report_campaign", "indicator_titles"]
 
 
 def indicator_titles(campaign: Campaign) -> dict[str, str]:
-    """Indicator id → title: the scoring scheme's titles over the template's item contents."""
+    """Indicator id → title: the scoring scheme's titles over the template's item contents.
+
+    A title is words only (the report shows the id beside it where an id helps)."""
     spec = campaign.template()
-    titles = {item.id: f"{item.id.replace('_', '.')} {item.content}" for s in spec.sheets for item in s.items}
+    titles = {item.id: item.content for s in spec.sheets for item in s.items}
     try:
         from .scheme import load_scheme
         if campaign.scoring:
@@ -33,6 +35,7 @@ def _generated_on(campaign: Campaign) -> str:
 
 
 def report_campaign(campaign: Campaign, lang: str = "zh") -> Path:
+    phones = {u.code: u.phone for u in campaign.roster().units if u.phone}
     inp = ReportInput(campaign_name=campaign.name, year=campaign.year, generated_on=_generated_on(campaign),
-                      out_dir=campaign.out, lang=lang, indicator_titles=indicator_titles(campaign))
+                      out_dir=campaign.out, lang=lang, indicator_titles=indicator_titles(campaign), phones=phones)
     return write_report(inp)
