@@ -233,7 +233,7 @@ def test_text_like_a_formula_stays_text(merged):
 def test_totals_csv(merged):
     campaign, _ = merged
     header, rows = read_csv(campaign.out / "totals.csv")
-    assert header == ["group", "metric", "value"]
+    assert header == ["group", "metric", "value", "display"]
     got = {(r["group"], r["metric"]): r["value"] for r in rows}
     assert got[("县委", "单位数")] == "2" and got[("县委", "已报送")] == "2" and got[("县委", "报送率")] == "1"
     assert got[("部门", "未报送")] == "1" and got[("部门", "报送率")] == "0"
@@ -324,3 +324,29 @@ def test_the_faulty_unit_in_the_rates_campaign_is_flagged(rates):
     from toolkit.status import unit_statuses
     assert {s.unit_code: s.state for s in unit_statuses(rates)} == {
         "P01": "accepted", "P02": "accepted", "Q01": "accepted", "Q02": "faulty", "Q03": "missing"}
+
+
+def test_totals_csv_shows_rates_as_percentages_and_amounts_with_separators(merged):
+    campaign, _ = merged
+    _, rows = read_csv(campaign.out / "totals.csv")
+    shown = {(r["group"], r["metric"]): r["display"] for r in rows}
+    assert shown[("全部", "报送率")] == "66.7%" and shown[("县委", "报送率")] == "100.0%"
+    assert shown[("全部", "单位数")] == "3" and shown[("县委", "党员人数")] == "12"
+
+
+def test_a_faulty_units_values_are_not_in_the_totals(rates):
+    _, rows = read_csv(rates.out / "totals.csv")
+    got = {(r["group"], r["metric"]): r["value"] for r in rows}
+    # Q02's return is faulty: its 6 probationary members wait for the corrected return
+    assert got[("部门", "预备党员数")] == "2" and got[("全部", "预备党员数")] == "8"
+    assert got[("部门", "需退回修改")] == "1"
+
+
+def test_units_in_review_or_unusable_are_also_counted_apart(merged):
+    from toolkit.merge import group_totals, load_merged
+
+    campaign, _ = merged
+    m = load_merged(campaign)
+    m.units[2].status.state = "unusable"  # U003 sent only a Word file
+    overall = group_totals(m)[-1]
+    assert overall["unusable"] == 1 and overall["missing"] == 1 and overall["returned"] == 2

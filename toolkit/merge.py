@@ -1,7 +1,9 @@
 """Merge: every accepted return into out/values.csv and out/consolidated.xlsx.
 
-Only accepted returns count. A faulty unit appears flagged, a missing unit
-appears as missing (empty cells), never as zeros. Values are the normalised
+Only valid returns count in the figures: totals.csv sums and rates are over
+accepted units only, never a faulty unit's values (status.py's ``faulty``: its
+accepted return has errors). A faulty unit appears flagged in values.csv and
+consolidated.xlsx, a missing unit appears as missing (empty cells), never as zeros. Values are the normalised
 ones (numbers plain, dates ISO, booleans true/false) with the raw text kept
 beside them in values.csv.
 """
@@ -20,9 +22,12 @@ from .spec import TemplateSpec
 from .status import NOT_RETURNED, UnitStatus, unit_statuses
 from .validate import build_return
 
-__all__ = ["MergedUnit", "Merged", "merge_campaign", "VALUES_COLUMNS", "group_totals", "raw_text"]
+__all__ = ["MergedUnit", "Merged", "merge_campaign", "VALUES_COLUMNS", "TOTALS_COLUMNS", "group_totals", "raw_text"]
 
 VALUES_COLUMNS = ("unit_code", "template_id", "sheet", "field", "row", "value", "raw")
+# value is plain (a rate as a fraction, for machines); display is what a person reads (93.3%, 12,345)
+TOTALS_COLUMNS = ("group", "metric", "value", "display")
+_COUNTS = ("units", "accepted", "faulty", "missing", "returned", *("review", "unusable"))
 
 
 @dataclass
@@ -111,24 +116,36 @@ def _field_order(spec: TemplateSpec) -> list[str]:
     return out
 
 
+_SET_ASIDE = ("review", "unusable")  # not returned, yet not plain missing: counted apart too
+
+
 def group_totals(merged: Merged) -> list[dict]:
-    """Per group and overall: units, returned, faulty, missing, return rate, numeric sums, summary rates."""
+    """Per group and overall: units per state, return rate, numeric sums and summary rates.
+
+    Sums and rates are over accepted units only: a faulty unit's values do not count until its
+    corrected return arrives. 未报送 counts every unit without a return (status.py's
+    NOT_RETURNED); of those, a file waiting in review or an unusable file is also counted apart
+    (when any unit is in that state).
+    """
     numeric = [f for f in merged.spec.form_fields.values() if f.type in ("int", "number")]
+    aside = [s for s in _SET_ASIDE if any(u.status.state == s for u in merged.units)]
     out = []
     for group in merged.groups + [None]:
         members = [u for u in merged.units if group is None or u.unit.group == group]
+        valid = [u for u in members if u.status.state == "accepted"]
         row = {"group": group if group is not None else "", "units": len(members),
-               "accepted": sum(u.status.state == "accepted" for u in members),
+               "accepted": len(valid),
                "faulty": sum(u.status.state == "faulty" for u in members),
                "missing": sum(u.status.state in NOT_RETURNED for u in members)}  # review, unusable too
+        row.update({s: sum(u.status.state == s for u in members) for s in aside})
         row["returned"] = row["accepted"] + row["faulty"]
         row["return_rate"] = row["returned"] / row["units"] if row["units"] else None
         for f in numeric:
-            vals = [u.value(f.id) for u in members]
+            vals = [u.value(f.id) for u in valid]
             vals = [v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
             row[f.id] = sum(vals) if vals else None
         for rate in merged.spec.summary:
-            row[f"rate:{rate.id}"] = _summary_rate(members, rate.numerator, rate.denominator)
+            row[f"rate:{rate.id}"] = _summary_rate(valid, rate.numerator, rate.denominator)
         out.append(row)
     return out
 
@@ -155,7 +172,7 @@ def merge_campaign(campaign: Campaign, lang: str = "zh", merged: Merged | None =
     rows = values_rows(merged)
     write_csv(campaign.out / "values.csv", VALUES_COLUMNS, rows)
     totals = group_totals(merged)
-    write_csv(campaign.out / "totals.csv", ("group", "metric", "value"), _long_totals(merged, totals, lang))
+    write_csv(campaign.out / "totals.csv", TOTALS_COLUMNS, _long_totals(merged, totals, lang))
     write_consolidated(campaign, merged, totals, lang)
     summary = {"units": len(merged.units), "returned": len(merged.returned()), "values": len(rows)}
     items = write_rectification(campaign, merged)
@@ -193,7 +210,7 @@ def _long_totals(merged: Merged, totals: list[dict], lang: str) -> list[dict]:
     labels.update({f"rate:{r.id}": (r.label_en or r.label) if lang == "en" else r.label for r in merged.spec.summary})
     if lang != "en":
         labels.update({"units": "单位数", "accepted": "合格", "faulty": "需退回修改", "missing": "未报送",
-                       "returned": "已报送", "return_rate": "报送率"})
+                       "returned": "已报送", "return_rate": "报送率", "review": "待确认", "unusable": "无法使用"})
     overall = "all" if lang == "en" else "全部"
     out = []
     for row in totals:
@@ -201,6 +218,16 @@ def _long_totals(merged: Merged, totals: list[dict], lang: str) -> list[dict]:
             if key == "group" or value is None:
                 continue
             out.append({"group": row["group"] or overall, "metric": labels.get(key, key),
-                        "value": display(round(value, 4) if isinstance(value, float) else value)})
+                        "value": display(round(value, 4) if isinstance(value, float) else value),
+                        "display": _shown(key, value)})
     return out
+
+
+def _shown(key: str, value) -> str:
+    """A total as a person reads it: rates as percentages, counts and sums with separators."""
+    from .report_numbers import amount, count, percent
+
+    if key == "return_rate" or key.startswith("rate:"):
+        return percent(value)
+    return count(value) if key in _COUNTS else amount(value)
 
