@@ -190,7 +190,14 @@ def test_rectification_csv_columns(story):
     with open(story["r3"].out / "rectification.csv", encoding="utf-8-sig") as fh:
         header = next(csv.reader(fh))
     assert header == ["unit_code", "item_id", "first_round", "round", "problem", "deadline", "status",
-                      "closed_on", "overdue"]
+                      "closed_on", "overdue", "item_no"]
+
+
+def test_rectification_csv_shows_the_units_own_item_numbers(story):
+    a = rect(story["r1"])[("U001", "A 三会一课记录不全")]
+    assert a["item_id"] == "2026r1-1" and a["item_no"] == "巡察-01"
+    d = rect(story["r2"])[("U002", "D 换届超期")]  # not returned in round 2: its last known item
+    assert d["item_no"] == "督查-01"
 
 
 def _check_r2_variant(story, tmp_path, rows: dict[int, dict], received: dt.date):

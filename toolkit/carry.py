@@ -5,12 +5,18 @@ From the previous campaign (campaign.yaml ``previous:``) each unit gets:
   table mapped into this one (``carry_from``: gap list → sprint list), each with a stable
   item id kept from round to round in the workbook's hidden key column;
 - the previous values of form fields marked ``carry: true`` (shown as 上年数).
-A unit that did not return last round gets its last known rows, marked stale. What was
-prefilled is written to outbox/carry.json, so the round after can look back again.
+A unit that did not return last round gets its last known rows, marked stale. Only valid
+returns give 上年数: a unit whose return was faulty keeps the values last known from a valid
+one. An item marked closed whose row failed validation is still open, so it is carried.
+Text from a return is written into the next workbook as it was typed: a unit that typed
+something looking like a placeholder (``⟦r:column⟧``) sees that text, never a roster value
+(:func:`toolkit.generate.literal` keeps it from being expanded). What was prefilled is
+written to outbox/carry.json, so the round after can look back again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -92,18 +98,40 @@ def compute_carry(campaign: Campaign, spec: TemplateSpec) -> dict[str, UnitCarry
             stale = UnitCarry(before.tables, before.prior, True, before.source_round, before.closed)
             out[mu.unit.code] = stale if stale else UnitCarry()
             continue
-        out[mu.unit.code] = _from_return(spec, prev_spec, mu.ret, before, tag)
+        failed = _failed_closings(prev_spec, mu, before)
+        out[mu.unit.code] = _from_return(spec, prev_spec, mu.ret, before, tag, failed,
+                                         valid=mu.status.state != "faulty")
     return out
 
 
-def _from_return(spec: TemplateSpec, prev_spec: TemplateSpec, ret, before: UnitCarry, tag: str) -> UnitCarry:
+def _failed_closings(prev_spec: TemplateSpec, mu, before: UnitCarry) -> set[int]:
+    """Rows of last round's ledger marked closed whose closing failed validation (faulty returns only)."""
+    from .lifecycle import failed_closings, lifecycle_sheet
+
+    sheet = lifecycle_sheet(prev_spec)
+    if sheet is None or mu.status.state != "faulty":
+        return set()
+    received = mu.file.received_at[:10] if mu.file and mu.file.received_at else ""
+    try:
+        received_on = dt.date.fromisoformat(received)
+    except ValueError:
+        received_on = None
+    return failed_closings(mu.ret, sheet, {"carry": before if before.tables or before.closed else None,
+                                           "received_on": received_on})
+
+
+def _from_return(spec: TemplateSpec, prev_spec: TemplateSpec, ret, before: UnitCarry, tag: str,
+                 failed: set[int] = frozenset(), valid: bool = True) -> UnitCarry:
     carry = UnitCarry(source_round=tag, closed=dict(before.closed))
-    _record_closed(carry, prev_spec, ret, before, tag)
+    _record_closed(carry, prev_spec, ret, before, tag, failed)
     prev_fields = prev_spec.form_fields
     for fid, f in spec.form_fields.items():
         if f.carry and fid in prev_fields:
             value = ret.entries.get((fid, None))
-            if value is not None and value.value is not None:
+            if not valid:  # a faulty return's values are not 上年数: the last valid ones are
+                if fid in before.prior:
+                    carry.prior[fid] = before.prior[fid]
+            elif value is not None and value.value is not None:
                 carry.prior[fid] = display(value.value)
     first_seen = {r.item_id: r.first_round for rows in before.tables.values() for r in rows}
     prev_sheets = {s.id: s for s in prev_spec.sheets}
@@ -113,9 +141,10 @@ def _from_return(spec: TemplateSpec, prev_spec: TemplateSpec, ret, before: UnitC
         source_id = sheet.carry_from.sheet if sheet.carry_from else sheet.id
         if source_id not in prev_sheets:
             continue
-        rows = _rows(sheet, prev_sheets[source_id], ret, tag, first_seen)
+        source = prev_sheets[source_id]
+        rows = _rows(sheet, source, ret, tag, first_seen, failed if source.lifecycle is not None else set())
         if not sheet.carry_from:  # an item deleted from the return is not closed: it stays carried
-            present = {r.item_id for r in rows} | set(_ids_in(ret, prev_sheets[source_id]))
+            present = {r.item_id for r in rows} | set(_ids_in(ret, source))
             rows += [r for r in before.tables.get(sheet.id, []) if r.item_id not in present]
         carry.tables[sheet.id] = rows
     return carry
@@ -126,8 +155,10 @@ def _ids_in(ret, sheet: Sheet) -> list[str]:
     return [i for i in item_ids(ret, sheet).values() if i]
 
 
-def _record_closed(carry: UnitCarry, prev_spec: TemplateSpec, ret, before: UnitCarry, tag: str) -> None:
-    """Remember the items closed last round by their visible key, to notice them reopened later."""
+def _record_closed(carry: UnitCarry, prev_spec: TemplateSpec, ret, before: UnitCarry, tag: str,
+                   failed: set[int]) -> None:
+    """Remember the items closed last round by their visible key, to notice them reopened later
+    (an item whose closing failed validation was not closed)."""
     from .lifecycle import item_ids, item_state, lifecycle_sheet
 
     sheet = lifecycle_sheet(prev_spec)
@@ -136,12 +167,13 @@ def _record_closed(carry: UnitCarry, prev_spec: TemplateSpec, ret, before: UnitC
     first_seen = {r.item_id: r.first_round for rows in before.tables.values() for r in rows}
     for row, item_id in item_ids(ret, sheet).items():
         values = ret.names(row, sheet.id)
-        if item_state(sheet, values) == "closed" and values.get(sheet.key[0]) is not None:
+        if row not in failed and item_state(sheet, values) == "closed" and values.get(sheet.key[0]) is not None:
             item_id = item_id or f"{tag}-{row}"
             carry.closed[display(values[sheet.key[0]])] = [item_id, first_seen.get(item_id, tag)]
 
 
-def _rows(sheet: Sheet, source: Sheet, ret, tag: str, first_seen: dict[str, str]) -> list[CarriedRow]:
+def _rows(sheet: Sheet, source: Sheet, ret, tag: str, first_seen: dict[str, str],
+          failed: set[int] = frozenset()) -> list[CarriedRow]:
     mapping = dict(sheet.carry_from.columns) if sheet.carry_from else {c.id: c.id for c in sheet.columns}
     condition = sheet.carry_from.condition if sheet.carry_from else sheet.carry_if
     source_ids = {c.id for c in source.columns}
@@ -149,7 +181,7 @@ def _rows(sheet: Sheet, source: Sheet, ret, tag: str, first_seen: dict[str, str]
     out = []
     for row in rows:
         names = {c: None for c in source_ids} | ret.names(row, source.id)
-        if condition and not _holds(condition, names):
+        if condition and not _holds(condition, names) and row not in failed:
             continue
         item = ret.entries.get((item_field(source.id), row))
         item_id = item.value if item is not None and item.value else f"{tag}-{row}"

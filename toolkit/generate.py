@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape
 from .campaign import Campaign, Unit
 from .csvout import write_csv
 from .spec import TemplateSpec
-from .workbook import MasterContext, build_master
+from .workbook import LITERAL_OPEN, MasterContext, build_master
 from .lock import exit_with_parent, locked
 
 __all__ = ["MasterPackage", "generate_outbox", "unit_filename", "workbook_for_unit", "MANIFEST_COLUMNS"]
@@ -102,8 +102,15 @@ def _write_entry(out, name: str, crc: int, deflated: bytes, size: int) -> bytes:
                        len(raw_name), 0, 0, 0, 0, 0, offset) + raw_name
 
 
+_LITERAL_KEY = LITERAL_OPEN[1:-1]
+
+
 def _fill(xml: str, values: dict[str, str]) -> str:
+    """Replace every token in one pass: a value put in is never scanned again, and the literal
+    token gives back a "⟦" a unit typed (see :func:`toolkit.workbook.literal`)."""
     def sub(m: re.Match) -> str:
+        if m.group(1) == _LITERAL_KEY:
+            return "⟦"
         return escape(_XML_BAD.sub("", values.get(m.group(1), "")))
     return _TOKEN_RE.sub(sub, xml)
 

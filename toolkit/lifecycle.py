@@ -16,10 +16,17 @@ from .locate import item_field
 from .normalise import display
 from .spec import Sheet
 
-__all__ = ["CODES", "RECTIFICATION_COLUMNS", "item_ids", "item_state", "rectification_rows"]
+__all__ = ["CODES", "RECTIFICATION_COLUMNS", "item_ids", "item_state", "rectification_rows", "failed_closings",
+           "NOT_CLOSED"]
 
+# The state of an item marked 已完成 whose row failed validation: its closing is not signed off,
+# so the item is still open (carried to the next round, counted as open).
+NOT_CLOSED = "not_closed"
+
+# item_id is the stable id the toolkit keeps in the hidden key column; item_no is the unit's own
+# number for the item (整改编号, the sheet's key column), which is what people refer to.
 RECTIFICATION_COLUMNS = ("unit_code", "item_id", "first_round", "round", "problem", "deadline", "status",
-                         "closed_on", "overdue")
+                         "closed_on", "overdue", "item_no")
 
 CODES = register(
     Code("rectification.item_deleted", "error", "上一轮未销号的整改事项被删除", "A carried item was deleted",
@@ -110,6 +117,31 @@ def item_state(sheet: Sheet, values: dict[str, Any]) -> str:
     return "open"
 
 
+def failed_closings(ret: Return, sheet: Sheet, context: dict | None = None) -> set[int]:
+    """Rows of *sheet* marked closed whose row has an error: a closing that failed validation.
+
+    The return is checked again with *context* (the carry and the day it was received, as
+    validate had them), so the answer does not depend on an out/issues.csv being current.
+    """
+    from .validate import check_return
+
+    closed = {row for row in item_ids(ret, sheet) if item_state(sheet, ret.names(row, sheet.id)) == "closed"}
+    if not closed:
+        return set()
+    saved, ret.context = ret.context, dict(context or ret.context)
+    try:
+        issues = check_return(ret)
+    finally:
+        ret.context = saved
+    columns = {c.id for c in sheet.columns}
+    failed = set()
+    for issue in issues:
+        fid, _, rest = issue.field.partition("[")
+        if issue.severity == "error" and rest.endswith("]") and fid in columns and rest[:-1].isdigit():
+            failed.add(int(rest[:-1]))
+    return failed & closed
+
+
 def _date(text) -> dt.date | None:
     if isinstance(text, dt.date):
         return text
@@ -120,34 +152,38 @@ def _date(text) -> dt.date | None:
 
 
 def rectification_rows(sheet: Sheet, unit_code: str, ret: Return | None, carry, tag: str,
-                       today: dt.date) -> list[dict]:
-    """The unit's items this round; a unit that did not return keeps its last known items."""
+                       today: dt.date, failed: set[int] = frozenset()) -> list[dict]:
+    """The unit's items this round; a unit that did not return keeps its last known items.
+
+    *failed* rows (closings that failed validation) are still open: state ``not_closed``."""
     life = sheet.lifecycle
     if ret is None:
         rows = []
         for item in (carry.tables.get(sheet.id, []) if carry else []):
             rows.append(_row(unit_code, item.item_id, item.first_round, item.last_round or tag, item.values,
-                             item_state(sheet, item.values), life, today))
+                             item_state(sheet, item.values), sheet, today))
         return rows
     carried = {r.item_id: r for r in carry.tables.get(sheet.id, [])} if carry else {}
     closed = carry.closed if carry else {}
     out = []
     for row, item_id in item_ids(ret, sheet).items():
         values = ret.names(row, sheet.id)
-        state = item_state(sheet, values)
+        state = NOT_CLOSED if row in failed else item_state(sheet, values)
         key = display(values.get(sheet.key[0])) if sheet.key else ""
         first = carried[item_id].first_round if item_id in carried else tag
         if item_id is None and key in closed:
             item_id, first = closed[key]
             state = "reopened" if state != "closed" else state
-        out.append(_row(unit_code, item_id or f"{tag}-{row}", first, tag, values, state, life, today))
+        out.append(_row(unit_code, item_id or f"{tag}-{row}", first, tag, values, state, sheet, today))
     return out
 
 
-def _row(unit, item_id, first, round_, values, state, life, today) -> dict:
+def _row(unit, item_id, first, round_, values, state, sheet: Sheet, today) -> dict:
+    life = sheet.lifecycle
     deadline = _date(values.get(life.deadline)) if life.deadline else None
     overdue = state != "closed" and deadline is not None and deadline < today
     return {"unit_code": unit, "item_id": item_id, "first_round": first, "round": round_,
             "problem": display(values.get(life.problem)) if life.problem else "",
             "deadline": deadline.isoformat() if deadline else "", "status": state,
-            "closed_on": display(values.get(life.closed_on)) if life.closed_on else "", "overdue": overdue}
+            "closed_on": display(values.get(life.closed_on)) if life.closed_on else "", "overdue": overdue,
+            "item_no": display(values.get(sheet.key[0])) if sheet.key else ""}

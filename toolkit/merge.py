@@ -187,7 +187,7 @@ def write_rectification(campaign: Campaign, merged: Merged) -> int | None:
 
     from .carry import read_carry, round_tag
     from .csvout import write_csv
-    from .lifecycle import RECTIFICATION_COLUMNS, lifecycle_sheet, rectification_rows
+    from .lifecycle import RECTIFICATION_COLUMNS, failed_closings, lifecycle_sheet, rectification_rows
 
     sheet = lifecycle_sheet(merged.spec)
     if sheet is None:
@@ -200,7 +200,10 @@ def write_rectification(campaign: Campaign, merged: Merged) -> int | None:
     rows = []
     for mu in merged.units:
         today = dt.date.fromisoformat(mu.file.received_at[:10]) if mu.file else deadline
-        rows.extend(rectification_rows(sheet, mu.unit.code, mu.ret, carry.get(mu.unit.code), tag, today))
+        failed = set()
+        if mu.ret is not None and mu.status.state == "faulty":  # only a return with errors can hold one
+            failed = failed_closings(mu.ret, sheet, {"carry": carry.get(mu.unit.code), "received_on": today})
+        rows.extend(rectification_rows(sheet, mu.unit.code, mu.ret, carry.get(mu.unit.code), tag, today, failed))
     write_csv(campaign.out / "rectification.csv", RECTIFICATION_COLUMNS, rows)
     return len(rows)
 

@@ -23,15 +23,27 @@ from .i18n import t
 from .spec import Field, Sheet, TemplateSpec
 from .workbook_parts import _format_text, _formats, _num, _validation, _with_max, display_width
 
-__all__ = ["UNIT_CODE", "UNIT_NAME", "roster_token", "MasterContext", "build_master", "display_width"]
+__all__ = ["UNIT_CODE", "UNIT_NAME", "LITERAL_OPEN", "roster_token", "literal", "MasterContext", "build_master",
+           "display_width"]
 
 UNIT_CODE = "⟦unit_code⟧"
 UNIT_NAME = "⟦unit_name⟧"
 
 
+# A token that stands for a literal "⟦": text from a return is written with every "⟦" replaced
+# by it, so filling the tokens in (one pass) gives back the typed text and never expands it.
+LITERAL_OPEN = "⟦lit:open⟧"
+
+
 def roster_token(column: str) -> str:
     """The placeholder for a roster column prefilled into a unit's workbook."""
     return f"⟦r:{column}⟧"
+
+
+def literal(text: str) -> str:
+    """Text that came from a return (carried items, 上年数), safe from placeholder expansion:
+    placeholders are expanded only in text from the spec and the campaign, never in what a unit typed."""
+    return text.replace("⟦", LITERAL_OPEN)
 
 
 @dataclass
@@ -158,7 +170,7 @@ class _Builder:
             ws.set_column(L.FORM_PRIOR_COL, L.FORM_PRIOR_COL, 16)
             for f, row in zip(sheet.fields, L.form_rows(sheet).values()):
                 value = self.ctx.carry.prior.get(f.id, "") if f.carry else ""
-                ws.write_string(row, L.FORM_PRIOR_COL, value, self.fmt["carried"]) if value else \
+                ws.write_string(row, L.FORM_PRIOR_COL, literal(value), self.fmt["carried"]) if value else \
                     ws.write_blank(row, L.FORM_PRIOR_COL, None, self.fmt["carried"])
         ws.set_column(L.FORM_LABEL_COL, L.FORM_LABEL_COL, max(display_width(self.label(f)) for f in sheet.fields))
         ws.set_column(L.FORM_VALUE_COL, L.FORM_VALUE_COL, max([30] + [f.width or 0 for f in sheet.fields]))
@@ -280,13 +292,13 @@ class _Builder:
         """Rows carried from the last round: carried columns locked, the rest open with last values."""
         for n, item in enumerate(carried):
             row = L.FIRST_ROW + n
-            ws.write_string(row, L.KEY_COL, f"#item:{item.item_id}")
+            ws.write_string(row, L.KEY_COL, f"#item:{literal(item.item_id)}")
             ws.set_row(row, 30)
             for c in sheet.columns:
                 value = item.values.get(c.id, "")
                 fmt = self.fmt["carried"] if c.carry else self._input_format(c)
                 if value:
-                    ws.write_string(row, cols[c.id], value, fmt)
+                    ws.write_string(row, cols[c.id], literal(value), fmt)
                 else:
                     ws.write_blank(row, cols[c.id], None, fmt)
 
