@@ -204,3 +204,14 @@ def test_year_on_year_matrix_counts_units_missing_in_one_year(tmp_path):
     assert re.findall(r'<td class="n">(\d+)</td>', total)[-1] == "4"  # every unit of either year
     units = section(html, 'id="compare-units"')
     assert re.search(r"<td>二</td>.*?待补正", units, re.S)
+
+
+def test_an_item_whose_closing_failed_validation_counts_as_open(tmp_path):
+    out = faulty_out(tmp_path)
+    write_table(out / "rectification.csv", RECT + ("item_no",), [
+        ("U001", "2026r1-2", "2026r1", "2026r1", "称已完成但无佐证", "2026-06-30", "not_closed", "2026-05-21", "false",
+         "巡察-02")])
+    rect = section(report(out), 'id="rectification"', "</section>")
+    overall = re.search(r'<tr class="total"><td>合计</td>(.*?)</tr>', rect, re.S).group(1)
+    assert re.findall(r'<td class="n">(.*?)</td>', overall)[:3] == ["1", "0", "1"]
+    assert "未销号" in rect

@@ -75,7 +75,7 @@ _WORDS = {
     "overdue_items": ("逾期未完成事项", "Overdue open items"), "problem": ("问题", "Problem"),
     "oldest_open": ("时间最长的未完成事项", "Oldest open items"), "first_round": ("首次出现", "First round"),
     "st.open": ("未启动", "open"), "st.in_progress": ("整改中", "in progress"), "st.reopened": ("重新整改", "reopened"),
-    "st.closed": ("已完成", "closed"),
+    "st.closed": ("已完成", "closed"), "st.not_closed": ("未销号（完成情况待补正）", "not signed off (to be corrected)"),
     "deadline": ("期限", "Deadline"), "round": ("轮次", "Round"), "item_no": ("整改编号", "Item no."),
     "signature": ("制表人：", "Prepared by:"), "reviewer": ("审核人：", "Reviewed by:"),
     "date": ("日期：", "Date:"),

@@ -265,7 +265,8 @@ def rectification_section(items: list[dict], names: dict[str, str], w: dict) -> 
     per_unit: dict[str, Counter] = defaultdict(Counter)
     overdue_items, open_items = [], []
     for (unit, _), r in latest.items():
-        closed = r.get("status", "").lower() in CLOSED_STATES or bool(r.get("closed_on"))
+        status = r.get("status", "").lower()  # a closing that failed validation is not a closing
+        closed = status in CLOSED_STATES or (bool(r.get("closed_on")) and status != "not_closed")
         late = not closed and r.get("overdue", "").lower() in TRUE_WORDS
         per_unit[unit].update(items=1, closed=int(closed), open=int(not closed), overdue=int(late))
         shown = dict(r, unit_name=names.get(unit, unit), status=_status_word(r, w), item_no=r.get("item_no", ""))
