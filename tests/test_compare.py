@@ -140,11 +140,14 @@ def test_indicators_improved_and_worse_most(compared):
 
 def test_grade_transition_matrix(compared):
     matrix = compared[2]["grade_transitions"]
-    assert matrix["grades"] == ["优秀", "良好", "一般", ""]  # "" = not returned that year
+    assert matrix["grades"] == ["优秀", "良好", "一般", "较差", ""]  # "" = no grade that year (未参评)
     assert matrix["matrix"]["良好"]["优秀"] == 1
     assert matrix["matrix"]["优秀"]["良好"] == 1
-    assert matrix["matrix"]["一般"] == {"优秀": 0, "良好": 0, "一般": 1, "": 1}
-    assert matrix["matrix"][""]["一般"] == 1
+    # U003 did not return in 2026, U004 was dissolved: both counted, in the 未参评 column
+    assert matrix["matrix"]["一般"] == {"优秀": 0, "良好": 0, "一般": 1, "较差": 0, "": 2}
+    assert matrix["matrix"][""]["一般"] == 1  # U005 did not return in 2025
+    assert matrix["matrix"][""]["较差"] == 1  # U006 is new in 2026
+    assert sum(sum(row.values()) for row in matrix["matrix"].values()) == 7  # every unit of either year
 
 
 def test_workbook_sheets_and_cells(compared):
@@ -166,8 +169,9 @@ def test_workbook_sheets_and_cells(compared):
     assert ind["A2"][11] == "提高最多第1" and ind["A4"][11] == "下降最多第1"
     assert ind["B1"][11] == "仅2026年有此指标" and ind["B1"][4] == 0
     grades = list(wb["等次变动"].iter_rows(min_row=2, values_only=True))
-    assert grades[0] == ("2025年等次＼2026年等次", "优秀", "良好", "一般", "未报送", "合计")
-    assert grades[2] == ("良好", 1, 0, 0, 0, 1)
+    assert grades[0] == ("2025年等次＼2026年等次", "优秀", "良好", "一般", "较差", "未参评", "合计")
+    assert grades[2] == ("良好", 1, 0, 0, 0, 0, 1)
+    assert grades[-1] == ("合计", 1, 1, 2, 1, 2, 7)
     changes = {r[0]: r for r in wb["新增与撤销"].iter_rows(min_row=3, values_only=True)}
     assert changes["U006"][3:6] == ("新增单位", 2026, 50) and changes["U004"][3:6] == ("撤销/合并", 2025, 60)
 
@@ -246,3 +250,38 @@ def test_missing_trace_compares_units_and_warns(pair):
     assert summary["indicators"]["improved_most"] == [] and summary["indicators"]["compared"] == 0
     assert any("score_trace.csv" in w for w in summary["warnings"])
     assert read_compare_csv(new)["U001"]["delta"] == "11"
+
+
+def test_a_faulty_units_scores_are_not_compared(pair):
+    old, new = pair
+    rows = list(csv.DictReader(open(new.out / "scores.csv", encoding="utf-8-sig")))
+    write_csv(new.out / "scores.csv", SCORES + ("state",),
+              [tuple(r[c] for c in SCORES) + ("faulty" if r["unit_code"] == "U001" else "accepted",) for r in rows])
+    summary = compare_campaigns(old, new)
+    u1 = read_compare_csv(new)["U001"]
+    assert (u1["new_total"], u1["delta"], u1["new_grade"], u1["new_state"]) == ("", "", "", "faulty")
+    assert summary["grade_transitions"]["matrix"]["良好"][""] == 1  # U001 counts as 未参评 this year
+    a1 = next(i for i in summary["indicators"]["improved_most"] + summary["indicators"]["worse_most"]
+              if i["indicator"] == "A1")
+    assert a1["units"] == 2  # U001's points are not compared
+    ws = openpyxl.load_workbook(new.out / "compare.xlsx")["总体对比"]
+    row = next(r for r in ws.iter_rows(min_row=3, values_only=True) if r[0] == "U001")
+    assert row[5] == "待补正"
+
+
+def test_faulty_from_the_ledger_when_scores_has_no_state_column(pair, monkeypatch):
+    import toolkit.compare_read as compare_read
+    old, new = pair
+    monkeypatch.setattr(compare_read, "_states", lambda c: {"U002": "faulty"} if c.year == 2026 else {})
+    compare_campaigns(old, new)
+    assert read_compare_csv(new)["U002"]["new_total"] == ""
+
+
+def test_workbook_numbers_have_two_decimals_and_separators(compared):
+    _, new, _ = compared
+    ws = openpyxl.load_workbook(new.out / "compare.xlsx")["总体对比"]
+    cell = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "U001")[4]
+    assert cell.value == 80 and cell.number_format == "#,##0.00"
+    ind = openpyxl.load_workbook(new.out / "compare.xlsx")["指标变化"]
+    mean = next(r for r in ind.iter_rows(min_row=3) if r[0].value == "A1")[6]
+    assert mean.number_format == "#,##0.00"

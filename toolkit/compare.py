@@ -29,7 +29,7 @@ __all__ = ["UnitYear", "YearResults", "UnitChange", "IndicatorChange", "Comparis
 
 COMPARE_COLUMNS = ("unit_code", "unit_name", "group", "old_total", "new_total", "delta", "old_rank",
                    "new_rank", "rank_change", "old_grade", "new_grade", "grade_move",
-                   "old_unit_name", "old_vetoed", "new_vetoed", "presence")
+                   "old_unit_name", "old_vetoed", "new_vetoed", "presence", "old_state", "new_state")
 TOP_N = 5
 
 
@@ -77,7 +77,7 @@ class UnitChange:
                 "old_grade": o.grade if o else "", "new_grade": n.grade if n else "",
                 "grade_move": self.grade_move, "old_unit_name": o.name if o else "",
                 "old_vetoed": o.vetoed if o else None, "new_vetoed": n.vetoed if n else None,
-                "presence": self.presence}
+                "presence": self.presence, "old_state": o.state if o else "", "new_state": n.state if n else ""}
 
 
 @dataclass
@@ -185,11 +185,12 @@ def _unit_points(units: list[UnitChange], old: YearResults, new: YearResults) ->
 
 
 def _transitions(units: list[UnitChange], order: list[str]) -> tuple[list[str], dict]:
+    """Old grade × new grade over every unit of either year; "" is no grade that year (未参评:
+    not in the roster, not returned, or faulty), so the matrix adds up to all units."""
     counts: dict[tuple[str, str], int] = {}
     for u in units:
-        if u.presence == "both":
-            key = (u.old.grade, u.new.grade)
-            counts[key] = counts.get(key, 0) + 1
+        key = (u.old.grade if u.old else "", u.new.grade if u.new else "")
+        counts[key] = counts.get(key, 0) + 1
     present = {g for key in counts for g in key}
     if not present - {""}:
         return [], {}

@@ -24,7 +24,12 @@ _TRUE = {"true", "1", "yes", "y", "是"}
 
 @dataclass
 class UnitYear:
-    """One unit in one year; ``total``, ``rank`` and ``grade`` are empty when it was not scored."""
+    """One unit in one year; ``total``, ``rank`` and ``grade`` are empty when it was not scored.
+
+    ``state`` is the unit's return state that year (accepted, faulty, missing …, or "" when the
+    folder does not say). Only valid returns are compared: a faulty unit's provisional total,
+    rank and grade are not read, whatever its scheme did with them.
+    """
 
     code: str
     name: str
@@ -33,6 +38,7 @@ class UnitYear:
     rank: int | None = None
     grade: str = ""
     vetoed: bool = False
+    state: str = ""
 
     @property
     def scored(self) -> bool:
@@ -85,13 +91,18 @@ def read_year(campaign: Campaign) -> YearResults:
         raise ConfigError(f"{campaign.dir}: {path} not found, nothing to compare; "
                           f"run `toolkit score {campaign.dir}` first")
     units: dict[str, UnitYear] = {}
-    for line, r in enumerate(_read_csv(path, ("unit_code", "total", "rank", "grade")), start=2):
+    rows = _read_csv(path, ("unit_code", "total", "rank", "grade"))
+    states = _states(campaign) if rows and "state" not in rows[0] else {}
+    for line, r in enumerate(rows, start=2):
         if r["unit_code"]:
+            state = r.get("state") or states.get(r["unit_code"], "")
             total, rank = _number(r["total"], path, line, "total"), _number(r["rank"], path, line, "rank")
+            if state == "faulty":
+                total = rank = None
             units[r["unit_code"]] = UnitYear(
                 r["unit_code"], _text(r.get("unit_name", "")), _text(r.get("group", "")), total,
                 None if rank is None else int(rank), r["grade"] if total is not None else "",
-                r.get("vetoed", "").lower() in _TRUE)
+                r.get("vetoed", "").lower() in _TRUE and total is not None, state)
     for u in campaign.roster().units:  # units added to the roster after scoring: not scored
         units.setdefault(u.code, UnitYear(u.code, u.name, u.group))
     result = YearResults(campaign.year, campaign.name, campaign.dir, units, {}, {}, [])
@@ -103,18 +114,33 @@ def read_year(campaign: Campaign) -> YearResults:
     return result
 
 
+def _states(campaign: Campaign) -> dict[str, str]:
+    """Unit code → state from the campaign's ledger, for a scores.csv written before its state
+    column (status.py's definition: a faulty unit's accepted return has errors)."""
+    from .status import unit_statuses
+
+    if not campaign.db_path.exists():
+        return {}
+    try:
+        return {s.unit_code: s.state for s in unit_statuses(campaign)}
+    except (ToolkitError, OSError):
+        return {}
+
+
 def _read_trace(path: Path, year: YearResults) -> None:
     """Points per (unit, indicator), summed over rows (weights roles, adjustments to the indicator).
 
-    Adjustments not aimed at an indicator (general or per area) count in the total only.
+    Adjustments not aimed at an indicator (general or per area) count in the total only; a
+    faulty unit's points are not compared.
     """
+    faulty = {code for code, u in year.units.items() if u.state == "faulty"}
     rows = _read_csv(path, ("unit_code", "indicator", "points"))
     scored = {r["indicator"] for r in rows if r.get("rule") != "adjustment" and r["indicator"]}
     unit_max: dict[tuple[str, str], float] = {}
     for line, r in enumerate(rows, start=2):
         key = (r["unit_code"], r["indicator"])
         points = _number(r["points"], path, line, "points")
-        if r["indicator"] not in scored or points is None:
+        if r["indicator"] not in scored or points is None or r["unit_code"] in faulty:
             continue
         if r["indicator"] not in year.indicators:
             year.indicators.append(r["indicator"])

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from .compare import Comparison, UnitChange, UnitYear
+from .report_numbers import XLSX_AMOUNT, XLSX_POINTS
 __all__ = ["write_compare_xlsx"]
 
 _W = {
@@ -14,7 +15,7 @@ _W = {
            "name": "单位名称", "old_name": "{y}年单位名称", "group": "分组", "total": "{y}年总分",
            "delta": "总分变化", "rank": "{y}年排名", "rank_change": "名次变化（正数为上升）",
            "grade": "{y}年等次", "grade_move": "等次变动", "vetoed": "{y}年一票否决", "note": "备注",
-           "not_returned": "未报送", "new": "新增单位", "dissolved": "撤销/合并", "renamed": "更名（原：{name}）",
+           "not_returned": "未报送", "faulty": "待补正", "unrated": "未参评", "new": "新增单位", "dissolved": "撤销/合并", "renamed": "更名（原：{name}）",
            "up": "上升", "down": "下降", "same": "持平", "changed": "变动", "yes": "是", "no": "否",
            "indicator": "指标编号", "ind_title": "指标名称", "max": "{y}年分值", "units_n": "对比单位数",
            "mean": "{y}年平均分", "mean_delta": "平均分变化", "improved": "提高单位数",
@@ -29,7 +30,7 @@ _W = {
            "name": "Unit", "old_name": "Name in {y}", "group": "Group", "total": "Total {y}",
            "delta": "Change", "rank": "Rank {y}", "rank_change": "Places moved (+ = up)",
            "grade": "Grade {y}", "grade_move": "Grade move", "vetoed": "Vetoed {y}", "note": "Note",
-           "not_returned": "not returned", "new": "new unit", "dissolved": "dissolved or merged",
+           "not_returned": "not returned", "faulty": "faulty", "unrated": "not rated", "new": "new unit", "dissolved": "dissolved or merged",
            "renamed": "renamed (was {name})", "up": "up", "down": "down", "same": "same", "changed": "changed",
            "yes": "yes", "no": "no", "indicator": "Indicator", "ind_title": "Title", "max": "Max {y}",
            "units_n": "Units compared", "mean": "Mean {y}", "mean_delta": "Change in mean",
@@ -43,10 +44,15 @@ _W = {
 
 
 def _total(y: UnitYear | None, w: dict):
-    """A unit's total in a year: empty when absent that year, 未报送 when not scored (never 0)."""
+    """A unit's total in a year: empty when absent that year, 待补正 (faulty) or 未报送 when not
+    scored (never 0)."""
     if y is None:
         return None
-    return y.total if y.scored else w["not_returned"]
+    return y.total if y.scored else _absent(y, w)
+
+
+def _absent(y: UnitYear, w: dict) -> str:
+    return w["faulty"] if y.state == "faulty" else w["not_returned"]
 
 
 def _yes(y: UnitYear | None, w: dict) -> str:
@@ -93,7 +99,7 @@ def _indicators_sheet(c: Comparison, w: dict) -> tuple[list[str], list[list]]:
 
 
 def _grades_sheet(c: Comparison, w: dict) -> tuple[list[str], list[list]]:
-    label = {g: g or w["not_returned"] for g in c.grades}
+    label = {g: g or w["unrated"] for g in c.grades}
     headers = [w["corner"].format(old=c.old.year, new=c.new.year), *(label[g] for g in c.grades), w["sum"]]
     rows = []
     for o in c.grades:
@@ -120,9 +126,27 @@ def _detail_sheet(c: Comparison, w: dict) -> tuple[list[str], list[list]]:
                w["points"].format(y=b), w["points_delta"]]
     titles = {i.indicator: i.title for i in c.indicators}
     rows = [[r["unit"].unit_code, r["unit"].unit_name, r["indicator"], titles.get(r["indicator"], ""),
-             r["old"] if r["unit"].old.scored else w["not_returned"],
-             r["new"] if r["unit"].new.scored else w["not_returned"], r["delta"]] for r in c.unit_points]
+             r["old"] if r["unit"].old.scored else _absent(r["unit"].old, w),
+             r["new"] if r["unit"].new.scored else _absent(r["unit"].new, w), r["delta"]] for r in c.unit_points]
     return headers, rows
+
+
+# Number formats per sheet and column: totals, means and points with two decimals and separators,
+# maxima as amounts; a number keeps its value, the cell shows it the way the report does.
+_FORMATS = {"units": {4: XLSX_POINTS, 5: XLSX_POINTS, 6: XLSX_POINTS},
+            "indicators": {2: XLSX_AMOUNT, 3: XLSX_AMOUNT, 5: XLSX_POINTS, 6: XLSX_POINTS, 7: XLSX_POINTS},
+            "changes": {5: XLSX_POINTS},
+            "detail": {4: XLSX_POINTS, 5: XLSX_POINTS, 6: XLSX_POINTS}}
+
+
+def _number_formats(wb, ws, rows: list[list], formats: dict[int, str], first: int) -> None:
+    """Write the numbers of the *formats* columns again with their number format."""
+    made = {f: wb.add_format({"border": 1, "valign": "vcenter", "num_format": f}) for f in set(formats.values())}
+    for n, values in enumerate(rows):
+        for c, f in formats.items():
+            v = values[c] if c < len(values) else None
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                ws.write_number(first + n, c, v, made[f])
 
 
 def write_compare_xlsx(path: Path, comparison: Comparison, lang: str = "zh") -> Path:
@@ -141,6 +165,7 @@ def write_compare_xlsx(path: Path, comparison: Comparison, lang: str = "zh") -> 
         ws = wb.add_worksheet(w[key])
         title = w["title"].format(old=c.old.year, new=c.new.year, sheet=w[key])
         end = write_table(wb, ws, headers, rows, title=title)
+        _number_formats(wb, ws, rows, _FORMATS.get(key, {}), end - len(rows))
         if key == "units":
             ws.write_string(end + 1, 0, w["sign"])
         ws.set_paper(9)
