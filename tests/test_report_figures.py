@@ -215,3 +215,29 @@ def test_an_item_whose_closing_failed_validation_counts_as_open(tmp_path):
     overall = re.search(r'<tr class="total"><td>合计</td>(.*?)</tr>', rect, re.S).group(1)
     assert re.findall(r'<td class="n">(.*?)</td>', overall)[:3] == ["1", "0", "1"]
     assert "未销号" in rect
+
+
+def test_follow_up_list_takes_reasons_given_beside_status_csv(tmp_path):
+    out = tmp_path / "out"
+    write_table(out / "status.csv", STATUS, [("U003", "机关党支部", "部门", "王五", "unusable", 0, 0, "c.pdf")])
+    chase = section(report(out, reasons={"U003": "不是可读取的 Excel 表格：PDF 文档"}), "需跟进的单位")
+    assert "PDF 文档" in chase and "无法使用" in chase
+
+
+def test_report_of_a_campaign_shows_the_reason_of_an_unusable_unit(tmp_path):
+    from conftest import MINI_SPEC, write_roster, DEFAULT_UNITS
+    from toolkit.campaign import create_campaign
+    from toolkit.collect import collect
+    from toolkit.generate import generate_outbox
+    from toolkit.reporting import report_campaign
+    from toolkit.status import unit_statuses, write_status
+
+    c = create_campaign(tmp_path / "camp", str(MINI_SPEC), write_roster(tmp_path / "r.csv", DEFAULT_UNITS), year=2026)
+    generate_outbox(c, workers=1)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "U002_第二党支部.xlsx").write_bytes(b"%PDF-1.4 not a workbook")
+    collect(c, [str(tmp_path / "in")], workers=1)
+    write_status(c, unit_statuses(c))
+    html = report_campaign(c).read_text(encoding="utf-8")
+    row = re.search(r"<td>第二党支部</td>.*?</tr>", section(html, "需跟进的单位"), re.S).group(0)
+    assert "无法使用" in row and "PDF" in row and "13800000002" in row

@@ -113,6 +113,7 @@ class ReportInput:
     indicator_titles: dict[str, str] = field(default_factory=dict)
     rates: list[dict] = field(default_factory=list)
     phones: dict[str, str] = field(default_factory=dict)  # unit code → phone, when status.csv has none
+    reasons: dict[str, str] = field(default_factory=dict)  # unit code → why unusable / in review
 
 
 def words(lang: str) -> dict[str, str]:
@@ -177,7 +178,7 @@ def build_context(inp: ReportInput) -> dict:
     return {
         "w": w, "lang": inp.lang, "generated_on": inp.generated_on,
         "title": report_title(inp, w),
-        "status": status_section(status, tables["values"], inp.phones, w) if status is not None else None,
+        "status": status_section(status, tables["values"], inp.phones, inp.reasons, w) if status is not None else None,
         "groups": groups,
         "scores": scores_section(scores, order, errors, w) if scores else None,
         "gaps": gaps_section(trace, inp.indicator_titles, w, scored if scores is not None else None)

@@ -44,15 +44,16 @@ def group_order(status: list[dict] | None, *others: list[dict] | None) -> list[s
 
 # --- return status ---------------------------------------------------------------------------
 
-def _reason(r: dict, w: dict) -> str:
-    """Why the unit is in its state: status.csv's reason, else the error count of a faulty return."""
-    reason = r.get("reason", "")
+def _reason(r: dict, reasons: dict[str, str], w: dict) -> str:
+    """Why the unit is in its state: the status reason, else the error count of a faulty return."""
+    reason = r.get("reason", "") or reasons.get(r.get("unit_code", ""), "")
     if not reason and r.get("state") == "faulty" and (as_number(r.get("errors")) or 0) > 0:
         reason = w["n_errors"].format(n=r.get("errors"))
     return reason
 
 
-def status_section(status: list[dict], values: list[dict] | None, phones: dict[str, str], w: dict) -> dict:
+def status_section(status: list[dict], values: list[dict] | None, phones: dict[str, str],
+                   reasons: dict[str, str], w: dict) -> dict:
     """Counts per state, a chart by group, and every unit to follow up (with phone and reason)."""
     states = Counter(r.get("state", "") for r in status)
     shown = [s for s in STATES if s in ("accepted", "faulty", "missing") or states[s]]
@@ -65,7 +66,7 @@ def status_section(status: list[dict], values: list[dict] | None, phones: dict[s
     rank = {s: n for n, s in enumerate(("missing", "unusable", "review", "faulty"))}
     chase = sorted((r for r in status if r.get("state") in rank),
                    key=lambda r: (groups.index(r.get("group", "")), rank[r["state"]], r.get("unit_code", "")))
-    rows = [dict(r, state_label=w[f"state.{r['state']}"], reason=_reason(r, w),
+    rows = [dict(r, state_label=w[f"state.{r['state']}"], reason=_reason(r, reasons, w),
                  phone=r.get("phone") or phones.get(r.get("unit_code", ""), "")) for r in chase]
     by_group = [{"group": g, "rows": [r for r in rows if r.get("group", "") == g]} for g in groups]
     return {"expected": len(status), "returned": states["accepted"] + states["faulty"],

@@ -34,8 +34,18 @@ def _generated_on(campaign: Campaign) -> str:
     return max(dates) if dates else f"{campaign.year}-12-31"
 
 
+def _reasons(campaign: Campaign, lang: str) -> dict[str, str]:
+    """Unit code → why the unit is unusable or in review (status.csv has no column for it)."""
+    from .status import unit_statuses
+
+    if not campaign.db_path.exists():
+        return {}
+    return {s.unit_code: s.reason for s in unit_statuses(campaign, lang) if s.reason}
+
+
 def report_campaign(campaign: Campaign, lang: str = "zh") -> Path:
     phones = {u.code: u.phone for u in campaign.roster().units if u.phone}
     inp = ReportInput(campaign_name=campaign.name, year=campaign.year, generated_on=_generated_on(campaign),
-                      out_dir=campaign.out, lang=lang, indicator_titles=indicator_titles(campaign), phones=phones)
+                      out_dir=campaign.out, lang=lang, indicator_titles=indicator_titles(campaign), phones=phones,
+                      reasons=_reasons(campaign, lang))
     return write_report(inp)
