@@ -226,7 +226,8 @@ def test_veto_forces_the_grade_scores_0_and_is_never_top():
     units[0].values["v_2.occurred"] = True
     res = score_units(sch, SPEC, units)
     u1 = by_code(res)["U1"]
-    assert (u1["total"], u1["vetoed"], u1["grade"], u1["rank"]) == (100, True, "较差", 1)
+    # tied at 100 with 19 units that are not vetoed, it is ranked after all of them
+    assert (u1["total"], u1["vetoed"], u1["grade"], u1["rank"]) == (100, True, "较差", 20)
     row = only(res, "U1", "veto")[0]
     assert row["points"] == 0 and "一票否决" in row["note"] and "v_2.occurred=是" in row["inputs"]
     # 15% of 20 ranked units = 3, but the 20 are tied at 100 … all excluded: nobody 优秀
@@ -501,3 +502,140 @@ def test_duplicate_ids_and_double_replacement_are_refused():
     with pytest.raises(SpecError, match="indicators\\[1\\].replace: expected each checklist item replaced at most "
                                         "once, got 'a4_1', already replaced by 'x'"):
         scheme([{"id": "x", "title": "x", "replace": "a4_1", **band}, {"id": "y", "title": "y", "replace": ["a4_1"], **band}])
+
+
+# --------------------------------------------------------------------------- faulty returns and the veto's rank
+
+
+def totals_units(totals: dict[str, float], faulty=(), vetoed=(), groups=None) -> list[UnitInput]:
+    groups = groups or {}
+    return [UnitInput(c, c, groups.get(c, "县委"), {"a1_1.self_score": t, "v_1.occurred": c in vetoed},
+                      faulty=c in faulty) for c, t in totals.items()]
+
+
+def totals_scheme(**top):
+    return scheme([{"id": "s", "title": "总分", "rule": "self_score", "item": "a1_1", "max": 200},
+                   {"id": "veto", "title": "一票否决项", "rule": "veto"}],
+                  grades=[{"grade": "优秀", "min": 90, "quota": 0.3}, {"grade": "良好", "min": 80},
+                          {"grade": "一般", "min": 60}, {"grade": "较差"}], **top)
+
+
+EIGHT = {"A": 99, "F": 98, "B": 97, "C": 96, "D": 95, "E": 94, "G": 93, "H": 92}  # 30% of 8 or of 7: 2 places
+
+
+def test_a_faulty_unit_is_held_out_and_the_next_unit_takes_its_rank_and_quota_place():
+    res = score_units(totals_scheme(), SPEC, totals_units(EIGHT, faulty={"F"}))
+    s = by_code(res)
+    f = s["F"]
+    assert (f["total"], f["rank"], f["group_rank"], f["grade"], f["state"]) == (98, None, None, None, "faulty")
+    assert not f["provisional"]
+    assert (s["B"]["rank"], s["B"]["group_rank"], s["B"]["grade"]) == (2, 2, "优秀")
+    assert [s[c]["grade"] for c in "ABC"] == ["优秀", "优秀", "良好"]
+    assert s["A"]["state"] == "accepted"
+    assert res.faulty == ["F"] and res.held_out == ["F"] and res.provisional == []
+    # held-out units come after every ranked unit, before units without a return
+    assert [r["unit_code"] for r in res.scores][-1] == "F"
+    assert_traced(res)
+
+
+def test_without_the_faulty_unit_it_would_have_taken_rank_2_and_a_quota_place():
+    s = by_code(score_units(totals_scheme(), SPEC, totals_units(EIGHT)))
+    assert (s["F"]["rank"], s["F"]["grade"], s["B"]["grade"]) == (2, "优秀", "良好")
+
+
+def test_quota_sizes_count_ranked_units_only():
+    # 30% of 7 units = 2 places; with the 3 faulty units counted it would be 30% of 10 = 3
+    totals = {**{f"U{n}": 99 - n for n in range(7)}, "X1": 50, "X2": 50, "X3": 50}
+    s = by_code(score_units(totals_scheme(), SPEC, totals_units(totals, faulty={"X1", "X2", "X3"})))
+    assert sum(r["grade"] == "优秀" for r in s.values()) == 2
+
+
+def test_faulty_score_ranks_faulty_units_as_provisional():
+    res = score_units(totals_scheme(faulty="score"), SPEC, totals_units(EIGHT, faulty={"F"}))
+    f = by_code(res)["F"]
+    assert (f["rank"], f["grade"], f["state"], f["provisional"]) == (2, "优秀", "faulty", True)
+    assert res.faulty == ["F"] and res.provisional == ["F"] and res.held_out == []
+
+
+def test_a_held_out_unit_never_sets_the_best_rate():
+    sch = scheme([{"id": "r", "title": "发展党员比例", "rule": "rate", "value": "new_members / members",
+                   "mode": "best", "max": 6}])
+    units = [unit("U1", new_members=1, members=10), unit("U2", new_members=1, members=20)]
+    units.append(UnitInput("X", "X", "县委", full_values(new_members=9, members=10), faulty=True))
+    s = by_code(score_units(sch, SPEC, units))
+    assert (s["U1"]["total"], s["U2"]["total"], s["X"]["total"]) == (6, 3, 6)  # X capped at max, not the best
+
+
+def test_warnings_never_hold_a_unit_out():
+    """Only errors make a return faulty: the input flag comes from the status state, never from warnings."""
+    s = by_code(score_units(totals_scheme(), SPEC, totals_units(EIGHT)))
+    assert {r["state"] for r in s.values()} == {"accepted"}
+
+
+def test_a_vetoed_unit_is_ranked_after_every_unit_not_vetoed():
+    totals = {"A": 95, "V": 99, "B": 90, "C": 90, "D": 80, "W": 70}
+    groups = {"A": "县委", "V": "县委", "B": "部门", "C": "县委", "D": "部门", "W": "部门"}
+    res = score_units(totals_scheme(), SPEC, totals_units(totals, vetoed={"V", "W"}, groups=groups))
+    s = by_code(res)
+    assert [s[c]["rank"] for c in ("A", "B", "C", "D", "V", "W")] == [1, 2, 2, 4, 5, 6]
+    assert [s[c]["group_rank"] for c in ("A", "C", "V")] == [1, 2, 3]
+    assert [s[c]["group_rank"] for c in ("B", "D", "W")] == [1, 2, 3]
+    assert (s["V"]["grade"], s["V"]["vetoed"]) == ("较差", True)
+    assert [r["unit_code"] for r in res.scores] == ["A", "B", "C", "D", "V", "W"]
+    assert "v_1 党组织班子成员发生严重违纪违法问题" in res.vetoes["V"]
+
+
+def test_veto_rank_unranked_leaves_vetoed_units_without_a_rank_but_graded():
+    totals = {"A": 95, "V": 99, "B": 90}
+    res = score_units(totals_scheme(veto_rank="unranked"), SPEC, totals_units(totals, vetoed={"V"}))
+    s = by_code(res)
+    assert (s["V"]["rank"], s["V"]["group_rank"], s["V"]["grade"]) == (None, None, "较差")
+    assert (s["A"]["rank"], s["B"]["rank"]) == (1, 2)
+    assert [r["unit_code"] for r in res.scores] == ["A", "B", "V"]
+    # it still counts among the graded units for quotas: 30% of 3 = 0 places
+    assert s["A"]["grade"] == "良好"
+
+
+def test_the_veto_note_names_the_item():
+    sch = load_scheme("annual-assessment-scoring", spec=SPEC)
+    res = score_units(sch, SPEC, [unit("U1", v_2__occurred=True)])
+    note = only(res, "U1", "veto")[0]["note"]
+    assert note == "一票否决（v_2 意识形态工作出现重大失误，造成严重不良影响），等次定为较差"
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("faulty", "scor", "faulty: expected one of hold, score, got 'scor' (did you mean 'score'?)"),
+    ("veto_rank", "none", "veto_rank: expected one of last, unranked"),
+])
+def test_faulty_and_veto_rank_options_are_validated(key, value, message):
+    with pytest.raises(SpecError) as exc:
+        totals_scheme(**{key: value})
+    assert message in str(exc.value)
+
+
+# --------------------------------------------------------------------------- plain words for the score cards
+
+
+def test_rules_in_plain_chinese_and_english():
+    from toolkit.scheme import expression_names
+    from toolkit.score_words import rule_text, value_labels, values_text
+    sch = load_scheme("annual-assessment-scoring", spec=SPEC)
+    names, labels = expression_names(SPEC), value_labels(SPEC)
+    words = {i.id: rule_text(i, names=names, labels=labels) for i in sch.indicators}
+    assert words["a4_2_committee"] == "按次数扣分：满分5分，每1次扣0.5分，最多扣5分"
+    assert words["a4_5_theme_days"] == "按比率计分：“主题党日开展次数 / 12”达到100%得满分4分，不足的按比例计分"
+    assert words["a4_1_meetings"].startswith("按档次计分：“支部党员大会召开次数”达到4得5分、达到3得4分")
+    assert words["a1_1"] == "按自评分计分，最高4分，最低0分"
+    assert words["bonus"] == "加分项：各项按自评分计（不超过该项分值），合计封顶5分"
+    assert words["veto"].startswith("一票否决：任一项为“是”即否决，等次定为较差，排在未被否决的单位之后")
+    en = rule_text(sch.indicator("a4_2_committee"), "en", names=names, labels=value_labels(SPEC, "en"))
+    assert en == "deduction from 5 points: 0.5 off for each one, at most 5 off"
+    en = rule_text(sch.indicator("a4_5_theme_days"), "en", names=names, labels=value_labels(SPEC, "en"))
+    assert en == "by rate (Themed party days held / 12): 100% or more earns the full 4 points, less earns its share"
+    res = score_units(sch, SPEC, [unit("U1", committee_meetings=9)])
+    row = only(res, "U1", "a4_2_committee")[0]
+    assert values_text(row["values"], labels) == "支部委员会会议召开次数：9；党员总数：20；预备党员数：2；计算值：3"
+    assert values_text(row["values"], value_labels(SPEC, "en"), "en") == (
+        "Branch committee meetings held: 9; Party members (total): 20; Probationary members: 2; computed: 3")
+    veto = only(res, "U1", "veto")[0]
+    assert values_text(veto["values"], labels).startswith("v_1 是否存在：否；v_2 是否存在：否")

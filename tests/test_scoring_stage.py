@@ -23,9 +23,10 @@ from conftest import fill_by_name, outbox_file, write_roster
 from toolkit.campaign import create_campaign
 from toolkit.collect import collect
 from toolkit.generate import generate_outbox
+from toolkit.spec import TEMPLATES_DIR, load_spec
 from toolkit.validate import validate_campaign
 
-SCORES_COLUMNS = ["unit_code", "unit_name", "group", "total", "rank", "group_rank", "grade", "vetoed"]
+SCORES_COLUMNS = ["unit_code", "unit_name", "group", "total", "rank", "group_rank", "grade", "vetoed", "state"]
 TRACE_COLUMNS = ["unit_code", "indicator", "rule", "inputs", "points", "max_points", "note"]
 
 ANNUAL_UNITS = [
@@ -152,8 +153,9 @@ def test_totals_are_the_known_ones(scored):
 def test_ranks_are_competition_ranks_overall_and_in_the_group(scored):
     _, scores, _, _ = scored
     ranks = {c: (scores[c]["rank"], scores[c]["group_rank"]) for c in RETURNS}
-    # 102, 100, 98, 98, 71 → 1, 2, 3, 3, 5; groups: 乡镇 102, 98, 98 → 1, 2, 2; 部门 100, 71 → 1, 2
-    assert ranks == {"P01": ("1", "1"), "Q02": ("2", "1"), "P02": ("3", "2"), "P03": ("3", "2"), "Q01": ("5", "2")}
+    # 102, 98, 98, 71 → 1, 2, 2, 4, then Q02 (100, vetoed) after every unit not vetoed: 5;
+    # groups: 乡镇 102, 98, 98 → 1, 2, 2; 部门 71 → 1, then the vetoed Q02 → 2
+    assert ranks == {"P01": ("1", "1"), "P02": ("2", "2"), "P03": ("2", "2"), "Q01": ("4", "1"), "Q02": ("5", "2")}
 
 
 def test_vetoed_and_grades(scored):
@@ -226,7 +228,7 @@ def test_adjustments_show_in_the_trace_and_change_the_total(camp):
     for code in RETURNS:
         assert trace_sum(trace, code) == pytest.approx(float(scores[code]["total"]), abs=1e-6)
     # P03 fell behind P02: the tie is broken
-    assert (scores["P02"]["rank"], scores["P03"]["rank"]) == ("3", "4")
+    assert (scores["P02"]["rank"], scores["P03"]["rank"]) == ("2", "3")
 
 
 def test_an_adjustment_for_a_unit_without_return_is_a_warning(camp):
@@ -285,12 +287,12 @@ def test_scoring_sheet_has_an_overall_sheet_then_one_per_group(sheet):
     overall = wb["总表"]
     known = {u[0] for u in ANNUAL_UNITS}
     codes = [r[2] for r in overall.iter_rows(min_row=4, values_only=True) if r[2] in known]
-    assert codes == ["P01", "Q02", "P02", "P03", "Q01", "Q03"]  # by rank, the missing unit last
+    assert codes == ["P01", "P02", "P03", "Q01", "Q02", "Q03"]  # by rank, the vetoed Q02 after, the missing unit last
     q03 = next(r for r in overall.iter_rows(min_row=4, values_only=True) if r[2] == "Q03")
     assert q03[:2] == (None, None) and q03[-3] == "未报送"
     assert all(v is None for v in q03[5:-3])  # area subtotals empty, never zeros
     group = [r[2] for r in wb["部门"].iter_rows(min_row=4, values_only=True) if r[2]]
-    assert group[:3] == ["Q02", "Q01", "Q03"]
+    assert group[:3] == ["Q01", "Q02", "Q03"]
 
 
 def test_scoring_sheet_is_print_ready(sheet):
@@ -317,8 +319,9 @@ def test_one_score_card_per_scored_unit_matching_its_trace(sheet):
         for row in ws.iter_rows(min_row=4, values_only=True):
             if row[0] is None:
                 break
-            rows.append((row[0], row[2], float(row[4])))
-        want = [(r["indicator"], r["rule"], float(r["points"])) for r in trace if r["unit_code"] == code]
+            rows.append((float(row[3]), row[4] and float(row[4])))
+        want = [(float(r["points"]), r["max_points"] and float(r["max_points"]))
+                for r in trace if r["unit_code"] == code]
         assert rows == want
         assert any("签字" in str(v) for v in _cells(ws))
         assert ws.page_setup.orientation == "landscape" and "&P" in (ws.oddFooter.center.text or "")
@@ -336,8 +339,10 @@ def test_adjustments_get_their_own_column_and_card_rows(camp):
     write_adjustments(camp, [("P03", "a1_2", "-1.5", "巡察发现支委会记录不全")])
     assert cli("score", camp).returncode == 0
     wb = openpyxl.load_workbook(camp / "out" / "scoring-sheet.xlsx")
-    card = [r for r in wb["P03 评分卡"].iter_rows(min_row=4, values_only=True) if r[2] == "adjustment"]
-    assert [(r[0], r[4], r[6]) for r in card] == [("a1_2", -1.5, "巡察发现支委会记录不全")]
+    card = [r for r in wb["P03 评分卡"].iter_rows(min_row=4, values_only=True) if r[1] == "考核调整（办公室加减分）"]
+    title = next(i.content for s in load_spec(TEMPLATES_DIR / "annual-assessment.yaml").sheets for a in s.areas
+                 for i in a.items if i.id == "a1_2")
+    assert [(r[0], r[3], r[5]) for r in card] == [(title, -1.5, "巡察发现支委会记录不全")]
 
 
 def test_scoring_sheet_in_english(camp):

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SpecError
-from .scheme_model import _GRADE_KEYS, _TOP_KEYS, RULES, SPECIAL_AREAS, Grade, Indicator, ScoringScheme
+from .scheme_model import (_GRADE_KEYS, _TOP_KEYS, FAULTY_MODES, RULES, SPECIAL_AREAS, VETO_RANKS, Grade, Indicator,
+                           ScoringScheme)
 from .scheme_rules import _compile_entry, _Ctx, did_you_mean, expression_names, value_fields
 from .spec import TEMPLATES_DIR, TemplateSpec, find_template, read_yaml
 
@@ -77,9 +78,11 @@ def parse_scheme(raw: Any, source: str = "<scheme>", *, spec: TemplateSpec | Non
     grades = _grades(ctx, top.get("grades"))
     _check_veto_grades(ctx, indicators, grades)
     scope = ctx.choice(top.get("quota_scope", "overall"), "quota_scope", ("overall", "group"))
+    faulty = ctx.choice(top.get("faulty", "hold"), "faulty", FAULTY_MODES)
+    veto_rank = ctx.choice(top.get("veto_rank", "last"), "veto_rank", VETO_RANKS)
     return ScoringScheme(
         id=str(top["id"]), title=top["title"], template=ctx.spec.id, version=str(top["version"]),
-        indicators=tuple(indicators), grades=grades, quota_scope=scope,
+        indicators=tuple(indicators), grades=grades, quota_scope=scope, faulty=faulty, veto_rank=veto_rank,
         area_titles=_area_titles(ctx.spec, indicators), description=top.get("description", ""),
         path=source)
 

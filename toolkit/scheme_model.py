@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field as dc_field
 
-__all__ = ["RULES", "SPECIAL_AREAS", "Indicator", "Grade", "ScoringScheme"]
+__all__ = ["RULES", "SPECIAL_AREAS", "FAULTY_MODES", "VETO_RANKS", "Indicator", "Grade", "ScoringScheme"]
 
 RULES = ("checklist", "self_score", "fixed", "rate", "bands", "deduct", "bonus", "veto", "weights")
 _NUM = (int, float)
 _TOP_KEYS = {"id": str, "title": str, "title_en": str, "template": str, "version": (str, int, float),
              "description": str, "from_checklist": bool, "quota_scope": str, "grades": list,
-             "indicators": list}
+             "indicators": list, "faulty": str, "veto_rank": str}
+FAULTY_MODES = ("hold", "score")  # a faulty unit is held out until corrected, or scored as provisional
+VETO_RANKS = ("last", "unranked")  # a vetoed unit is ranked after all others, or not ranked
 _COMMON = {"id": str, "title": str, "title_en": str, "area": str, "max": _NUM, "rule": str,
            "replace": (str, list), "note": str}
 _RULE_KEYS = {
@@ -45,6 +47,11 @@ class Indicator:
     max: float
     params: dict = dc_field(default_factory=dict, hash=False, compare=False)
     replaces: tuple[str, ...] = ()
+    title_en: str | None = None
+
+    def label(self, lang: str = "zh") -> str:
+        """The indicator's title in *lang* (English only when the scheme gives ``title_en``)."""
+        return self.title_en if lang == "en" and self.title_en else self.title
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,8 @@ class ScoringScheme:
     indicators: tuple[Indicator, ...]
     grades: tuple[Grade, ...]
     quota_scope: str = "overall"
+    faulty: str = "hold"
+    veto_rank: str = "last"
     area_titles: dict = dc_field(default_factory=dict, hash=False, compare=False)
     description: str = ""
     path: str | None = dc_field(default=None, compare=False)

@@ -43,7 +43,7 @@ def _compile_entry(ctx: "_Ctx", entry: Any, path: str) -> list[Indicator]:
         ctx.fail(f"{path}.max", "the indicator's maximum points (required for this rule)", "nothing")
     default_area = params.pop("default_area", None)
     area = d.get("area") or (ctx.items[replaces[0]][1].id if replaces else default_area) or d["id"]
-    return [Indicator(d["id"], d["title"], rule, area, float(mx), params, replaces)]
+    return [Indicator(d["id"], d["title"], rule, area, float(mx), params, replaces, d.get("title_en"))]
 
 
 def _replaces(ctx: "_Ctx", d: dict, path: str) -> tuple[str, ...]:
@@ -184,6 +184,7 @@ def _c_veto(ctx, d, path, p, mx):
             ctx.fail(f"{path}.column", f"a column of area {area.id}: {', '.join(ids)}",
                      f"{column!r}{did_you_mean(column, ids)}")
         p["keys"].extend(f"{i.id}.{column}" for i in area.items)
+        p.setdefault("items", {}).update({f"{i.id}.{column}": i.content for i in area.items})
     p.update(grade=d.get("grade"), default_area="veto")
     return 0
 

@@ -50,21 +50,36 @@ from .score_rules import MISSING_NOTE, RULE_FUNCTIONS, UnitInput, _Context, _num
 from .spec import TemplateSpec
 
 __all__ = ["UnitInput", "Adjustment", "ScoreResult", "ScoringScheme", "load_scheme", "load_adjustments",
-           "score_units", "competition_ranks", "SCORES_COLUMNS", "TRACE_COLUMNS", "MISSING_NOTE"]
+           "score_units", "competition_ranks", "ranks_vetoed_last", "SCORES_COLUMNS", "TRACE_COLUMNS", "MISSING_NOTE"]
 
-SCORES_COLUMNS = ("unit_code", "unit_name", "group", "total", "rank", "group_rank", "grade", "vetoed")
+SCORES_COLUMNS = ("unit_code", "unit_name", "group", "total", "rank", "group_rank", "grade", "vetoed", "state")
 TRACE_COLUMNS = ("unit_code", "indicator", "rule", "inputs", "points", "max_points", "note")
 
 
 @dataclass
 class ScoreResult:
-    """Rows of out/scores.csv and out/score_trace.csv, and subtotals for the scoring sheet."""
+    """Rows of out/scores.csv and out/score_trace.csv, and what the scoring sheet and report need.
+
+    ``faulty``: codes of the units whose accepted return has errors, in scores order; of them,
+    ``provisional`` are ranked and graded anyway (scheme ``faulty: score``), the others are held
+    out (no rank, group rank, grade or quota place). ``vetoes``: unit code → the veto reason
+    (Chinese, as in the trace note). Each score row also carries ``provisional`` (bool) and
+    ``veto_reason``, which out/scores.csv leaves out.
+    """
 
     scores: list[dict]
     trace: list[dict]
     areas: dict[str, dict[str, float]]
     area_titles: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    faulty: list[str] = field(default_factory=list)
+    provisional: list[str] = field(default_factory=list)
+    vetoes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def held_out(self) -> list[str]:
+        """Faulty units that are not ranked: 待补正 until a corrected return arrives."""
+        return [c for c in self.faulty if c not in self.provisional]
 
 
 # --------------------------------------------------------------------------- scoring
@@ -72,28 +87,47 @@ class ScoreResult:
 
 def score_units(scheme: ScoringScheme, spec: TemplateSpec, units: list[UnitInput],
                 adjustments: Iterable[Adjustment] = ()) -> ScoreResult:
-    """Score every returned unit, rank and grade them; unreturned units stay unscored."""
+    """Score every returned unit, rank and grade the accepted ones; unreturned units stay unscored.
+
+    A faulty unit (``UnitInput.faulty``) keeps its provisional total but is not ranked, graded or
+    counted for quotas, unless the scheme says ``faulty: score`` (then it is, as provisional).
+    """
     adjustments = list(adjustments)
     warnings = _check_inputs(scheme, spec, units, adjustments)
-    ctx = _Context(scheme, spec, [u for u in units if u.returned])
+    returned = [u for u in units if u.returned]
+    ranked = [u for u in returned if not u.faulty or scheme.faulty == "score"]
+    ctx = _Context(scheme, spec, ranked)  # a held-out return never sets the best rate
     by_unit: dict[str, list[Adjustment]] = {}
     for adj in adjustments:
         by_unit.setdefault(adj.unit_code, []).append(adj)
-    rows = {u.unit_code: _unit_rows(ctx, u, by_unit.get(u.unit_code, [])) for u in units if u.returned}
+    rows = {u.unit_code: _unit_rows(ctx, u, by_unit.get(u.unit_code, [])) for u in returned}
     totals = {code: round(math.fsum(r.points for r in rs), 4) for code, rs in rows.items()}
     vetoes = {code: _veto_grade(scheme, rs) for code, rs in rows.items()}
-    ranked = [u for u in units if u.returned]
     keys = {u.unit_code: round(totals[u.unit_code], 2) for u in ranked}
-    ranks = competition_ranks(keys)
+    vetoed = {u.unit_code for u in ranked if vetoes[u.unit_code]}
+    ranks = ranks_vetoed_last(keys, vetoed, scheme.veto_rank)
     group_ranks = {}
     for group in dict.fromkeys(u.group for u in ranked):
-        group_ranks.update(competition_ranks({u.unit_code: keys[u.unit_code] for u in ranked if u.group == group}))
-    grades = _assign_grades(scheme, ranked, keys, {c: g for c, g in vetoes.items() if g})
-    scores = [_score_row(u, totals, ranks, group_ranks, grades, vetoes) for u in units]
-    scores.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0))
+        in_group = {u.unit_code: keys[u.unit_code] for u in ranked if u.group == group}
+        group_ranks.update(ranks_vetoed_last(in_group, vetoed, scheme.veto_rank))
+    grades = _assign_grades(scheme, ranked, keys, {c: vetoes[c] for c in vetoed})
+    reasons = {code: _veto_reason(rs) for code, rs in rows.items() if vetoes[code]}
+    scores = [_score_row(u, totals, ranks, group_ranks, grades, vetoes, reasons, scheme) for u in units]
+    scores.sort(key=_scores_order)
     trace = [{"unit_code": u.unit_code, **_trace_dict(r)} for u in units for r in rows.get(u.unit_code, [])]
     areas, titles = _areas(scheme, units, rows, bool(adjustments))
-    return ScoreResult(scores, trace, areas, titles, warnings + ctx.warnings)
+    faulty = [r["unit_code"] for r in scores if r["state"] == "faulty"]
+    provisional = [r["unit_code"] for r in scores if r["provisional"]]
+    return ScoreResult(scores, trace, areas, titles, warnings + ctx.warnings, faulty, provisional, reasons)
+
+
+def _scores_order(row: dict):
+    """Ranked units by rank, then unranked vetoed, then held-out faulty units by total, then unreturned."""
+    if row["rank"] is not None:
+        return (0, row["rank"], 0)
+    if row["total"] is None:
+        return (3, 0, 0)
+    return (2 if row["state"] == "faulty" else 1, 0, -row["total"])
 
 
 def _check_inputs(scheme, spec, units, adjustments) -> list[str]:
@@ -129,7 +163,8 @@ def _unit_rows(ctx: _Context, unit: UnitInput, adjustments: list[Adjustment]) ->
             row.area = row.area or ind.area
             rows.append(row)
     rows.extend(_Row(adj.indicator or "adjustment", "adjustment", f"points={_num(adj.points)}",
-                     round(float(adj.points), 4), None, adj.reason, "adjustment") for adj in adjustments)
+                     round(float(adj.points), 4), None, (("text", {"text": adj.reason}),), "adjustment")
+                for adj in adjustments)
     return rows
 
 
@@ -146,6 +181,17 @@ def competition_ranks(keys: dict[str, float]) -> dict[str, int]:
     for pos, key in enumerate(sorted(keys.values(), reverse=True), start=1):
         first.setdefault(key, pos)
     return {code: first[key] for code, key in keys.items()}
+
+
+def ranks_vetoed_last(keys: dict[str, float], vetoed: set[str], mode: str = "last") -> dict[str, int]:
+    """Competition ranks of the units not vetoed, then (mode ``last``) the vetoed ones after them,
+    ranked among themselves by total; with mode ``unranked`` vetoed units get no rank."""
+    clean = {c: k for c, k in keys.items() if c not in vetoed}
+    ranks = competition_ranks(clean)
+    if mode == "last":
+        after = competition_ranks({c: k for c, k in keys.items() if c in vetoed})
+        ranks.update({c: len(clean) + r for c, r in after.items()})
+    return ranks
 
 
 def _assign_grades(scheme, ranked, keys, vetoed: dict[str, str]) -> dict[str, str]:
@@ -179,16 +225,23 @@ def within_quota(codes: list[str], keys: dict[str, float], limit: int) -> list[s
     return taken
 
 
-def _score_row(u: UnitInput, totals, ranks, group_ranks, grades, vetoes) -> dict:
+def _score_row(u: UnitInput, totals, ranks, group_ranks, grades, vetoes, reasons, scheme) -> dict:
     code = u.unit_code
+    state = "missing" if not u.returned else "faulty" if u.faulty else "accepted"
     return {"unit_code": code, "unit_name": u.unit_name, "group": u.group, "total": totals.get(code),
             "rank": ranks.get(code), "group_rank": group_ranks.get(code), "grade": grades.get(code),
-            "vetoed": bool(vetoes.get(code))}
+            "vetoed": bool(vetoes.get(code)), "state": state,
+            "provisional": state == "faulty" and scheme.faulty == "score", "veto_reason": reasons.get(code, "")}
+
+
+def _veto_reason(rows: list[_Row]) -> str:
+    return "；".join(r.note for r in rows if r.veto_grade)
 
 
 def _trace_dict(r: _Row) -> dict:
     return {"indicator": r.indicator, "rule": r.rule, "inputs": r.inputs, "points": r.points,
-            "max_points": r.max_points, "note": r.note}
+            "max_points": r.max_points, "note": r.note, "notes": r.notes, "values": r.values, "area": r.area,
+            "vetoed": bool(r.veto_grade)}
 
 
 def _areas(scheme, units, rows, with_adjustments: bool):

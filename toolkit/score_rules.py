@@ -16,12 +16,10 @@ from typing import Any
 from .expr import evaluate, names_in
 from .normalise import display
 from .scheme import Indicator, ScoringScheme, expression_names
+from .score_words import MISSING_NOTE, note_text
 from .spec import TemplateSpec
 
 __all__ = ["UnitInput", "RULE_FUNCTIONS", "MISSING_NOTE"]
-
-MISSING_NOTE = "未填报"
-
 
 @dataclass
 class UnitInput:
@@ -29,6 +27,7 @@ class UnitInput:
 
     ``values``: form field id → value, checklist values keyed ``"<item_id>.<column_id>"``.
     ``evaluations``: evaluator role → the values of one evaluation return, or a list of them.
+    ``faulty``: the accepted return has errors (status state ``faulty``).
     """
 
     unit_code: str
@@ -37,18 +36,33 @@ class UnitInput:
     values: dict[str, Any]
     evaluations: dict[str, Any] = field(default_factory=dict)
     returned: bool = True
+    faulty: bool = False  # the accepted return has errors: scored, but held out of ranks (scheme `faulty`)
 
 
 @dataclass
 class _Row:
+    """One trace row. ``notes`` are (key, parameters) of :data:`toolkit.score_words.NOTES`, rendered
+    in the reader's language; ``values`` are the unit's own values used, (value key, value), with
+    ``"="`` for a computed value: the score card shows them with their field labels."""
+
     indicator: str
     rule: str
     inputs: str
     points: float
     max_points: float | None
-    note: str = ""
+    notes: tuple = ()
     area: str = ""
     veto_grade: str | None = None
+    values: tuple = ()
+
+    @property
+    def note(self) -> str:
+        return note_text(self.notes, "zh")
+
+
+def _n(key: str, **params) -> tuple:
+    """One note: its catalogue key and parameters."""
+    return ((key, params),)
 
 
 class _Context:
@@ -88,8 +102,8 @@ def _num(value: Any) -> str:
     return display(value)
 
 
-def _expression(ctx: _Context, source: str, unit: UnitInput, numeric: bool = True) -> tuple[Any, str, str]:
-    """Evaluate *source* for a unit: (value, inputs text, note when it cannot be scored).
+def _expression(ctx: _Context, source: str, unit: UnitInput, numeric: bool = True) -> tuple[Any, str, tuple, tuple]:
+    """Evaluate *source* for a unit: (value, inputs text, notes when it cannot be scored, values used).
 
     A value is missing (note 未填报) when any field the expression names is empty.
     """
@@ -97,13 +111,16 @@ def _expression(ctx: _Context, source: str, unit: UnitInput, numeric: bool = Tru
     used = sorted(names_in(source) & set(space))
     value = evaluate(source, space)
     inputs = "; ".join(f"{n}={_num(space[n])}" for n in used)
+    values = tuple((ctx.names[n], space[n]) for n in used)
     missing = [n for n in used if space[n] in (None, "")]
     if missing:
-        return None, inputs, f"{MISSING_NOTE}：{'、'.join(missing)}"
-    inputs += f"; value={_num(value)}" if used != [source.strip()] else ""
+        return None, inputs, _n("missing_fields", fields="、".join(missing)), values
+    computed = used != [source.strip()]
+    inputs += f"; value={_num(value)}" if computed else ""
+    values += (("=", value),) if computed else ()
     if numeric and not _is_number(value) or value is None:
-        return None, inputs, "无法计算（如分母为0），按0分计"
-    return value, inputs, ""
+        return None, inputs, _n("no_value"), values
+    return value, inputs, (), values
 
 
 # --------------------------------------------------------------------------- rules: (ctx, indicator, unit) → rows
@@ -112,97 +129,113 @@ def _expression(ctx: _Context, source: str, unit: UnitInput, numeric: bool = Tru
 def _self_score(ctx: _Context, ind: Indicator, unit: UnitInput) -> list[_Row]:
     key, mx = ind.params["key"], ind.max
     value = unit.values.get(key)
-    inputs = f"{key}={_num(value)}; max={_num(mx)}"
+    row = _Row(ind.id, "self_score", f"{key}={_num(value)}; max={_num(mx)}", 0.0, mx, values=((key, value),))
     if value in (None, ""):
-        return [_Row(ind.id, "self_score", inputs, 0.0, mx, MISSING_NOTE)]
-    if not _is_number(value):
-        return [_Row(ind.id, "self_score", inputs, 0.0, mx, "不是数字，按0分计")]
-    points = min(max(float(value), 0.0), mx)
-    note = f"超过分值，按{_num(mx)}分计" if value > mx else "负数按0分计" if value < 0 else ""
-    return [_Row(ind.id, "self_score", inputs, points, mx, note)]
+        row.notes = _n("missing")
+    elif not _is_number(value):
+        row.notes = _n("not_a_number")
+    else:
+        row.points = min(max(float(value), 0.0), mx)
+        row.notes = _n("over_max", max=_num(mx)) if value > mx else _n("negative") if value < 0 else ()
+    return [row]
 
 
 def _fixed(ctx: _Context, ind: Indicator, unit: UnitInput) -> list[_Row]:
     p = ind.params
     if p["field"]:
-        value, inputs = unit.values.get(p["field"]), f"{p['field']}={_num(unit.values.get(p['field']))}"
-        note = MISSING_NOTE if value in (None, "") else ""
+        value = unit.values.get(p["field"])
+        inputs, values = f"{p['field']}={_num(value)}", ((p["field"], value),)
+        notes = _n("missing") if value in (None, "") else ()
     else:
-        value, inputs, note = _expression(ctx, p["value"], unit, numeric=False)
-    if note:
-        return [_Row(ind.id, "fixed", inputs, 0.0, ind.max, note)]
-    points = next((pts for key, pts in p["points"] if key == display(value)), None)
-    if points is None:
-        return [_Row(ind.id, "fixed", inputs, float(p["default"]), ind.max, f"答案不在计分表中，按{_num(p['default'])}分计")]
-    return [_Row(ind.id, "fixed", inputs, float(points), ind.max)]
+        value, inputs, notes, values = _expression(ctx, p["value"], unit, numeric=False)
+    row = _Row(ind.id, "fixed", inputs, 0.0, ind.max, notes, values=values)
+    if not notes:
+        points = next((pts for key, pts in p["points"] if key == display(value)), None)
+        if points is None:
+            row.points, row.notes = float(p["default"]), _n("not_in_table", points=_num(p["default"]))
+        else:
+            row.points = float(points)
+    return [row]
 
 
 def _rate(ctx: _Context, ind: Indicator, unit: UnitInput) -> list[_Row]:
     p = ind.params
-    rate, inputs, note = _expression(ctx, p["value"], unit)
-    if note:
-        return [_Row(ind.id, "rate", inputs, 0.0, ind.max, note)]
+    rate, inputs, notes, values = _expression(ctx, p["value"], unit)
+    row = _Row(ind.id, "rate", inputs, 0.0, ind.max, notes, values=values)
+    if notes:
+        return [row]
     if p["mode"] == "target":
-        points = ind.max * min(1.0, max(rate, 0) / p["target"])
-        return [_Row(ind.id, "rate", f"{inputs}; target={_num(p['target'])}; max={_num(ind.max)}", points, ind.max)]
+        row.inputs = f"{inputs}; target={_num(p['target'])}; max={_num(ind.max)}"
+        row.points = ind.max * min(1.0, max(rate, 0) / p["target"])
+        return [row]
     best = ctx.best.get(ind.id)
-    text = f"{inputs}; best={_num(best)}; max={_num(ind.max)}"
+    row.inputs = f"{inputs}; best={_num(best)}; max={_num(ind.max)}"
     if best is None or best <= 0:
-        return [_Row(ind.id, "rate", text, 0.0, ind.max, "所有单位比率均为0，按0分计")]
-    return [_Row(ind.id, "rate", text, ind.max * max(rate, 0) / best, ind.max)]
+        row.notes = _n("best_zero")
+    else:  # a unit outside the ranked pool (held out as faulty) may pass the best: capped at max
+        row.points = ind.max * min(1.0, max(rate, 0) / best)
+    return [row]
 
 
 def _bands(ctx: _Context, ind: Indicator, unit: UnitInput) -> list[_Row]:
-    value, inputs, note = _expression(ctx, ind.params["value"], unit)
-    if note:
-        return [_Row(ind.id, "bands", inputs, 0.0, ind.max, note)]
+    value, inputs, notes, values = _expression(ctx, ind.params["value"], unit)
+    row = _Row(ind.id, "bands", inputs, 0.0, ind.max, notes, values=values)
+    if notes:
+        return [row]
     band = next(((low, pts) for low, pts in ind.params["bands"] if value >= low), None)
     if band is None:
-        return [_Row(ind.id, "bands", inputs, 0.0, ind.max, "低于最低档，按0分计")]
-    return [_Row(ind.id, "bands", f"{inputs}; band≥{_num(band[0])}", float(band[1]), ind.max)]
+        row.notes = _n("below_bands")
+    else:
+        row.inputs, row.points = f"{inputs}; band≥{_num(band[0])}", float(band[1])
+    return [row]
 
 
 def _deduct(ctx: _Context, ind: Indicator, unit: UnitInput) -> list[_Row]:
     p = ind.params
-    count, inputs, note = _expression(ctx, p["value"], unit)
-    if note:
-        return [_Row(ind.id, "deduct", inputs, 0.0, ind.max, note)]
+    count, inputs, notes, values = _expression(ctx, p["value"], unit)
+    if notes:
+        return [_Row(ind.id, "deduct", inputs, 0.0, ind.max, notes, values=values)]
     deducted = min(p["per"] * max(count, 0), p["floor"])
     text = f"{inputs}; per={_num(p['per'])}; floor={_num(p['floor'])}" + (f"; base={_num(p['base'])}" if p["base"] else "")
-    note = f"扣{_num(deducted)}分" + ("（已达扣分上限）" if p["per"] * count > p["floor"] else "")
-    return [_Row(ind.id, "deduct", text, p["base"] - deducted, ind.max, note)]
+    notes = _n("deducted_cap" if p["per"] * count > p["floor"] else "deducted", points=_num(deducted))
+    return [_Row(ind.id, "deduct", text, p["base"] - deducted, ind.max, notes, values=values)]
 
 
 def _bonus(ctx: _Context, ind: Indicator, unit: UnitInput) -> list[_Row]:
-    parts, total, notes = [], 0.0, []
+    parts, total, notes, values = [], 0.0, (), ()
     for key, mx in ind.params["items"]:
         value = unit.values.get(key)
         parts.append(f"{key}={_num(value)}")
+        values += ((key, value),)
         if _is_number(value):
             total += min(max(float(value), 0.0), mx)
-            notes += [f"{key.split('.')[0]}超过分值，按{_num(mx)}分计"] if value > mx else []
+            notes += _n("item_over_max", item=key.split(".")[0], max=_num(mx)) if value > mx else ()
         elif value in (None, ""):
-            notes.append(f"{key.split('.')[0]}{MISSING_NOTE}")
+            notes += _n("item_missing", item=key.split(".")[0])
     cap = ind.params["cap"]
-    notes += [f"合计{_num(total)}分，封顶{_num(cap)}分"] if total > cap else []
-    return [_Row(ind.id, "bonus", "; ".join(parts + [f"cap={_num(cap)}"]), min(total, cap), float(cap), "；".join(notes))]
+    notes += _n("bonus_capped", total=_num(total), cap=_num(cap)) if total > cap else ()
+    return [_Row(ind.id, "bonus", "; ".join(parts + [f"cap={_num(cap)}"]), min(total, cap), float(cap), notes,
+                 values=values)]
 
 
 def _veto(ctx: _Context, ind: Indicator, unit: UnitInput) -> list[_Row]:
     keys = ind.params["keys"]
-    hits = [k.split(".")[0] for k in keys if unit.values.get(k) is True]
+    hits = [k for k in keys if unit.values.get(k) is True]
     inputs = "; ".join(f"{k}={_num(unit.values.get(k))}" for k in keys)
+    values = tuple((k, unit.values.get(k)) for k in keys)
     if not hits:
         missing = sum(unit.values.get(k) is None for k in keys)
-        return [_Row(ind.id, "veto", inputs, 0.0, 0.0, f"{missing}项{MISSING_NOTE}，视为否" if missing else "")]
-    grade = ind.params["grade"]
-    return [_Row(ind.id, "veto", inputs, 0.0, 0.0, f"一票否决（{'、'.join(hits)}），等次定为{grade}", veto_grade=grade)]
+        return [_Row(ind.id, "veto", inputs, 0.0, 0.0, _n("veto_missing", n=missing) if missing else (), values=values)]
+    grade, titles = ind.params["grade"], ind.params.get("items", {})
+    items = "；".join(f"{k.split('.')[0]} {titles.get(k, '').rstrip('。.')}".strip() for k in hits)
+    return [_Row(ind.id, "veto", inputs, 0.0, 0.0, _n("vetoed", items=items, grade=grade), veto_grade=grade,
+                 values=values)]
 
 
 def _weights(ctx: _Context, ind: Indicator, unit: UnitInput) -> list[_Row]:
     weights = ind.params["weights"]
     if not unit.evaluations:
-        return [_Row(ind.id, "weights", "", 0.0, ind.max, "无评价表（自评/互评/点评），本项跳过")]
+        return [_Row(ind.id, "weights", "", 0.0, ind.max, _n("no_evaluation"))]
     extra = sorted(set(unit.evaluations) - set(weights))
     if extra:
         ctx.warnings.append(f"{unit.unit_code}: evaluation roles {', '.join(extra)} have no weight in {ind.id}")
@@ -213,11 +246,12 @@ def _weights(ctx: _Context, ind: Indicator, unit: UnitInput) -> list[_Row]:
         totals = [min(_evaluation_total(ind, r), ind.max) for r in returns]
         if not totals:
             rows.append(_Row(ind.id, "weights", f"{role}: 无; weight={_num(weight)}", 0.0, ind.max * weight,
-                             f"未收到{role}，按0分计"))
+                             _n("role_missing", role=role), values=((f"role:{role}", None),)))
             continue
         mean = math.fsum(totals) / len(totals)
         text = f"{role}: {', '.join(_num(t) for t in totals)}; mean={_num(mean)}; weight={_num(weight)}"
-        rows.append(_Row(ind.id, "weights", text, weight * mean, ind.max * weight))
+        rows.append(_Row(ind.id, "weights", text, weight * mean, ind.max * weight,
+                         values=tuple((f"role:{role}", t) for t in totals) + (("mean", mean),)))
     return rows
 
 

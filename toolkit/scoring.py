@@ -21,7 +21,8 @@ def _single_values(ret) -> dict:
 
 
 def unit_inputs(merged, role_field: str | None = None) -> list[UnitInput]:
-    """One input per roster unit: the normalised values of its accepted return (faulty ones too).
+    """One input per roster unit: the normalised values of its accepted return (faulty ones too,
+    flagged by the status computation's state ``faulty``: errors in the accepted return).
 
     With *role_field* (an evaluation template's first return key, e.g. evaluator_role) every
     accepted return of the unit is also grouped by role for the ``weights`` rule.
@@ -35,7 +36,7 @@ def unit_inputs(merged, role_field: str | None = None) -> list[UnitInput]:
                 vals = _single_values(ret)
                 evaluations.setdefault(str(vals.get(role_field) or ""), []).append(vals)
         out.append(UnitInput(mu.unit.code, mu.unit.name, mu.unit.group, values, evaluations,
-                             returned=mu.ret is not None))
+                             returned=mu.ret is not None, faulty=mu.ret is not None and mu.status.state == "faulty"))
     return out
 
 

@@ -1,48 +1,110 @@
 """out/scoring-sheet.xlsx: the annual scoring sheet (年度考核评分表), print-ready.
 
-One overall sheet and one per group: a row per unit with points per area, bonus,
-deductions, total, rank, group rank and grade; A4 landscape, title with the year
-and campaign, repeated header rows, page numbers, a line for the assessor's
-signature and date. Then a score card per unit with its full trace.
+One overall sheet and one per group: a row per unit with points per area (a veto area as
+是/—), total, rank, group rank, grade and a remark (the veto item; 待补正 for a faulty return held
+out of the ranking; 暂定 for one ranked provisionally). Totals and subtotals carry a two-decimal
+number format over their exact values. Headers wrap and every row is as high as its wrapped text
+(estimated from CJK-aware text widths and the column widths); A4, landscape when the table is wide,
+one page wide when that stays legible (else the key columns repeat on every page), repeated header
+rows, page numbers, a line for the assessor's signature and date. Then a score card per unit in
+plain words (:mod:`toolkit.scoring_cards`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from .campaign import Campaign
 from .score import ScoreResult
 from .scheme import ScoringScheme
+from .score_words import note_text
 from .xlsxout import new_workbook
 
-__all__ = ["write_scoring_sheet", "CARD_SHEET_LIMIT"]
+__all__ = ["write_scoring_sheet", "CARD_SHEET_LIMIT", "text_lines", "row_height", "sheet_name"]
 
 CARD_SHEET_LIMIT = 300  # above this many units the score cards share one sheet, a page each
 
+# What fits across an A4 page at 100% with the margins below, in column-width units (about one
+# Latin character each): the sheet turns landscape above PORTRAIT and is scaled to one page wide
+# only while the scale stays at or above LEGIBLE.
+PORTRAIT, LANDSCAPE, LEGIBLE = 100, 150, 0.6
+LINE_HEIGHT, ROW_PADDING = 13.5, 4.5  # points per line of 10-point text, and around it
+
 _W = {"zh": {"title": "{year}年度考核评分表", "overall": "总表", "code": "单位代码", "name": "单位名称",
              "group": "分组", "total": "总分", "rank": "总排名", "group_rank": "组内排名", "grade": "等次",
-             "vetoed": "一票否决", "sign": "评分人（签字）：＿＿＿＿＿＿＿＿    审核人（签字）：＿＿＿＿＿＿＿＿    日期：＿＿＿＿年＿＿月＿＿日",
-             "card": "评分卡", "cards": "评分卡", "indicator": "指标", "rule": "计分规则", "inputs": "依据数据",
-             "points": "得分", "max": "分值", "note": "说明", "not_returned": "未报送", "yes": "是",
-             "adjustment": "调整", "deduction": "扣分", "bonus": "加分"},
+             "remark": "备注", "sign": "评分人（签字）：＿＿＿＿＿＿＿＿    审核人（签字）：＿＿＿＿＿＿＿＿    日期：＿＿＿＿年＿＿月＿＿日",
+             "card": "评分卡", "cards": "评分卡", "not_returned": "未报送", "yes": "是", "no": "—",
+             "held": "待补正", "provisional": "暂定",
+             "held_note": "待补正：报表有错误，总分为暂计，不参与排名、等次和名额，报送更正后重新评分",
+             "provisional_note": "暂定：报表有错误待补正，排名和等次为暂定",
+             "legend_faulty": "注：“待补正”的单位报表有错误，所列总分为暂计，不参与排名、等次评定和名额分配，"
+                              "报送更正后重新评分。",
+             "legend_provisional": "注：标“暂定”的单位报表有错误待补正，按评分细则暂予排名和定等次。",
+             "legend_veto": "注：一票否决的单位按评分细则定等次，{veto}。",
+             "veto_last": "排在未被否决的单位之后", "veto_unranked": "不参与排名"},
       "en": {"title": "Annual scoring sheet {year}", "overall": "All units", "code": "Unit code", "name": "Unit",
              "group": "Group", "total": "Total", "rank": "Rank", "group_rank": "Group rank", "grade": "Grade",
-             "vetoed": "Vetoed", "sign": "Assessor (signature): ____________    Reviewed by: ____________    Date: ____________",
-             "card": "Card", "cards": "Score cards", "indicator": "Indicator", "rule": "Rule", "inputs": "Values used",
-             "points": "Points", "max": "Max", "note": "Note", "not_returned": "not returned", "yes": "yes",
-             "adjustment": "Adjustment", "deduction": "Deductions", "bonus": "Bonus"}}
+             "remark": "Remarks", "sign": "Assessor (signature): ____________    Reviewed by: ____________    Date: ____________",
+             "card": "Card", "cards": "Score cards", "not_returned": "not returned", "yes": "yes", "no": "—",
+             "held": "to correct", "provisional": "provisional",
+             "held_note": "to correct: the return has errors; the total is provisional and is not ranked, graded "
+                          "or given a quota place until a corrected return arrives",
+             "provisional_note": "provisional: the return has errors to correct; rank and grade are provisional",
+             "legend_faulty": "Note: units marked 'to correct' sent returns with errors: their totals are provisional "
+                              "and they are not ranked, graded or given quota places until corrected.",
+             "legend_provisional": "Note: units marked 'provisional' sent returns with errors still to correct; the "
+                                   "scheme ranks and grades them provisionally.",
+             "legend_veto": "Note: vetoed units are graded as the scheme says and {veto}.",
+             "veto_last": "ranked after every unit that is not vetoed", "veto_unranked": "not ranked"}}
+
+
+def text_lines(text, width: float) -> int:
+    """Lines that *text* takes in a wrapped cell *width* columns wide (CJK characters count two)."""
+    lines = 0
+    for line in str(text if text is not None else "").split("\n"):
+        chars = sum(2.05 if ord(c) > 0x2E80 else 1.05 for c in line)
+        lines += max(1, math.ceil(chars / max(1.0, width - 1.5)))
+    return lines
+
+
+def row_height(cells, widths, lo: float = 18) -> float:
+    """A row's height in points from its wrapped cells: (text, column width) pairs."""
+    lines = max([text_lines(text, width) for text, width in zip(cells, widths)] or [1])
+    return max(lo, lines * LINE_HEIGHT + ROW_PADDING)
+
+
+def sheet_name(text: str, used: set[str], fallback: str = "sheet") -> str:
+    """A legal, unique worksheet name: no []:*?/\\ or control characters, no apostrophe at either
+    end, at most 31 characters, not Excel's reserved "History"; *used* (lower case) is updated."""
+    base = "".join(ch for ch in str(text) if ch not in "[]:*?/\\" and ch.isprintable())
+    base = base.strip().strip("'").strip()[:31].strip("'").strip() or fallback
+    if base.lower() == "history":
+        base = f"{base}_"
+    name, n = base, 2
+    while name.lower() in used:
+        name = f"{base[:27].rstrip(chr(39))}_{n}"
+        n += 1
+    used.add(name.lower())
+    return name
 
 
 class _Sheet:
-    def __init__(self, wb, lang: str):
-        self.wb, self.w = wb, _W["en" if lang == "en" else "zh"]
-        b = {"border": 1, "valign": "vcenter", "font_size": 10}
-        self.f = {"title": wb.add_format({"bold": True, "font_size": 16, "align": "center"}),
-                  "sub": wb.add_format({"font_size": 10, "align": "center"}),
-                  "head": wb.add_format({**b, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "align": "center"}),
-                  "cell": wb.add_format(b), "num": wb.add_format({**b, "num_format": "0.##"}),
-                  "wrap": wb.add_format({**b, "text_wrap": True}), "sign": wb.add_format({"font_size": 11}),
-                  "veto": wb.add_format({**b, "font_color": "#C00000", "bold": True})}
+    def __init__(self, wb, lang: str, veto_rank: str = "last"):
+        self.lang = "en" if lang == "en" else "zh"
+        self.wb, self.w, self.veto_rank = wb, _W[self.lang], veto_rank
+        b = {"border": 1, "valign": "vcenter", "font_size": 10, "text_wrap": True}
+        self.f = {"title": wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
+                  "sub": wb.add_format({"font_size": 10, "align": "center", "valign": "vcenter", "text_wrap": True}),
+                  "head": wb.add_format({**b, "bold": True, "bg_color": "#DDEBF7", "align": "center"}),
+                  "cell": wb.add_format(b), "center": wb.add_format({**b, "align": "center"}),
+                  "num": wb.add_format({**b, "num_format": "0.00"}), "int": wb.add_format({**b, "num_format": "0",
+                                                                                          "align": "center"}),
+                  "grey": wb.add_format({**b, "num_format": "0.00", "italic": True, "font_color": "#7F7F7F"}),
+                  "mark": wb.add_format({**b, "align": "center", "bold": True, "font_color": "#C65911"}),
+                  "veto": wb.add_format({**b, "font_color": "#C00000", "bold": True, "align": "center"}),
+                  "sign": wb.add_format({"font_size": 11}),
+                  "legend": wb.add_format({"font_size": 9, "text_wrap": True, "valign": "top"})}
 
     def put(self, ws, r: int, c: int, value, fmt: str = "cell") -> None:
         if value is None or value == "":
@@ -52,119 +114,137 @@ class _Sheet:
         else:
             ws.write_string(r, c, str(value), self.f[fmt])
 
-    def page(self, ws, header_rows: int, last_col: int) -> None:
+    def page(self, ws, header_rows: int, widths: list[float], key_columns: int = 0) -> None:
+        """A4; landscape when wider than portrait; one page wide while legible, else key columns repeat."""
+        total = sum(widths)
         ws.set_paper(9)
-        ws.set_landscape()
+        if total > PORTRAIT:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
         if header_rows > 0:  # repeat_rows(0, -1) would write the invalid print titles $1:$0
             ws.repeat_rows(0, header_rows - 1)
-        ws.fit_to_pages(1, 0)
-        ws.set_footer("&C第 &P 页，共 &N 页" if self.w is _W["zh"] else "&CPage &P of &N")
+        if total <= (LANDSCAPE if total > PORTRAIT else PORTRAIT) / LEGIBLE:
+            ws.fit_to_pages(1, 0)
+        elif key_columns:
+            ws.repeat_columns(0, key_columns - 1)
+        ws.set_footer("&C第 &P 页，共 &N 页" if self.lang == "zh" else "&CPage &P of &N")
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-        del last_col
+        ws.center_horizontally()
 
 
 def write_scoring_sheet(campaign: Campaign, scheme: ScoringScheme, result: ScoreResult, lang: str = "zh") -> None:
+    from .scoring_cards import write_cards
+
     wb = new_workbook(campaign.out / "scoring-sheet.xlsx")
-    s = _Sheet(wb, lang)
+    s = _Sheet(wb, lang, scheme.veto_rank)
     columns = _area_columns(scheme, result)
     groups = list(dict.fromkeys(row["group"] for row in result.scores))
     used: set[str] = set()
-    _table(s, wb.add_worksheet(_name(s.w["overall"], used)), campaign, result.scores, columns, result, None)
+    reasons = _veto_reasons(result, s.lang)
+    _table(s, wb.add_worksheet(sheet_name(s.w["overall"], used)), campaign, result.scores, columns, result,
+           None, reasons)
     for group in groups:
         rows = [r for r in result.scores if r["group"] == group]
-        _table(s, wb.add_worksheet(_name(group or "-", used)), campaign, rows, columns, result, group)
-    _cards(s, wb, campaign, scheme, result, used)
+        _table(s, wb.add_worksheet(sheet_name(group or "-", used, "group")), campaign, rows, columns, result,
+               group, reasons)
+    write_cards(s, wb, campaign, scheme, result, used)
     wb.set_properties({"title": s.w["title"].format(year=campaign.year), "author": "toolkit",
                        "created": dt.datetime(campaign.year, 1, 1)})
     wb.close()
 
 
-def _name(text: str, used: set[str]) -> str:
-    base = "".join(ch for ch in text if ch not in "[]:*?/\\")[:31] or "sheet"
-    name, n = base, 2
-    while name.lower() in used:
-        name = f"{base[:27]}_{n}"
-        n += 1
-    used.add(name.lower())
-    return name
+def _veto_reasons(result: ScoreResult, lang: str) -> dict[str, tuple[str, set[str]]]:
+    """Unit code → (the veto reason in *lang*, the areas of the veto indicators that fired)."""
+    out: dict[str, tuple[list[str], set[str]]] = {}
+    for t in result.trace:
+        if t.get("vetoed"):
+            texts, areas = out.setdefault(t["unit_code"], ([], set()))
+            texts.append(note_text(t["notes"], lang))
+            areas.add(t["area"])
+    sep = "; " if lang == "en" else "；"
+    return {code: (sep.join(texts), areas) for code, (texts, areas) in out.items()}
 
 
-def _area_columns(scheme: ScoringScheme, result: ScoreResult) -> list[tuple[str, str]]:
+def _area_columns(scheme: ScoringScheme, result: ScoreResult) -> list[tuple[str, str, bool]]:
+    """(area id, title, is a veto column) per subtotal column; a veto column shows 是/—, not points."""
     keys = list(dict.fromkeys(k for areas in result.areas.values() for k in areas))
     titles = {**scheme.area_titles, **result.area_titles}
-    return [(k, titles.get(k, k)) for k in keys]
+    rules: dict[str, set[str]] = {}
+    for ind in scheme.indicators:
+        rules.setdefault(ind.area, set()).add(ind.rule)
+    return [(k, titles.get(k, k), rules.get(k) == {"veto"}) for k in keys]
 
 
-def _sort_key(row: dict):
-    return (row["rank"] in ("", None), row["rank"] if isinstance(row["rank"], int) else 10**9, row["unit_code"])
+def _row_cells(s: _Sheet, row: dict, columns, result: ScoreResult, reasons: dict) -> list[tuple]:
+    """(value, format) per column of one unit's row."""
+    w, code = s.w, row["unit_code"]
+    held = row.get("state") == "faulty" and row["rank"] is None
+    provisional = row.get("provisional")
+    cells = [(row["rank"], "int"), (row["group_rank"], "int"), (code, "cell"), (row["unit_name"], "cell"),
+             (row["group"], "cell")]
+    areas, vetoed_areas = result.areas.get(code, {}), reasons.get(code, ("", set()))[1]
+    for key, _, veto in columns:
+        if not areas:
+            cells.append((None, "cell"))
+        elif veto:
+            cells.append((w["yes"], "veto") if key in vetoed_areas else (w["no"], "center"))
+        else:
+            cells.append((areas.get(key), "grey" if held else "num"))
+    if row["total"] is None:
+        cells.append((w["not_returned"], "center"))
+    else:
+        cells.append((row["total"], "grey" if held else "num"))
+    grade = w["held"] if held else row["grade"]
+    if provisional and grade:
+        grade = f"{grade}（{w['provisional']}）" if s.lang == "zh" else f"{grade} ({w['provisional']})"
+    cells.append((grade, "mark" if held or provisional else "center"))
+    remarks = [w["held_note"]] if held else [w["provisional_note"]] if provisional else []
+    if code in reasons:
+        remarks.append(reasons[code][0])
+    cells.append(("\n".join(remarks), "cell"))
+    return cells
 
 
-def _table(s: _Sheet, ws, campaign: Campaign, rows: list[dict], columns, result: ScoreResult, group) -> None:
+def _legends(s: _Sheet, rows: list[dict]) -> list[str]:
+    """A note under the table for each kind of marked unit it shows."""
+    w, out = s.w, []
+    if any(r.get("state") == "faulty" and r["rank"] is None for r in rows):
+        out.append(w["legend_faulty"])
+    if any(r.get("provisional") for r in rows):
+        out.append(w["legend_provisional"])
+    if any(r["vetoed"] for r in rows):
+        out.append(w["legend_veto"].format(veto=w["veto_unranked" if s.veto_rank == "unranked" else "veto_last"]))
+    return out
+
+
+def _table(s: _Sheet, ws, campaign: Campaign, rows: list[dict], columns, result: ScoreResult, group,
+           reasons: dict) -> None:
     w = s.w
-    heads = [w["rank"], w["group_rank"], w["code"], w["name"], w["group"]] + [t for _, t in columns] + \
-        [w["total"], w["grade"], w["vetoed"]]
+    heads = [w["rank"], w["group_rank"], w["code"], w["name"], w["group"]] + [t for _, t, _ in columns] + \
+        [w["total"], w["grade"], w["remark"]]
+    widths = [6.5, 6.5, 10, 22, 10] + [6 if veto else 11 for *_, veto in columns] + [9, 10, 26]
     last = len(heads) - 1
     ws.merge_range(0, 0, 0, last, f"{campaign.name} — {w['title'].format(year=campaign.year)}", s.f["title"])
+    ws.set_row(0, row_height([campaign.name + w["title"]], [sum(widths) / 1.6], lo=24))
     ws.merge_range(1, 0, 1, last, group or w["overall"], s.f["sub"])
     for c, text in enumerate(heads):
         ws.write_string(2, c, text, s.f["head"])
-    ws.set_row(2, 36)
+    ws.set_row(2, row_height(heads, widths, lo=30))
+    order = rows  # already in scores order: ranked, unranked vetoed, held out, not returned
     r = 2
-    for row in sorted(rows, key=_sort_key):
+    for row in order:
         r += 1
-        areas = result.areas.get(row["unit_code"], {})
-        values = [row["rank"], row["group_rank"], row["unit_code"], row["unit_name"], row["group"]]
-        values += [areas.get(k) for k, _ in columns]
-        total = row["total"] if row["total"] not in ("", None) else w["not_returned"]
-        values += [total, row["grade"], w["yes"] if row["vetoed"] in (True, "true") else ""]
-        for c, v in enumerate(values):
-            s.put(ws, r, c, v, "veto" if c == last and v else "cell")
+        cells = _row_cells(s, row, columns, result, reasons)
+        for c, (value, fmt) in enumerate(cells):
+            s.put(ws, r, c, value, fmt)
+        ws.set_row(r, row_height([v if isinstance(v, str) else "" for v, _ in cells], widths))
+    for legend in _legends(s, order):
+        r += 1
+        ws.merge_range(r, 0, r, last, legend, s.f["legend"])
+        ws.set_row(r, row_height([legend], [sum(widths) * 0.9]))
     ws.merge_range(r + 2, 0, r + 2, last, w["sign"], s.f["sign"])
-    ws.set_column(0, 1, 7)
-    ws.set_column(2, 2, 10)
-    ws.set_column(3, 3, 26)
-    ws.set_column(4, 4, 12)
-    ws.set_column(5, last, 10)
-    ws.freeze_panes(3, 4)
-    s.page(ws, 3, last)
-
-
-def _cards(s: _Sheet, wb, campaign: Campaign, scheme: ScoringScheme, result: ScoreResult, used: set[str]) -> None:
-    by_unit: dict[str, list[dict]] = {}
-    for t in result.trace:
-        by_unit.setdefault(t["unit_code"], []).append(t)
-    titles = {i.id: i.title for i in scheme.indicators}
-    scored = [row for row in result.scores if row["unit_code"] in by_unit]
-    shared = None if len(scored) <= CARD_SHEET_LIMIT else wb.add_worksheet(_name(s.w["cards"], used))
-    r, breaks = 0, []
-    for row in scored:
-        ws = shared or wb.add_worksheet(_name(f"{row['unit_code']} {s.w['card']}", used))
-        start = r if shared else 0
-        end = _card(s, ws, start, campaign, row, by_unit[row["unit_code"]], titles)
-        if shared:
-            breaks.append(end + 1)
-            r = end + 1
-        else:
-            s.page(ws, 3, 6)  # a card on its own sheet repeats its title, summary and headings
-    if shared:
-        shared.set_h_pagebreaks(breaks[:1023])
-        s.page(shared, 0, 6)
-
-
-def _card(s: _Sheet, ws, r: int, campaign: Campaign, row: dict, trace: list[dict], titles: dict) -> int:
-    w = s.w
-    ws.merge_range(r, 0, r, 6, f"{row['unit_code']} {row['unit_name']} — {w['card']}", s.f["title"])
-    ws.merge_range(r + 1, 0, r + 1, 6, f"{w['total']} {row['total']}  {w['rank']} {row['rank']}  "
-                   f"{w['group_rank']} {row['group_rank']}  {w['grade']} {row['grade']}", s.f["sub"])
-    for c, text in enumerate((w["indicator"], "", w["rule"], w["inputs"], w["points"], w["max"], w["note"])):
-        ws.write_string(r + 2, c, text, s.f["head"])
-    n = r + 2
-    for t in trace:
-        n += 1
-        for c, v in enumerate((t["indicator"], titles.get(t["indicator"], ""), t["rule"], t["inputs"],
-                               t["points"], t["max_points"], t["note"])):
-            s.put(ws, n, c, v, "wrap" if c in (1, 3, 6) else "cell")
-    ws.merge_range(n + 2, 0, n + 2, 6, w["sign"], s.f["sign"])
-    for c, width in enumerate((12, 40, 10, 36, 8, 8, 24)):
+    for c, width in enumerate(widths):
         ws.set_column(c, c, width)
-    return n + 2
+    ws.freeze_panes(3, 4)
+    s.page(ws, 3, widths, key_columns=4)
