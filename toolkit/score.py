@@ -10,6 +10,8 @@ Scheme format in brief (YAML, validated with key paths and "did you mean")::
     id: annual-assessment-scoring          # title, template (the template id), version
     from_checklist: true                   # or an indicator {rule: checklist, areas: [a1, …]}
     quota_scope: overall                   # or group
+    faulty: hold                           # or score: rank faulty returns as provisional
+    veto_rank: last                        # or unranked
     indicators:                            # each: id, title, rule, max, area, replace + parameters
       - {rule: checklist, areas: [a1, a2]} # one self_score indicator per item (id = item id)
       - {id: s1, title: …, rule: self_score, item: a1_1}            # self score capped to [0, max]
@@ -27,8 +29,11 @@ Rules of the game:
   total, rank and grade and no trace rows: it is never ranked as a zero.
 - Points of every trace row are rounded to 4 decimals and the total is their sum, so the trace
   always adds up to the total.
+- A faulty unit (its accepted return has errors) is scored but, unless the scheme says
+  ``faulty: score``, gets no rank, group rank, grade or quota place and does not count in quotas.
 - Ranks are competition ranks (1, 2, 2, 4) on the total rounded to 2 decimals, overall and in the
-  group; grade minimums are compared on the same rounded total.
+  group; vetoed units come after every unit that is not vetoed (or get no rank with
+  ``veto_rank: unranked``); grade minimums are compared on the same rounded total.
 - Grades are handed out best first. Vetoed units get their veto grade first. A quota grade goes
   to at most floor(quota × ranked units in scope) units with total ≥ min, best first; a block of
   tied units that would overflow the quota is excluded whole. Units that miss a grade fall to the
