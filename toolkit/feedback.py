@@ -24,6 +24,7 @@ from .generate import master_context, write_csv
 from .spec import TemplateSpec
 from .validate import ValidationResult, issue_message, typed_text
 from .workbook import build_master
+from .xlsxout import cell_text
 from .generate import MasterPackage, unit_values
 
 __all__ = ["write_feedback", "feedback_filename", "FEEDBACK_SHEET", "INDEX_COLUMNS"]
@@ -90,10 +91,12 @@ def _issue_cell(pos, spec: TemplateSpec, issue: Issue):
 
 
 def _set_text_safe(cell, value) -> None:
-    """Put a unit's value back exactly, never as a formula."""
-    cell.value = value
+    """Put a unit's value back as typed, never as a formula, legal in the workbook (:func:`cell_text`)."""
     if isinstance(value, str):
+        cell.value = cell_text(value)
         cell.data_type = "s"
+    else:
+        cell.value = value
 
 
 def build_feedback(spec: TemplateSpec, master: MasterPackage, unit: Unit, ret: Return, issues: list[Issue],
@@ -119,7 +122,7 @@ def build_feedback(spec: TemplateSpec, master: MasterPackage, unit: Unit, ret: R
         if issue.severity == "error" or cell.fill != _ERROR_FILL:  # an error's colour is never covered
             cell.fill = _ERROR_FILL if issue.severity == "error" else _WARN_FILL
         old = cell.comment.text + "\n" if cell.comment else ""
-        cell.comment = Comment(old + msg, "toolkit", width=320, height=120)
+        cell.comment = Comment(cell_text(old + msg), "toolkit", width=320, height=120)
         listed.append((issue, msg, tgt, True))
     _issue_sheet(wb, listed, lang)
     import datetime as dt

@@ -1,19 +1,67 @@
-"""Writing output workbooks safely: text is never turned into a formula or a link."""
+"""Writing output workbooks safely: text is never turned into a formula or a link, and text a unit
+typed or a roster holds is always legal in a workbook.
+
+:func:`cell_text` is the one place that decides how such text is written: every workbook the
+toolkit writes (xlsxwriter through :func:`new_workbook`, openpyxl in the feedback workbook) passes
+its strings through it. The data itself (values.csv, the ledger) keeps the text as read.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
-__all__ = ["new_workbook", "write_table"]
+__all__ = ["cell_text", "new_workbook", "write_table"]
+
+# Control characters other than tab, line feed and carriage return cannot stand in a worksheet's XML
+# (openpyxl raises IllegalCharacterError); neither can U+FFFE, U+FFFF or a lone surrogate.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _legal(match: re.Match) -> str:
+    ch = match.group(0)
+    if ch in "\x0b\x0c":  # Word's manual line break and page break, pasted into a cell: a line break
+        return "\n"
+    if ch < " ":
+        return chr(0x2400 + ord(ch))  # a visible symbol (␁) where an invisible control character was
+    return "\ufffd"
+
+
+def cell_text(text: str) -> str:
+    """*text* as a worksheet can hold it, showing what the unit typed.
+
+    A vertical tab or form feed (a line break pasted from Word, which Excel stores as ``_x000B_``)
+    becomes a line break; any other control character its visible symbol (U+2401 …); a
+    noncharacter or lone surrogate U+FFFD. Clean text (nearly all) is returned as it is.
+    """
+    return _ILLEGAL.sub(_legal, text) if _ILLEGAL.search(text) else text
+
+
+class _SafeWorksheet(Worksheet):
+    """A worksheet whose every string goes through :func:`cell_text`."""
+
+    # xlsxwriter's write, write_string, write_row, merge_range and write_url all store text here
+    def _write_string(self, row, col, string, cell_format=None):
+        return super()._write_string(row, col, cell_text(string) if isinstance(string, str) else string,
+                                     cell_format)
+
+    def write_comment(self, row, col, comment, options=None):
+        return super().write_comment(row, col, cell_text(comment) if isinstance(comment, str) else comment,
+                                     options)
+
+
+class _SafeWorkbook(xlsxwriter.Workbook):
+    worksheet_class = _SafeWorksheet
 
 
 def new_workbook(path: Path) -> xlsxwriter.Workbook:
-    """An xlsxwriter workbook that writes every string as text (no formulas, numbers or URLs)."""
+    """An xlsxwriter workbook that writes every string as text (no formulas, numbers or URLs), legally."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                           "strings_to_urls": False})
+    return _SafeWorkbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                     "strings_to_urls": False})
 
 
 def write_table(wb, ws, headers: list[str], rows: list[list], *, first_row: int = 0, widths=None,
