@@ -83,7 +83,7 @@ def guarded(fn: Callable) -> Callable:
             if debug:
                 traceback.print_exc()
             from .details import error_in_chinese
-            zh = error_in_chinese(str(exc)) if kwargs.get("lang", "zh") != "en" else None
+            zh = (exc.zh or error_in_chinese(str(exc))) if kwargs.get("lang", "zh") != "en" else None
             if zh:  # the user's words first, the original (what IT searches for) below
                 err.print(f"[red]错误：[/red]{escape(zh)}", markup=True, soft_wrap=True)
                 err.print(f"error: {exc}", soft_wrap=True)

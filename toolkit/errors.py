@@ -11,9 +11,17 @@ __all__ = ["ToolkitError", "ConfigError", "SpecError", "RosterError", "CampaignE
 
 
 class ToolkitError(Exception):
-    """Base class of every fatal toolkit error (exit code 1)."""
+    """Base class of every fatal toolkit error (exit code 1).
+
+    ``zh`` is the message in Chinese when the raiser composed one (the CLI shows it first, the
+    English original below it).
+    """
 
     exit_code = 1
+
+    def __init__(self, *args, zh: str | None = None):
+        super().__init__(*args)
+        self.zh = zh
 
 
 class ConfigError(ToolkitError):

@@ -250,7 +250,7 @@ class _Ctx(SpecContext):
         try:
             used = names_in(source)
         except ExpressionError as exc:
-            self.fail(path, "a valid expression", str(exc))
+            self.fail(path, "a valid expression", str(exc), exc.zh)
         known = expression_names(self.spec)
         for name in sorted(used - set(known) - {"true", "false", "none", "null", "True", "False", "None"}):
             self.fail(path, f"names of fields in the template {self.spec.id}",

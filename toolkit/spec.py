@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import SpecError
+from .spec_errors import found_zh
 
 __all__ = [
     "FIELD_TYPES", "SHEET_KINDS", "SummaryRate", "Field", "Item", "Area", "Rule", "Sheet", "TemplateSpec",
@@ -239,14 +240,16 @@ def find_template(ref: str, base: Path | None = None) -> TemplateSpec:
         candidate = base / candidate
     if ref.endswith((".yaml", ".yml")) or candidate.is_file():
         if not candidate.is_file():
-            raise SpecError(f"template spec file not found: {candidate}")
+            raise SpecError(f"template spec file not found: {candidate}", zh=f"找不到模板定义文件：{candidate}")
         return load_spec(candidate)
     path = TEMPLATES_DIR / f"{ref}.yaml"
     if path.is_file():
         return load_spec(path)
     known = [p.stem for p in TEMPLATES_DIR.glob("*.yaml") if not p.stem.endswith("-scoring")]
-    raise SpecError(f"unknown template {ref!r}{_did_you_mean(ref, known)}; "
-                    f"run `toolkit templates` to list them, or give a path to a .yaml spec")
+    hint = _did_you_mean(ref, known)
+    raise SpecError(f"unknown template {ref!r}{hint}; run `toolkit templates` to list them, or give a path to a .yaml spec",
+                    zh=f"没有名为 {ref!r} 的内置模板{found_zh(hint) if hint else ''}；"
+                       f"可用 `toolkit templates` 列出内置模板，或给出 .yaml 模板定义文件的路径")
 
 
 def load_spec(path: str | Path) -> TemplateSpec:
@@ -262,9 +265,14 @@ def read_yaml(path: Path, what: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise SpecError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        problem = getattr(exc, "problem", exc)
+        where_zh = f" 第 {mark.line + 1} 行" if mark else ""
+        raise SpecError(f"{path}{where}: not valid YAML: {problem}",
+                        zh=f"{path}{where_zh}：不是有效的 YAML（{problem}）") from None
     except OSError as exc:
-        raise SpecError(f"cannot read {what} {path}: {exc.strerror}") from None
+        what_zh = {"template spec": "模板定义文件", "scoring scheme": "评分细则"}.get(what, what)
+        raise SpecError(f"cannot read {what} {path}: {exc.strerror}",
+                        zh=f"无法读取{what_zh} {path}（{exc.strerror}）") from None
 
 
 def parse_spec(raw: Any, source: str = "<spec>") -> TemplateSpec:

@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import SpecError
 from .expr import ExpressionError, compile_expr
+from .spec_errors import in_chinese
 from .spec import (AREA_KINDS, FIELD_TYPES, ID_RE, SHEET_KINDS, TEMPLATE_ID_RE, Area, CarryFrom, Field, Item,
                    Lifecycle, Rule, Sheet, SummaryRate, TemplateSpec)
 
@@ -228,7 +229,7 @@ def _check_expr(ctx: "_Ctx", source: str, path: str, names: set[str] | None) -> 
         compile_expr(source)
         used = names_in(source)
     except ExpressionError as exc:
-        ctx.fail(path, "a valid expression", str(exc))
+        ctx.fail(path, "a valid expression", str(exc), exc.zh)
     if names is not None:
         for name in sorted(used - names - {"true", "false", "none", "True", "False", "None"}):
             ctx.fail(path, "names of fields in this template",
@@ -288,9 +289,11 @@ class _Ctx:
     def __init__(self, source: str):
         self.source = source
 
-    def fail(self, path: str, expected: str, got: str):
+    def fail(self, path: str, expected: str, got: str, got_zh: str | None = None):
+        """Stop loading: where, what was expected and what was found, in English and Chinese."""
         where = f"{self.source}: {path or '(top level)'}"
-        raise SpecError(f"{where}: expected {expected}, got {got}")
+        raise SpecError(f"{where}: expected {expected}, got {got}",
+                        zh=in_chinese(self.source, path, expected, got, got_zh))
 
     def mapping(self, raw: Any, path: str, keys: dict, required=()) -> dict:
         """Check a mapping's keys (unknown → did you mean), value types and required keys."""
