@@ -34,10 +34,15 @@ def feedback_path(campaign, unit_code: str) -> Path:
     return campaign.feedback / feedback_filename(campaign.roster().by_code()[unit_code])
 
 
+def list_header(ws) -> int:
+    """The row of 问题清单 holding the list's header (below the notice)."""
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value in ("序号", "No."))
+
+
 def issue_list(ws) -> list[dict]:
     """The rows of 问题清单: sheet, cell, link (the linked sheet!cell), severity, message, typed."""
     rows = []
-    for r in range(2, ws.max_row + 1):
+    for r in range(list_header(ws) + 1, ws.max_row + 1):
         link = ws.cell(r, 3).hyperlink
         where = (link.location or (link.target or "").lstrip("#")) if link else ""
         rows.append({"sheet": ws.cell(r, 2).value, "cell": ws.cell(r, 3).value, "link": where,
@@ -88,7 +93,7 @@ def test_feedback_first_sheet_lists_issues_with_links_to_cells(faulty):
     assert wb.sheetnames[0] == FEEDBACK_SHEET == "问题清单"
     assert wb.active.title == FEEDBACK_SHEET
     ws = wb[FEEDBACK_SHEET]
-    assert [c.value for c in ws[1]] == ["序号", "工作表", "单元格", "严重程度", "问题及修改说明", "原填写内容"]
+    assert [c.value for c in ws[list_header(ws)]] == ["序号", "工作表", "单元格", "严重程度", "问题及修改说明", "原填写内容"]
     listed = issue_list(ws)
     assert {(r["sheet"], r["cell"], r["link"]) for r in listed} == {
         ("基本信息", "C11", "'基本信息'!C11"),
@@ -98,7 +103,7 @@ def test_feedback_first_sheet_lists_issues_with_links_to_cells(faulty):
     assert found(result) == {("value.not_a_choice", "基本信息", "C11"), ("value.score_over_max", "考核指标", "F5"),
                              ("value.not_a_date", "台账", "D4")}
     assert all(r["severity"] == "错误" for r in listed)
-    for r in range(2, ws.max_row + 1):  # links inside the workbook, not to a file path
+    for r in range(list_header(ws) + 1, ws.max_row + 1):  # links inside the workbook, not to a file path
         assert ws.cell(r, 3).hyperlink.location and not ws.cell(r, 3).hyperlink.target
     by_cell = {r["cell"]: r for r in listed}
     assert by_cell["F5"]["message"].startswith("考核指标!F5「a1.1 内容一—自评分」：自评分超过该项分值（填写的是：70）")
@@ -138,7 +143,8 @@ def test_text_typed_like_a_formula_is_written_back_as_text(faulty, campaign):
     assert wb["考核指标"]["G5"].data_type == "s"
     listed = {r["cell"]: r for r in issue_list(wb[FEEDBACK_SHEET])}
     assert listed["C11"]["typed"] == "=1+1"
-    assert wb[FEEDBACK_SHEET]["F2"].data_type == "s"
+    ws = wb[FEEDBACK_SHEET]
+    assert all(ws.cell(r, 6).data_type == "s" for r in range(list_header(ws) + 1, ws.max_row + 1))
     # no formula anywhere but the template's own
     assert formula_cells(path) == formula_cells(outbox_file(campaign, "U002"))
 
@@ -149,8 +155,10 @@ def test_index_csv_lists_the_faulty_unit(faulty, campaign):
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
     assert tuple(rows[0]) == INDEX_COLUMNS
+    due = rows[0].pop("resubmit_by")
     assert rows == [{"unit_code": "U002", "unit_name": "第二党支部", "contact": "李四", "phone": "13800000002",
                      "file": path.name, "errors": "3", "warnings": "0"}]
+    assert due >= "2026-12-20" and due in openpyxl.load_workbook(path)[FEEDBACK_SHEET]["A6"].value  # as the notice says
     assert path.name == "U002_第二党支部_退回修改.xlsx" and path.is_file()
     assert [r["unit_code"] for r in index] == ["U002"]
 
@@ -309,3 +317,74 @@ def test_every_listed_issue_links_into_the_workbook(campaign, tmp_path):
     inserted = listed[("考核指标", "B6")]  # where the row was in the unit's file; it is not in this one
     assert "插入" in inserted["message"] and inserted["link"].startswith("'考核指标'!")
     assert all(r["link"] for r in listed.values())
+
+
+# --------------------------------------------------------------------------- the notice and how it prints
+
+
+def test_the_issue_sheet_opens_with_a_notice_the_unit_can_act_on(campaign, tmp_path):
+    import yaml
+    cfg = yaml.safe_load((campaign.dir / "campaign.yaml").read_text(encoding="utf-8"))
+    cfg.update({"contact": "组织部 王老师", "phone": "0571-88000000", "return_to": "电子邮件发送至 zzb@example.org",
+                "resubmit_deadline": "2026-12-28"})
+    (campaign.dir / "campaign.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    from toolkit.campaign import load_campaign
+    campaign = load_campaign(campaign.dir)
+    run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70, ("基本信息", "C6"): "三十"}))
+    validate_with_feedback(campaign)
+    ws = openpyxl.load_workbook(feedback_path(campaign, "U002"))[FEEDBACK_SHEET]
+    notice = [ws.cell(r, 1).value for r in range(1, list_header(ws))]
+    assert notice[0] == "退回修改通知"
+    text = "\n".join(str(x) for x in notice if x)
+    assert "第二党支部（单位代码 U002）" in text
+    assert "发现 1 处错误、1 处提示" in text
+    assert "请于 2026-12-28 前将修改后的整个工作簿" in text and "zzb@example.org" in text
+    assert "联系人：组织部 王老师　联系电话：0571-88000000" in text
+    assert "红色单元格为错误，必须改正" in text
+    assert ("A1:F1" in {str(m) for m in ws.merged_cells.ranges})
+
+
+def test_the_issue_sheet_prints_on_a4_landscape_one_page_wide(faulty):
+    _, _, path = faulty
+    ws = openpyxl.load_workbook(path)[FEEDBACK_SHEET]
+    head = list_header(ws)
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.print_title_rows == f"${head}:${head}"
+    assert ws.print_area == f"'{FEEDBACK_SHEET}'!$A$1:$F${ws.max_row}"
+    assert ws.freeze_panes == f"A{head + 1}"
+    widths = [ws.column_dimensions[c].width for c in "ABCDEF"]
+    assert widths[4] == max(widths) and 120 <= sum(widths) <= 150  # the message column is the wide one
+    for r in range(head + 1, ws.max_row + 1):
+        assert ws.cell(r, 5).alignment.wrap_text
+        message = ws.cell(r, 5).value
+        assert ws.row_dimensions[r].height >= 14 * (1 + len(message) * 2 // (widths[4] * 1.1 * 1.2))
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+
+
+def test_the_deadline_for_the_corrected_return():
+    from toolkit.feedback_sheet import resubmit_deadline
+    # received early: the campaign deadline stands; received late: 7 days after receipt
+    assert resubmit_deadline({}, "2026-12-01T09:00:00", "2026-12-20") == "2026-12-20"
+    assert resubmit_deadline({}, "2026-12-19T09:00:00", "2026-12-20") == "2026-12-26"
+    assert resubmit_deadline({"resubmit_days": 3}, "2026-12-19T09:00:00", "2026-12-20") == "2026-12-22"
+    assert resubmit_deadline({"resubmit_days": 3}, "2026-12-19T09:00:00", "") == "2026-12-22"
+    assert resubmit_deadline({"resubmit_deadline": dt.date(2027, 1, 5)}, "2026-12-19", "2026-12-20") == "2027-01-05"
+    assert resubmit_deadline({"resubmit_deadline": "2027-01-05"}, "2026-12-19", "2026-12-20") == "2027-01-05"
+
+
+@pytest.mark.parametrize("key, value", [("resubmit_days", "a week"), ("resubmit_days", 0),
+                                        ("resubmit_deadline", "next Friday")])
+def test_a_wrong_resubmit_key_stops_validate_with_exit_2(campaign, tmp_path, key, value):
+    import yaml
+    from toolkit.campaign import load_campaign
+    from toolkit.errors import CampaignError
+    cfg = yaml.safe_load((campaign.dir / "campaign.yaml").read_text(encoding="utf-8"))
+    cfg[key] = value
+    (campaign.dir / "campaign.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    campaign = load_campaign(campaign.dir)
+    run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70}))
+    with pytest.raises(CampaignError, match=key) as err:
+        validate_with_feedback(campaign)
+    assert err.value.exit_code == 2

@@ -26,7 +26,7 @@ _ALIASES = {
 }
 _CAMPAIGN_KEYS = ("name", "year", "template", "roster", "deadline", "scoring", "locale",
                   "accept_versions", "protect_password", "period_start", "period_end", "contact",
-                  "phone", "return_to", "previous", "round")
+                  "phone", "return_to", "previous", "round", "resubmit_days", "resubmit_deadline")
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,16 @@ from dataclasses import replace
 
 import openpyxl
 from openpyxl.comments import Comment
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import PatternFill
 
 from . import layout as L
 from .campaign import Campaign, Unit
 from .checks import Issue, Return
+from .errors import CampaignError
 from .generate import master_context, write_csv
 from .spec import TemplateSpec
-from .validate import ValidationResult, issue_message, typed_text
+from .validate import ValidationResult, issue_message
+from .feedback_sheet import Notice, resubmit_deadline, write_issue_sheet
 from .workbook import build_master
 from .xlsxout import cell_text
 from .generate import MasterPackage, unit_values
@@ -30,7 +31,7 @@ from .generate import MasterPackage, unit_values
 __all__ = ["write_feedback", "feedback_filename", "FEEDBACK_SHEET", "INDEX_COLUMNS"]
 
 FEEDBACK_SHEET = "问题清单"
-INDEX_COLUMNS = ("unit_code", "unit_name", "contact", "phone", "file", "errors", "warnings")
+INDEX_COLUMNS = ("unit_code", "unit_name", "contact", "phone", "file", "errors", "warnings", "resubmit_by")
 _ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 _WARN_FILL = PatternFill("solid", fgColor="FFEB9C")
 _ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -100,7 +101,7 @@ def _set_text_safe(cell, value) -> None:
 
 
 def build_feedback(spec: TemplateSpec, master: MasterPackage, unit: Unit, ret: Return, issues: list[Issue],
-                   lang: str) -> bytes:
+                   lang: str, notice: Notice | None = None) -> bytes:
     wb = openpyxl.load_workbook(io.BytesIO(master.render(unit_values(unit))))
     pos = fresh_positions(spec)
     for e in ret.entries.values():
@@ -124,7 +125,7 @@ def build_feedback(spec: TemplateSpec, master: MasterPackage, unit: Unit, ret: R
         old = cell.comment.text + "\n" if cell.comment else ""
         cell.comment = Comment(cell_text(old + msg), "toolkit", width=320, height=120)
         listed.append((issue, msg, tgt, True))
-    _issue_sheet(wb, listed, lang)
+    write_issue_sheet(wb, listed, notice or Notice(unit.code, unit.name, "", "", "", ""), lang)
     import datetime as dt
     wb.properties.created = dt.datetime(2000, 1, 1)
     buf = io.BytesIO()
@@ -146,41 +147,16 @@ def _stable(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _issue_sheet(wb, listed, lang: str) -> None:
-    ws = wb.create_sheet(FEEDBACK_SHEET if lang != "en" else "Issues", 0)
-    headers = (["No.", "Sheet", "Cell", "Severity", "Issue", "Typed"] if lang == "en"
-               else ["序号", "工作表", "单元格", "严重程度", "问题及修改说明", "原填写内容"])
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws.append(headers)
-    for c in range(1, len(headers) + 1):
-        ws.cell(1, c).font = Font(bold=True)
-        ws.cell(1, c).fill = PatternFill("solid", fgColor="DDEBF7")
-        ws.cell(1, c).border = border
-    sev = {"error": "错误" if lang != "en" else "error", "warning": "提示" if lang != "en" else "warning"}
-    for n, (issue, msg, tgt, exact) in enumerate(listed, start=1):
-        r = n + 1
-        ws.cell(r, 1, n)
-        _set_text_safe(ws.cell(r, 2), tgt[0] if tgt else issue.sheet)
-        where = f"{L.col_letter(tgt[2] - 1)}{tgt[1]}" if tgt else ""
-        link = ws.cell(r, 3, where if exact else issue.cell)  # not its own cell here: where it was in the return
-        if tgt:
-            # an internal link (location), not an external "#…" target, which LibreOffice turns
-            # into a link to the file's path — broken as soon as the unit saves it elsewhere
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{tgt[0]}'!{where}", display=link.value)
-            link.font = Font(color="0563C1", underline="single")
-        ws.cell(r, 4, sev.get(issue.severity, issue.severity))
-        _set_text_safe(ws.cell(r, 5), msg)
-        _set_text_safe(ws.cell(r, 6), typed_text(issue.value))
-        for c in range(1, 7):
-            ws.cell(r, c).border = border
-            ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="center")
-    for col, width in zip("ABCDEF", (6, 14, 10, 10, 70, 24)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-    wb.active = 0
-    for other in wb.worksheets[1:]:
-        other.sheet_view.tabSelected = False
+def _notice(campaign: Campaign, unit: Unit, file) -> Notice:
+    """Who, what and by when for the unit's notice; a wrong resubmit key in campaign.yaml stops with exit 2."""
+    config = campaign.config
+    try:
+        due = resubmit_deadline(config, file.received_at, campaign.deadline)
+    except ValueError as exc:
+        raise CampaignError(f"{campaign.dir / 'campaign.yaml'}: {exc}") from None
+    source = file.source.replace("\\", "/").rsplit("/", 1)[-1]
+    return Notice(unit.code, unit.name, campaign.name, source, file.received_at.replace("T", " "), due,
+                  str(config.get("contact") or ""), str(config.get("phone") or ""), str(config.get("return_to") or ""))
 
 
 def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh") -> list[dict]:
@@ -201,11 +177,12 @@ def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh
             continue
         name = feedback_filename(unit)
         own = MasterPackage(build_master(spec, replace(ctx, carry=carry[unit.code]))) if carry.get(unit.code) else master
-        data = build_feedback(spec, own, unit, result.returns[sha], issues, lang)
+        notice = _notice(campaign, unit, accepted[sha])
+        data = build_feedback(spec, own, unit, result.returns[sha], issues, lang, notice)
         (campaign.feedback / name).write_bytes(data)
         wanted.add(name)
         index.append({"unit_code": unit.code, "unit_name": unit.name, "contact": unit.contact, "phone": unit.phone,
-                      "file": name, "errors": errors, "warnings": warnings})
+                      "file": name, "errors": errors, "warnings": warnings, "resubmit_by": notice.deadline})
     for stale in campaign.feedback.glob("*_退回修改.xlsx"):
         if stale.name not in wanted:  # the unit's newer return cleared it
             stale.unlink()
