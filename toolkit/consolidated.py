@@ -9,6 +9,8 @@ from .campaign import Campaign
 from .merge import Merged, MergedUnit
 from .spec import Field, Sheet
 from .status import STATE_LABELS
+from .print_layout import print_wide
+from .workbook_parts import display_width
 from .xlsxout import new_workbook
 
 __all__ = ["write_consolidated"]
@@ -28,18 +30,30 @@ _W = {"zh": {"code": "单位代码", "name": "单位名称", "group": "分组", 
 
 
 class _Writer:
-    def __init__(self, wb, lang: str):
-        self.wb, self.lang, self.w = wb, lang, _W["en" if lang == "en" else "zh"]
+    def __init__(self, wb, lang: str, title: str = ""):
+        self.wb, self.lang, self.w, self.title = wb, lang, _W["en" if lang == "en" else "zh"], title
         border = {"border": 1, "valign": "vcenter", "font_size": 10}
         self.f = {
             "head": wb.add_format({**border, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "align": "center"}),
-            "cell": wb.add_format(border), "num": wb.add_format({**border, "num_format": "#,##0.##"}),
+            "cell": wb.add_format(border), "num": wb.add_format(border),  # General: 12, 3.5, never "12."
+            # number formats only change what shows: the cell keeps the exact value
+            "int": wb.add_format({**border, "num_format": "#,##0"}),
+            "dec": wb.add_format({**border, "num_format": "#,##0.00"}),
+            "score": wb.add_format({**border, "num_format": "0.0#"}),
             "pct": wb.add_format({**border, "num_format": "0.0%"}),
+            "pct100": wb.add_format({**border, "num_format": '0.0"%"'}),  # a rate kept as typed on 0–100
             "date": wb.add_format({**border, "num_format": "yyyy-mm-dd"}),
             "faulty": wb.add_format({**border, "bg_color": "#FFEB9C"}),
             "missing": wb.add_format({**border, "bg_color": "#EDEDED", "font_color": "#7F7F7F"}),
             "title": wb.add_format({"bold": True, "font_size": 14}),
         }
+
+    @staticmethod
+    def number_format(f: Field) -> str:
+        """The format key of a field's values: thousands separators, fixed decimals, rates as percentages."""
+        if f.type == "percent":
+            return "pct" if f.scale == 1 else "pct100"
+        return {"int": "int", "number": "dec", "score": "score"}.get(f.type, "cell")
 
     def label(self, f: Field) -> str:
         return (f.label_en or f.label) if self.lang == "en" else f.label
@@ -90,7 +104,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
 def write_consolidated(campaign: Campaign, merged: Merged, totals: list[dict], lang: str = "zh") -> None:
     path = campaign.out / "consolidated.xlsx"
     wb = new_workbook(path)
-    w = _Writer(wb, lang)
+    w = _Writer(wb, lang, campaign.name)
     used: set[str] = set()
     _summary(w, wb.add_worksheet(_sheet_name(w.w["summary"], used)), merged, totals, campaign)
     for sheet in merged.spec.sheets:
@@ -109,9 +123,11 @@ def _form(w: _Writer, ws, sheet: Sheet, merged: Merged) -> None:
     for r, mu in enumerate(merged.units, start=1):
         w.unit_cells(ws, r, mu)
         for c, f in enumerate(fields, start=4):
-            w.value(ws, r, c, mu.value(f.id), "pct" if f.type == "percent" and f.scale == 1 else "cell")
+            w.value(ws, r, c, mu.value(f.id), w.number_format(f))
         w.provenance(ws, r, 4 + len(fields), mu)
-    _finish(ws, len(merged.units), 4 + len(fields) + 2, [10, 24, 12, 12] + [14] * len(fields) + [40, 20, 20])
+    widths = [10, 24, 12, 12] + [_width(w.label(f), f) for f in fields] + _PROVENANCE_WIDTHS
+    groups = [[[2, 3]]] + [[[4 + n]] for n in range(len(fields))] + [_provenance_group(4 + len(fields))]
+    _finish(w, ws, len(merged.units), widths, groups, sheet)
 
 
 def _checklist(w: _Writer, ws, sheet: Sheet, merged: Merged) -> None:
@@ -126,9 +142,17 @@ def _checklist(w: _Writer, ws, sheet: Sheet, merged: Merged) -> None:
         nums = [s for s in scores if isinstance(s, (int, float)) and not isinstance(s, bool)]
         w.value(ws, r, 4, sum(nums) if mu.ret is not None else None)
         for n, (item, c, _) in enumerate(cols, start=5):
-            w.value(ws, r, n, mu.value(f"{item.id}.{c.id}"))
+            w.value(ws, r, n, mu.value(f"{item.id}.{c.id}"), w.number_format(c))
         w.provenance(ws, r, 5 + len(cols), mu)
-    _finish(ws, len(merged.units), 5 + len(cols) + 2, [10, 24, 12, 12, 8] + [10] * len(cols) + [40, 20, 20])
+    widths = [10, 24, 12, 12, 8] + [_width(label, c) for label, (_, c, _) in zip(labels, cols)] + _PROVENANCE_WIDTHS
+    groups, col = [[[2, 3, 4]]], 5
+    for area in sheet.areas:  # an area's indicators together; one indicator's columns never apart
+        group = []
+        for _ in area.items:
+            group.append(list(range(col, col + len(area.columns))))
+            col += len(area.columns)
+        groups.append(group)
+    _finish(w, ws, len(merged.units), widths, groups + [_provenance_group(col)], sheet)
 
 
 def _table(w: _Writer, ws, sheet: Sheet, merged: Merged) -> None:
@@ -142,20 +166,38 @@ def _table(w: _Writer, ws, sheet: Sheet, merged: Merged) -> None:
             w.unit_cells(ws, r, mu)
             w.value(ws, r, 4, row)
             for n, c in enumerate(sheet.columns, start=5):
-                w.value(ws, r, n, mu.value(c.id, row) if row is not None else None)
+                w.value(ws, r, n, mu.value(c.id, row) if row is not None else None, w.number_format(c))
             w.provenance(ws, r, 5 + len(sheet.columns), mu)
-    _finish(ws, r, 5 + len(sheet.columns) + 2, [10, 24, 12, 12, 6] + [16] * len(sheet.columns) + [40, 20, 20])
+    n = len(sheet.columns)
+    widths = [10, 24, 12, 12, 6] + [max(16, _width(w.label(c), c)) for c in sheet.columns] + _PROVENANCE_WIDTHS
+    groups = [[[2, 3, 4]]] + [[[5 + j]] for j in range(n)] + [_provenance_group(5 + n)]
+    _finish(w, ws, r, widths, groups, sheet)
 
 
-def _finish(ws, last_row: int, last_col: int, widths: list[int]) -> None:
-    ws.autofilter(0, 0, max(1, last_row), last_col)
+_PROVENANCE_WIDTHS = [40, 20, 20]
+_FOOTER = {"zh": "&C第 &P 页，共 &N 页", "en": "&CPage &P of &N"}
+
+
+def _provenance_group(first: int) -> list[list[int]]:
+    return [[first, first + 1, first + 2]]
+
+
+def _width(label: str, f: Field) -> float:
+    """A column as wide as its values need, the header wrapping onto two lines."""
+    if f.type in ("int", "number", "score", "percent", "bool"):
+        return 9
+    if f.type in ("date", "choice"):
+        return 12
+    return min(20, max(12, display_width(label) / 2 + 2))
+
+
+def _finish(w: _Writer, ws, last_row: int, widths: list[float], groups, sheet: Sheet) -> None:
+    """Filter, widths, frozen panes for the screen; column groups per A4 page for paper."""
+    ws.autofilter(0, 0, max(1, last_row), len(widths) - 1)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.repeat_rows(0)
-    ws.fit_to_pages(1, 0)
-    ws.set_footer("&C&P / &N")
+    print_wide(ws, widths, groups, repeat=2, header_rows=(0, 0), title=w.title,
+               footer=_FOOTER["en" if w.lang == "en" else "zh"])
 
 
 _RATE_COL = 6  # summary sheet: group, units, returned, accepted, faulty, missing, return rate, then rates
@@ -178,14 +220,17 @@ def _summary(w: _Writer, ws, merged: Merged, totals: list[dict], campaign: Campa
         for c, rate in enumerate(rates, start=_RATE_COL + 1):
             w.value(ws, r, c, row[f"rate:{rate.id}"], "pct")
         for c, f in enumerate(numeric, start=_RATE_COL + 1 + len(rates)):
-            w.value(ws, r, c, row.get(f.id))
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, len(heads), 12)
+            w.value(ws, r, c, row.get(f.id), w.number_format(f))
+    widths = [16] + [12] * (len(heads) - 1)
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    ws.set_row(2, 32)
     ws.freeze_panes(3, 1)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_footer("&C&P / &N")
+    first_numeric = _RATE_COL + 1 + len(rates)
+    groups = [[list(range(1, _RATE_COL + 1))], [list(range(_RATE_COL + 1, first_numeric))] if rates else []]
+    groups = [g for g in groups if g] + [[[c]] for c in range(first_numeric, len(heads))]
+    print_wide(ws, widths, groups, repeat=1, header_rows=(2, 2), title=campaign.name,
+               footer=_FOOTER["en" if w.lang == "en" else "zh"])
     n_groups = len(totals) - 1
     _charts(w, ws, n_groups, rates, anchor_row=len(totals) + 5)
 
@@ -200,7 +245,7 @@ def _charts(w: _Writer, ws, n_groups: int, rates, anchor_row: int) -> None:
         chart.add_series({"name": [name, 2, col], "categories": [name, first, 0, last, 0],
                           "values": [name, first, col, last, col], "fill": {"color": color}})
     chart.set_title({"name": w.w["chart_status"]})
-    chart.set_size({"width": 620, "height": 320})
+    chart.set_size({"width": 620, "height": 260})
     ws.insert_chart(anchor_row, 0, chart)
     if rates:
         bar = w.wb.add_chart({"type": "bar"})
@@ -210,5 +255,5 @@ def _charts(w: _Writer, ws, n_groups: int, rates, anchor_row: int) -> None:
                             "values": [name, first, col, last, col]})
         bar.set_title({"name": w.w["chart_rates"]})
         bar.set_x_axis({"num_format": "0%"})
-        bar.set_size({"width": 620, "height": 320})
-        ws.insert_chart(anchor_row, 8, bar)
+        bar.set_size({"width": 620, "height": 260})
+        ws.insert_chart(anchor_row + 14, 0, bar)  # below the first: both print on the first column group
