@@ -523,3 +523,82 @@ def test_unknown_name_in_required_if():
     msg = _error(change)
     assert msg.startswith("t.yaml: sheets[2].columns[1].required_if: ")
     assert "(did you mean 'self_score'?)" in msg
+
+
+# --------------------------------------------------------------------------- how the bundled templates print
+
+
+def _master(spec_id: str):
+    import io
+
+    import openpyxl
+
+    from toolkit.workbook import MasterContext, build_master
+    data = build_master(find_template(spec_id), MasterContext(campaign="2026年度考核", year=2026,
+                                                              deadline="2026-12-20"))
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def _key_rows(ws) -> dict:
+    return {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value}
+
+
+def test_the_survey_sheet_shows_questions_and_answers_only():
+    ws = _master("inspection-survey")["满意度评价"]
+    head = [ws.cell(3, c).value for c in range(2, 8)]
+    assert head[:3] == ["编号", "调查问题", "评价要点"] and head[4:] == ["评价（必填）", "意见建议"]
+    assert ws.column_dimensions["E"].hidden  # 分值: there are no points to show
+    keys = _key_rows(ws)
+    assert all(ws.cell(r, 5).value in (None, "") for k, r in keys.items() if k != "#header")  # no column of 0s
+    assert ws.row_dimensions[keys["#total"]].hidden
+    assert not any("合计" in str(ws.cell(keys["#total"], c).value or "") for c in range(1, 8))
+
+
+def test_the_scoring_checklist_keeps_its_points_and_total():
+    ws = _master("annual-assessment")["考核指标"]
+    keys = _key_rows(ws)
+    assert ws.cell(2 + 1, 3).value == "考核内容" and not ws.column_dimensions["E"].hidden
+    assert ws.cell(keys["a1_1"], 5).value == 4
+    assert "合计" in ws.cell(keys["#total"], 2).value and not ws.row_dimensions[keys["#total"]].hidden
+
+
+def test_veto_items_start_a_page_and_show_no_points():
+    ws = _master("annual-assessment")["考核指标"]
+    keys = _key_rows(ws)
+    veto = keys["#area:veto"]
+    assert [b.id for b in ws.row_breaks.brk] == [veto - 1]  # the break falls just above the veto heading
+    assert ws.cell(veto, 6).value == "是否存在（必填）" and ws.cell(veto, 7).value == "情况说明"
+    assert ws.row_dimensions[veto].height >= 30  # its own column headers, wrapped, are not clipped
+    for item in ("v_1", "v_2", "v_3"):
+        assert ws.cell(keys[item], 5).value == "—"  # not 0 points
+
+
+def test_the_instructions_name_the_veto_column_as_it_is_called():
+    spec = find_template("annual-assessment")
+    veto = next(a for a in next(s for s in spec.sheets if s.kind == "checklist").areas if a.kind == "veto")
+    note = next(c for c in veto.columns if c.id == "note")
+    text = next(s for s in spec.sheets if s.kind == "instructions").text
+    line = next(x for x in text.splitlines() if "一票否决" in x)
+    assert f"“{note.label}”栏" in line and "备注栏" not in line
+
+
+@pytest.mark.parametrize("spec_id, sheets", [("gap-sprint", ("差距清单", "冲刺清单")),
+                                             ("rectification-ledger", ("整改台账",))])
+def test_blank_ledger_rows_print_with_borders_to_fill_by_hand(spec_id, sheets):
+    wb = _master(spec_id)
+    for name in sheets:
+        ws = wb[name]
+        rows = [r for r, key in ((r, ws.cell(r, 1).value) for r in range(1, ws.max_row + 1)) if key == "#row"]
+        assert len(rows) >= 10, name
+        last_col = max(c for c in range(2, ws.max_column + 1) if ws.cell(3, c).value)
+        letter = openpyxl_letter(last_col)
+        assert ws.print_area == f"'{name}'!$A$1:${letter}${rows[-1]}", name  # the blank rows are printed
+        assert ws.print_title_rows == "$1:$3", name
+        for r in rows:
+            assert ws.row_dimensions[r].height >= 24, (name, r)  # tall enough to write in
+            assert all(ws.cell(r, c).border.bottom.style for c in range(2, last_col + 1)), (name, r)
+
+
+def openpyxl_letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+    return get_column_letter(col)

@@ -19,7 +19,7 @@ __all__ = [
     "TITLE_ROW", "CODE_ROW", "HEADER_ROW", "FIRST_ROW", "KEY_COL", "CodeLine", "code_line",
     "parse_code_line", "col_letter", "cell_ref", "form_rows", "checklist_rows", "ChecklistRow",
     "input_columns", "table_columns", "META_SHEET", "LISTS_SHEET", "defined_name",
-    "FORM_LABEL_COL", "FORM_VALUE_COL", "CHECK_CONTENT_COL", "CHECK_FIRST_INPUT_COL",
+    "FORM_LABEL_COL", "FORM_VALUE_COL", "CHECK_CONTENT_COL", "CHECK_FIRST_INPUT_COL", "CHECK_MAX_COL", "is_survey",
 ]
 
 TITLE_ROW = 0          # zero-based rows and columns throughout
@@ -32,6 +32,7 @@ FORM_VALUE_COL = 2
 FORM_HELP_COL = 3
 FORM_PRIOR_COL = 4   # 上年数: last round's value, only in rounds that carry values over
 CHECK_CONTENT_COL = 2       # 考核内容: the item's text
+CHECK_MAX_COL = 4           # 分值: hidden on a survey, "—" on a veto item
 CHECK_FIRST_INPUT_COL = 5   # after key, 编号, 考核内容, 评分标准, 分值
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
@@ -106,6 +107,12 @@ def checklist_rows(sheet: Sheet) -> list[ChecklistRow]:
         rows.extend(ChecklistRow("item", item.id, area.id, item.id) for item in area.items)
     rows.append(ChecklistRow("total", "#total", ""))
     return rows
+
+
+def is_survey(sheet: Sheet) -> bool:
+    """A checklist of questions without points (a satisfaction survey): it prints no 分值 and no total."""
+    return (sheet.kind == "checklist" and all(c.type != "score" for c in sheet.columns)
+            and all(a.kind == "normal" and not any(i.max_points for i in a.items) for a in sheet.areas))
 
 
 def input_columns(sheet: Sheet) -> int:

@@ -43,7 +43,7 @@ def _labels(*keys: str) -> set[str]:
 
 _FORM_LABEL, _FORM_VALUE = _labels("form.header"), _labels("form.value")
 _FORM_HEADERS = _FORM_LABEL | _FORM_VALUE | _labels("form.help", "form.prior")
-_CHECK_HEADERS = _labels("check.no", "check.content", "check.standard", "check.max")
+_CHECK_HEADERS = _labels("check.no", "check.content", "check.standard", "check.max", "survey.question", "survey.hint")
 
 
 def _extra_columns(grid: Grid, header: int, known: set[str], sub: Submission, skip=()) -> None:

@@ -189,11 +189,14 @@ class _Builder:
         first_in = L.CHECK_FIRST_INPUT_COL
         last_col = first_in + L.input_columns(sheet) - 1
         self._head(ws, sheet, last_col, landscape=True)
-        self._header_row(ws, [t("check.no", self.lang), t("check.content", self.lang),
-                              t("check.standard", self.lang), t("check.max", self.lang)]
+        survey = L.is_survey(sheet)
+        content, standard = ("survey.question", "survey.hint") if survey else ("check.content", "check.standard")
+        self._header_row(ws, [t("check.no", self.lang), t(content, self.lang),
+                              t(standard, self.lang), t("check.max", self.lang)]
                          + [self.label(c) for c in sheet.columns])
-        for col, width in ((1, 7), (2, 42), (3, 42), (4, 7)):
-            ws.set_column(col, col, width)
+        for col, width in ((1, 7), (2, 42), (3, 42), (L.CHECK_MAX_COL, 7)):
+            # a survey keeps the column (the layout is shared with the reader) but never shows it
+            ws.set_column(col, col, width, None, {"hidden": survey and col == L.CHECK_MAX_COL})
         for j, c in enumerate(sheet.columns):
             ws.set_column(first_in + j, first_in + j, c.width or max(10, display_width(c.label)))
         rows = L.checklist_rows(sheet)
@@ -212,9 +215,12 @@ class _Builder:
             elif crow.kind == "item":
                 area = areas[crow.area_id]
                 item = next(i for i in area.items if i.id == crow.item_id)
-                self._item_row(ws, row, area, item)
+                self._item_row(ws, row, area, item, survey)
+            elif survey:  # questions and answers only: the total row stays (the reader's key), unseen
+                ws.set_row(row, None, None, {"hidden": True})
             else:
                 self._total_row(ws, row, sheet, score_col, subtotal)
+        self._veto_on_its_own_page(ws, sheet, rows)
         ws.freeze_panes(L.FIRST_ROW, 3)
         self._protect(ws)
 
@@ -234,13 +240,23 @@ class _Builder:
                 subtotal[area.id] = L.cell_ref(row, col)
             else:
                 ws.write_blank(row, col, None, self.fmt["area"])
-        ws.set_row(row, 22)
+        ws.set_row(row, 22 if area.columns == sheet.columns else 30)  # its own column headers wrap
 
-    def _item_row(self, ws, row, area, item) -> None:
+    def _veto_on_its_own_page(self, ws, sheet: Sheet, rows: list[L.ChecklistRow]) -> None:
+        """A page break before the veto area, so its heading is never left alone at the foot of a page."""
+        veto = [n for n, crow in enumerate(rows) if crow.kind == "area" and
+                next(a for a in sheet.areas if a.id == crow.area_id).kind == "veto"]
+        if veto and veto[0] > 0:
+            ws.set_h_pagebreaks([L.FIRST_ROW + veto[0]])
+
+    def _item_row(self, ws, row, area, item, survey: bool = False) -> None:
         ws.write_string(row, 1, item.id.replace("_", "."), self.fmt["label_c"])
         ws.write_string(row, 2, item.content, self.fmt["label"])
         ws.write_string(row, 3, item.standard, self.fmt["label"])
-        ws.write_number(row, 4, item.max_points, self.fmt["label_c"])
+        if area.kind == "veto" or survey:  # no points to show: a veto decides the grade, a survey asks
+            ws.write_string(row, L.CHECK_MAX_COL, "—" if area.kind == "veto" else "", self.fmt["label_c"])
+        else:
+            ws.write_number(row, L.CHECK_MAX_COL, item.max_points, self.fmt["label_c"])
         for j, c in enumerate(area.columns):
             bound = c if c.type != "score" else _with_max(c, item.max_points)
             self._input_cell(ws, row, L.CHECK_FIRST_INPUT_COL + j, bound, L.defined_name(item.id, c.id))
@@ -269,7 +285,7 @@ class _Builder:
         first, last = L.FIRST_ROW, L.FIRST_ROW + len(carried) + sheet.rows - 1
         for row in range(first + len(carried), last + 1):
             ws.write_string(row, L.KEY_COL, "#row")
-            ws.set_row(row, 20)
+            ws.set_row(row, 24)  # room to write by hand on the printed ledger
         self._carried_rows(ws, sheet, cols, carried)
         extra = last + 200  # room for more rows: validation reaches past the drawn rows
         for c in sheet.columns:
@@ -286,6 +302,8 @@ class _Builder:
                                              f"{L.cell_ref(last, last_col, True)}")
         ws.freeze_panes(L.FIRST_ROW, 1)
         ws.autofilter(L.HEADER_ROW, 1, last, last_col)
+        # the blank rows are only borders: without a print area LibreOffice prints the header alone
+        ws.print_area(L.TITLE_ROW, L.KEY_COL, last, last_col)
         self._protect(ws, allow_rows=True)
 
     def _carried_rows(self, ws, sheet: Sheet, cols: dict[str, int], carried) -> None:
