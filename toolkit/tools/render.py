@@ -97,12 +97,12 @@ def render(campaign_dir: Path, out: Path, *, dpi: int = 60, pages: int | None = 
             cmd = [pdftoppm, "-png", "-r", str(dpi)] + (["-l", str(pages)] if pages else []) + [str(pdf),
                                                                                                str(out / stem)]
             subprocess.run(cmd, check=True, capture_output=True, timeout=300)
-            pngs = sorted(out.glob(f"{glob_escape(stem)}-*.png"))
+            pngs = sorted(out.glob(f"{_glob_escape(stem)}-*.png"))
             done.append({"workbook": str(book), "pdf": str(pdf), "pages": [str(p) for p in pngs]})
     return done
 
 
-def glob_escape(text: str) -> str:
+def _glob_escape(text: str) -> str:
     """*text* with glob's special characters taken literally."""
     import glob
     return glob.escape(text)
