@@ -233,7 +233,7 @@ def test_text_like_a_formula_stays_text(merged):
 def test_totals_csv(merged):
     campaign, _ = merged
     header, rows = read_csv(campaign.out / "totals.csv")
-    assert header == ["group", "metric", "value", "display"]
+    assert header == ["group", "metric", "value", "display", "key"]
     got = {(r["group"], r["metric"]): r["value"] for r in rows}
     assert got[("县委", "单位数")] == "2" and got[("县委", "已报送")] == "2" and got[("县委", "报送率")] == "1"
     assert got[("部门", "未报送")] == "1" and got[("部门", "报送率")] == "0"
@@ -330,6 +330,7 @@ def test_totals_csv_shows_rates_as_percentages_and_amounts_with_separators(merge
     campaign, _ = merged
     _, rows = read_csv(campaign.out / "totals.csv")
     shown = {(r["group"], r["metric"]): r["display"] for r in rows}
+    assert {(r["group"], r["key"]): r["metric"] for r in rows}[("全部", "return_rate")] == "报送率"
     assert shown[("全部", "报送率")] == "66.7%" and shown[("县委", "报送率")] == "100.0%"
     assert shown[("全部", "单位数")] == "3" and shown[("县委", "党员人数")] == "12"
 

@@ -241,3 +241,11 @@ def test_report_of_a_campaign_shows_the_reason_of_an_unusable_unit(tmp_path):
     html = report_campaign(c).read_text(encoding="utf-8")
     row = re.search(r"<td>第二党支部</td>.*?</tr>", section(html, "需跟进的单位"), re.S).group(0)
     assert "无法使用" in row and "PDF" in row and "13800000002" in row
+
+
+def test_totals_matrix_leaves_the_state_counts_to_the_group_table(tmp_path):
+    out = faulty_out(tmp_path)
+    write_table(out / "totals.csv", ("group", "metric", "value", "display", "key"), [
+        ("县委", "需退回修改", "1", "1", "faulty"), ("县委", "党员总数", "30", "30", "members")])
+    totals = section(report(out), 'id="totals"')
+    assert "党员总数" in totals and "需退回修改" not in totals

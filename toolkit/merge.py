@@ -25,8 +25,9 @@ from .validate import build_return
 __all__ = ["MergedUnit", "Merged", "merge_campaign", "VALUES_COLUMNS", "TOTALS_COLUMNS", "group_totals", "raw_text"]
 
 VALUES_COLUMNS = ("unit_code", "template_id", "sheet", "field", "row", "value", "raw")
-# value is plain (a rate as a fraction, for machines); display is what a person reads (93.3%, 12,345)
-TOTALS_COLUMNS = ("group", "metric", "value", "display")
+# value is plain (a rate as a fraction, for machines); display is what a person reads (93.3%, 12,345);
+# key names the metric for programs (units, accepted, …, return_rate, a field id, rate:<id>)
+TOTALS_COLUMNS = ("group", "metric", "value", "display", "key")
 _COUNTS = ("units", "accepted", "faulty", "missing", "returned", *("review", "unusable"))
 
 
@@ -222,7 +223,7 @@ def _long_totals(merged: Merged, totals: list[dict], lang: str) -> list[dict]:
                 continue
             out.append({"group": row["group"] or overall, "metric": labels.get(key, key),
                         "value": display(round(value, 4) if isinstance(value, float) else value),
-                        "display": _shown(key, value)})
+                        "display": _shown(key, value), "key": key})
     return out
 
 

@@ -95,8 +95,15 @@ def group_rows(status: list[dict], scores: list[dict] | None, scored: set[str], 
             "rows": out + [dict(row(w["all"], status), is_total=True)]}
 
 
+_SHOWN_BY_STATE = {"units", "accepted", "faulty", "missing", "returned", "return_rate", "review", "unusable"}
+
+
 def totals_matrix(totals: list[dict], order: list[str], w: dict) -> dict:
-    """totals.csv pivoted: one row per metric, one column per group (roster order, overall last)."""
+    """totals.csv pivoted: one row per metric, one column per group (roster order, overall last).
+
+    The counts per state and the return rate are in the group table already (with the report's
+    state labels), so they are left out here."""
+    totals = [r for r in totals if r.get("key") not in _SHOWN_BY_STATE]
     found = _order(r.get("group", "") for r in totals)
     groups = [g for g in order if g in found] + [g for g in found if g not in order]
     cells = {(r.get("metric", ""), r.get("group", "")): r.get("display") or amount(r.get("value")) or r.get("value", "")
