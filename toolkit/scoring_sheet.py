@@ -63,8 +63,9 @@ def text_lines(text, width: float) -> int:
     """Lines that *text* takes in a wrapped cell *width* columns wide (CJK characters count two)."""
     lines = 0
     for line in str(text if text is not None else "").split("\n"):
-        chars = sum(2.05 if ord(c) > 0x2E80 else 1.05 for c in line)
-        lines += max(1, math.ceil(chars / max(1.0, width - 1.5)))
+        # a CJK glyph of 10-point text is about 1.85 column units wide, a Latin one about 1
+        chars = sum(1.85 if ord(c) > 0x2E80 else 1.0 for c in line)
+        lines += max(1, math.ceil(chars / max(1.0, width - 1.0)))
     return lines
 
 
@@ -223,7 +224,7 @@ def _table(s: _Sheet, ws, campaign: Campaign, rows: list[dict], columns, result:
     w = s.w
     heads = [w["rank"], w["group_rank"], w["code"], w["name"], w["group"]] + [t for _, t, _ in columns] + \
         [w["total"], w["grade"], w["remark"]]
-    widths = [6.5, 6.5, 10, 22, 10] + [6 if veto else 11 for *_, veto in columns] + [9, 10, 26]
+    widths = [6.5, 6.5, 10, 24, 10] + [6 if veto else 11 for *_, veto in columns] + [9, 10, 26]
     last = len(heads) - 1
     ws.merge_range(0, 0, 0, last, f"{campaign.name} — {w['title'].format(year=campaign.year)}", s.f["title"])
     ws.set_row(0, row_height([campaign.name + w["title"]], [sum(widths) / 1.6], lo=24))
