@@ -639,3 +639,16 @@ def test_rules_in_plain_chinese_and_english():
         "Branch committee meetings held: 9; Party members (total): 20; Probationary members: 2; computed: 3")
     veto = only(res, "U1", "veto")[0]
     assert values_text(veto["values"], labels).startswith("v_1 是否存在：否；v_2 是否存在：否")
+
+
+def test_a_missing_field_is_named_by_its_label_on_the_card():
+    from toolkit.scheme import expression_names
+    from toolkit.score_words import note_text, value_labels
+    sch = load_scheme("annual-assessment-scoring", spec=SPEC)
+    res = score_units(sch, SPEC, [unit("U1", general_meetings=None)])
+    row = only(res, "U1", "a4_1_meetings")[0]
+    assert row["note"] == "未填报：general_meetings"  # the trace keeps the field's name
+    for lang, want in (("zh", "未填报：支部党员大会召开次数"), ("en", "not filled in: General member meetings held")):
+        labels = value_labels(SPEC, lang)
+        fields = {name: labels[key] for name, key in expression_names(SPEC).items()}
+        assert note_text(row["notes"], lang, fields) == want

@@ -75,9 +75,14 @@ def _w(table: dict, key: str, lang: str, **kw) -> str:
     return (en if lang == "en" else zh).format(**kw)
 
 
-def note_text(notes, lang: str = "zh") -> str:
-    """Notes ((key, parameters), …) as one text in *lang*."""
-    return _w(_WORDS, "sep", lang).join(_w(NOTES, key, lang, **params) for key, params in notes)
+def note_text(notes, lang: str = "zh", fields: dict[str, str] | None = None) -> str:
+    """Notes ((key, parameters), …) as one text in *lang*; *fields* (expression name → label)
+    names the fields of a ``missing_fields`` note by their labels."""
+    def params(p: dict) -> dict:
+        if fields and "fields" in p:
+            return {**p, "fields": _w(_WORDS, "list", lang).join(fields.get(n, n) for n in p["fields"].split("、"))}
+        return p
+    return _w(_WORDS, "sep", lang).join(_w(NOTES, key, lang, **params(p)) for key, p in notes)
 
 
 def points_text(value: Any) -> str:

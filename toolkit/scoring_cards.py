@@ -55,6 +55,7 @@ class _Words:
         self.lang, self.w = lang, _W[lang]
         self.labels = value_labels(spec, lang)
         names = expression_names(spec)
+        self.fields = {name: self.labels.get(key, name) for name, key in names.items()}
         self.indicators = {i.id: i for i in scheme.indicators}
         self.rules = {i.id: rule_text(i, lang, names=names, labels=self.labels, veto_rank=scheme.veto_rank)
                       for i in scheme.indicators}
@@ -98,7 +99,7 @@ def _card(s, ws, r: int, campaign: Campaign, row: dict, trace: list[dict], words
     for t in trace:
         n += 1
         cells = (words.title(t), words.rule(t), values_text(t.get("values", ()), words.labels, words.lang),
-                 t["points"], t["max_points"], note_text(t.get("notes", ()), words.lang))
+                 t["points"], t["max_points"], note_text(t.get("notes", ()), words.lang, words.fields))
         for c, value in enumerate(cells):
             s.put(ws, n, c, value, "veto" if c == 5 and t.get("vetoed") else "cell")
         ws.set_row(n, row_height([v if isinstance(v, str) else "" for v in cells], _WIDTHS))
