@@ -23,7 +23,7 @@ from gen_issue_codes import DOC, code_modules, render
 
 from toolkit.campaign import create_campaign
 from toolkit.catalogue import CATALOGUE, code_info, hint, title
-from toolkit.collect import collect
+from toolkit.collect import collect, reason_message
 from toolkit.ledger import Ledger
 from toolkit.resolve import resolve_file
 
@@ -57,6 +57,9 @@ EXAMPLES = {
     "identify.wrong_template": _K,
     "identify.version_not_accepted": _K,
     "identify.by_content": _K,
+    "identify.other_campaign": _K,
+    "read.blank_return": _K,
+    "intake.toolkit_output": _K,
     "rectification.item_deleted": "test_rounds.py::test_deleted_item_is_an_issue_and_stays_carried",
     "rectification.deadline_moved": "test_rounds.py::test_deadline_moved_later_needs_a_reason",
     "rectification.closed_after_received": "test_rounds.py::test_closing_date_after_collection_is_an_error",
@@ -192,6 +195,26 @@ def _retemplated(src: Path, template_id: str, version: str):
     return wb
 
 
+def _last_year(src: Path):
+    """A unit's typed return of the same template, issued for the campaign a year earlier."""
+    wb = openpyxl.load_workbook(src)
+    for prop in wb.custom_doc_props.props:
+        if prop.name == "toolkit_year":
+            prop.value = "2025"
+    meta = wb["_meta"]
+    for row in meta.iter_rows():
+        if row[0].value == "year":
+            row[1].value = "2025"
+    return wb
+
+
+def _output_workbook(path: Path) -> None:
+    from toolkit.xlsxout import new_workbook
+    wb = new_workbook(path)
+    wb.add_worksheet("评分表").write_string(0, 0, "单位代码")
+    wb.close()
+
+
 def _other_unit_in_meta(src: Path):
     wb = openpyxl.load_workbook(src)
     wb["_meta"]["B4"] = "U002"
@@ -224,6 +247,9 @@ def _half_a_sheet(src: Path) -> bytes:
     ("another_template", "U001.xlsx", "rejected", "identify.wrong_template"),
     ("old_version", "U001.xlsx", "rejected", "identify.version_not_accepted"),
     ("copied_with_unit", "报表.xlsx", "accepted", "identify.by_content"),
+    ("last_year", "U001.xlsx", "rejected", "identify.other_campaign"),
+    ("resaved", "U001.xlsx", "rejected", "read.blank_return"),
+    ("scoring_sheet", "scoring-sheet.xlsx", "rejected", "intake.toolkit_output"),
 ])
 def test_example(campaign, tmp_path, case, name, status, code):
     src = outbox_file(campaign, "U001")
@@ -235,22 +261,30 @@ def test_example(campaign, tmp_path, case, name, status, code):
         shutil.copyfile(src, path)
     elif case == "renamed":
         returned(campaign, "U001", path)
+    elif case == "scoring_sheet":  # the office's own output, collected with a folder that holds it
+        _output_workbook(path)
     else:
+        typed = returned(campaign, "U001", tmp_path / "typed" / "U001.xlsx")
         _save({"other_unit_in_meta": lambda: _other_unit_in_meta(src),
                "copied_without_unit": lambda: _copied_values(src, False),
-               "copied_with_unit": lambda: _copied_values(src, True),
+               "copied_with_unit": lambda: _copied_values(typed, True),
+               "last_year": lambda: _last_year(typed),
+               "resaved": lambda: openpyxl.load_workbook(src),  # opened and saved again, nothing typed
                "hello": _hello,
                "another_template": lambda: _retemplated(src, "evaluation", "1"),  # a bundled template
                "old_version": lambda: _retemplated(src, "mini", "0.9")}[case](), path)
     row = _offer(campaign, path)
     assert (row.status, row.reason_code) == (status, code)
-    assert row.unit_code == ("U001" if status == "accepted" else "")
+    assert row.unit_code == ("U001" if status == "accepted" or code == "read.blank_return" else "")
+    if code == "identify.other_campaign":  # the message names the campaign and the year it belongs to
+        message = reason_message("zh")(row.reason_code, row.message or row.ident_detail)
+        assert campaign.name in message and "2025" in message
 
 
 def test_unit_not_in_roster(campaign, tmp_path):
     roster = write_roster(tmp_path / "two.csv", DEFAULT_UNITS[:2])
     smaller = create_campaign(tmp_path / "two", str(MINI_SPEC), roster, year=2026, deadline="2026-12-20")
-    row = _offer(smaller, outbox_file(campaign, "U003"))
+    row = _offer(smaller, returned(campaign, "U003", tmp_path / "in" / "U003.xlsx"))
     assert (row.status, row.reason_code, row.unit_code) == ("review", "identify.unit_not_in_roster", "")
 
 
@@ -260,7 +294,8 @@ def test_a_file_held_for_the_campaign_is_read_again_once_the_campaign_is_fixed(c
     roster = write_roster(tmp_path / "two.csv", DEFAULT_UNITS[:2])
     smaller = create_campaign(tmp_path / "two", str(MINI_SPEC), roster, year=2026, deadline="2026-12-20")
     u3 = returned(campaign, "U003", tmp_path / "in" / "U003.xlsx")
-    old = _save(_retemplated(outbox_file(campaign, "U001"), "mini", "0.9"), tmp_path / "in" / "U001.xlsx")
+    typed = returned(campaign, "U001", tmp_path / "typed" / "U001.xlsx")
+    old = _save(_retemplated(typed, "mini", "0.9"), tmp_path / "in" / "U001.xlsx")
     collect(smaller, [str(u3), str(old)], workers=1)
     assert (_offer(smaller, u3).reason_code, _offer(smaller, old).reason_code) == (
         "identify.unit_not_in_roster", "identify.version_not_accepted")

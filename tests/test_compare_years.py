@@ -11,7 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.demo import SAMPLES_DIR
+from toolkit.demo import DEMO_NAME, SAMPLES_DIR
+from toolkit.identify import Stamp
+from toolkit.ledger import Ledger
 
 
 def _run(*args: str) -> None:
@@ -40,6 +42,8 @@ def years(tmp_path_factory):
     _run("init", str(tmp / "y2025"), "--template", "annual-assessment", "--roster",
          str(SAMPLES_DIR / "roster.csv"), "--year", "2025")
     _run("generate", str(tmp / "y2025"))
+    with Ledger(tmp / "y2025" / "toolkit.db") as ledger:  # the sample returns stand in for 2025's own workbooks
+        ledger.record_stamp(Stamp(DEMO_NAME, "2026"))
     _run("run", str(tmp / "y2025"), str(returns_2025))
     _run("demo", str(tmp / "y2026"))
     _run("compare", str(tmp / "y2025"), str(tmp / "y2026"))

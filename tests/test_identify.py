@@ -377,9 +377,11 @@ def test_older_version_in_every_carrier_is_rejected(campaign, tmp_path):
 def test_older_version_accepted_when_the_campaign_accepts_it(tmp_path, roster_csv):
     camp = create_campaign(tmp_path / "camp", str(MINI_SPEC), roster_csv, year=2026,
                            extra={"accept_versions": ["0", "1"]})
-    src = inbox(tmp_path) / "U002_old.xlsx"
-    src.write_bytes(workbook_for_unit(mini_variant(version="0"), master_context(camp),
-                                      camp.roster().by_code()["U002"]))
+    blank = inbox(tmp_path) / "blank" / "U002_old.xlsx"
+    blank.parent.mkdir()
+    blank.write_bytes(workbook_for_unit(mini_variant(version="0"), master_context(camp),
+                                        camp.roster().by_code()["U002"]))
+    src = fill(blank, inbox(tmp_path) / "U002_old.xlsx", {("基本信息", "C6"): 30})
     row = collect_one(camp, src)
     assert status_of(row) == ("accepted", "", "U002")
     assert row["template_version"] == "0"

@@ -20,7 +20,8 @@ from toolkit.intake import CODES, Limits, Offered, check_workbook_package, sniff
 
 ALL_CODES = ["intake.empty_file", "intake.encrypted", "intake.not_a_workbook", "intake.corrupt",
              "intake.unsupported_archive", "intake.encrypted_archive", "intake.too_large", "intake.zip_bomb",
-             "intake.too_many_members", "intake.too_deep", "intake.hostile_xml", "intake.sheet_too_large"]
+             "intake.too_many_members", "intake.too_deep", "intake.hostile_xml", "intake.sheet_too_large",
+             "intake.toolkit_output"]
 CT_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 CT_MACRO = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"

@@ -18,6 +18,8 @@ import openpyxl
 import pytest
 from test_scoring_stage import cli, read_csv
 
+from toolkit.demo import DEMO_NAME
+
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 RETURNS = SAMPLES / "returns"
 OUTPUTS = ("ledger.csv", "issues.csv", "status.csv", "chase-list.xlsx", "values.csv", "totals.csv",
@@ -85,7 +87,7 @@ def demo_en(tmp_path_factory):
 def fresh(tmp_path_factory):
     d = tmp_path_factory.mktemp("fresh") / "2026-考核"
     init = cli("init", d, "--template", "annual-assessment", "--roster", SAMPLES / "roster.csv", "--year", "2026",
-               "--deadline", "2026-12-20", "--json")
+               "--deadline", "2026-12-20", "--name", DEMO_NAME, "--json")  # the samples are the demo campaign's
     assert init.returncode == 0, init.stderr
     assert json.loads(init.stdout)["units"] == 40
     proc = cli("run", d, RETURNS, "--json")
@@ -336,10 +338,12 @@ def test_run_on_a_folder_that_is_not_a_campaign(tmp_path):
     assert "campaign.yaml" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_demo_refuses_a_folder_holding_another_campaign(fresh):
+def test_demo_refuses_a_folder_holding_another_campaign(tmp_path):
     """The demo reuses its own folder, but never pours the samples into a real campaign."""
-    before = fresh.out("ledger.csv").read_bytes()
-    proc = cli("demo", fresh.dir)
+    real = tmp_path / "2026-考核"
+    assert cli("init", real, "--template", "annual-assessment", "--roster", SAMPLES / "roster.csv",
+               "--year", "2026").returncode == 0
+    proc = cli("demo", real)
     assert proc.returncode == 2
     assert "campaign.yaml" in proc.stderr and "Traceback" not in proc.stderr
-    assert fresh.out("ledger.csv").read_bytes() == before
+    assert not (real / "toolkit.db").exists() and not (real / "out" / "ledger.csv").exists()

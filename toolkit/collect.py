@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator
 
 from .campaign import Campaign, Roster
 from .catalogue import Code, register, title
-from .identify import Identity, identify
+from .identify import Expected, Identity, Stamp, identify
 from .intake import Limits, Offered, Package, walk, workbook_problem
 from .isolated import IsolatedPool, Unsafe
 from .ledger import LEDGER_COLUMNS, Ledger, encode_payload, export_rows
@@ -42,6 +42,9 @@ CODES = register(
     Code("read.unsafe", "error", "文件无法安全读取", "The workbook could not be read safely",
          "读取时超出内存或时间限制，请用 Excel 打开后重新保存再报送",
          "Reading it went beyond the memory or time limits; open it in Excel and save it again"),
+    Code("read.blank_return", "error", "表格未填写（仅打开后另存）", "Nothing filled in (only opened and saved again)",
+         "除预填内容外没有填写任何数据，不作为报送；请填写后再报送",
+         "Nothing beyond the prefilled cells holds a value; it does not count. Fill it in and send it again"),
 )
 
 
@@ -125,9 +128,10 @@ def stored_path(campaign: Campaign, sha256: str) -> Path | None:
 _W: dict = {}
 
 
-def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str], limits: Limits) -> None:
+def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str], limits: Limits,
+          expected: Expected = Expected()) -> None:
     skip = frozenset(s.name for s in spec.sheets if s.kind == "instructions")
-    _W.update(spec=spec, roster=roster, versions=versions, known=known, limits=limits, skip=skip)
+    _W.update(spec=spec, roster=roster, versions=versions, known=known, limits=limits, skip=skip, expected=expected)
 
 
 def _identify_one(job: tuple[str, bytes, str, str]) -> tuple[Identity, str | None]:
@@ -144,7 +148,7 @@ def _identify_one(job: tuple[str, bytes, str, str]) -> tuple[Identity, str | Non
     finally:
         if package is not None:
             package.close()
-    ident = identify(raw, _W["spec"], _W["roster"], _W["versions"], source, _W["known"])
+    ident = identify(raw, _W["spec"], _W["roster"], _W["versions"], source, _W["known"], _W["expected"])
     payload = encode_payload(ident.submission) if ident.submission is not None else None
     ident.submission = None
     return ident, payload
@@ -179,14 +183,15 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
     versions = campaign.accepted_versions(spec)
     known = _BundledIds()
     result = CollectResult()
-    init_args = (spec, roster, versions, known, limits)
     _sweep_partial_copies(campaign.received)
+    with Ledger(campaign.db_path) as ledger:
+        init_args = (spec, roster, versions, known, limits, expected_of(campaign, ledger))
     with Ledger(campaign.db_path) as ledger, _Pool(init_args, workers) as pool:
         _reidentify(campaign, ledger, pool)
         ledger.recompute()
         run = ledger.start_run("collect", resume=True)  # a killed run is completed, not followed
         writer = ThreadPoolExecutor(1, thread_name_prefix="toolkit-store")
-        issued = _issued(campaign) | ledger.issued()
+        issued = _written_here(campaign, ledger)
         pending = None  # one batch is read in the workers while the next is taken in
         try:
             for batch in _batches(walk(list(sources), replace(limits, check_packages=False, yield_archives=True)), 256):
@@ -210,9 +215,20 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
     return result
 
 
+def expected_of(campaign: Campaign, ledger: Ledger) -> Expected:
+    """This campaign's stamps (as configured, and as every mailing carried them) and its carried rows."""
+    from .carry import read_carry
+    from .generate import campaign_stamp
+
+    carried = {code: {sid: {r.item_id: r.values for r in rows} for sid, rows in c.tables.items()}
+               for code, c in read_carry(campaign).items()}
+    return Expected(frozenset({campaign_stamp(campaign), *(Stamp(*s) for s in ledger.stamps())}), carried)
+
+
 # Held back for the campaign itself (a unit missing from the roster, a template version not yet
 # accepted): when the office fixes roster.csv or accept_versions, the next collect reads them again.
-_CAMPAIGN_REASONS = frozenset({"identify.unit_not_in_roster", "identify.version_not_accepted"})
+_CAMPAIGN_REASONS = frozenset({"identify.unit_not_in_roster", "identify.version_not_accepted",
+                               "identify.other_campaign"})
 
 
 def _reidentify(campaign: Campaign, ledger: Ledger, pool: "_Pool") -> None:
@@ -253,7 +269,7 @@ def _count_new(ledger: Ledger, run: int) -> int:
 
 
 def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writer: ThreadPoolExecutor,
-            issued: dict[str, str]):
+            issued: dict[str, tuple[str, str]]):
     """Store and pre-record one offered file; return a job (the file, its sha256, its storing) to read."""
     data = offered.data
     sha, size = (hashlib.sha256(data).hexdigest(), len(data)) if data is not None else _unread(campaign, offered)
@@ -268,8 +284,8 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
         if known else None
     if first is not None and first[2] == "identify.filename_mismatch":
         known = False  # whose it is depended on the name it came under: this name is judged on its own
-    if sha in issued:  # byte for byte the workbook the office sent out: nothing was filled in
-        offered = replace(offered, kind="rejected", reason_code="read.blank_template", detail=issued[sha])
+    if sha in issued:  # byte for byte a workbook the office sent out (nothing filled in) or wrote itself
+        offered = replace(offered, kind="rejected", reason_code=issued[sha][0], detail=issued[sha][1])
     if data is not None and (offered.kind == "rejected" or known) and stored_path(campaign, sha) is None:
         store_original(campaign, sha, data, offered.kind)  # workbooks to read are stored by the writer
     if offered.kind == "rejected":
@@ -283,6 +299,17 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
                    template_version=first[5], mtime=offered.mtime, run=run)
         return None
     return offered, sha, writer.submit(_store, campaign.received, sha, data, offered.kind)
+
+
+def _written_here(campaign: Campaign, ledger: Ledger) -> dict[str, tuple[str, str]]:
+    """sha256 → (reason code, detail) of workbooks this campaign wrote: issued templates, feedback workbooks.
+
+    A feedback workbook sent back *changed* is a unit's corrected return; only the bytes as written are refused.
+    """
+    written = {sha: ("intake.toolkit_output", f"feedback workbook {what.split(' ', 1)[-1]} as written")
+               for sha, what in ledger.outputs().items()}
+    issued = _issued(campaign) | ledger.issued()
+    return written | {sha: ("read.blank_template", unit) for sha, unit in issued.items()}
 
 
 def _issued(campaign: Campaign) -> dict[str, str]:

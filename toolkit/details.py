@@ -71,6 +71,10 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("the reader took longer than (.+) s", "读取时间超过 {0} 秒"),
     ("the reader used more than (.+) s of CPU", "读取占用处理器时间超过 {0} 秒"),
     ("the reader process ended abruptly ((.+))", "读取进程意外终止（{0}），多为内存超出上限"),
+    ("campaign (.+), year (.+), round (.+)", "属于“{0}”（{1} 年度，第 {2} 轮）"),
+    ("campaign (.+), year (.+)", "属于“{0}”（{1} 年度）"),
+    ("(.+)/ of the campaign folder (.+)", "考核任务文件夹 {1} 中的 {0}/，是本工具写出的文件"),
+    ("feedback workbook (.+) as written", "本工具写出的退回修改表 {0}，未作改动"),
 )
 
 

@@ -8,6 +8,7 @@ every issue with a link to its cell.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from dataclasses import replace
@@ -169,7 +170,7 @@ def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh
     with Ledger(campaign.db_path) as ledger:
         accepted = {f.sha256: f for f in ledger.accepted()}
     campaign.feedback.mkdir(parents=True, exist_ok=True)
-    wanted, index = set(), []
+    wanted, index, written = set(), [], []
     for sha, issues in sorted(result.issues.items(), key=lambda kv: accepted[kv[0]].unit_code):
         errors, warnings = result.per_file[sha]
         unit = units.get(accepted[sha].unit_code)
@@ -180,6 +181,7 @@ def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh
         notice = _notice(campaign, unit, accepted[sha])
         data = build_feedback(spec, own, unit, result.returns[sha], issues, lang, notice)
         (campaign.feedback / name).write_bytes(data)
+        written.append((hashlib.sha256(data).hexdigest(), "feedback", name))
         wanted.add(name)
         index.append({"unit_code": unit.code, "unit_name": unit.name, "contact": unit.contact, "phone": unit.phone,
                       "file": name, "errors": errors, "warnings": warnings, "resubmit_by": notice.deadline})
@@ -187,4 +189,6 @@ def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh
         if stale.name not in wanted:  # the unit's newer return cleared it
             stale.unlink()
     write_csv(campaign.feedback / "index.csv", INDEX_COLUMNS, index)
+    with Ledger(campaign.db_path) as ledger:  # collecting one back as written is then told from a corrected one
+        ledger.record_outputs(written)
     return index

@@ -130,11 +130,25 @@ def unit_filename(unit: Unit, spec: TemplateSpec) -> str:
     return name + ".xlsx"
 
 
+def campaign_round(campaign: Campaign) -> int:
+    """The campaign's round (1 unless `toolkit next` made it a later round of the same year)."""
+    try:
+        return int(campaign.config.get("round", 1) or 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def campaign_stamp(campaign: Campaign):
+    """The campaign as its workbooks name it (name, year, round): what identification compares."""
+    from .identify import Stamp
+    return Stamp(campaign.name, str(campaign.year), str(campaign_round(campaign)))
+
+
 def master_context(campaign: Campaign, lang: str = "zh") -> MasterContext:
     cfg = campaign.config
     return MasterContext(campaign=campaign.name, year=campaign.year, deadline=campaign.deadline,
-                         contact=str(cfg.get("contact", "")), phone=str(cfg.get("phone", "")),
-                         return_to=str(cfg.get("return_to", "")), lang=lang,
+                         round=campaign_round(campaign), contact=str(cfg.get("contact", "")),
+                         phone=str(cfg.get("phone", "")), return_to=str(cfg.get("return_to", "")), lang=lang,
                          password=cfg.get("protect_password"))
 
 
@@ -197,6 +211,7 @@ def generate_outbox(campaign: Campaign, *, lang: str = "zh", workers: int | None
     from .ledger import Ledger
     with Ledger(campaign.db_path) as ledger:  # every workbook ever sent out, so an old blank one is known too
         ledger.record_issued((r["sha256"], f"{r['unit_code']} {r['unit_name']}") for r in rows)
+        ledger.record_stamp(campaign_stamp(campaign))  # a campaign renamed after mailing still knows its workbooks
     return rows
 
 

@@ -19,7 +19,8 @@ from .catalogue import Code, register
 from .read import RawWorkbook, Submission, extract, norm_label
 from .spec import TemplateSpec, structure_labels
 
-__all__ = ["Identity", "identify", "CODES", "fingerprint_score", "return_key", "units_named_in_path"]
+__all__ = ["Identity", "Expected", "Stamp", "identify", "CODES", "fingerprint_score", "return_key",
+           "units_named_in_path"]
 
 CODES = register(
     Code("identify.carriers_disagree", "error", "标识信息不一致，需人工确认", "Identity carriers disagree",
@@ -36,6 +37,9 @@ CODES = register(
          "本次收集的是另一张表，请报送正确的表", "This campaign collects another form; send that one"),
     Code("identify.version_not_accepted", "error", "模板版本不符", "Template version not accepted",
          "请使用本次下发的最新模板重新填报", "Fill in the current template version and send it again"),
+    Code("identify.other_campaign", "error", "属于其他考核任务（其他年度或轮次）的表格", "A workbook of another campaign",
+         "这张表是为另一次考核（见说明中的任务名称和年度）下发的，请使用本次下发的模板填报后重新报送",
+         "It was issued for another campaign (named in the detail); fill in this campaign's workbook and send it"),
     Code("identify.by_content", "warning", "标识信息缺失，已按内容识别", "Identified by content only",
          "文件元数据已丢失（可能复制到了新文件），已按单位代码/名称和表格结构识别", "Metadata lost; identified by cells and structure"),
 )
@@ -54,6 +58,68 @@ class Identity:
     carriers: dict[str, str] = field(default_factory=dict)
     submission: Submission | None = None
     return_key: str = ""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The campaign a workbook was issued for, as its carriers name it (a part left empty: not carried)."""
+
+    name: str = ""
+    year: str = ""
+    round: str = ""
+
+    def fits(self, campaign: "Stamp") -> bool:
+        """True when every part this stamp carries is *campaign*'s."""
+        return all(not mine or mine == theirs for mine, theirs in zip(self._parts(), campaign._parts()))
+
+    def _parts(self) -> tuple[str, str, str]:
+        return (unicodedata.normalize("NFKC", self.name).strip(), _number(self.year), _number(self.round))
+
+    def describe(self) -> str:
+        """In the words of the ledger's detail (localised by :mod:`toolkit.details`)."""
+        text = f"campaign {self.name or '?'}, year {self.year or '?'}"
+        return text + (f", round {self.round}" if self.round else "")
+
+
+def _number(text: str) -> str:
+    """"2026", 2026.0 and " 2026 " alike (an office suite may store a property as a float)."""
+    text = str(text).strip()
+    return text[:-2] if re.fullmatch(r"\d+\.0", text) else text
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What this campaign issued: the stamps its workbooks carry, and per unit the table rows prefilled.
+
+    ``stamps`` empty means no check (a caller that knows no campaign). ``carried`` is
+    unit code → sheet id → item id → column id → text, from outbox/carry.json.
+    """
+
+    stamps: frozenset = frozenset()
+    carried: dict = field(default_factory=dict)
+
+
+_CAMPAIGN_CARRIERS = (("name", "toolkit_campaign", "campaign"), ("year", "toolkit_year", "year"),
+                      ("round", "toolkit_round", "round"))
+
+
+def _campaign_check(raw: RawWorkbook, meta: dict, expected: Expected, carriers: dict) -> Identity | None:
+    """A workbook issued for another campaign, year or round is refused; one issued before stamps passes."""
+    if not expected.stamps:
+        return None
+    parts = {}
+    for part, prop, key in _CAMPAIGN_CARRIERS:
+        values = {v for v in (_text(raw.props.get(prop)), meta.get(key, "")) if v}
+        if len({Stamp(**{part: v})._parts() for v in values}) > 1:
+            carriers[f"campaign.{part}"] = " / ".join(sorted(values))
+            return Identity("review", reason_code="identify.carriers_disagree",
+                            detail=f"campaign {part}: " + " / ".join(sorted(values)), carriers=carriers)
+        if values:
+            parts[part] = carriers[f"campaign.{part}"] = values.pop()
+    stamp = Stamp(**parts)
+    if not parts or any(stamp.fits(s) for s in expected.stamps):
+        return None
+    return Identity("rejected", reason_code="identify.other_campaign", detail=stamp.describe(), carriers=carriers)
 
 
 def _meta_sheet(raw: RawWorkbook) -> dict[str, str]:
@@ -113,8 +179,11 @@ def _template_votes(raw: RawWorkbook, meta: dict, lines: list[L.CodeLine]) -> di
 
 
 def identify(raw: RawWorkbook, spec: TemplateSpec, roster: Roster, accepted_versions: set[str],
-             filename: str, known_templates: set[str] = frozenset()) -> Identity:
-    """Identify one workbook against the campaign's template and roster."""
+             filename: str, known_templates: set[str] = frozenset(), expected: Expected = Expected()) -> Identity:
+    """Identify one workbook against the campaign's template and roster (and, given *expected*, its campaign)."""
+    if raw.props.get("toolkit_output"):  # consolidated.xlsx, scoring-sheet.xlsx … of any campaign
+        return Identity("rejected", reason_code="intake.toolkit_output", detail=_text(raw.props["toolkit_output"]),
+                        carriers={"props": f"toolkit_output {_text(raw.props['toolkit_output'])}"})
     meta, lines = _meta_sheet(raw), _code_lines(raw)
     votes = _template_votes(raw, meta, lines)
     templates = {tid for tid, _ in votes.values()}
@@ -136,6 +205,10 @@ def identify(raw: RawWorkbook, spec: TemplateSpec, roster: Roster, accepted_vers
             status = "rejected" if code == "identify.wrong_template" else "unidentified"
             return Identity(status, template_id=tid, reason_code=code, detail=f"{tid} ≠ {spec.id}",
                             carriers=carriers)
+        other = _campaign_check(raw, meta, expected, carriers)
+        if other is not None:
+            other.template_id, other.template_version = tid, _text(raw.props.get("toolkit_template_version"))
+            return other
         versions = {v for _, v in votes.values() if v}
         version = sorted(versions)[-1] if versions else spec.version
         if len(versions) > 1:
@@ -148,9 +221,38 @@ def identify(raw: RawWorkbook, spec: TemplateSpec, roster: Roster, accepted_vers
     ident = _unit(raw, meta, lines, sub, roster, filename, carriers)
     ident.template_id, ident.template_version, ident.submission = spec.id, version, sub
     ident.return_key = return_key(spec, sub)
-    if not votes and ident.status == "accepted":
+    if ident.status == "accepted" and is_blank(spec, sub, expected.carried.get(ident.unit_code, {})):
+        ident.status, ident.reason_code = "rejected", "read.blank_return"
+        ident.detail = f"{ident.unit_code} {roster.by_code()[ident.unit_code].name}"
+    elif not votes and ident.status == "accepted":
         ident.reason_code = "identify.by_content"
     return ident
+
+
+def is_blank(spec: TemplateSpec, sub: Submission, carried: dict) -> bool:
+    """True when no input cell holds a value beyond what generate prefilled.
+
+    Prefilled fields (unit code and name, roster columns) and computed ones do not count; a
+    table row counts unless it is a carried item whose every cell still reads as it was carried
+    (*carried*: sheet id → item id → column id → text).
+    """
+    from .locate import item_field
+
+    inputs = {(s.id, f.id) for s in spec.sheets if s.kind == "form" for f in s.fields if f.is_input}
+    inputs |= {(s.id, f"{i.id}.{c.id}") for s in spec.sheets if s.kind == "checklist"
+               for a in s.areas for i in a.items for c in a.columns if c.is_input}
+    rows: dict[tuple[str, int], dict[str, str]] = {}
+    for v in sub.values:
+        if v.row is not None:
+            rows.setdefault((v.sheet_id, v.row), {})[v.field_id] = _text(v.raw)
+        elif (v.sheet_id, v.field_id) in inputs and _text(v.raw):
+            return False
+    for (sheet_id, _), cells in rows.items():
+        item = cells.pop(item_field(sheet_id), "")
+        was = carried.get(sheet_id, {}).get(item) if item else None
+        if was is None or any(text != was.get(cid, "") for cid, text in cells.items()):
+            return False
+    return True
 
 
 def return_key(spec: TemplateSpec, sub: Submission) -> str:
@@ -165,18 +267,24 @@ def return_key(spec: TemplateSpec, sub: Submission) -> str:
 
 
 def _unit(raw, meta, lines, sub: Submission, roster: Roster, filename: str, carriers: dict) -> Identity:
-    by_code, by_name = roster.by_code(), roster.by_name()
+    by_code, namesakes = roster.by_code(), _namesakes(roster)
     cells = {v.field_id: _text(v.raw) for v in sub.values if v.field_id in ("unit_code", "unit_name")}
     votes = {"props": _text(raw.props.get("toolkit_unit_code")), "meta": meta.get("unit_code", ""),
              "code_cell": cells.get("unit_code", "")}
     for n, line in enumerate(lines):
         votes[f"code_line{n}"] = line.unit_code
     name_cell = cells.get("unit_name", "")
-    if name_cell in by_name:
-        votes["name_cell"] = by_name[name_cell].code
+    named = namesakes.get(name_cell, ())
+    if len(named) == 1:
+        votes["name_cell"] = named[0].code
     votes = {k: v for k, v in votes.items() if v}
     carriers.update({f"unit.{k}": v for k, v in votes.items()})
     codes = set(votes.values())
+    if len(named) > 1:  # several units share the name (第一党支部 of two townships): it names none of them
+        carriers["unit.name_cell"] = " / ".join(u.code for u in named)
+        if not codes:
+            return Identity("review", reason_code="identify.unit_unknown", carriers=carriers,
+                            detail=f"{name_cell}: " + " / ".join(u.code for u in named))
     if not codes:
         return Identity("review", reason_code="identify.unit_unknown", detail=name_cell, carriers=carriers)
     if len(codes) > 1:
@@ -223,14 +331,29 @@ def _names_in(text: str, by_name: dict, lengths: frozenset[int]) -> dict:
     spans = {n: [(m.start(), m.start() + len(n)) for m in re.finditer(re.escape(n), text)] for n in found}
     def covered(a: int, b: int, name: str) -> bool:
         return any(o != name and len(o) > len(name) and s <= a and b <= e for o in found for s, e in spans[o])
-    return {by_name[n].code: by_name[n] for n in found if any(not covered(a, b, n) for a, b in spans[n])}
+    return {u.code: u for n in found if any(not covered(a, b, n) for a, b in spans[n]) for u in by_name[n]}
+
+
+def _namesakes(roster: Roster) -> dict[str, tuple]:
+    """Name → the units of that name (two 第一党支部 under two townships are both listed)."""
+    hit = roster.__dict__.get("_namesakes")
+    if hit is None:
+        hit = {}
+        for u in roster.units:
+            hit[u.name] = hit.get(u.name, ()) + (u,)
+        object.__setattr__(roster, "_namesakes", hit)
+    return hit
 
 
 def _path_index(roster: Roster) -> tuple[dict, dict, frozenset[int]]:
-    """Units by folded code and by name, and the lengths names have (looked up, not scanned per unit)."""
+    """Units by folded code, units by name (a tuple: names may be shared), and the lengths names have."""
     hit = roster.__dict__.get("_path_index")
     if hit is None:
-        by_name = {unicodedata.normalize("NFKC", u.name): u for u in roster.units if u.name}
+        by_name: dict[str, tuple] = {}
+        for u in roster.units:
+            if u.name:
+                key = unicodedata.normalize("NFKC", u.name)
+                by_name[key] = by_name.get(key, ()) + (u,)
         codes = {unicodedata.normalize("NFKC", u.code).casefold(): u for u in roster.units}
         hit = (codes, by_name, frozenset(len(n) for n in by_name))
         object.__setattr__(roster, "_path_index", hit)

@@ -59,6 +59,10 @@ CODES = register(
          "请解压后直接报送其中的 Excel 文件，不要压缩包套压缩包", "Unpack it and offer the files; do not put archives inside archives"),
     Code("intake.hostile_xml", "error", "文件含有不安全的内容", "The workbook contains unsafe XML",
          "请用 Excel 或 WPS 打开后另存为新的 .xlsx 文件再报送", "Open it in Excel or WPS, save it as a new .xlsx and resend it"),
+    Code("intake.toolkit_output", "error", "本工具生成的文件，不是单位报送", "A file the toolkit wrote, not a return",
+         "下发模板、汇总表、评分表、催报名单、退回修改表、CSV 等是办公室的文件，不作为报送收取；请只收取单位报来的文件",
+         "Issued templates, consolidated, scoring, chase-list and feedback files and CSVs are the office's own; "
+         "collect only what units send"),
     Code("intake.sheet_too_large", "error", "工作表范围过大", "A sheet claims too many cells",
          "请删除表格中多余的空白行列（或把数据复制到新下发的模板中）后重新报送",
          "Delete the empty rows and columns (or copy the data into a fresh template) and resend it"),
@@ -140,7 +144,33 @@ def _walk_paths(paths: list[Path], limits: Limits) -> Iterator[Offered]:
     for path in paths:
         files = _files_under(path, set()) if path.is_dir() else iter([path])
         for file in files:
-            yield from _offer_file(file, limits)
+            written = _toolkit_written(file)
+            if written:
+                yield from _offer_written(file, written, limits)
+            else:
+                yield from _offer_file(file, limits)
+
+
+_TOOLKIT_FOLDERS = ("out", "feedback", "outbox")  # what the toolkit writes inside a campaign folder
+
+
+def _toolkit_written(file: Path) -> str:
+    """"out/ of the campaign folder X" when *file* lies in a folder the toolkit writes, else ""."""
+    for folder in file.parents:
+        if folder.name in _TOOLKIT_FOLDERS and (folder.parent / "campaign.yaml").is_file():
+            return f"{folder.name}/ of the campaign folder {folder.parent}"
+    return ""
+
+
+def _offer_written(file: Path, detail: str, limits: Limits) -> Iterator[Offered]:
+    """A file the toolkit wrote: recorded as such with its bytes (an issued template is told apart later)."""
+    for offered in _offer_file(file, limits):
+        if offered.kind == "archive":
+            yield offered
+        elif offered.kind != "rejected" or offered.reason_code == "intake.not_a_workbook":
+            yield _reject(offered.source, offered.data, offered.mtime, "intake.toolkit_output", detail)
+        else:
+            yield offered
 
 
 def _files_under(folder: Path, seen: set[Path]) -> Iterator[Path]:

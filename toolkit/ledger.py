@@ -52,6 +52,8 @@ CREATE TABLE IF NOT EXISTS resolutions (
   who TEXT, at TEXT);
 CREATE TABLE IF NOT EXISTS validations (sha256 TEXT PRIMARY KEY, errors INTEGER, warnings INTEGER);
 CREATE TABLE IF NOT EXISTS issued (sha256 TEXT PRIMARY KEY, unit TEXT, issued_at TEXT);
+CREATE TABLE IF NOT EXISTS stamps (name TEXT, year TEXT, round TEXT, PRIMARY KEY(name, year, round));
+CREATE TABLE IF NOT EXISTS outputs (sha256 TEXT PRIMARY KEY, kind TEXT, path TEXT, written_at TEXT);
 """
 
 # Columns added to the schema after campaigns were already running: table → column → declaration.
@@ -183,6 +185,26 @@ class Ledger:
 
     def issued(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT sha256, unit FROM issued"))
+
+    def record_stamp(self, stamp) -> None:
+        """Remember the campaign stamp (name, year, round) that a mailing's workbooks carry."""
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO stamps(name, year, round) VALUES (?,?,?)",
+                            (stamp.name, stamp.year, stamp.round))
+
+    def stamps(self) -> list[tuple[str, str, str]]:
+        """(name, year, round) of every campaign stamp recorded by :meth:`record_stamp`."""
+        return [tuple(row) for row in self.db.execute("SELECT name, year, round FROM stamps")]
+
+    def record_outputs(self, written: Iterable[tuple[str, str, str]]) -> None:
+        """Remember (sha256, kind, path) of workbooks the toolkit wrote, so collecting one back is told."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO outputs(sha256, kind, path, written_at) VALUES (?,?,?,?)",
+                                [(sha, kind, path, _now()) for sha, kind, path in written])
+
+    def outputs(self) -> dict[str, str]:
+        """sha256 → "kind path" of every workbook the toolkit wrote into this campaign."""
+        return {sha: f"{kind} {path}" for sha, kind, path in self.db.execute("SELECT sha256, kind, path FROM outputs")}
 
     def awaiting_campaign(self, reasons: frozenset[str]) -> list[tuple[int, str, str, str]]:
         """(id, source, sha256, kind) of files held back for one of *reasons* and not settled by hand."""

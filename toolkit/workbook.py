@@ -53,6 +53,7 @@ class MasterContext:
     campaign: str
     year: int
     deadline: str = ""
+    round: int = 1
     contact: str = ""
     phone: str = ""
     return_to: str = ""
@@ -86,7 +87,8 @@ class _Builder:
                            "created": dt.datetime(self.ctx.year, 1, 1)})
         props = {"toolkit_template_id": spec.id, "toolkit_template_version": spec.version,
                  "toolkit_unit_code": UNIT_CODE, "toolkit_unit_name": UNIT_NAME,
-                 "toolkit_campaign": self.ctx.campaign, "toolkit_fingerprint": spec.fingerprint}
+                 "toolkit_campaign": self.ctx.campaign, "toolkit_fingerprint": spec.fingerprint,
+                 "toolkit_year": str(self.ctx.year), "toolkit_round": str(self.ctx.round)}
         for key, value in props.items():
             wb.set_custom_property(key, value)
         self.sheets = {s.id: wb.add_worksheet(s.name) for s in spec.sheets}
@@ -370,7 +372,7 @@ class _Builder:
         ws, spec = self.meta_ws, self.spec
         rows = [("toolkit", "toolkit-meta-1"), ("template_id", spec.id), ("template_version", spec.version),
                 ("unit_code", UNIT_CODE), ("unit_name", UNIT_NAME), ("campaign", self.ctx.campaign),
-                ("year", str(self.ctx.year)), ("fingerprint", spec.fingerprint)]
+                ("year", str(self.ctx.year)), ("fingerprint", spec.fingerprint), ("round", str(self.ctx.round))]
         for n, (key, value) in enumerate(rows):
             ws.write_string(n, 0, key)
             ws.write_string(n, 1, value)

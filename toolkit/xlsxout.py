@@ -58,10 +58,16 @@ class _SafeWorkbook(xlsxwriter.Workbook):
 
 
 def new_workbook(path: Path) -> xlsxwriter.Workbook:
-    """An xlsxwriter workbook that writes every string as text (no formulas, numbers or URLs), legally."""
+    """An xlsxwriter workbook that writes every string as text (no formulas, numbers or URLs), legally.
+
+    It carries the custom property ``toolkit_output`` (its file name's stem: consolidated,
+    scoring-sheet …), so collecting a folder that holds it never takes it for a unit's return.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    return _SafeWorkbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                     "strings_to_urls": False})
+    wb = _SafeWorkbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                   "strings_to_urls": False})
+    wb.set_custom_property("toolkit_output", path.stem)
+    return wb
 
 
 def write_table(wb, ws, headers: list[str], rows: list[list], *, first_row: int = 0, widths=None,

@@ -1,0 +1,188 @@
+"""A return belongs to one campaign: its carriers name the campaign, blank re-saves and the toolkit's own
+files never count, namesakes in the roster are normal."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+from conftest import DEFAULT_UNITS, MINI_SPEC, fill, outbox_file, returned, write_roster
+from typer.testing import CliRunner
+
+from toolkit.campaign import create_campaign, load_campaign
+from toolkit.cli import app
+from toolkit.collect import collect, reason_message
+from toolkit.generate import generate_outbox
+from toolkit.ledger import Ledger
+from toolkit.read import read_workbook
+
+_STAMP_PROPS = ("toolkit_campaign", "toolkit_year", "toolkit_round")
+
+
+def rows_of(campaign) -> dict[str, tuple[str, str, str]]:
+    """Ledger rows by the source's path relative to nothing: (status, reason_code, unit_code) by file name."""
+    with Ledger(campaign.db_path) as ledger:
+        return {Path(f.source).name: (f.status, f.reason_code, f.unit_code) for f in ledger.files()}
+
+
+def row(campaign, name: str):
+    with Ledger(campaign.db_path) as ledger:
+        return next(f for f in ledger.files() if Path(f.source).name == name)
+
+
+def message(campaign, name: str, lang: str = "zh") -> str:
+    f = row(campaign, name)
+    return reason_message(lang)(f.reason_code, f.message or f.ident_detail)
+
+
+def restamped(src: Path, dst: Path, **parts) -> Path:
+    """*src* with its campaign carriers (properties and _meta) set to *parts*; None removes a carrier."""
+    wb = openpyxl.load_workbook(src)
+    props = {"campaign": "toolkit_campaign", "year": "toolkit_year", "round": "toolkit_round"}
+    for key, value in parts.items():
+        wb.custom_doc_props.props = [p for p in wb.custom_doc_props.props if p.name != props[key] or value is not None]
+        for p in wb.custom_doc_props.props:
+            if p.name == props[key]:
+                p.value = value
+        for r in wb["_meta"].iter_rows():
+            if r[0].value == key:
+                if value is None:
+                    r[0].value = r[1].value = None
+                else:
+                    r[1].value = value
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    return dst
+
+
+# --------------------------------------------------------------------------- the campaign in the carriers
+
+
+def test_carriers_name_the_campaign_year_and_round(campaign):
+    raw = read_workbook(outbox_file(campaign, "U001").read_bytes(), "xlsx")
+    assert [raw.props[p] for p in _STAMP_PROPS] == [campaign.name, "2026", "1"]
+    meta = {raw.sheets["_meta"].get(r, 0): raw.sheets["_meta"].get(r, 1) for r in range(raw.sheets["_meta"].n_rows)}
+    assert (meta["campaign"], meta["year"], meta["round"]) == (campaign.name, "2026", "1")
+
+
+def test_last_years_workbook_is_refused_naming_its_campaign_and_year(tmp_path, roster_csv, campaign):
+    last = create_campaign(tmp_path / "last", str(MINI_SPEC), roster_csv, year=2025, name="2025年度考核")
+    generate_outbox(last, workers=1)
+    mine = returned(campaign, "U001", tmp_path / "in1" / "U001_第一党支部.xlsx")
+    collect(campaign, [str(mine)], workers=1)
+    old = fill(outbox_file(last, "U001"), tmp_path / "in2" / "U001_第一党支部_去年.xlsx", {("基本信息", "C6"): 99})
+    collect(campaign, [str(old)], workers=1)
+    rows = rows_of(campaign)
+    assert rows["U001_第一党支部.xlsx"] == ("accepted", "", "U001")  # this year's return still counts
+    assert rows["U001_第一党支部_去年.xlsx"] == ("rejected", "identify.other_campaign", "")
+    assert "2025年度考核" in message(campaign, "U001_第一党支部_去年.xlsx")
+    assert "2025 年度" in message(campaign, "U001_第一党支部_去年.xlsx")
+    assert "year 2025" in message(campaign, "U001_第一党支部_去年.xlsx", "en")
+
+
+def test_workbooks_issued_before_campaign_stamps_keep_working(campaign, tmp_path):
+    typed = returned(campaign, "U001", tmp_path / "typed.xlsx")
+    older = restamped(typed, tmp_path / "a" / "U001.xlsx", year=None, round=None, campaign=None)
+    partial = restamped(returned(campaign, "U002", tmp_path / "t2.xlsx"), tmp_path / "b" / "U002.xlsx", round=None)
+    collect(campaign, [str(older), str(partial)], workers=1)
+    assert rows_of(campaign) == {"U001.xlsx": ("accepted", "", "U001"), "U002.xlsx": ("accepted", "", "U002")}
+
+
+def test_a_campaign_renamed_after_mailing_still_takes_its_workbooks(campaign, tmp_path):
+    path = campaign.dir / "campaign.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"name: {campaign.name}", "name: 改过的名称"),
+                    encoding="utf-8")
+    renamed = load_campaign(campaign.dir)
+    assert renamed.name == "改过的名称"
+    collect(renamed, [str(returned(campaign, "U001", tmp_path / "in" / "U001.xlsx"))], workers=1)
+    assert rows_of(renamed) == {"U001.xlsx": ("accepted", "", "U001")}
+
+
+def test_another_round_of_the_same_year_is_refused(campaign, tmp_path):
+    second = restamped(returned(campaign, "U001", tmp_path / "t.xlsx"), tmp_path / "in" / "U001.xlsx", round="2")
+    collect(campaign, [str(second)], workers=1)
+    assert rows_of(campaign)["U001.xlsx"] == ("rejected", "identify.other_campaign", "")
+    assert "第 2 轮" in message(campaign, "U001.xlsx")
+
+
+def test_carriers_disagreeing_on_the_year_go_to_review(campaign, tmp_path):
+    wb = openpyxl.load_workbook(returned(campaign, "U001", tmp_path / "t.xlsx"))
+    for r in wb["_meta"].iter_rows():
+        if r[0].value == "year":
+            r[1].value = "2025"
+    (tmp_path / "in").mkdir()
+    wb.save(tmp_path / "in" / "U001.xlsx")
+    collect(campaign, [str(tmp_path / "in" / "U001.xlsx")], workers=1)
+    assert rows_of(campaign)["U001.xlsx"] == ("review", "identify.carriers_disagree", "")
+
+
+def test_round1_rectification_ledger_sent_into_round2_is_refused_as_another_round(tmp_path):
+    from test_rounds import fill_ledger, item, outbox
+
+    from toolkit.validate import validate_campaign
+
+    roster = write_roster(tmp_path / "roster.csv", DEFAULT_UNITS)
+    r1 = create_campaign(tmp_path / "r1", "rectification-ledger", roster, year=2026, deadline="2026-06-30")
+    generate_outbox(r1, workers=1)
+    sent = fill_ledger(outbox(r1, "U001"), tmp_path / "in1" / "U001_r1.xlsx",
+                       {1: item(item_id="巡察-01", problem="A 三会一课记录不全", status="未启动")})
+    collect(r1, [str(sent)], workers=1)
+    validate_campaign(r1)
+    result = CliRunner().invoke(app, ["next", str(r1.dir), str(tmp_path / "r2"), "--deadline", "2026-09-30"])
+    assert result.exit_code == 0, result.output
+    r2 = load_campaign(tmp_path / "r2")
+    again = shutil.copyfile(sent, tmp_path / "U001_r1_again.xlsx")
+    collect(r2, [str(again)], workers=1)
+    assert rows_of(r2)["U001_r1_again.xlsx"] == ("rejected", "identify.other_campaign", "")
+    assert r1.name in message(r2, "U001_r1_again.xlsx") and "第 1 轮" in message(r2, "U001_r1_again.xlsx")
+    codes = {i.code for issues in validate_campaign(r2).issues.values() for i in issues}
+    assert "rectification.item_deleted" not in codes
+
+
+# --------------------------------------------------------------------------- blank returns
+
+
+def test_a_resaved_blank_template_never_supersedes_a_return_with_values(campaign, tmp_path):
+    typed = returned(campaign, "U001", tmp_path / "a" / "U001_第一党支部.xlsx")
+    collect(campaign, [str(typed)], workers=1)
+    resaved = tmp_path / "b" / "U001_第一党支部_另存.xlsx"
+    resaved.parent.mkdir()
+    openpyxl.load_workbook(outbox_file(campaign, "U001")).save(resaved)  # opened and saved, nothing typed
+    collect(campaign, [str(resaved)], workers=1)
+    rows = rows_of(campaign)
+    assert rows["U001_第一党支部.xlsx"] == ("accepted", "", "U001")
+    assert rows["U001_第一党支部_另存.xlsx"] == ("rejected", "read.blank_return", "U001")
+
+
+def test_a_prefilled_cell_alone_is_blank_but_one_typed_value_is_a_return(campaign, tmp_path):
+    only_prefill = fill(outbox_file(campaign, "U002"), tmp_path / "a" / "U002.xlsx", {("基本信息", "C5"): "第二党支部"})
+    one_score = fill(outbox_file(campaign, "U003"), tmp_path / "a" / "U003.xlsx", {("考核指标", "F5"): 50})
+    collect(campaign, [str(tmp_path / "a")], workers=1)
+    assert rows_of(campaign) == {"U002.xlsx": ("rejected", "read.blank_return", "U002"),
+                                 "U003.xlsx": ("accepted", "", "U003")}
+    assert only_prefill.exists() and one_score.exists()
+
+
+def test_an_untouched_round2_workbook_with_carried_items_is_blank(tmp_path):
+    from test_rounds import fill_ledger, item, outbox
+
+    roster = write_roster(tmp_path / "roster.csv", DEFAULT_UNITS)
+    r1 = create_campaign(tmp_path / "r1", "rectification-ledger", roster, year=2026, deadline="2026-06-30")
+    generate_outbox(r1, workers=1)
+    collect(r1, [str(fill_ledger(outbox(r1, "U001"), tmp_path / "in1" / "U001.xlsx",
+                                 {1: item(item_id="巡察-01", problem="A 三会一课记录不全", status="未启动")}))],
+            workers=1)
+    result = CliRunner().invoke(app, ["next", str(r1.dir), str(tmp_path / "r2"), "--deadline", "2026-09-30"])
+    assert result.exit_code == 0, result.output
+    r2 = load_campaign(tmp_path / "r2")
+    (tmp_path / "in2").mkdir()
+    openpyxl.load_workbook(outbox(r2, "U001")).save(tmp_path / "in2" / "U001_untouched.xlsx")
+    wb = openpyxl.load_workbook(outbox(r2, "U001"))
+    wb["整改台账"].cell(4, 2 + 6, "整改中")  # the carried item's status moved on: typed
+    wb.save(tmp_path / "in2" / "U001_moved.xlsx")
+    collect(r2, [str(tmp_path / "in2" / "U001_untouched.xlsx")], workers=1)
+    collect(r2, [str(tmp_path / "in2" / "U001_moved.xlsx")], workers=1)
+    rows = rows_of(r2)
+    assert rows["U001_untouched.xlsx"] == ("rejected", "read.blank_return", "U001")
+    assert rows["U001_moved.xlsx"] == ("accepted", "", "U001")
