@@ -186,3 +186,96 @@ def test_an_untouched_round2_workbook_with_carried_items_is_blank(tmp_path):
     rows = rows_of(r2)
     assert rows["U001_untouched.xlsx"] == ("rejected", "read.blank_return", "U001")
     assert rows["U001_moved.xlsx"] == ("accepted", "", "U001")
+
+
+# --------------------------------------------------------------------------- the toolkit's own files
+
+
+def _faulty_run(campaign, tmp_path) -> Path:
+    """U002 returns a score over its maximum; validate writes its feedback workbook; merge writes out/."""
+    from toolkit.feedback import write_feedback
+    from toolkit.merge import merge_campaign
+    from toolkit.validate import validate_campaign
+
+    src = fill(outbox_file(campaign, "U002"), tmp_path / "in" / "U002.xlsx", {("基本信息", "C6"): 30,
+                                                                            ("考核指标", "F5"): 70})
+    collect(campaign, [str(src), str(returned(campaign, "U001", tmp_path / "in" / "U001.xlsx"))], workers=1)
+    write_feedback(campaign, validate_campaign(campaign))
+    merge_campaign(campaign)
+    return next(campaign.feedback.glob("U002_*.xlsx"))
+
+
+def test_a_campaign_folder_collected_gives_none_of_its_outputs_as_returns(campaign, tmp_path):
+    _faulty_run(campaign, tmp_path)
+    other = create_campaign(tmp_path / "other", str(MINI_SPEC), write_roster(tmp_path / "r.csv", DEFAULT_UNITS),
+                            year=2026, name="另一项考核")
+    collect(other, [str(campaign.dir)], workers=1)
+    with Ledger(other.db_path) as ledger:
+        files = ledger.files()
+    written = [f for f in files if any(f"/{d}/" in f.source for d in ("out", "feedback", "outbox"))]
+    assert {Path(f.source).name for f in written} >= {"consolidated.xlsx", "values.csv", "manifest.csv",
+                                                      "index.csv", "U002_第二党支部_退回修改.xlsx"}
+    assert {(f.status, f.reason_code) for f in written} == {("rejected", "intake.toolkit_output")}
+    assert [f for f in files if f.status == "accepted"] == []  # received/: the other campaign's returns
+    assert {f.reason_code for f in files if "/received/" in f.source} == {"identify.other_campaign"}
+
+
+def test_toolkit_workbooks_copied_elsewhere_are_known_by_their_marker_or_bytes(campaign, tmp_path):
+    feedback = _faulty_run(campaign, tmp_path)
+    share = tmp_path / "共享文件夹"
+    share.mkdir()
+    for path in (campaign.out / "consolidated.xlsx", feedback):
+        shutil.copy(path, share / path.name)
+    collect(campaign, [str(share)], workers=1)
+    rows = rows_of(campaign)
+    assert rows["consolidated.xlsx"] == ("rejected", "intake.toolkit_output", "")
+    assert rows[feedback.name] == ("rejected", "intake.toolkit_output", "")
+    assert rows["U002.xlsx"] == ("accepted", "", "U002")  # the unit's return still counts
+    assert "退回修改表" in message(campaign, feedback.name)
+
+
+def test_a_feedback_workbook_corrected_by_the_unit_is_its_new_return(campaign, tmp_path):
+    feedback = _faulty_run(campaign, tmp_path)
+    wb = openpyxl.load_workbook(feedback)
+    wb["考核指标"]["F5"] = 55
+    (tmp_path / "back").mkdir()
+    wb.save(tmp_path / "back" / feedback.name)
+    collect(campaign, [str(tmp_path / "back")], workers=1)
+    rows = rows_of(campaign)
+    assert rows[feedback.name] == ("accepted", "", "U002")
+    assert rows["U002.xlsx"] == ("superseded", "ledger.superseded", "U002")
+
+
+# --------------------------------------------------------------------------- namesakes in the roster
+
+
+NAMESAKES = DEFAULT_UNITS + [("U004", "第一党支部", "乡镇", "赵六", "13800000004")]
+
+
+def test_a_return_carrying_its_code_is_accepted_when_two_units_share_its_name(tmp_path):
+    c = create_campaign(tmp_path / "c", str(MINI_SPEC), write_roster(tmp_path / "r.csv", NAMESAKES), year=2026)
+    generate_outbox(c, workers=1)
+    one = returned(c, "U001", tmp_path / "in" / "第一党支部.xlsx")
+    four = returned(c, "U004", tmp_path / "in" / "U004_第一党支部.xlsx")
+    collect(c, [str(one), str(four)], workers=1)
+    assert rows_of(c) == {"第一党支部.xlsx": ("accepted", "", "U001"), "U004_第一党支部.xlsx": ("accepted", "", "U004")}
+
+
+def test_a_shared_name_alone_goes_to_review_naming_both_units(tmp_path):
+    c = create_campaign(tmp_path / "c", str(MINI_SPEC), write_roster(tmp_path / "r.csv", NAMESAKES), year=2026)
+    generate_outbox(c, workers=1)
+    wb, new = openpyxl.load_workbook(returned(c, "U004", tmp_path / "t.xlsx")), openpyxl.Workbook()
+    new.remove(new.active)
+    for ws in wb.worksheets:  # values copied into a new workbook: only the name cell says whose it is
+        if ws.sheet_state == "visible":
+            copy = new.create_sheet(ws.title)
+            for r in ws.iter_rows():
+                for cell in r:
+                    if cell.value is not None and cell.coordinate != "B2":
+                        copy.cell(cell.row, cell.column, cell.value)
+    new["基本信息"]["C4"] = None
+    (tmp_path / "in").mkdir()
+    new.save(tmp_path / "in" / "报表.xlsx")
+    collect(c, [str(tmp_path / "in")], workers=1)
+    assert rows_of(c) == {"报表.xlsx": ("review", "identify.unit_unknown", "")}
+    assert "U001" in message(c, "报表.xlsx") and "U004" in message(c, "报表.xlsx")
