@@ -249,3 +249,8 @@ def test_totals_matrix_leaves_the_state_counts_to_the_group_table(tmp_path):
         ("县委", "需退回修改", "1", "1", "faulty"), ("县委", "党员总数", "30", "30", "members")])
     totals = section(report(out), 'id="totals"')
     assert "党员总数" in totals and "需退回修改" not in totals
+
+
+def test_provisional_marks_in_english(tmp_path):
+    html = report(faulty_out(tmp_path, provisional=True), lang="en")
+    assert "优秀 (provisional)" in html and "1 (provisional)" in html and "（" not in html

@@ -52,7 +52,7 @@ _WORDS = {
     "denominator": ("分母", "Denominator"), "rate": ("比率", "Rate"),
     "totals": ("汇总数据", "Totals"), "rates": ("各项比率", "Rates"),
     "histogram": ("得分分布（每 {width} 分一段）", "Score distribution ({width}-point bins)"),
-    "provisional": ("暂定", "provisional"),
+    "provisional": ("暂定", "provisional"), "prov_fmt": ("{x}（暂定）", "{x} (provisional)"),
     "scored_note": ("等次占比按参评单位（{n} 个）计算；待补正和未报送单位不计入。",
                     "Shares are of the {n} units scored; faulty and missing units are not counted."),
     "pending": ("待补正单位（暂定得分，不计入排名和统计）",
