@@ -39,7 +39,7 @@ _WORDS = {
     "state.review": ("待确认", "Awaiting review"),
     "state.unusable": ("无法使用", "Unusable"),
     "state.missing": ("未报送", "Missing"),
-    "n_errors": ("{n} 个错误", "{n} errors"),
+    "n_errors": ("{n} 个错误", "errors: {n}"),
     "merged": ("已汇总数据", "Data merged"),
     "chase": ("需跟进的单位", "Units to follow up"),
     "none_chase": ("所有单位均已报送且无错误。", "Every unit has returned without errors."),
