@@ -602,3 +602,14 @@ def test_blank_ledger_rows_print_with_borders_to_fill_by_hand(spec_id, sheets):
 def openpyxl_letter(col: int) -> str:
     from openpyxl.utils import get_column_letter
     return get_column_letter(col)
+
+
+def test_indicator_rows_are_as_tall_as_their_wrapped_text():
+    from toolkit.workbook import display_width
+    spec = find_template("annual-assessment")
+    ws = _master("annual-assessment")["考核指标"]
+    keys = _key_rows(ws)
+    for item in next(s for s in spec.sheets if s.kind == "checklist").items:
+        longest = max(display_width(item.content, 0, 10_000), display_width(item.standard, 0, 10_000))
+        lines = -(-longest // 38)  # a 42-wide column holds about 18 CJK characters a line
+        assert ws.row_dimensions[keys[item.id]].height >= 15 * lines, item.id

@@ -101,3 +101,26 @@ def test_main_writes_to_dir_print_and_prints_json(a_campaign, fake_tools, capsys
     summary = json.loads(capsys.readouterr().out)
     assert summary["status"] == "ok" and len(summary["workbooks"]) == 4
     assert (a_campaign / "print" / "out-consolidated.pdf").is_file()
+
+
+FAKE_PDFTOTEXT = """#!{python}
+import sys
+args = sys.argv[1:]
+page = int(args[args.index("-f") + 1])
+print({{1: "填报说明", 2: "一、责任落实 a1.1 自评分", 3: "九、一票否决项"}}.get(page, ""))
+"""
+
+
+def test_the_gallery_picks_the_page_that_shows_its_marker(tmp_path, monkeypatch):
+    from toolkit.tools import gallery
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _tool(bin_dir, "pdftotext", FAKE_PDFTOTEXT)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    book = {"pdf": str(tmp_path / "outbox-A01.pdf"), "pages": [str(tmp_path / f"outbox-A01-{n}.png") for n in (1, 2, 3)]}
+    rendered = [{"pdf": str(tmp_path / "feedback-x.pdf"), "pages": []}, book]
+    assert gallery._pick(rendered, "outbox-", "九、一票否决项") == Path(book["pages"][2])
+    assert gallery._pick(rendered, "outbox-", "a1.1 自评分") == Path(book["pages"][1])  # spaces do not matter
+    assert gallery._pick(rendered, "outbox-", None) == Path(book["pages"][0])
+    assert gallery._pick(rendered, "outbox-", "评分卡") is None
+    assert gallery._pick(rendered, "out-scoring", None) is None

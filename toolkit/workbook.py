@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -262,8 +263,9 @@ class _Builder:
         for j, c in enumerate(area.columns):
             bound = c if c.type != "score" else _with_max(c, item.max_points)
             self._input_cell(ws, row, L.CHECK_FIRST_INPUT_COL + j, bound, L.defined_name(item.id, c.id))
-        lines = max(len(item.content), len(item.standard)) // 20 + 1
-        ws.set_row(row, min(120, 16 * lines + 4))
+        # as tall as the longer text wraps in its 42-wide column (LibreOffice fits about 18 CJK characters)
+        lines = max(math.ceil(display_width(text, 0, 10_000) / 38) for text in (item.content, item.standard))
+        ws.set_row(row, min(160, 15 * max(1, lines) + 6))
 
     def _total_row(self, ws, row, sheet, score_col, subtotal) -> None:
         ws.merge_range(row, 1, row, 4, t("check.total", self.lang), self.fmt["area"])
