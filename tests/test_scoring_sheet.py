@@ -218,3 +218,20 @@ def test_sheet_names_are_legal(text, want):
 def test_sheet_names_are_unique_whatever_their_case():
     used: set[str] = set()
     assert [sheet_name(t, used) for t in ("A组", "a组", "A组")] == ["A组", "a组_2", "A组_3"]
+
+
+def test_many_units_share_one_card_sheet_a_card_a_page(faulty_camp, monkeypatch):
+    import toolkit.scoring_cards as cards
+    from toolkit.campaign import load_campaign
+    from toolkit.scoring import score_campaign
+    with_scheme(faulty_camp)
+    monkeypatch.setattr(cards, "CARD_SHEET_LIMIT", 2)
+    score_campaign(load_campaign(faulty_camp))
+    wb = openpyxl.load_workbook(faulty_camp / "out" / "scoring-sheet.xlsx")
+    assert wb.sheetnames == ["总表", "乡镇", "部门", "评分卡"]
+    ws = wb["评分卡"]
+    titles = [c.value for c in ws["A"] if isinstance(c.value, str) and c.value.endswith("— 评分卡")]
+    assert len(titles) == 5 and len(ws.row_breaks.brk) == 5
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    long_row = next(c.row for c in ws["A"] if len(str(c.value or "")) > 40 and "评分卡" not in str(c.value))
+    assert ws.row_dimensions[long_row].height >= 2 * LINE_HEIGHT

@@ -13,7 +13,9 @@ plain words (:mod:`toolkit.scoring_cards`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import re
 
 from .campaign import Campaign
 from .score import ScoreResult
@@ -59,12 +61,16 @@ _W = {"zh": {"title": "{year}年度考核评分表", "overall": "总表", "code"
              "veto_last": "ranked after every unit that is not vetoed", "veto_unranked": "not ranked"}}
 
 
+_WIDE = re.compile(r"[\u2e80-\U0010ffff]")
+
+
+@functools.lru_cache(maxsize=4096)  # titles and rules repeat on every card
 def text_lines(text, width: float) -> int:
-    """Lines that *text* takes in a wrapped cell *width* columns wide (CJK characters count two)."""
+    """Lines that *text* takes in a wrapped cell *width* columns wide (CJK characters count about two)."""
     lines = 0
     for line in str(text if text is not None else "").split("\n"):
         # a CJK glyph of 10-point text is about 1.85 column units wide, a Latin one about 1
-        chars = sum(1.85 if ord(c) > 0x2E80 else 1.0 for c in line)
+        chars = len(line) + 0.85 * len(_WIDE.findall(line))
         lines += max(1, math.ceil(chars / max(1.0, width - 1.0)))
     return lines
 
