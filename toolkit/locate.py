@@ -66,17 +66,23 @@ def _form_columns(grid: Grid, keys: dict[str, int], sub: Submission) -> tuple[in
     return next((found[h] for h in _FORM_LABEL if h in found), value_col - 1), value_col
 
 
+def _field_labels(f) -> set[str]:
+    """A field's label as a workbook generated in either language shows it (`generate --lang en`
+    writes label_en); the headers of the generated sheets are accepted in both languages too."""
+    return {norm_label(f.label)} | ({norm_label(f.label_en)} if f.label_en else set())
+
+
 def locate_form(sheet: Sheet, grid: Grid, sub: Submission) -> None:
     keys = _key_rows(grid)
     label_col, value_col = _form_columns(grid, keys, sub) or (L.FORM_LABEL_COL, L.FORM_VALUE_COL)
     for f in sheet.fields:
         row, col = keys.get(f.id), value_col
         if row is not None:
-            if norm_label(grid.get(row, label_col)) != norm_label(f.label):
+            if norm_label(grid.get(row, label_col)) not in _field_labels(f):
                 sub.findings.append(Finding("structure.label_edited", grid.name,
                                             L.cell_ref(row, label_col), f.id, f.label))
         else:
-            hit = _find_label(grid, f.label)
+            hit = _find_label(grid, f.label) or (_find_label(grid, f.label_en) if f.label_en else None)
             if hit is None:
                 sub.findings.append(Finding("structure.field_missing", grid.name, field_id=f.id, detail=f.label))
                 continue

@@ -215,6 +215,7 @@ def _long_totals(merged: Merged, totals: list[dict], lang: str) -> list[dict]:
     if lang != "en":
         labels.update({"units": "单位数", "accepted": "合格", "faulty": "需退回修改", "missing": "未报送",
                        "returned": "已报送", "return_rate": "报送率", "review": "待确认", "unusable": "无法使用"})
+    labels = _unique_labels({key: labels.get(key, key) for row in totals for key in row if key != "group"})
     overall = "all" if lang == "en" else "全部"
     out = []
     for row in totals:
@@ -235,3 +236,11 @@ def _shown(key: str, value) -> str:
         return percent(value)
     return count(value) if key in _COUNTS else amount(value)
 
+
+def _unique_labels(labels: dict[str, str]) -> dict[str, str]:
+    """Metric labels made unique: a label shared by several metrics (a field and a summary rate both
+    called 问题整改率) gets the metric's id appended, so no two rows of totals.csv read the same."""
+    seen: dict[str, int] = {}
+    for text in labels.values():
+        seen[text] = seen.get(text, 0) + 1
+    return {key: f"{text} [{key.removeprefix('rate:')}]" if seen[text] > 1 else text for key, text in labels.items()}
