@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
+from .cli_help import help_language, lang_after_command, localise_help
 from .errors import ConfigError, ToolkitError
 
 __all__ = ["out", "err", "JsonOpt", "LangOpt", "DebugOpt", "DirArg", "Ctx", "guarded", "_campaign",
@@ -108,12 +109,15 @@ def guarded(fn: Callable) -> Callable:
 
 
 class JsonAwareGroup(TyperGroup):
-    """The command group: with ``--json`` among the arguments, a usage error (a missing argument, an
-    unknown option or command) also answers on stdout with the JSON error, exit 2, like every other
-    failure; without it, Typer's usual usage text on stderr."""
+    """The command group: help in Chinese unless the command line asks for English (cli_help), and
+    with ``--json`` among the arguments, a usage error (a missing argument, an unknown option or
+    command) also answers on stdout with the JSON error, exit 2, like every other failure; without
+    it, Typer's usual usage text on stderr."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        argv = list(sys.argv[1:] if args is None else args)
+        given = list(sys.argv[1:] if args is None else args)
+        localise_help(self, help_language(given))
+        argv = lang_after_command(given)
         if not standalone_mode or "--json" not in argv:
             return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
         try:
