@@ -43,7 +43,9 @@ def english_campaign(tmp_path, roster_csv, spec: str):
     assert cli("generate", folder, "--lang", "en").exit_code == 0
     for n, code in enumerate(("U001", "U002"), start=1):
         src = next((folder / "outbox").glob(f"{code}_*.xlsx"))
-        fill_by_name(src, tmp_path / "inbox" / src.name, {"f_members": 10 * n, "f_prob": n})
+        fill_by_name(src, tmp_path / "inbox" / src.name, {"f_members": 10 * n, "f_prob": n, "f_a1_1_self_score": 50,
+                                                          "f_a1_2_self_score": 30, "f_b_1_self_score": 0,
+                                                          "f_v_1_occurred": "否"})
     assert cli("collect", folder, tmp_path / "inbox", "--lang", "en").exit_code == 0
     return folder
 
@@ -84,6 +86,7 @@ def test_totals_labels_are_unique_when_a_rate_shares_a_fields_label(tmp_path, ro
     spec = english_spec(tmp_path, summary_label="预备党员", summary_label_en="Probationary members")
     folder = english_campaign(tmp_path, roster_csv, spec)
     cli("validate", folder)
+    assert [r for r in read_rows(folder / "out" / "issues.csv") if r["severity"] == "error"] == []
     for lang in ("en", "zh"):
         assert cli("merge", folder, "--lang", lang).exit_code == 0
         rows = read_rows(folder / "out" / "totals.csv")
