@@ -7,6 +7,7 @@ what the file claims about its cells is hostile.
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 
 _TYPES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -51,7 +52,8 @@ def xlsx(rows: str, target: str = "worksheets/sheet1.xml", extra: list[tuple[str
          sheet: str = "Sheet1") -> bytes:
     """A minimal xlsx whose one sheet holds *rows* (sheetData XML) in the part *target* points to."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+    with warnings.catch_warnings(), zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        warnings.simplefilter("ignore")  # zipfile warns of a duplicate name: some builders want one
         zf.writestr("[Content_Types].xml", _TYPES)
         zf.writestr("_rels/.rels", _ROOT_RELS)
         zf.writestr("xl/workbook.xml", _WORKBOOK.format(name=sheet))
@@ -70,13 +72,9 @@ def sheet_named_bin() -> bytes:
 
 def duplicate_member() -> bytes:
     """Two members named xl/worksheets/sheet1.xml: a harmless first one, a far cell in the last."""
-    import warnings
-
     harmless = _SHEET.format(rows=benign_rows())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name: that is the point
-        return xlsx(benign_rows() + '<row r="1048576">' + _cell("XFD1048576", "x") + "</row>",
-                    extra=[("xl/worksheets/sheet1.xml", harmless)])
+    return xlsx(benign_rows() + '<row r="1048576">' + _cell("XFD1048576", "x") + "</row>",
+                extra=[("xl/worksheets/sheet1.xml", harmless)])
 
 
 def ten_digit_row() -> bytes:
@@ -87,7 +85,7 @@ def ten_digit_row() -> bytes:
 def cells_without_references() -> bytes:
     """16,384 cells without r= in one row, and a row at 1,000,000."""
     wide = "<row>" + "<c><v>1</v></c>" * 16384 + "</row>"
-    return xlsx(benign_rows() + wide + '<row r="1000000">' + _cell(None, "x") + "</row>")
+    return xlsx(wide + '<row r="1000000">' + _cell(None, "x") + "</row>")
 
 
 _ODS_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?>'

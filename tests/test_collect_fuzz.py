@@ -90,3 +90,73 @@ def test_damaged_returns_never_stop_the_run_nor_change_hands(campaign, tmp_path)
             assert r["reason_code"] and r["message"], r
     statuses = {r["status"] for r in rows}
     assert "rejected" in statuses and statuses & {"accepted", "superseded", "duplicate"}, statuses
+
+
+# --------------------------------------------------------------------------- crafted packages, fuzzed
+
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def low_cap_reader():
+    """One worker reading under a 256 MiB cap, for every example (a dead one is replaced)."""
+    from toolkit.isolated import IsolatedPool, ReaderLimits
+
+    with IsolatedPool(1, limits=ReaderLimits(memory_bytes=256 * 2**20, cpu_seconds=20, timeout=60)) as pool:
+        yield pool
+
+
+def _check_then_read(data: bytes):
+    """In a worker: the package checks (capped low: 200,000 cells), then the reader, as collect runs them."""
+    from toolkit.intake import Limits, workbook_problem
+    from toolkit.read import ReadError, read_workbook
+
+    problem = workbook_problem(data, Limits(max_cells=200_000))
+    if problem:
+        return "rejected", problem[0]
+    try:
+        read_workbook(data, "xlsx")
+    except ReadError:
+        return "unreadable", ""
+    return "read", ""
+
+
+_refs = st.one_of(
+    st.none(),  # a cell without a reference
+    st.tuples(st.text("ABCDXFZ", min_size=0, max_size=4), st.integers(0, 10**12).map(str)).map("".join),
+    st.tuples(st.sampled_from(["A", "C", "XFD"]), st.integers(1, 30).map(str)).map("".join),
+)
+_rows = st.lists(st.tuples(st.one_of(st.none(), st.integers(1, 10**11).map(str)),
+                           st.lists(_refs, min_size=0, max_size=6), st.integers(0, 3)), min_size=1, max_size=6)
+
+
+def _sheet(rows) -> str:
+    out = []
+    for row_ref, cells, width in rows:
+        at = f' r="{row_ref}"' if row_ref else ""
+        body = "".join(f'<c r="{ref}"><v>1</v></c>' if ref else "<c><v>1</v></c>" for ref in cells)
+        body += "<c><v>2</v></c>" * (width * 4000)  # a run of cells without references
+        out.append(f"<row{at}>{body}</row>")
+    return "".join(out)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=_rows, ext=st.sampled_from(["xml", "bin", "dat"]), twin=st.booleans(), attr_gt=st.booleans())
+def test_a_crafted_package_is_rejected_by_the_checks_or_read_within_a_low_memory_cap(low_cap_reader, rows, ext,
+                                                                                     twin, attr_gt):
+    """What the cheap checks let through, the reader reads within 256 MiB; and nothing takes the test process down."""
+    from crafted import xlsx
+
+    from toolkit.isolated import Unsafe
+
+    sheet = _sheet(rows)
+    if attr_gt:
+        sheet = sheet.replace("<row", '<row spans="a>b"', 1)
+    extra = [(f"xl/worksheets/sheet1.{ext}", "<worksheet/>")] if twin else []
+    data = xlsx(sheet, target=f"worksheets/sheet1.{ext}", extra=extra)
+    outcome = low_cap_reader.map(_check_then_read, [data])[0]
+    assert not isinstance(outcome, Unsafe), (outcome, sheet[:300])
+    if twin:
+        assert outcome == ("rejected", "intake.corrupt")

@@ -452,3 +452,85 @@ def test_ods_with_long_empty_tails_is_fine():
                   '<table:table-row table:number-rows-repeated="1048575"><table:table-cell '
                   'table:number-columns-repeated="16384"/></table:table-row>')
     assert check_workbook_package(normal, Limits()) is None
+
+
+# --------------------------------------------------------------------------- crafted packages (cheap, exact checks)
+
+
+@pytest.mark.parametrize("name, code, detail", [
+    ("sheet_named_bin", "intake.sheet_too_large", "xl/worksheets/sheet1.bin: cells A1:XFD1048576 span"),
+    ("duplicate_member", "intake.corrupt", "two parts named xl/worksheets/sheet1.xml"),
+    ("ten_digit_row", "intake.sheet_too_large", "cells A1:E1000000000 span"),
+    ("cells_without_references", "intake.sheet_too_large", "cells A1:XFD1000000 span 16,384,000,000 cells"),
+    ("ods_hidden_repeat", "intake.sheet_too_large", "content.xml: repeated rows and columns fill 65,538,000 cells"),
+])
+def test_crafted_packages_are_caught_by_the_checks(name, code, detail):
+    from crafted import CRAFTED
+
+    from toolkit.intake import workbook_problem
+    problem = workbook_problem(CRAFTED[name][0](), Limits())
+    assert problem is not None and problem[0] == code and detail in problem[1], problem
+
+
+def test_row_numbers_of_any_length_are_numbers():
+    from crafted import benign_rows, xlsx
+
+    from toolkit.intake import workbook_problem
+    far = "9" * 5000  # longer than Python converts from text by default: still a row number
+    problem = workbook_problem(xlsx(benign_rows() + f'<row r="{far}"><c r="A{far}"><v>1</v></c></row>'), Limits())
+    assert problem is not None and problem[0] == "intake.sheet_too_large"
+
+
+def test_a_reference_written_with_character_entities_is_read_as_the_reader_reads_it():
+    from crafted import benign_rows, xlsx
+
+    from toolkit.intake import workbook_problem
+    hidden = '<row r="&#49;048576"><c r="XF&#68;1048576"><v>1</v></c></row>'
+    problem = workbook_problem(xlsx(benign_rows() + hidden), Limits())
+    assert problem is not None and "A1:XFD1048576" in problem[1]
+
+
+def test_a_sheet_whose_cells_have_no_references_is_fine_when_small():
+    from crafted import xlsx
+
+    from toolkit.intake import workbook_problem
+    rows = "".join("<row>" + "<c><v>1</v></c>" * 20 + "</row>" for _ in range(50))
+    assert workbook_problem(xlsx(rows), Limits()) is None
+
+
+def test_a_worksheet_part_that_is_not_xml_is_corrupt_whatever_its_name():
+    from crafted import xlsx
+
+    from toolkit.intake import workbook_problem
+    data = xlsx("")
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name in src.namelist():
+            zf.writestr(name, src.read(name).replace(b"sheet1.xml", b"sheet1.bin"))
+        zf.writestr("xl/worksheets/sheet1.bin", b"\x00\x01binary")
+    problem = workbook_problem(buf.getvalue(), Limits())
+    assert problem == ("intake.corrupt", "xl/worksheets/sheet1.bin: not XML")
+
+
+def test_pictures_and_printer_settings_under_any_name_are_left_alone():
+    from crafted import benign_rows, xlsx
+
+    from toolkit.intake import workbook_problem
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/image" Target="../media/image1.bin"/><Relationship Id="rId2" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/printerSettings" '
+            'Target="../printerSettings/printerSettings1.bin"/></Relationships>')
+    data = xlsx(benign_rows(), extra=[("xl/worksheets/_rels/sheet1.xml.rels", rels),
+                                      ("xl/media/image1.bin", b"\x89PNG\r\n\x1a\n" + bytes(64)),
+                                      ("xl/printerSettings/printerSettings1.bin", bytes(range(256)))])
+    assert workbook_problem(data, Limits()) is None
+
+
+def test_two_members_whose_names_differ_only_in_case_are_twins():
+    from crafted import benign_rows, xlsx
+
+    from toolkit.intake import workbook_problem
+    data = xlsx(benign_rows(), extra=[("XL/Worksheets/Sheet1.xml", "<worksheet/>")])
+    assert workbook_problem(data, Limits()) == ("intake.corrupt", "two parts named xl/worksheets/sheet1.xml")

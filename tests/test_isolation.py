@@ -103,6 +103,23 @@ def test_workers_killed_in_the_middle_of_a_run_cost_only_their_files(campaign, t
         {n: (r.status, r.reason_code) for n, r in rows.items()}
 
 
+@pytest.mark.parametrize("name, code", [
+    ("sheet_named_bin", "intake.sheet_too_large"), ("duplicate_member", "intake.corrupt"),
+    ("ten_digit_row", "intake.sheet_too_large"), ("cells_without_references", "intake.sheet_too_large"),
+    ("ods_hidden_repeat", "intake.sheet_too_large")])
+def test_crafted_file_ends_as_a_ledger_row_beside_the_valid_returns(campaign, tmp_path, name, code):
+    build, kind = CRAFTED[name]
+    inbox = tmp_path / "in"
+    returned(campaign, "U001", inbox / "U001.xlsx")
+    (inbox / f"crafted.{kind}").write_bytes(build())
+    returned(campaign, "U002", inbox / "zz_U002.xlsx")
+    collect(campaign, [str(inbox)], workers=2)
+    rows = _rows(campaign)
+    assert {n: (r.status, r.unit_code) for n, r in rows.items() if n.endswith(".xlsx") and "U00" in n} == {
+        "U001.xlsx": ("accepted", "U001"), "zz_U002.xlsx": ("accepted", "U002")}
+    assert (rows[f"crafted.{kind}"].status, rows[f"crafted.{kind}"].reason_code) == ("rejected", code)
+
+
 @pytest.mark.parametrize("name", sorted(CRAFTED))
 def test_crafted_file_is_recorded_even_when_it_gets_past_the_checks(campaign, tmp_path, monkeypatch, name):
     """With the package checks switched off, the worker's memory cap alone keeps the run alive."""

@@ -67,6 +67,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("sheet dimensions out of order (rows (.+), columns (.+))", "工作表的范围记录错乱（行 {0}，列 {1}）"),
     ("a sheet claims (.+) cells", "有工作表声明了 {0} 个单元格"),
     ("the cells of a sheet span (.+) cells", "有工作表的单元格范围达 {0} 个单元格"),
+    ("two parts named (.+)", "文件中有两个同名部件：{0}"),
+    ("(.+): not well-formed XML ((.+))", "{0}：XML 内容格式错误（{1}）"),
     ("the reader ran out of memory (limit (.+) MiB)", "读取时内存超出上限（{0} MiB）"),
     ("the reader took longer than (.+) s", "读取时间超过 {0} 秒"),
     ("the reader used more than (.+) s of CPU", "读取占用处理器时间超过 {0} 秒"),

@@ -14,13 +14,17 @@ checks in :mod:`toolkit.biff`.
 from __future__ import annotations
 
 import codecs
+import posixpath
 import re
 import zipfile
 
 import olefile
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
 
 from .archive import _MIB, _PARSE_ERRORS, Limits, Package, _read_head, _size_problem
 from .biff import _xls_problem
+from .sheet_span import NotWellFormed, ods_sheet_span, xlsx_sheet_span
 
 __all__ = ["Limits", "Package", "check_workbook_package", "workbook_problem"]
 
@@ -62,7 +66,7 @@ def _package_problem(data: bytes, limits: Limits, package: "Package | None" = No
     try:
         opened = opened or Package(data)
         parts = [i for i in opened.infolist() if not i.is_dir()]
-        problem = _size_problem(parts, limits, limits.max_unpacked_bytes, per_part_ratio=True)
+        problem = _size_problem(parts, limits, limits.max_unpacked_bytes, per_part_ratio=True) or _twin_parts(parts)
         if problem:
             return problem
         if not _has_main_part(opened):
@@ -73,6 +77,17 @@ def _package_problem(data: bytes, limits: Limits, package: "Package | None" = No
     finally:
         if package is None and opened is not None:
             opened.close()
+
+
+def _twin_parts(parts: list[zipfile.ZipInfo]) -> tuple[str, str] | None:
+    """Two members under one name (part names ignore case): checks would read one, a reader the other."""
+    seen: set[str] = set()
+    for info in parts:
+        key = info.filename.replace("\\", "/").lower()
+        if key in seen:
+            return "intake.corrupt", f"two parts named {info.filename}"
+        seen.add(key)
+    return None
 
 
 def _has_main_part(package: zipfile.ZipFile) -> bool:
@@ -89,105 +104,80 @@ def _has_main_part(package: zipfile.ZipFile) -> bool:
     return "xl/workbook.xml" in names
 
 
+# Relationship types whose parts are XML that a reader parses, whatever the part is named.
+_XML_KINDS = frozenset({"officeDocument", "worksheet", "sharedStrings", "styles", "chartsheet", "dialogsheet",
+                        "theme", "calcChain", "comments", "table", "pivotTable", "pivotCacheDefinition",
+                        "externalLink", "custom-properties", "core-properties", "extended-properties"})
+
+
 def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limits: Limits) -> tuple[str, str] | None:
+    kinds = _relationship_targets(package, parts)
     for info in parts:
-        if not info.filename.lower().endswith((".xml", ".rels", ".vml")) or info.file_size == 0:
-            continue
-        head = _read_head(package, info, _XML_FIRST)  # the prolog and <dimension> sit at the start
-        text = _decode_xml_head(head)
-        problem = _prolog_problem(text, truncated=info.file_size > len(head))
-        sheet_part = "worksheets/" in info.filename.lower() or ("worksheet" in text
-                                                                and _WORKSHEET_ROOT.search(text) is not None)
-        if info.file_size > len(head) and (problem == "XML prolog too long"
-                                           or (sheet_part and not _claimed_cells(text)[0])):
-            head = _read_head(package, info, _XML_HEAD)
-            text = _decode_xml_head(head)
-            problem = _prolog_problem(text, truncated=info.file_size > len(head))
+        kind = kinds.get(info.filename)
+        named_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
+        if info.file_size == 0 or (not named_xml and kind is None):
+            continue  # a part nothing points to and no XML by name: a thumbnail, media
+        try:
+            problem = _part_problem(package, info, limits, kind, named_xml)
+        except NotWellFormed as exc:
+            return "intake.corrupt", f"{info.filename}: not well-formed XML ({exc})"
         if problem:
-            code = "intake.corrupt" if problem == "not XML" else "intake.hostile_xml"
-            return code, f"{info.filename}: {problem}"
-        ref, cells = _claimed_cells(text)
-        if cells > limits.max_cells:
-            return "intake.sheet_too_large", f"{info.filename}: dimension {ref} claims {cells:,} cells"
-        if sheet_part:
-            ref, cells = _used_cells(package, info)
-            if cells > limits.max_cells:
-                return "intake.sheet_too_large", f"{info.filename}: cells {ref} span {cells:,} cells"
-        if info.filename == "content.xml":  # an .ods: repeated rows and columns expand when read
-            cells = _ods_filled_cells(package.read(info))
-            if cells > limits.max_cells:
-                return "intake.sheet_too_large", f"content.xml: repeated rows and columns fill {cells:,} cells"
+            return problem
     return None
 
 
-_ODS_ROW = re.compile(rb"<(?:[\w.-]{1,20}:)?table-row\b([^>]*)>(.*?)</(?:[\w.-]{1,20}:)?table-row>", re.S)
-_ODS_CELL = re.compile(rb"<(?:[\w.-]{1,20}:)?(?:covered-)?table-cell\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]{1,20}:)?"
-                       rb"(?:covered-)?table-cell>)", re.S)
-_ODS_ROWS_REPEATED = re.compile(rb"number-rows-repeated\s*=\s*[\"'](\d{1,12})")
-_ODS_COLS_REPEATED = re.compile(rb"number-columns-repeated\s*=\s*[\"'](\d{1,12})")
+def _part_problem(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, kind: str | None,
+                  named_xml: bool) -> tuple[str, str] | None:
+    head = _read_head(package, info, _XML_FIRST)  # the prolog and <dimension> sit at the start
+    text = _decode_xml_head(head)
+    if not named_xml and kind not in _XML_KINDS and not text.lstrip(" \t\r\n").startswith("<"):
+        return None  # a picture, a printer setting, a macro project: not XML, and no reader parses it as such
+    problem = _prolog_problem(text, truncated=info.file_size > len(head))
+    sheet_part = kind == "worksheet" or "worksheets/" in info.filename.lower() or (
+        "worksheet" in text and _WORKSHEET_ROOT.search(text) is not None)
+    if info.file_size > len(head) and (problem == "XML prolog too long" or (sheet_part and not _claimed_cells(text)[0])):
+        head = _read_head(package, info, _XML_HEAD)
+        text = _decode_xml_head(head)
+        problem = _prolog_problem(text, truncated=info.file_size > len(head))
+    if problem:
+        code = "intake.corrupt" if problem == "not XML" else "intake.hostile_xml"
+        return code, f"{info.filename}: {problem}"
+    ref, cells = _claimed_cells(text)
+    if cells > limits.max_cells:
+        return "intake.sheet_too_large", f"{info.filename}: dimension {ref} claims {cells:,} cells"
+    if sheet_part:
+        ref, cells = xlsx_sheet_span(package.read(info), limits.max_cells)
+        if cells > limits.max_cells:
+            return "intake.sheet_too_large", f"{info.filename}: cells {ref} span {cells:,} cells"
+    if info.filename == "content.xml":  # an .ods: repeated rows and columns expand when read
+        cells = ods_sheet_span(package.read(info))
+        if cells > limits.max_cells:
+            return "intake.sheet_too_large", f"content.xml: repeated rows and columns fill {cells:,} cells"
+    return None
 
 
-def _ods_filled_cells(content: bytes) -> int:
-    """How many cells with content the sheets expand to once repeated rows and columns are unrolled.
-
-    Office suites repeat *empty* rows and cells freely (a whole sheet's tail); a cell with a value
-    repeated 50 times in a row repeated 300,000 times is 15 million cells a reader materialises.
-    """
-    if b"-repeated" not in content:
-        return 0
-    total = 0
-    for row_attrs, body in _ODS_ROW.findall(content):
-        m = _ODS_ROWS_REPEATED.search(row_attrs)
-        rows = int(m.group(1)) if m else 1
-        filled = 0
-        for cell_attrs, inner in _ODS_CELL.findall(body):
-            if b"value-type" in cell_attrs or (inner and inner.strip()):
-                m = _ODS_COLS_REPEATED.search(cell_attrs)
-                filled += int(m.group(1)) if m else 1
-        total += rows * filled
-    return total
+def _relationship_targets(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> dict[str, str]:
+    """Every part a relationship points to → the relationship's type (its last word), read by an XML parser."""
+    kinds: dict[str, str] = {}
+    for info in parts:
+        name = info.filename
+        if not name.lower().endswith(".rels"):
+            continue
+        try:
+            root = SafeET.fromstring(package.read(info))
+        except (SafeET.ParseError, DefusedXmlException, ValueError):
+            continue  # the part's own check says what is wrong with it
+        base = posixpath.dirname(posixpath.dirname(name))  # xl/_rels/workbook.xml.rels → xl
+        for rel in root.iter():
+            if not str(rel.tag).endswith("Relationship") or rel.get("TargetMode") == "External":
+                continue
+            target = (rel.get("Target") or "").replace("\\", "/")
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+            kinds[part] = (rel.get("Type") or "").rsplit("/", 1)[-1]
+    return kinds
 
 
 _WORKSHEET_ROOT = re.compile(r"<(?:[\w.-]{1,20}:)?worksheet\b")  # a sheet part wherever the package puts it
-# A reference beyond row 9,999 or column Z; below both, a sheet spans at most 259,974 cells. The quick
-# search starts with a literal (fast) and may match other attributes ending in "r"; the exact one may not.
-_FAR_REF = re.compile(r"""r\s*=\s*["'](?:[A-Za-z]{0,3}[0-9]{5,}|[A-Za-z]{2,}[0-9]+)["']""")
-_FAR_REF_BYTES = re.compile(_FAR_REF.pattern.encode())
-_CELL_REF = re.compile(r"""\sr\s*=\s*["']([A-Za-z]{0,3})([0-9]{1,9})["']""")
-
-
-def _used_cells(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
-    """The span of the row and cell references a worksheet really holds, and its cell count.
-
-    The ``<dimension>`` may be missing or lie; calamine allocates one dense buffer over
-    the furthest references, so a single cell at XFD1048576 would abort the process.
-    The exact span is computed only when some reference is far out.
-    """
-    data = _read_head(package, info, info.file_size)
-    ascii_compatible = not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, b"<\0", b"\0<"))
-    if ascii_compatible and not _FAR_REF_BYTES.search(data):
-        return "", 0
-    text = _decode_xml_head(data)
-    if not _FAR_REF.search(text):
-        return "", 0
-    rows, cols = set(), set()
-    for letters, digits in _CELL_REF.findall(text):
-        rows.add(int(digits))
-        if letters:
-            cols.add(_column_number(letters))
-    if not rows:
-        return "", 0
-    c1, c2 = (min(cols), max(cols)) if cols else (1, 1)
-    ref = f"{_column_letters(c1)}{min(rows)}:{_column_letters(c2)}{max(rows)}"
-    return ref, (max(rows) - min(rows) + 1) * (c2 - c1 + 1)
-
-
-def _column_letters(number: int) -> str:
-    letters = ""
-    while number > 0:
-        number, rem = divmod(number - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _decode_xml_head(head: bytes) -> str:
