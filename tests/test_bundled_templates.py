@@ -613,3 +613,10 @@ def test_indicator_rows_are_as_tall_as_their_wrapped_text():
         longest = max(display_width(item.content, 0, 10_000), display_width(item.standard, 0, 10_000))
         lines = -(-longest // 38)  # a 42-wide column holds about 18 CJK characters a line
         assert ws.row_dimensions[keys[item.id]].height >= 15 * lines, item.id
+
+
+def test_ledger_headers_are_as_tall_as_their_wrapped_labels():
+    ws = _master("gap-sprint")["差距清单"]
+    narrow = ws.column_dimensions["B"].width  # 序号（必填） in a column 8 wide wraps onto three lines
+    assert ws.cell(3, 2).value == "序号（必填）" and narrow < 10
+    assert ws.row_dimensions[3].height >= 3 * 14

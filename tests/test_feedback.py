@@ -388,3 +388,13 @@ def test_a_wrong_resubmit_key_stops_validate_with_exit_2(campaign, tmp_path, key
     with pytest.raises(CampaignError, match=key) as err:
         validate_with_feedback(campaign)
     assert err.value.exit_code == 2
+
+
+def test_the_notice_in_english(campaign, tmp_path):
+    run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70}))
+    validate_with_feedback(campaign, "en")
+    ws = openpyxl.load_workbook(feedback_path(campaign, "U002"))["Issues"]
+    text = "\n".join(str(ws.cell(r, 1).value) for r in range(1, list_header(ws)))
+    assert text.startswith("Return for correction") and "Unit: 第二党支部 (unit code U002)" in text
+    assert "1 error(s) found" in text and "by 2026-12-" in text
+    assert ws.oddFooter.center.text == "Page &P of &N"

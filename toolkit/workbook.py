@@ -137,11 +137,14 @@ class _Builder:
             "autofilter": allow_rows, "sort": False,
         })
 
-    def _header_row(self, ws, labels: list[str]) -> None:
+    def _header_row(self, ws, labels: list[str], widths: list[float] | None = None) -> None:
+        """The header row, as tall as its longest label wraps in its column (two lines at least)."""
         ws.write_string(L.HEADER_ROW, L.KEY_COL, "#header")
         for col, label in enumerate(labels, start=1):
             ws.write_string(L.HEADER_ROW, col, label, self.fmt["header"])
-        ws.set_row(L.HEADER_ROW, 30)
+        lines = max([math.ceil(display_width(label, 0, 999) / max(4.0, w - 2)) for label, w in zip(labels, widths)]
+                    if widths else [2])
+        ws.set_row(L.HEADER_ROW, max(30, 14 * lines + 4))
 
     def label(self, f: Field) -> str:
         text = (f.label_en or f.label) if self.lang == "en" else f.label
@@ -281,10 +284,10 @@ class _Builder:
         cols = L.table_columns(sheet)
         last_col = max(cols.values())
         self._head(ws, sheet, last_col, landscape=True)
-        self._header_row(ws, [self.label(c) for c in sheet.columns])
-        for c in sheet.columns:
-            ws.set_column(cols[c.id], cols[c.id], c.width or max(10, display_width(c.label)),
-                          self.fmt["input_text" if c.type == "text" else "input"])
+        widths = [c.width or max(10, display_width(c.label)) for c in sheet.columns]
+        self._header_row(ws, [self.label(c) for c in sheet.columns], widths)
+        for c, width in zip(sheet.columns, widths):
+            ws.set_column(cols[c.id], cols[c.id], width, self.fmt["input_text" if c.type == "text" else "input"])
         carried = self.ctx.carry.tables.get(sheet.id, []) if self.ctx.carry else []
         first, last = L.FIRST_ROW, L.FIRST_ROW + len(carried) + sheet.rows - 1
         for row in range(first + len(carried), last + 1):
