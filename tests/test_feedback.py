@@ -398,3 +398,12 @@ def test_the_notice_in_english(campaign, tmp_path):
     assert text.startswith("Return for correction") and "Unit: 第二党支部 (unit code U002)" in text
     assert "1 error(s) found" in text and "by 2026-12-" in text
     assert ws.oddFooter.center.text == "Page &P of &N"
+
+
+def test_the_notice_prints_in_the_templates_font(faulty):
+    _, _, path = faulty
+    ws = openpyxl.load_workbook(path)[FEEDBACK_SHEET]
+    head = list_header(ws)
+    fonts = {ws.cell(r, c).font.name for r in range(1, ws.max_row + 1) for c in range(1, 7) if ws.cell(r, c).value}
+    assert fonts == {"Calibri"}, fonts
+    assert ws.cell(head, 1).font.b and ws.cell(1, 1).font.sz == 16

@@ -57,6 +57,11 @@ _TEXT = {
 }
 NOTICE_ROWS = 7  # title, unit, campaign, result, what to do, deadline, contact; then a gap and the list
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _font(**kw) -> Font:
+    """The template's own font: a font without a name prints in LibreOffice's serif default."""
+    return Font(name="Calibri", **kw)
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -131,7 +136,7 @@ def _notice(ws, notice: Notice, errors: int, warnings: int, w: dict) -> None:
         w["contact"].format(contact=notice.contact or "—", phone=notice.phone or "—"),
     ]
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=_LAST_COL)
-    ws.cell(1, 1, w["title"]).font = Font(bold=True, size=16)
+    ws.cell(1, 1, w["title"]).font = _font(bold=True, size=16)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     span = sum(COLUMN_WIDTHS) / 1.1  # the notice is 11 pt against the 10 pt list
@@ -139,7 +144,7 @@ def _notice(ws, notice: Notice, errors: int, warnings: int, w: dict) -> None:
         ws.merge_cells(start_row=n, start_column=1, end_row=n, end_column=_LAST_COL)
         _text(ws.cell(n, 1), line)
         bold = n in (4, 6)  # the result and the deadline stand out
-        ws.cell(n, 1).font = Font(size=11, bold=bold, color="C00000" if n == 6 else None)
+        ws.cell(n, 1).font = _font(size=11, bold=bold, color="C00000" if n == 6 else None)
         ws.cell(n, 1).alignment = Alignment(wrap_text=True, vertical="center")
         ws.row_dimensions[n].height = 16 * _lines(line, span) + 6
 
@@ -157,7 +162,7 @@ def write_issue_sheet(wb, listed, notice: Notice, lang: str) -> None:
     head = NOTICE_ROWS + 2
     for c, label in enumerate(w["headers"], start=1):
         cell = ws.cell(head, c, label)
-        cell.font, cell.fill, cell.border = Font(bold=True), _HEAD_FILL, _BORDER
+        cell.font, cell.fill, cell.border = _font(bold=True), _HEAD_FILL, _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.row_dimensions[head].height = 20
     for n, (issue, msg, tgt, exact) in enumerate(listed, start=1):
@@ -179,10 +184,10 @@ def _issue_row(ws, r: int, n: int, issue, msg: str, tgt, exact: bool, w: dict) -
         # an internal link (location), not an external "#…" target, which LibreOffice turns
         # into a link to the file's path — broken as soon as the unit saves it elsewhere
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{tgt[0]}'!{where}", display=link.value)
-        link.font = Font(color="0563C1", underline="single")
+        link.font = _font(color="0563C1", underline="single")
     ws.cell(r, 4, w.get(issue.severity, issue.severity))
     if issue.severity == "error":
-        ws.cell(r, 4).font = Font(bold=True, color="C00000")
+        ws.cell(r, 4).font = _font(bold=True, color="C00000")
     _text(ws.cell(r, 5), msg)
     typed = _typed(issue)
     _text(ws.cell(r, 6), typed)
