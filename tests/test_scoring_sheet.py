@@ -192,6 +192,7 @@ def test_a_score_card_in_english(faulty_camp):
     text = " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
     assert "deduction from 5 points: 0.5 off for each one, at most 5 off" in text
     assert "Branch committee meetings held: 12" in text and "General member meetings held: 1" in text
+    assert "Branch committee meetings held (one a month, 0.5 off for each one missed" in text  # title_en
     p02 = dict(zip([c.value for c in wb["All units"][3]],
                    next(r for r in wb["All units"].iter_rows(min_row=4, values_only=True) if r[2] == "P02")))
     assert p02["Grade"] == "to correct"
