@@ -1,6 +1,7 @@
-"""Numbers match the office suite: ROUND is half away from zero on the number as shown, as
-LibreOffice (and Excel) compute it. The expected values are LibreOffice's own, cached in workbooks it
-recalculated (tests/fixtures/make_fixtures.py makes them)."""
+"""Numbers match the office suite: ROUND is half away from zero on the number as shown, and numbers
+within 2**-48 of each other are equal (0.1 + 0.2 == 0.3), as LibreOffice (and Excel) compute them.
+The expected values are LibreOffice's own, cached in workbooks it recalculated
+(tests/fixtures/make_fixtures.py makes them)."""
 
 from __future__ import annotations
 
@@ -27,25 +28,31 @@ def _maker():
     return module
 
 
-def _round_cases() -> list[tuple[str, str, float]]:
-    formulas = openpyxl.load_workbook(LO / "round_cases.xlsx")["round"]
-    values = openpyxl.load_workbook(LO / "round_cases.xlsx", data_only=True)["round"]
+def _cases() -> list[tuple[str, str, float]]:
+    formulas = openpyxl.load_workbook(LO / "excel_cases.xlsx")["cases"]
+    values = openpyxl.load_workbook(LO / "excel_cases.xlsx", data_only=True)["cases"]
     return [(expr, formula, value) for (expr, formula), (_, value)
             in zip(formulas.iter_rows(min_row=2, values_only=True), values.iter_rows(min_row=2, values_only=True))]
 
 
 def test_the_fixture_holds_libreoffice_values_for_every_case():
-    ROUND_CASES = _maker().ROUND_CASES
-    cases = _round_cases()
-    assert [c[0] for c in cases] == list(ROUND_CASES)
+    maker = _maker()
+    cases = _cases()
+    assert [c[0] for c in cases] == list(maker.ROUND_CASES + maker.ARITHMETIC_CASES)
     assert all(isinstance(value, (int, float)) for _, _, value in cases)
+    assert all(formula.startswith("=ROUND(") for expr, formula, _ in cases if expr.startswith("round("))
 
 
-@pytest.mark.parametrize("expr, formula, shown", _round_cases(), ids=[c[0] for c in _round_cases()])
-def test_round_gives_what_libreoffice_shows(expr, formula, shown):
-    assert evaluate(expr, {}) == pytest.approx(shown, abs=0, rel=1e-15)
-    assert formula.startswith("=ROUND(")
-    assert to_excel(expr, lambda n: n).startswith("ROUND(")
+@pytest.mark.parametrize("expr, formula, shown", _cases(), ids=[c[0] for c in _cases()])
+def test_expression_gives_what_libreoffice_shows(expr, formula, shown):
+    """The same expression, as the toolkit computes it and as LibreOffice calculated its formula (the
+    cell stores 15 significant digits: 1 - 0.9 is kept as 0.1, so values compare to that precision)."""
+    value = evaluate(expr, {})
+    if isinstance(shown, bool):
+        assert value is shown
+    else:
+        assert value == pytest.approx(shown, abs=1e-300, rel=1e-15)
+    assert to_excel(expr, lambda n: n) is not None
 
 
 def test_the_inspection_rate_of_one_in_sixteen_is_six_point_three_as_in_the_workbook():

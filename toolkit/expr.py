@@ -19,7 +19,8 @@ import operator
 from functools import lru_cache
 from typing import Any, Mapping
 
-from .expr_functions import FUNCTIONS, excel_round
+from .excel_math import excel_round, office_add, office_compare
+from .expr_functions import FUNCTIONS
 
 __all__ = ["ExpressionError", "compile_expr", "evaluate", "excel_round", "names_in", "to_excel"]
 
@@ -226,7 +227,9 @@ class _Eval:
         left = self.visit(node.left)
         for op, comp in zip(node.ops, node.comparators):
             right = self.visit(comp)
-            if isinstance(op, (ast.Eq, ast.NotEq)):
+            if _decimal_pair(left, right) and type(op) in _APPROX_CMP:
+                ok = _APPROX_CMP[type(op)](office_compare(left, right))
+            elif isinstance(op, (ast.Eq, ast.NotEq)):
                 ok = _CMPOPS[type(op)](left, right)
             elif left is None or right is None:
                 return None
@@ -295,12 +298,24 @@ def _binop(op: type, left, right):
         _check_length(len(left) + len(right))
     elif op is ast.Mod and isinstance(left, str):  # no printf-style formatting ('%*d' % (10**9, 1))
         return None
+    if op in (ast.Add, ast.Sub) and _decimal_pair(left, right):
+        return _bounded(office_add(left, right if op is ast.Add else -right))
     try:
         return _bounded(_BINOPS[op](left, right))
     except (ZeroDivisionError, TypeError, OverflowError, ValueError) as exc:
         if isinstance(exc, ExpressionError):
             raise
         return None
+
+
+# Comparisons of decimals go through office_compare (LibreOffice's approxEqual: 0.1 + 0.2 == 0.3).
+_APPROX_CMP = {ast.Eq: lambda c: c == 0, ast.NotEq: lambda c: c != 0, ast.Lt: lambda c: c < 0,
+               ast.LtE: lambda c: c <= 0, ast.Gt: lambda c: c > 0, ast.GtE: lambda c: c >= 0}
+
+
+def _decimal_pair(a, b) -> bool:
+    """Two numbers of which at least one is a float (integers compare and add exactly)."""
+    return _number(a) and _number(b) and (isinstance(a, float) or isinstance(b, float))
 
 
 def _number(x) -> bool:

@@ -6,10 +6,9 @@ Each takes the values the evaluator computed (``None`` for an empty cell) and ig
 
 from __future__ import annotations
 
-import decimal
-import math
+from .excel_math import excel_round
 
-__all__ = ["FUNCTIONS", "excel_round"]
+__all__ = ["FUNCTIONS"]
 
 
 def _sum(*args):
@@ -39,32 +38,6 @@ def _min(*args):
 def _max(*args):
     vals = [v for v in _flatten(args) if v is not None]
     return max(vals) if vals else None
-
-
-_ROUND_CONTEXT = decimal.Context(prec=400)
-
-
-def excel_round(x, digits=0):
-    """ROUND as Excel and LibreOffice compute it: half away from zero, on the number as it is shown.
-
-    Python's ``round`` rounds half to even on the binary float (``round(6.25, 1)`` is 6.2,
-    ``round(2.675, 2)`` is 2.67); the office suites round the shortest decimal that reads back as
-    the float (6.25 → 6.3, 2.675 → 2.68, 28.499999999999996 → 28). An int stays an int.
-    """
-    if x is None or digits is None:
-        return None
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not isinstance(digits, (int, float)):
-        raise TypeError("round() takes a number and a number of digits")
-    if isinstance(x, float) and not math.isfinite(x):
-        return x
-    n = max(-400, min(400, int(digits)))
-    exact = decimal.Decimal(x) if isinstance(x, int) else decimal.Decimal(repr(x))
-    try:
-        rounded = exact.quantize(decimal.Decimal(1).scaleb(-n), rounding=decimal.ROUND_HALF_UP,
-                                 context=_ROUND_CONTEXT)
-    except decimal.InvalidOperation:  # more digits than any float or Excel number has: nothing to round
-        return x
-    return int(rounded) if isinstance(x, int) else float(rounded)
 
 
 FUNCTIONS = {
