@@ -76,7 +76,7 @@ def test_run_on_the_mini_campaign_keeps_the_text_and_writes_every_workbook(campa
 
 
 def test_validate_merge_score_report_on_the_annual_template_with_a_roster_holding_control_characters(tmp_path):
-    units = [("U001", "第一党支部", "县委", "张\x0b三", "13800000001"),
+    units = [("U001", "第一\x0b党支部", "县委", "张\x0b三", "13800000001"),
              ("U002", "第二\x01党支部", "县委", "李四", "13800000002"),
              ("U003", "机关党支部", "部门", "王五", "13800000003")]
     roster = write_roster(tmp_path / "roster.csv", units)
@@ -96,7 +96,9 @@ def test_validate_merge_score_report_on_the_annual_template_with_a_roster_holdin
     for command in ("validate", "status", "merge", "score", "report"):
         _cli(command, camp.dir)
     assert any(r["value"] == "张\x0b三" for r in _values(camp) if r["field"] == "secretary")
-    assert "张\n三" in _texts(next(camp.feedback.glob("U001*.xlsx")))
+    feedback = _texts(next(camp.feedback.glob("U001*.xlsx")))
+    assert "张\n三" in feedback                                     # typed by the unit
+    assert any("第一\n党支部" in text for text in feedback)         # the roster's name in the notice
     assert "张\n三" in _texts(camp.out / "consolidated.xlsx")
     assert "第二\u2401党支部" in _texts(camp.out / "scoring-sheet.xlsx")
     assert "张\n三" in _texts(camp.out / "chase-list.xlsx")          # U001's contact: its return is faulty

@@ -17,6 +17,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from . import layout as L
 from .workbook_parts import display_width
+from .xlsxout import cell_text
 
 __all__ = ["Notice", "write_issue_sheet", "resubmit_deadline", "NOTICE_ROWS", "COLUMN_WIDTHS",
            "DEFAULT_RESUBMIT_DAYS"]
@@ -117,10 +118,13 @@ def _lines(text: str, width: float) -> int:
 
 
 def _text(cell, value) -> None:
-    """A value as text, never a formula (messages and typed values come from the unit's return)."""
-    cell.value = value
+    """A value as text, never a formula, legal in the workbook (messages and typed values come from the
+    unit's return and the roster: :func:`toolkit.xlsxout.cell_text`)."""
     if isinstance(value, str):
+        cell.value = cell_text(value)
         cell.data_type = "s"
+    else:
+        cell.value = value
 
 
 def _notice(ws, notice: Notice, errors: int, warnings: int, w: dict) -> None:
