@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 from dataclasses import replace
+from typing import Iterable
 
 import openpyxl
 from openpyxl.comments import Comment
@@ -23,24 +24,31 @@ from .checks import Issue, Return
 from .errors import CampaignError
 from .generate import master_context, write_csv
 from .spec import TemplateSpec
+from .names import unit_file_names
 from .validate import ValidationResult, issue_message
 from .feedback_sheet import Notice, resubmit_deadline, write_issue_sheet
 from .workbook import build_master
 from .xlsxout import cell_text
 from .generate import MasterPackage, unit_values
 
-__all__ = ["write_feedback", "feedback_filename", "FEEDBACK_SHEET", "INDEX_COLUMNS"]
+__all__ = ["write_feedback", "feedback_filename", "feedback_names", "FEEDBACK_SHEET", "INDEX_COLUMNS"]
 
 FEEDBACK_SHEET = "问题清单"
 INDEX_COLUMNS = ("unit_code", "unit_name", "contact", "phone", "file", "errors", "warnings", "resubmit_by")
 _ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 _WARN_FILL = PatternFill("solid", fgColor="FFEB9C")
-_ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+FEEDBACK_TAIL = "退回修改"
 _FIELD_RE = re.compile(r"^(?P<id>[^\[]+)(\[(?P<row>\d+)\])?$")
 
 
-def feedback_filename(unit: Unit) -> str:
-    return _ILLEGAL.sub("_", f"{unit.code}_{unit.name}_退回修改") + ".xlsx"
+def feedback_filename(unit: Unit, units: Iterable[Unit] = ()) -> str:
+    """``<unit_code>_<unit_name>_退回修改.xlsx``, unique among *units* (the roster), legal and short enough."""
+    return feedback_names([unit, *(u for u in units if u.code != unit.code)])[unit.code]
+
+
+def feedback_names(units: Iterable[Unit]) -> dict[str, str]:
+    """unit code → feedback file name for every unit (names end in ``_退回修改.xlsx``, whatever their length)."""
+    return unit_file_names(units, FEEDBACK_TAIL, keep_tail=True)
 
 
 def fresh_positions(spec: TemplateSpec) -> dict[str, tuple[str, int, int]]:
@@ -170,13 +178,13 @@ def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh
     with Ledger(campaign.db_path) as ledger:
         accepted = {f.sha256: f for f in ledger.accepted()}
     campaign.feedback.mkdir(parents=True, exist_ok=True)
-    wanted, index, written = set(), [], []
+    wanted, index, written, names = set(), [], [], feedback_names(campaign.roster().units)
     for sha, issues in sorted(result.issues.items(), key=lambda kv: accepted[kv[0]].unit_code):
         errors, warnings = result.per_file[sha]
         unit = units.get(accepted[sha].unit_code)
         if not errors or unit is None:
             continue
-        name = feedback_filename(unit)
+        name = names[unit.code]
         own = MasterPackage(build_master(spec, replace(ctx, carry=carry[unit.code]))) if carry.get(unit.code) else master
         notice = _notice(campaign, unit, accepted[sha])
         data = build_feedback(spec, own, unit, result.returns[sha], issues, lang, notice)
@@ -185,7 +193,7 @@ def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh
         wanted.add(name)
         index.append({"unit_code": unit.code, "unit_name": unit.name, "contact": unit.contact, "phone": unit.phone,
                       "file": name, "errors": errors, "warnings": warnings, "resubmit_by": notice.deadline})
-    for stale in campaign.feedback.glob("*_退回修改.xlsx"):
+    for stale in campaign.feedback.glob(f"*_{FEEDBACK_TAIL}.xlsx"):
         if stale.name not in wanted:  # the unit's newer return cleared it
             stale.unlink()
     write_csv(campaign.feedback / "index.csv", INDEX_COLUMNS, index)

@@ -27,12 +27,12 @@ from .csvout import write_csv
 from .spec import TemplateSpec
 from .workbook import LITERAL_OPEN, MasterContext, build_master
 from .lock import exit_with_parent, locked
+from .names import unit_file_names
 
-__all__ = ["MasterPackage", "generate_outbox", "unit_filename", "workbook_for_unit", "MANIFEST_COLUMNS"]
+__all__ = ["MasterPackage", "generate_outbox", "unit_filename", "outbox_names", "workbook_for_unit", "MANIFEST_COLUMNS"]
 
 MANIFEST_COLUMNS = ("unit_code", "unit_name", "file", "sha256", "template_id", "template_version")
 _TOKEN_RE = re.compile("⟦([^⟧]+)⟧")
-_ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _DOS_TIME = (0, (1 << 5) | 1 | ((2020 - 1980) << 9))  # fixed 2020-01-01 00:00 for determinism
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -124,10 +124,13 @@ def unit_values(unit: Unit) -> dict[str, str]:
 
 
 def unit_filename(unit: Unit, spec: TemplateSpec) -> str:
-    """``<unit_code>_<unit_name>_<title>.xlsx`` with illegal characters replaced."""
-    name = f"{unit.code}_{unit.name}_{spec.title}"
-    name = _ILLEGAL.sub("_", name).strip(" .")[:180]
-    return name + ".xlsx"
+    """``<unit_code>_<unit_name>_<title>.xlsx``, legal and short enough (see :mod:`toolkit.names`)."""
+    return outbox_names([unit], spec)[unit.code]
+
+
+def outbox_names(units: Iterable[Unit], spec: TemplateSpec) -> dict[str, str]:
+    """unit code → outbox file name for every unit, unique within the outbox."""
+    return unit_file_names(units, spec.title)
 
 
 def campaign_round(campaign: Campaign) -> int:
@@ -194,18 +197,19 @@ def generate_outbox(campaign: Campaign, *, lang: str = "zh", workers: int | None
     campaign.outbox.mkdir(parents=True, exist_ok=True)
     carry = compute_carry(campaign, spec)
     plain = [u for u in roster.units if not carry.get(u.code)]
-    jobs = [(unit_filename(u, spec), unit_values(u)) for u in plain]
+    names = outbox_names(roster.units, spec)
+    jobs = [(names[u.code], unit_values(u)) for u in plain]
     digest_of = dict(zip((u.code for u in plain), _run_jobs(master, str(campaign.outbox), jobs, workers, progress)))
     for u in roster.units:  # units with carried items: a master of their own
         if u.code not in digest_of:
             data = workbook_for_unit(spec, replace(ctx, carry=carry[u.code]), u)
-            _write_atomic(campaign.outbox / unit_filename(u, spec), data)
+            _write_atomic(campaign.outbox / names[u.code], data)
             digest_of[u.code] = hashlib.sha256(data).hexdigest()
             if progress:
                 progress(1)
     if carry:
         write_carry(campaign, carry)
-    rows = [{"unit_code": u.code, "unit_name": u.name, "file": unit_filename(u, spec), "sha256": digest_of[u.code],
+    rows = [{"unit_code": u.code, "unit_name": u.name, "file": names[u.code], "sha256": digest_of[u.code],
              "template_id": spec.id, "template_version": spec.version} for u in roster.units]
     write_csv(campaign.outbox / "manifest.csv", MANIFEST_COLUMNS, rows)
     from .ledger import Ledger
