@@ -211,15 +211,18 @@ def test_duplicate_code_in_a_workbook_number_and_text(tmp_path):
     assert "row 3: unit_code 101 duplicates row 2" in roster_error(p)
 
 
+NEEDED = "单位代码 (unit_code), 单位名称 (unit_name), 分组 (group), 联系人 (contact), 联系电话 (phone)"
+
+
 @pytest.mark.parametrize("header, missing", [
-    ("unit_code,unit_name,group,contact", "phone"),
-    ("单位名称,分组,联系人,联系电话", "unit_code"),
-    ("code,name,group,contact,phone", "unit_code, unit_name"),
+    ("unit_code,unit_name,group,contact", "联系电话 (phone)"),
+    ("单位名称,分组,联系人,联系电话", "单位代码 (unit_code)"),
+    ("code,name,group,contact,phone", "单位代码 (unit_code), 单位名称 (unit_name)"),
 ])
 def test_header_missing_a_required_column(tmp_path, header, missing):
     p = write_csv(tmp_path / "roster.csv", [header, "U001,甲,g,c,p"])
     assert roster_error(p) == (f"{p}: row 1 (header) lacks column(s) {missing}; "
-                               f"the roster needs {', '.join(ROSTER_COLUMNS)}")
+                               f"the roster needs {NEEDED}; the row holds: {header.replace(',', ', ')}")
 
 
 @pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf"], ids=["empty", "bom-only"])
@@ -290,7 +293,7 @@ def test_the_undamaged_xls_is_read_as_a_workbook(tmp_path):
     """The control for the test above: the same file undamaged is read (it just is not a roster)."""
     p = tmp_path / "roster.xls"
     shutil.copyfile(FIXTURES / "lo" / "mini_U001.xls", p)
-    assert "row 1 (header) lacks column(s) unit_code" in roster_error(p)
+    assert f"no header row in the first 20 rows; the roster needs the columns {NEEDED}; row 1 holds: " in roster_error(p)
 
 
 @pytest.mark.parametrize("content", [HEADER.encode() + b"\nU1,A,g,c,p\n", b""], ids=["text", "empty"])
@@ -308,7 +311,7 @@ def test_blank_lines_above_a_csv_header_are_skipped_and_counted(tmp_path):
     ok = write_csv(tmp_path / "ok.csv", ["", HEADER, "U001,甲,g,c,p"])
     assert [u.code for u in load_roster(ok).units] == ["U001"]
     no_phone = write_csv(tmp_path / "no_phone.csv", ["", "unit_code,unit_name,group,contact", "U001,甲,g,c"])
-    assert "row 2 (header) lacks column(s) phone" in roster_error(no_phone)
+    assert "row 2 (header) lacks column(s) 联系电话 (phone)" in roster_error(no_phone)
 
 
 def test_workbook_row_numbers_are_the_rows_excel_shows(tmp_path):
@@ -332,7 +335,7 @@ def _init(tmp_path: Path, roster: Path, *extra: str):
     ([HEADER, "U001,甲,g,c,p", ",乙,g,c,p"], "row 3: unit_code is empty"),
     ([HEADER, "U001,甲,g,c,p", "U002,,g,c,p"], "row 3: unit_name is empty for unit U002"),
     ([HEADER, "U001,甲,g,c,p", "", "U001,乙,g,c,p"], "row 4: unit_code U001 duplicates row 2"),
-    (["unit_code,unit_name,group,contact", "U001,甲,g,c"], "row 1 (header) lacks column(s) phone"),
+    (["unit_code,unit_name,group,contact", "U001,甲,g,c"], "row 1 (header) lacks column(s) 联系电话 (phone)"),
     ([HEADER], "no units below the header row"),
 ], ids=["no-code", "no-name", "duplicate", "no-phone-column", "header-only"])
 def test_init_with_a_bad_roster_exits_2_and_creates_nothing(tmp_path, lines, expected):
@@ -395,7 +398,7 @@ def test_init_with_a_good_gbk_roster(tmp_path):
 @pytest.mark.parametrize("lines, chinese", [
     ([HEADER, "U001,甲,g,c,p", ",乙,g,c,p"], "第 3 行的单位代码为空，请为每个单位填写代码"),
     ([HEADER, "U001,甲,g,c,p", "U001,乙,g,c,p"], "第 3 行的单位代码 U001 与第 2 行重复，每个单位的代码必须不同"),
-    (["unit_code,unit_name,group,contact", "U001,甲,g,c"], "第 1 行（表头）缺少列 phone"),
+    (["unit_code,unit_name,group,contact", "U001,甲,g,c"], "第 1 行（表头）缺少列 联系电话 (phone)"),
     ([HEADER], "表头下面没有单位"),
 ])
 def test_roster_errors_read_in_chinese_with_the_original_below(tmp_path, lines, chinese):
@@ -407,3 +410,93 @@ def test_roster_errors_read_in_chinese_with_the_original_below(tmp_path, lines, 
     assert second.startswith("error: ")
     en = _init(tmp_path, roster, "--lang", "en")
     assert en.exit_code == 2 and chinese not in en.stderr and "错误：" not in en.stderr
+
+
+# --------------------------------------------------------------------------- title rows, awkward codes and names
+
+
+def test_a_workbook_with_a_merged_title_row_above_the_header_is_read(tmp_path):
+    p = write_xlsx(tmp_path / "roster.xlsx", [
+        ["2026年度考核单位名单"],                                  # row 1, merged A1:E1
+        [],                                                        # row 2
+        ["单位代码", "单位名称", "分组", "联系人", "联系电话"],    # row 3
+        ["A01", "东湖街道党委", "街道", "张三", "1380000"],
+        ["A02", "西山乡党委", "乡镇", "李四", "1390000"],
+        [None, "无代码单位", "乡镇", "王五", "1"],                # row 6
+    ])
+    wb = openpyxl.load_workbook(p)
+    wb.active.merge_cells("A1:E1")
+    wb.save(p)
+    assert f"{p}: row 6: unit_code is empty" in roster_error(p)
+    wb = openpyxl.load_workbook(p)
+    wb.active.delete_rows(6)
+    wb.save(p)
+    roster = load_roster(p)
+    assert [(u.code, u.name, u.group) for u in roster.units] == [("A01", "东湖街道党委", "街道"),
+                                                                 ("A02", "西山乡党委", "乡镇")]
+
+
+def test_a_csv_with_a_title_and_a_date_line_above_the_header_is_read(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", ["2026年度考核单位名单,,,,", "制表日期：2026-01-05", HEADER, "U001,甲,g,c,p"])
+    assert [u.code for u in load_roster(p).units] == ["U001"]
+
+
+def test_no_header_in_the_top_rows_says_what_was_expected_and_what_was_found(tmp_path):
+    p = write_xlsx(tmp_path / "roster.xlsx", [["2026年度名单"], ["编号", "单位", "类别", "负责人", "手机"],
+                                              ["1", "甲", "g", "c", "p"]])
+    message = roster_error(p)
+    assert message == (f"{p}: row 2 (header) lacks column(s) 单位代码 (unit_code), 单位名称 (unit_name), "
+                       f"联系人 (contact), 联系电话 (phone); the roster needs {NEEDED}; "
+                       f"the row holds: 编号, 单位, 类别, 负责人, 手机")
+    none = write_xlsx(tmp_path / "none.xlsx", [["名单"], ["编号", "单位"], ["1", "甲"]])
+    assert roster_error(none) == (f"{none}: no header row in the first 20 rows; the roster needs the columns "
+                                  f"{NEEDED}; row 1 holds: 名单")
+
+
+def test_no_header_reads_in_chinese_at_init(tmp_path):
+    roster = write_xlsx(tmp_path / "roster.xlsx", [["名单"], ["编号", "单位"], ["1", "甲"]])
+    result = _init(tmp_path, roster)
+    assert result.exit_code == 2
+    first = result.stderr.strip().splitlines()[0]
+    assert "前 20 行中找不到表头；名单需要这些列：单位代码 (unit_code), 单位名称 (unit_name)" in first
+    assert "第 1 行现有：名单" in first
+
+
+@pytest.mark.parametrize("code, problem, chinese", [
+    ("A 01", "contains a space", "含有空格"),
+    ("A\u300001", "contains a space", "含有空格"),
+    ("A|01", "contains |", "含有 |"),
+    ("A\u200b01", "contains an invisible control character", "含有看不见的控制字符"),
+    ("A" * 41, "has 41 characters (at most 40)", "有 41 个字符（最多 40 个）"),
+])
+def test_init_refuses_a_code_the_code_line_cannot_carry_with_its_row(tmp_path, code, problem, chinese):
+    roster = write_xlsx(tmp_path / "roster.xlsx", [["名单"], list(ROSTER_COLUMNS), ["U1", "甲", "g", "c", "p"],
+                                                   [code, "乙", "g", "c", "p"]])
+    assert f"{roster}: row 4: unit_code {code!r} {problem}; the code line" in roster_error(roster)
+    result = _init(tmp_path, roster)
+    assert result.exit_code == 2 and not (tmp_path / "camp").exists()
+    assert f"第 4 行的单位代码 {code!r} {chinese}" in result.stderr
+
+
+def test_codes_that_differ_only_in_case_or_width_are_refused(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", [HEADER, "a01,甲,g,c,p", "U2,乙,g,c,p", "Ａ01,丙,g,c,p"])
+    assert (f"{p}: row 4: unit_code Ａ01 differs from a01 (row 2) only in case or width"
+            in roster_error(p))
+
+
+def test_awkward_but_carried_codes_are_accepted(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", [HEADER, "A-01/2,甲,g,c,p", "甲.03_x,乙,g,c,p", "=1,丙,g,c,p"])
+    assert [u.code for u in load_roster(p).units] == ["A-01/2", "甲.03_x", "=1"]
+
+
+def test_a_line_break_typed_in_a_cell_becomes_a_space(tmp_path):
+    p = write_xlsx(tmp_path / "roster.xlsx", [list(ROSTER_COLUMNS), ["U1", "第一\n党支部", "县\t委", "张\r\n三", "1"]])
+    unit = load_roster(p).units[0]
+    assert (unit.name, unit.group, unit.contact) == ("第一 党支部", "县 委", "张 三")
+
+
+def test_a_unit_name_longer_than_200_characters_is_refused(tmp_path):
+    p = write_csv(tmp_path / "roster.csv", [HEADER, "U1," + "党" * 201 + ",g,c,p"])
+    assert f"{p}: row 2: unit_name of unit U1 has 201 characters (at most 200); shorten it" == roster_error(p)
+    ok = write_csv(tmp_path / "ok.csv", [HEADER, "U1," + "党" * 200 + ",g,c,p"])
+    assert len(load_roster(ok).units[0].name) == 200

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import shutil
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,14 @@ from .errors import CampaignError, RosterError
 from .spec import TemplateSpec, find_template
 
 __all__ = ["Unit", "Roster", "Campaign", "load_campaign", "create_campaign", "load_roster",
-           "ROSTER_COLUMNS", "unfilled_contact"]
+           "ROSTER_COLUMNS", "unfilled_contact", "unit_code_problem"]
 
 ROSTER_COLUMNS = ("unit_code", "unit_name", "group", "contact", "phone")
+ROSTER_COLUMNS_ZH = {"unit_code": "单位代码", "unit_name": "单位名称", "group": "分组", "contact": "联系人",
+                     "phone": "联系电话"}
+HEADER_SEARCH_ROWS = 20  # a title, a date line, blank rows: the header is looked for among these
+MAX_UNIT_CODE = 40       # file names keep the whole code (toolkit.names)
+MAX_UNIT_NAME = 200
 _ALIASES = {
     "单位代码": "unit_code", "单位编码": "unit_code", "代码": "unit_code",
     "单位名称": "unit_name", "名称": "unit_name", "分组": "group", "类别": "group",
@@ -215,38 +221,103 @@ def unfilled_contact(campaign: Campaign) -> list[str]:
 
 
 def load_roster(path: str | Path) -> Roster:
-    """Read a roster CSV (UTF-8 or GBK, detected) or xlsx and check it."""
+    """Read a roster CSV (UTF-8 or GBK, detected) or xlsx and check it.
+
+    The header is the first of the top rows that names every required column, so a title row
+    ("2026年度考核单位名单") and blank rows above it are skipped; rows are counted as Excel shows them.
+    """
     p = Path(path)
     if not p.is_file():
         raise RosterError(f"roster file not found: {p}")
     rows = _read_roster_xlsx(p) if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") else _read_roster_csv(p)
-    top = next((i for i, row in enumerate(rows) if any(_clean(v) for v in row)), None)  # blank rows above: skipped
-    if top is None:
-        raise RosterError(f"{p}: the roster is empty; add a header row and one row per unit")
-    header = [_ALIASES.get(h, h) for h in (_clean(v) for v in rows[top])]
-    missing = [c for c in ROSTER_COLUMNS if c not in header]
-    if missing:
-        raise RosterError(f"{p}: row {top + 1} (header) lacks column(s) {', '.join(missing)}; "
-                          f"the roster needs {', '.join(ROSTER_COLUMNS)}")
-    units, seen = [], {}
+    top, header = _find_header(p, rows)
+    units, seen, folded = [], {}, {}
     for n, row in enumerate(rows[top + 1:], start=top + 2):
         rec = {h: _clean(row[i]) if i < len(row) else "" for i, h in enumerate(header)}
         if not any(rec.values()):
             continue
-        if not rec["unit_code"]:
-            raise RosterError(f"{p}: row {n}: unit_code is empty; give every unit a code")
-        if not rec["unit_name"]:
-            raise RosterError(f"{p}: row {n}: unit_name is empty for unit {rec['unit_code']}")
-        if rec["unit_code"] in seen:
-            raise RosterError(f"{p}: row {n}: unit_code {rec['unit_code']} duplicates row "
-                              f"{seen[rec['unit_code']]}; every unit needs its own code")
-        seen[rec["unit_code"]] = n
-        extra = {k: v for k, v in rec.items() if k not in ROSTER_COLUMNS}
-        units.append(Unit(rec["unit_code"], rec["unit_name"], rec["group"], rec["contact"],
-                          rec["phone"], extra))
+        unit = _unit(p, n, rec)
+        if unit.code in seen:
+            raise RosterError(f"{p}: row {n}: unit_code {unit.code} duplicates row "
+                              f"{seen[unit.code]}; every unit needs its own code")
+        key = unicodedata.normalize("NFKC", unit.code).casefold()
+        if key in folded:  # file names and identification by path treat them as one code
+            other, row_no = folded[key]
+            raise RosterError(f"{p}: row {n}: unit_code {unit.code} differs from {other} (row {row_no}) "
+                              f"only in case or width; give the units codes that differ in letters or digits")
+        seen[unit.code], folded[key] = n, (unit.code, n)
+        units.append(unit)
     if not units:
         raise RosterError(f"{p}: no units below the header row")
     return Roster(tuple(units), tuple(header), str(p))
+
+
+def _find_header(p: Path, rows: list[list[str]]) -> tuple[int, list[str]]:
+    """(index, column names) of the header row: the first of the top rows naming every required column."""
+    filled = [i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(_clean(v) for v in row)]
+    if not filled:
+        raise RosterError(f"{p}: the roster is empty; add a header row and one row per unit")
+    best, best_hits = filled[0], -1
+    for i in filled:
+        header = [_ALIASES.get(h, h) for h in (_clean(v) for v in rows[i])]
+        hits = sum(c in header for c in ROSTER_COLUMNS)
+        if hits == len(ROSTER_COLUMNS):
+            return i, header
+        if hits > best_hits:
+            best, best_hits = i, hits
+    header = [_ALIASES.get(h, h) for h in (_clean(v) for v in rows[best])]
+    found = ", ".join(_short(_clean(v)) for v in rows[best][:12] if _clean(v)) or "-"
+    if best_hits <= 0:
+        raise RosterError(f"{p}: no header row in the first {HEADER_SEARCH_ROWS} rows; the roster needs the "
+                          f"columns {_named(ROSTER_COLUMNS)}; row {best + 1} holds: {found}")
+    missing = [c for c in ROSTER_COLUMNS if c not in header]
+    raise RosterError(f"{p}: row {best + 1} (header) lacks column(s) {_named(missing)}; "
+                      f"the roster needs {_named(ROSTER_COLUMNS)}; the row holds: {found}")
+
+
+def _named(columns) -> str:
+    return ", ".join(f"{ROSTER_COLUMNS_ZH[c]} ({c})" for c in columns)
+
+
+def _short(text: str, n: int = 20) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _unit(p: Path, n: int, rec: dict[str, str]) -> Unit:
+    """One roster row as a Unit, its code and name checked (row *n* as Excel numbers it)."""
+    code = rec["unit_code"]
+    if not code:
+        raise RosterError(f"{p}: row {n}: unit_code is empty; give every unit a code")
+    problem = unit_code_problem(code)
+    if problem:
+        raise RosterError(f"{p}: row {n}: unit_code {code!r} {problem}; the code line printed on every sheet "
+                          f"carries the code, so use letters, digits and signs such as - _ . / without spaces or |")
+    if not rec["unit_name"]:
+        raise RosterError(f"{p}: row {n}: unit_name is empty for unit {code}")
+    text = {k: _one_line(v) for k, v in rec.items()}
+    if len(text["unit_name"]) > MAX_UNIT_NAME:
+        raise RosterError(f"{p}: row {n}: unit_name of unit {code} has {len(text['unit_name'])} characters "
+                          f"(at most {MAX_UNIT_NAME}); shorten it")
+    extra = {k: v for k, v in rec.items() if k not in ROSTER_COLUMNS}
+    return Unit(code, text["unit_name"], text["group"], text["contact"], text["phone"], extra)
+
+
+def unit_code_problem(code: str) -> str | None:
+    """Why the visible code line (``TK|id|version|code``) could not carry *code*; None when it can."""
+    if len(code) > MAX_UNIT_CODE:
+        return f"has {len(code)} characters (at most {MAX_UNIT_CODE})"
+    if any(ch.isspace() for ch in code):
+        return "contains a space"
+    if "|" in code or "｜" in code:
+        return "contains |"
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in code):
+        return "contains an invisible control character"
+    return None
+
+
+def _one_line(text: str) -> str:
+    """A roster text on one line: a line break typed in a cell (Alt+Enter) or a tab becomes a space."""
+    return " ".join(text.split()) if any(ch.isspace() and ch != " " for ch in text) else text
 
 
 def _clean(value: Any) -> str:

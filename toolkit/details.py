@@ -85,8 +85,23 @@ PHRASES: tuple[tuple[str, str], ...] = (
 ERRORS: tuple[tuple[str, str], ...] = (
     ("roster file not found: (.+)", "找不到名单文件：{0}"),
     ("(.+): the roster is empty; add a header row and one row per unit", "{0}：名单是空的，请加上表头行，每个单位一行"),
+    ("(.+): row (.+) (header) lacks column(s) (.+); the roster needs (.+); the row holds: (.+)",
+     "{0}：第 {1} 行（表头）缺少列 {2}；名单需要这些列：{3}；该行现有：{4}"),
     ("(.+): row (.+) (header) lacks column(s) (.+); the roster needs (.+)",
      "{0}：第 {1} 行（表头）缺少列 {2}；名单需要这些列：{3}"),
+    ("(.+): no header row in the first (.+) rows; the roster needs the columns (.+); row (.+) holds: (.+)",
+     "{0}：前 {1} 行中找不到表头；名单需要这些列：{2}；第 {3} 行现有：{4}"),
+    ("(.+): row (.+): unit_code (.+) differs from (.+) (row (.+)) only in case or width; give the units codes "
+     "that differ in letters or digits", "{0}：第 {1} 行的单位代码 {2} 与第 {4} 行的 {3} 只有大小写或全角半角之差，"
+     "请使用字母或数字不同的代码"),
+    *((f"(.+): row (.+): unit_code (.+) {en}; the code line printed on every sheet carries the code, so use letters, "
+       "digits and signs such as - _ . / without spaces or |",
+       f"{{0}}：第 {{1}} 行的单位代码 {{2}} {zh}；每个工作表上的表码行要带上单位代码，请只用字母、数字和 - _ . / 等符号，"
+       "不要有空格或 |") for en, zh in (
+        ("has (.+) characters (at most (.+))", "有 {3} 个字符（最多 {4} 个）"), ("contains a space", "含有空格"),
+        ("contains |", "含有 |"), ("contains an invisible control character", "含有看不见的控制字符"))),
+    ("(.+): row (.+): unit_name of unit (.+) has (.+) characters (at most (.+)); shorten it",
+     "{0}：第 {1} 行（单位 {2}）的单位名称有 {3} 个字（最多 {4} 个），请缩短"),
     ("(.+): row (.+): unit_code is empty; give every unit a code", "{0}：第 {1} 行的单位代码为空，请为每个单位填写代码"),
     ("(.+): row (.+): unit_name is empty for unit (.+)", "{0}：第 {1} 行（单位 {2}）的单位名称为空"),
     ("(.+): row (.+): unit_code (.+) duplicates row (.+); every unit needs its own code",
