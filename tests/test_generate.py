@@ -153,3 +153,57 @@ def test_file_names_replace_illegal_characters():
     name = unit_filename(Unit("A/1", 'x:y*"z"', "", "", ""), spec)
     assert "/" not in name and ":" not in name and "*" not in name and '"' not in name
     assert name.endswith(".xlsx")
+
+
+LONG_NAME = "东湖街道党工委第一网格党支部" + "暨某某社区联合党支部委员会" * 4  # 66 characters
+
+
+def test_long_unit_names_get_short_legal_files_and_every_unit_its_workbook(tmp_path):
+    from toolkit.names import MAX_NAME_BYTES, MAX_NAME_CHARS
+    longer = LONG_NAME + "第二届委员会" * 3 + "一"  # 85 characters: too long for a file name with code and title
+    units = [("U001", LONG_NAME, "g", "c", "1"), ("U002", longer, "g", "c", "2"), ("U003", longer + "乙", "g", "c", "3"),
+             ("U004", "短名", "g", "c", "4")]
+    c = create_campaign(tmp_path / "c", str(MINI_SPEC), write_roster(tmp_path / "r.csv", units), year=2026)
+    rows = generate_outbox(c, workers=1)
+    files = [r["file"] for r in rows]
+    assert len(set(files)) == 4 and all((c.outbox / f).is_file() for f in files)
+    assert files[0] == f"U001_{LONG_NAME}_迷你表.xlsx"  # 66 characters still fit whole
+    assert files[1].startswith("U002_东湖街道党工委") and "…_迷你表.xlsx" in files[1]
+    assert files[3] == "U004_短名_迷你表.xlsx"
+    for f in files:
+        assert len(f.encode()) <= MAX_NAME_BYTES and len(f) <= MAX_NAME_CHARS
+    # the file name is short, the workbook still carries the whole name
+    assert openpyxl.load_workbook(c.outbox / files[1])["基本信息"]["C5"].value == longer
+
+
+def test_codes_that_become_one_file_name_get_two_files(tmp_path):
+    units = [("A/1", "支部", "g", "c", "1"), ("a_1", "支部", "g", "c", "2")]
+    c = create_campaign(tmp_path / "c", str(MINI_SPEC), write_roster(tmp_path / "r.csv", units), year=2026)
+    rows = generate_outbox(c, workers=1)
+    assert len({r["file"].casefold() for r in rows}) == 2
+    assert sorted(p.name for p in c.outbox.glob("*.xlsx")) == sorted(r["file"] for r in rows)
+
+
+def test_awkward_codes_and_a_long_name_round_trip_through_collect_as_accepted(tmp_path):
+    from test_validate import GOOD
+
+    from toolkit.collect import collect
+    from toolkit.ledger import Ledger
+    longer = LONG_NAME + "第二届委员会" * 4  # shortened in its file name, to a start that names A04
+    units = [("A-01/2", "第二党支部", "g", "c", "1"), ("甲.03_x", longer, "g", "c", "2"),
+             ("=1", "第三党支部", "g", "c", "3"), ("A04", "东湖街道党工委", "g", "c", "4")]
+    c = create_campaign(tmp_path / "c", str(MINI_SPEC), write_roster(tmp_path / "r.csv", units), year=2026)
+    rows = generate_outbox(c, workers=1)
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    for r in rows:
+        wb = openpyxl.load_workbook(c.outbox / r["file"])
+        line = parse_code_line(wb["基本信息"]["B2"].value)
+        assert line is not None and line.unit_code == r["unit_code"]  # the code line carries the code whole
+        for (sheet, ref), value in GOOD.items():
+            wb[sheet][ref] = value
+        wb.save(returns / r["file"])
+    collect(c, [str(returns)], workers=1)
+    with Ledger(c.db_path) as ledger:
+        got = {f.unit_code: f.status for f in ledger.files()}
+    assert got == {code: "accepted" for code, *_ in units}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from . import layout as L
 from .campaign import Roster
 from .catalogue import Code, register
+from .names import file_name_part
 from .read import RawWorkbook, Submission, extract, norm_label
 from .spec import TemplateSpec, structure_labels
 
@@ -317,12 +318,23 @@ def _filename_unit(filename: str, roster: Roster, code: str):
         lead = re.match(r"\s*([0-9A-Za-z]+)", text)
         first = lead.group(1).casefold() if lead else None
         coded = {t for t in tokens if t in codes and (not t.isdigit() or t == first)}
-        if own in coded:  # the unit's own code: the part names this unit (whatever else it names)
+        if own in coded or _holds_code(text, code):  # its own code: the part names this unit (whatever else it names)
             return None
         named = {codes[t].code: codes[t] for t in coded} | _names_in(text, by_name, lengths)
         if named:
             return None if code in named else next(iter(named.values()))
     return None
+
+
+def _holds_code(text: str, code: str) -> bool:
+    """Whether *text* holds a code that is not one token (A-01/2, 甲.03) as written or as its file name writes it.
+
+    The toolkit's own file names shorten a long unit name, so the code is what names the unit there.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    forms = {unicodedata.normalize("NFKC", c).casefold() for c in (code, file_name_part(code))}
+    return any(not f.isascii() or not f.isalnum()
+               for f in forms if re.search(rf"(?<![0-9a-z]){re.escape(f)}(?![0-9a-z])", folded))
 
 
 def _names_in(text: str, by_name: dict, lengths: frozenset[int]) -> dict:

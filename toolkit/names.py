@@ -27,7 +27,7 @@ import unicodedata
 from typing import Iterable
 
 __all__ = ["MAX_NAME_CHARS", "MAX_NAME_BYTES", "MAX_SHEET_CHARS", "unit_file_names",
-           "safe_file_name", "safe_sheet_name", "sheet_name_problem", "fits"]
+           "safe_file_name", "file_name_part", "safe_sheet_name", "sheet_name_problem", "fits"]
 
 MAX_NAME_CHARS = 120   # UTF-16 code units, as Windows counts a path
 MAX_NAME_BYTES = 240   # UTF-8 bytes: 255 on Linux/macOS, less the ".part" of an atomic write
@@ -54,7 +54,7 @@ def _unprintable(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in "\ufffe\uffff"
 
 
-def _file_part(text: str) -> str:
+def file_name_part(text: str) -> str:
     """One part of a file name with what Windows forbids replaced by ``_`` and runs of spaces folded.
 
     A line break or tab (Alt+Enter in a roster cell) is a space; other control characters are ``_``.
@@ -85,7 +85,7 @@ def safe_file_name(code: str, name: str, tail: str, ext: str = ".xlsx", keep_tai
     (unless *keep_tail*: feedback files keep their ``退回修改``); then the name further. The code
     is never shortened (the roster keeps codes short); a *mark* follows it as ``<code>~<mark>``.
     """
-    code, name, tail = _file_part(code), _file_part(name), _file_part(tail)
+    code, name, tail = file_name_part(code), file_name_part(name), file_name_part(tail)
     code = f"{code}~{mark}" if mark else code
 
     def build(n: str, t: str) -> str:
