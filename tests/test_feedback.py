@@ -383,10 +383,8 @@ def test_a_wrong_resubmit_key_stops_validate_with_exit_2(campaign, tmp_path, key
     cfg = yaml.safe_load((campaign.dir / "campaign.yaml").read_text(encoding="utf-8"))
     cfg[key] = value
     (campaign.dir / "campaign.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
-    campaign = load_campaign(campaign.dir)
-    run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70}))
-    with pytest.raises(CampaignError, match=key) as err:
-        validate_with_feedback(campaign)
+    with pytest.raises(CampaignError, match=key) as err:  # campaign.yaml is checked as it is read, before any work
+        load_campaign(campaign.dir)
     assert err.value.exit_code == 2
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .campaign_config import YEARS, read_campaign_yaml
 from .errors import CampaignError, RosterError
 from .spec import TemplateSpec, find_template
 
@@ -30,9 +31,6 @@ _ALIASES = {
     "单位名称": "unit_name", "名称": "unit_name", "分组": "group", "类别": "group",
     "联系人": "contact", "联系电话": "phone", "电话": "phone",
 }
-_CAMPAIGN_KEYS = ("name", "year", "template", "roster", "deadline", "scoring", "locale",
-                  "accept_versions", "protect_password", "period_start", "period_end", "contact",
-                  "phone", "return_to", "previous", "round", "resubmit_days", "resubmit_deadline")
 
 
 @dataclass(frozen=True)
@@ -150,29 +148,8 @@ def load_campaign(directory: str | Path) -> Campaign:
     if not path.is_file():
         raise CampaignError(f"{path}: not found — is {d} a campaign folder? "
                             f"Create one with `toolkit init {d} --template ID --roster FILE`")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise CampaignError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise CampaignError(f"{path}: expected a mapping of keys such as name, year, template")
-    for key in raw:
-        if key not in _CAMPAIGN_KEYS:
-            import difflib
-            close = difflib.get_close_matches(str(key), _CAMPAIGN_KEYS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise CampaignError(f"{path}: unknown key {key!r}{hint}; keys: {', '.join(_CAMPAIGN_KEYS)}")
-    for key in ("name", "year", "template", "roster"):
-        if raw.get(key) in (None, ""):
-            raise CampaignError(f"{path}: key {key!r} is missing; add `{key}: …`")
-    versions = raw.get("accept_versions")
-    if versions is not None and not isinstance(versions, (list, str, int, float)):
-        raise CampaignError(f"{path}: key 'accept_versions' must be a version or a list of versions, "
-                            f'e.g. accept_versions: ["2025.1"]')
-    try:
-        year = int(raw["year"])
-    except (TypeError, ValueError):
-        raise CampaignError(f"{path}: key 'year' must be a year such as 2026, got {raw['year']!r}") from None
+    raw = read_campaign_yaml(path)
+    year = raw["year"]
     return Campaign(dir=d, name=str(raw["name"]), year=year, template_ref=str(raw["template"]),
                     roster_file=str(raw["roster"]), deadline=str(raw.get("deadline") or ""),
                     scoring=raw.get("scoring"), locale=str(raw.get("locale", "zh-CN")), config=raw)
@@ -188,6 +165,8 @@ def create_campaign(directory: str | Path, template: str, roster: str | Path, *,
     spec = find_template(template)
     units = load_roster(roster)  # validate before creating anything
     year = year or dt.date.today().year
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise CampaignError(f"year {year}: expected a year from {YEARS[0]} to {YEARS[1]}, such as 2026")
     d.mkdir(parents=True, exist_ok=True)
     for sub in ("outbox", "received", "feedback", "out"):
         (d / sub).mkdir(exist_ok=True)
