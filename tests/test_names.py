@@ -129,3 +129,54 @@ def test_sheet_name_problem_names_what_excel_refuses(name, problem):
 @pytest.mark.parametrize("name", ["基本信息", "x" * 31, "a'b", "Sheet 1", "𠀀" * 15])
 def test_sheet_name_problem_lets_what_excel_accepts_pass(name):
     assert sheet_name_problem(name) is None
+
+
+# --------------------------------------------------------------------------- sheets named from data, end to end
+
+
+def test_groups_with_apostrophes_and_forbidden_characters_get_scoring_sheet_tabs(tmp_path):
+    import openpyxl
+    from test_scoring_stage import annual_campaign
+
+    from toolkit.scoring import score_campaign
+    units = [("P01", "城东党支部", "'组'", "张三", "1"), ("P02", "城西党支部", "组", "李四", "2"),
+             ("P03", "城南党支部", "县/区[直属]", "王五", "3"), ("P04", "城北党支部", "History", "赵六", "4")]
+    campaign = annual_campaign(tmp_path, units=units, returns={"P01": {}, "P02": {}})
+    score_campaign(campaign, "zh")
+    names = openpyxl.load_workbook(campaign.out / "scoring-sheet.xlsx").sheetnames
+    assert names[:5] == ["总表", "组", "组_2", "县区直属", "History_"]
+
+
+def test_a_spec_sheet_named_like_the_summary_in_another_case_gets_its_own_tab(tmp_path, roster_csv):
+    import openpyxl
+    import yaml
+    from conftest import MINI_SPEC
+
+    from toolkit.campaign import create_campaign
+    from toolkit.merge import merge_campaign
+    spec = yaml.safe_load(MINI_SPEC.read_text(encoding="utf-8"))
+    next(s for s in spec["sheets"] if s["id"] == "ledger")["name"] = "SUMMARY"
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    campaign = create_campaign(tmp_path / "c", str(path), roster_csv, year=2026)
+    merge_campaign(campaign, "en")
+    names = openpyxl.load_workbook(campaign.out / "consolidated.xlsx").sheetnames
+    assert names[0] == "Summary" and "SUMMARY_2" in names
+
+
+@pytest.mark.parametrize("name, problem", [("'组'", "apostrophe"), ("组'", "apostrophe"), ("History", "History"),
+                                           ("𠀀" * 16, "32 characters"), ("a\x07b", "character")])
+def test_the_spec_check_refuses_what_excel_refuses_with_the_key_path(tmp_path, name, problem):
+    import yaml
+    from conftest import MINI_SPEC
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    spec = yaml.safe_load(MINI_SPEC.read_text(encoding="utf-8"))
+    spec["sheets"][1]["name"] = name
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(app, ["describe", str(path)])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert "sheets[1].name" in message and problem in message and "Traceback" not in result.output

@@ -7,6 +7,7 @@ from typing import Any
 
 from .campaign import Campaign
 from .merge import Merged, MergedUnit
+from .names import safe_sheet_name
 from .spec import Field, Sheet
 from .status import STATE_LABELS
 from .print_layout import print_wide
@@ -91,26 +92,16 @@ class _Writer:
             self.value(ws, r, c + n, v)
 
 
-def _sheet_name(name: str, used: set[str]) -> str:
-    base = name[:31]
-    n = 2
-    while base in used:
-        base = f"{name[:28]}_{n}"
-        n += 1
-    used.add(base)
-    return base
-
-
 def write_consolidated(campaign: Campaign, merged: Merged, totals: list[dict], lang: str = "zh") -> None:
     path = campaign.out / "consolidated.xlsx"
     wb = new_workbook(path)
     w = _Writer(wb, lang, campaign.name)
     used: set[str] = set()
-    _summary(w, wb.add_worksheet(_sheet_name(w.w["summary"], used)), merged, totals, campaign)
+    _summary(w, wb.add_worksheet(safe_sheet_name(w.w["summary"], used)), merged, totals, campaign)
     for sheet in merged.spec.sheets:
         if sheet.kind == "instructions":
             continue
-        ws = wb.add_worksheet(_sheet_name(sheet.name, used))
+        ws = wb.add_worksheet(safe_sheet_name(sheet.name, used))
         {"form": _form, "checklist": _checklist, "table": _table}[sheet.kind](w, ws, sheet, merged)
     wb.set_properties({"title": f"{campaign.name} 汇总", "author": "toolkit", "created": dt.datetime(campaign.year, 1, 1)})
     wb.close()

@@ -169,12 +169,15 @@ def safe_sheet_name(text: str, used: set[str], fallback: str = "sheet") -> str:
     """A worksheet name Excel accepts, made from *text* and unique among *used*.
 
     *used* holds the names taken so far, case-folded; the new name is added to it. Characters
-    Excel refuses become ``_``, edge apostrophes and spaces go, and a clash gets ``_2``, ``_3`` …
+    Excel refuses are left out, edge apostrophes and spaces go, "History" (reserved) becomes
+    ``History_``, and a clash gets ``_2``, ``_3`` …
     """
-    clean = "".join("_" if ch in _SHEET_FORBIDDEN or _unprintable(ch) else ch for ch in str(text))
+    clean = "".join(ch for ch in str(text) if ch not in _SHEET_FORBIDDEN and not _unprintable(ch))
     base = _sheet_cut(clean, MAX_SHEET_CHARS) or fallback
+    if base.casefold() == "history":
+        base += "_"
     name, n = base, 2
-    while name.casefold() in used or name.casefold() == "history":
+    while name.casefold() in used:
         suffix = f"_{n}"
         name = (_sheet_cut(base, MAX_SHEET_CHARS - len(suffix)) or fallback[:1]) + suffix
         n += 1

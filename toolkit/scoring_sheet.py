@@ -18,6 +18,7 @@ import math
 import re
 
 from .campaign import Campaign
+from .names import safe_sheet_name
 from .score import ScoreResult
 from .scheme import ScoringScheme
 from .score_words import note_text
@@ -82,18 +83,8 @@ def row_height(cells, widths, lo: float = 18) -> float:
 
 
 def sheet_name(text: str, used: set[str], fallback: str = "sheet") -> str:
-    """A legal, unique worksheet name: no []:*?/\\ or control characters, no apostrophe at either
-    end, at most 31 characters, not Excel's reserved "History"; *used* (lower case) is updated."""
-    base = "".join(ch for ch in str(text) if ch not in "[]:*?/\\" and ch.isprintable())
-    base = base.strip().strip("'").strip()[:31].strip("'").strip() or fallback
-    if base.lower() == "history":
-        base = f"{base}_"
-    name, n = base, 2
-    while name.lower() in used:
-        name = f"{base[:27].rstrip(chr(39))}_{n}"
-        n += 1
-    used.add(name.lower())
-    return name
+    """A legal, unique worksheet name (:func:`toolkit.names.safe_sheet_name`); *used* is updated."""
+    return safe_sheet_name(text, used, fallback)
 
 
 class _Sheet:

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from .errors import SpecError
+from .names import sheet_name_problem
 from .expr import ExpressionError, compile_expr
 from .spec_errors import in_chinese
 from .spec import (AREA_KINDS, FIELD_TYPES, ID_RE, SHEET_KINDS, TEMPLATE_ID_RE, Area, CarryFrom, Field, Item,
@@ -84,8 +85,10 @@ def _sheet(ctx: "_Ctx", raw: Any, path: str) -> Sheet:
     kind = ctx.choice(d["kind"], f"{path}.kind", SHEET_KINDS)
     sid = ctx.ident(d["id"], f"{path}.id")
     name = d["name"]
-    if len(name) > 31 or re.search(r"[\[\]:*?/\\]", name):
-        ctx.fail(f"{path}.name", "a sheet name of at most 31 characters without []:*?/\\", name)
+    problem = sheet_name_problem(name)
+    if problem:  # what Excel refuses: at most 31 characters, none of []:*?/\, no apostrophe at an edge
+        ctx.fail(f"{path}.name", "a sheet name Excel accepts (at most 31 characters, none of []:*?/\\, "
+                 "no apostrophe at the start or end)", f"{name!r}: {problem}")
     fields = tuple(_field(ctx, f, f"{path}.fields[{n}]") for n, f in enumerate(d.get("fields") or []))
     columns = tuple(_field(ctx, c, f"{path}.columns[{n}]") for n, c in enumerate(d.get("columns") or []))
     areas = tuple(_area(ctx, a, f"{path}.areas[{n}]", columns) for n, a in enumerate(d.get("areas") or []))
