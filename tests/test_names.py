@@ -180,3 +180,4 @@ def test_the_spec_check_refuses_what_excel_refuses_with_the_key_path(tmp_path, n
     assert result.exit_code == 2, result.output
     message = " ".join(result.stderr.split())
     assert "sheets[1].name" in message and problem in message and "Traceback" not in result.output
+    assert "Excel 接受的工作表名称" in message  # in Chinese first, the English below

@@ -489,10 +489,13 @@ def test_awkward_but_carried_codes_are_accepted(tmp_path):
     assert [u.code for u in load_roster(p).units] == ["A-01/2", "甲.03_x", "=1"]
 
 
-def test_a_line_break_typed_in_a_cell_becomes_a_space(tmp_path):
-    p = write_xlsx(tmp_path / "roster.xlsx", [list(ROSTER_COLUMNS), ["U1", "第一\n党支部", "县\t委", "张\r\n三", "1"]])
+def test_a_line_break_typed_in_a_name_is_kept_and_the_file_name_has_a_space(tmp_path):
+    from toolkit.generate import outbox_names
+    from toolkit.spec import load_spec
+    p = write_xlsx(tmp_path / "roster.xlsx", [list(ROSTER_COLUMNS), ["U1", "第一\n党支部", "县\t委", "张\n三", "1"]])
     unit = load_roster(p).units[0]
-    assert (unit.name, unit.group, unit.contact) == ("第一 党支部", "县 委", "张 三")
+    assert (unit.name, unit.group, unit.contact) == ("第一\n党支部", "县\t委", "张\n三")  # the data as typed
+    assert outbox_names([unit], load_spec(MINI_SPEC))["U1"] == "U1_第一 党支部_迷你表.xlsx"
 
 
 def test_a_unit_name_longer_than_200_characters_is_refused(tmp_path):

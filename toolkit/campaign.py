@@ -273,12 +273,11 @@ def _unit(p: Path, n: int, rec: dict[str, str]) -> Unit:
                           f"carries the code, so use letters, digits and signs such as - _ . / without spaces or |")
     if not rec["unit_name"]:
         raise RosterError(f"{p}: row {n}: unit_name is empty for unit {code}")
-    text = {k: _one_line(v) for k, v in rec.items()}
-    if len(text["unit_name"]) > MAX_UNIT_NAME:
-        raise RosterError(f"{p}: row {n}: unit_name of unit {code} has {len(text['unit_name'])} characters "
+    if len(rec["unit_name"]) > MAX_UNIT_NAME:
+        raise RosterError(f"{p}: row {n}: unit_name of unit {code} has {len(rec['unit_name'])} characters "
                           f"(at most {MAX_UNIT_NAME}); shorten it")
     extra = {k: v for k, v in rec.items() if k not in ROSTER_COLUMNS}
-    return Unit(code, text["unit_name"], text["group"], text["contact"], text["phone"], extra)
+    return Unit(code, rec["unit_name"], rec["group"], rec["contact"], rec["phone"], extra)
 
 
 def unit_code_problem(code: str) -> str | None:
@@ -292,11 +291,6 @@ def unit_code_problem(code: str) -> str | None:
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in code):
         return "contains an invisible control character"
     return None
-
-
-def _one_line(text: str) -> str:
-    """A roster text on one line: a line break typed in a cell (Alt+Enter) or a tab becomes a space."""
-    return " ".join(text.split()) if any(ch.isspace() and ch != " " for ch in text) else text
 
 
 def _clean(value: Any) -> str:

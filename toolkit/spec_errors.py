@@ -29,7 +29,8 @@ EXPECTED: tuple[tuple[str, str], ...] = (
     ("at least one sheet", "至少一个工作表"),
     ("a sheet name other than _meta and _lists (reserved)", "_meta 和 _lists 以外的工作表名称（这两个是保留名称）"),
     ("a form field id of this template", "本模板中基本信息类字段的 id"),
-    ("a sheet name of at most 31 characters without (.+)", "不超过 31 个字符、不含 {0} 的工作表名称"),
+    ("a sheet name Excel accepts (at most 31 characters, none of (.+), no ' at either end)",
+     "Excel 接受的工作表名称（不超过 31 个字符，不含 {0}，开头和结尾不能是撇号 '）"),
     ("a form sheet with at least one field", "至少有一个字段的表单"),
     ("a checklist with `columns` (inputs) and `areas` (items)", "带有 `columns`（填报列）和 `areas`（指标）的考核指标表"),
     ("a table with at least one column", "至少有一列的台账"),
@@ -93,6 +94,12 @@ EXPECTED: tuple[tuple[str, str], ...] = (
 )
 
 FOUND: tuple[tuple[str, str], ...] = (
+    # what Excel refuses in a sheet name (toolkit.names.sheet_name_problem)
+    ("(.+): an empty name", "{0}：名称为空"),
+    ("(.+): (.+) characters (Excel allows (.+))", "{0}：有 {1} 个字符（Excel 最多 {2} 个）"),
+    ("(.+): the character(s) (.+)", "{0}：含有字符 {1}"),
+    ("(.+): an apostrophe at the start or end", "{0}：开头或结尾是撇号"),
+    ("(.+): the name History, which Excel reserves", "{0}：History 是 Excel 的保留名称"),
     ("nothing", "空"),
     ("none", "没有"),
     ("both", "两者都有"),

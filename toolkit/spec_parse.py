@@ -87,8 +87,8 @@ def _sheet(ctx: "_Ctx", raw: Any, path: str) -> Sheet:
     name = d["name"]
     problem = sheet_name_problem(name)
     if problem:  # what Excel refuses: at most 31 characters, none of []:*?/\, no apostrophe at an edge
-        ctx.fail(f"{path}.name", "a sheet name Excel accepts (at most 31 characters, none of []:*?/\\, "
-                 "no apostrophe at the start or end)", f"{name!r}: {problem}")
+        ctx.fail(f"{path}.name", "a sheet name Excel accepts (at most 31 characters, none of []:*?/\\, no ' at either end)",
+                 f"{name!r}: {problem}")
     fields = tuple(_field(ctx, f, f"{path}.fields[{n}]") for n, f in enumerate(d.get("fields") or []))
     columns = tuple(_field(ctx, c, f"{path}.columns[{n}]") for n, c in enumerate(d.get("columns") or []))
     areas = tuple(_area(ctx, a, f"{path}.areas[{n}]", columns) for n, a in enumerate(d.get("areas") or []))
