@@ -706,3 +706,19 @@ def test_a_blank_from_an_earlier_mailing_is_known_after_the_outbox_is_generated_
     rows = ledger_csv(again)
     assert status_of(only(rows, "U001_old_blank.xlsx")) == ("rejected", "read.blank_template", "")
     assert status_of(only(rows, "in/U001.xlsx")) == ("accepted", "", "U001")
+
+
+def test_file_names_that_are_not_utf8_are_collected_under_readable_names(campaign, tmp_path):
+    """What Linux unzip leaves for a Windows zip: GBK bytes as the name; and bytes no encoding reads."""
+    folder = tmp_path / "unzipped"
+    folder.mkdir()
+    gbk = os.fsencode(folder) + b"/" + "U001_第一党支部.xlsx".encode("gbk")
+    shutil.copyfile(os.fsencode(returned(campaign, "U001", tmp_path / "t1.xlsx")), gbk)
+    odd = os.fsencode(folder) + b"/U002_\xff\xfe.xlsx"
+    shutil.copyfile(os.fsencode(returned(campaign, "U002", tmp_path / "t2.xlsx")), odd)
+    assert len(os.listdir(os.fsencode(folder))) == 2
+    collect(campaign, [str(folder)], workers=1)
+    export_ledger(campaign)
+    with open(campaign.out / "ledger.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = {Path(r["source"]).name: (r["status"], r["unit_code"]) for r in csv.DictReader(fh)}
+    assert rows == {"U001_第一党支部.xlsx": ("accepted", "U001"), "U002_\\xff\\xfe.xlsx": ("accepted", "U002")}

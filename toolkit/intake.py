@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
 import stat
 import struct
@@ -158,7 +159,7 @@ def _toolkit_written(file: Path) -> str:
     """"out/ of the campaign folder X" when *file* lies in a folder the toolkit writes, else ""."""
     for folder in file.parents:
         if folder.name in _TOOLKIT_FOLDERS and (folder.parent / "campaign.yaml").is_file():
-            return f"{folder.name}/ of the campaign folder {folder.parent}"
+            return f"{folder.name}/ of the campaign folder {readable_name(folder.parent)}"
     return ""
 
 
@@ -197,8 +198,34 @@ def _is_junk(name: str) -> bool:
     return low.startswith(("~$", ".~lock.", "._")) or low in _JUNK_FILES
 
 
+def readable_name(path: Path) -> str:
+    """*path* as text a ledger can hold: a name that is not UTF-8 (GBK left by Linux unzip) decoded as GBK.
+
+    Python gives such a name with surrogate escapes, which no UTF-8 file or database takes. Each part
+    is decoded on its own (the folders may be UTF-8, the file GBK); what GBK cannot decode keeps its
+    bytes as \\xNN escapes. The file itself is still read by its real name.
+    """
+    text = str(path)
+    if not _SURROGATE.search(text):
+        return text
+    parts = []
+    for part in re.split(r"([\\/])", text):
+        raw = os.fsencode(part)
+        try:
+            parts.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                parts.append(raw.decode("gb18030"))
+            except UnicodeDecodeError:
+                parts.append(raw.decode("utf-8", "backslashreplace"))
+    return "".join(parts)
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _offer_file(path: Path, limits: Limits) -> Iterator[Offered]:
-    label = str(path)
+    label = readable_name(path)
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
