@@ -279,3 +279,51 @@ def test_a_shared_name_alone_goes_to_review_naming_both_units(tmp_path):
     collect(c, [str(tmp_path / "in")], workers=1)
     assert rows_of(c) == {"报表.xlsx": ("review", "identify.unit_unknown", "")}
     assert "U001" in message(c, "报表.xlsx") and "U004" in message(c, "报表.xlsx")
+
+
+# --------------------------------------------------------------------------- resolve against the carriers
+
+
+def _cli(*args):
+    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_resolve_onto_a_unit_the_carriers_contradict_is_refused_unless_forced(campaign, tmp_path):
+    src = returned(campaign, "U001", tmp_path / "in" / "U002_第二党支部.xlsx")  # U001's workbook, U002's name
+    collect(campaign, [str(src)], workers=1)
+    sha = row(campaign, src.name).sha256
+    refused = _cli("resolve", campaign.dir, sha[:12], "--unit", "U003")
+    assert refused.exit_code == 2
+    assert "U001 第一党支部" in refused.stderr and "--force" in refused.stderr
+    assert rows_of(campaign)[src.name] == ("review", "identify.filename_mismatch", "")
+    assert _cli("resolve", campaign.dir, sha[:12], "--unit", "U001").exit_code == 0  # what the carriers say
+    forced = _cli("resolve", campaign.dir, sha[:12], "--unit", "U003", "--force", "--reason", "电话核实")
+    assert forced.exit_code == 0, forced.output
+    assert rows_of(campaign)[src.name] == ("accepted", "ledger.resolved_assign", "U003")
+    assert "此前的决定" in forced.stdout and "U001" in forced.stdout  # the earlier decision is shown
+
+
+def test_resolving_the_same_file_again_shows_the_earlier_decision(campaign, tmp_path):
+    import json
+    src = returned(campaign, "U001", tmp_path / "in" / "U002_第二党支部.xlsx")
+    collect(campaign, [str(src)], workers=1)
+    sha = row(campaign, src.name).sha256
+    first = json.loads(_cli("resolve", campaign.dir, sha, "--unit", "U001", "--reason", "核实", "--json").stdout)
+    assert "earlier" not in first
+    again = json.loads(_cli("resolve", campaign.dir, sha, "--reject", "--json").stdout)
+    assert (again["earlier"]["action"], again["earlier"]["unit_code"], again["earlier"]["reason"]) == (
+        "assign", "U001", "核实")
+    english = _cli("resolve", campaign.dir, sha, "--reject", "--lang", "en")
+    assert "Earlier decision: rejected" in english.stdout
+
+
+def test_resolve_onto_a_workbook_of_another_campaign_says_which_campaign(tmp_path, roster_csv, campaign):
+    last = create_campaign(tmp_path / "last", str(MINI_SPEC), roster_csv, year=2025, name="2025年度考核")
+    generate_outbox(last, workers=1)
+    old = fill(outbox_file(last, "U001"), tmp_path / "in" / "U001.xlsx", {("基本信息", "C6"): 9})
+    collect(campaign, [str(old)], workers=1)
+    refused = _cli("resolve", campaign.dir, row(campaign, "U001.xlsx").sha256, "--unit", "U001")
+    assert refused.exit_code == 2
+    assert "2025年度考核 2025" in refused.stderr and "另一次考核" in refused.stderr
+    assert _cli("resolve", campaign.dir, row(campaign, "U001.xlsx").sha256, "--unit", "U001", "--force").exit_code == 0
+    assert rows_of(campaign)["U001.xlsx"] == ("accepted", "ledger.resolved_assign", "U001")

@@ -211,6 +211,8 @@ def resolve(directory: DirArg, sha256: Annotated[str, typer.Argument(help="The f
             unit: Annotated[Optional[str], typer.Option("--unit", help="Credit the file to this unit code.")] = None,
             reject: Annotated[bool, typer.Option("--reject", help="Reject the file.")] = False,
             reason: Annotated[str, typer.Option("--reason", help="Why (recorded in the ledger).")] = "",
+            force: Annotated[bool, typer.Option("--force", help="Credit it even where its carriers name another "
+                                                                 "unit or campaign.")] = False,
             as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Accept a review item for a unit, or reject it, recorded with who and when."""
     from .resolve import resolve_file
@@ -218,11 +220,22 @@ def resolve(directory: DirArg, sha256: Annotated[str, typer.Argument(help="The f
     if bool(unit) == bool(reject):
         raise ConfigError("give exactly one of --unit CODE or --reject (with --reason)")
     campaign = _campaign(directory)
-    sha = resolve_file(campaign, sha256, unit=unit, reason=reason)
+    sha, earlier = resolve_file(campaign, sha256, unit=unit, reason=reason, force=force)
     from .collect import export_ledger
     export_ledger(campaign, ctx.lang)
+    summary = {"sha256": sha, "action": "reject" if reject else "assign", "unit_code": unit or ""}
+    if earlier is not None:
+        _say_earlier(ctx, earlier)
+        summary["earlier"] = dict(zip(("action", "unit_code", "reason", "who", "at"), earlier))
     ctx.say(f"已记录：{sha[:12]} → {'退回' if reject else unit}", f"Recorded: {sha[:12]} → {'rejected' if reject else unit}")
-    ctx.done({"sha256": sha, "action": "reject" if reject else "assign", "unit_code": unit or ""})
+    ctx.done(summary)
+
+
+def _say_earlier(ctx: Ctx, earlier: tuple) -> None:
+    action, unit, reason, who, at = earlier
+    why_zh, why_en = (f"（{reason}）", f" ({reason})") if reason else ("", "")
+    ctx.say(f"此前的决定：{'归入 ' + unit if action == 'assign' else '退回'}{why_zh}，{who} 于 {at}",
+            f"Earlier decision: {'assigned to ' + unit if action == 'assign' else 'rejected'}{why_en}, by {who} at {at}")
 
 
 @app.command()

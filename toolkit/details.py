@@ -147,6 +147,11 @@ ERRORS: tuple[tuple[str, str], ...] = (
     ("(.+) files in the ledger match sha256 (.+); copy the sha256 from out/ledger.csv",
      "台账中有 {0} 个文件的 sha256 以 {1} 开头，请从 out/ledger.csv 复制更长的 sha256"),
     ("--unit (.+): no such unit_code in the roster (.+)", "--unit {0}：名单 {1} 中没有这个单位代码"),
+    ("(.+): the file's carriers name the unit (.+), not (.+); check the file, or add --force to credit it to (.+) anyway",
+     "{0}：文件的标识信息指向单位 {1}，而不是 {2}；请核实该文件，确需归入 {3} 时请加 --force"),
+    ("(.+): the file's carriers say it was issued for another campaign ((.+)), not (.+); check the file, or add "
+     "--force to credit it to (.+) anyway", "{0}：文件的标识信息表明它是为另一次考核（{1}）下发的，不属于本次考核；"
+     "请核实该文件，确需归入 {3} 时请加 --force"),
     ("give exactly one of --unit CODE or --reject (with --reason)", "请二选一：--unit 单位代码，或 --reject（用 --reason 写明原因）"),
     ("(.+): expected a date like 2026-12-31, got (.+)", "{0}：应为日期，如 2026-12-31，填写的是 {1}"),
     ("(.+): the ledger cannot be opened ((.+)); restore it from a backup, or move it aside and collect again "

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import os
 import re
 import stat
 import struct
@@ -30,6 +29,7 @@ from .archive import (_MIB, _PARSE_ERRORS, Limits, Package, _display_name, _memb
                       _ratio_too_high, _read_head, _size_problem)
 from .biff import _xls_problem
 from .package import _package_problem, check_workbook_package, workbook_problem
+from .source_paths import readable_name, toolkit_written
 
 __all__ = ["Limits", "Package", "Offered", "sniff", "walk", "check_workbook_package", "workbook_problem", "WORKBOOK_KINDS",
            "CODES"]
@@ -145,22 +145,11 @@ def _walk_paths(paths: list[Path], limits: Limits) -> Iterator[Offered]:
     for path in paths:
         files = _files_under(path, set()) if path.is_dir() else iter([path])
         for file in files:
-            written = _toolkit_written(file)
+            written = toolkit_written(file)
             if written:
                 yield from _offer_written(file, written, limits)
             else:
                 yield from _offer_file(file, limits)
-
-
-_TOOLKIT_FOLDERS = ("out", "feedback", "outbox")  # what the toolkit writes inside a campaign folder
-
-
-def _toolkit_written(file: Path) -> str:
-    """"out/ of the campaign folder X" when *file* lies in a folder the toolkit writes, else ""."""
-    for folder in file.parents:
-        if folder.name in _TOOLKIT_FOLDERS and (folder.parent / "campaign.yaml").is_file():
-            return f"{folder.name}/ of the campaign folder {readable_name(folder.parent)}"
-    return ""
 
 
 def _offer_written(file: Path, detail: str, limits: Limits) -> Iterator[Offered]:
@@ -196,32 +185,6 @@ def _is_junk(name: str) -> bool:
     """Office lock files and operating-system litter, skipped silently."""
     low = name.lower()
     return low.startswith(("~$", ".~lock.", "._")) or low in _JUNK_FILES
-
-
-def readable_name(path: Path) -> str:
-    """*path* as text a ledger can hold: a name that is not UTF-8 (GBK left by Linux unzip) decoded as GBK.
-
-    Python gives such a name with surrogate escapes, which no UTF-8 file or database takes. Each part
-    is decoded on its own (the folders may be UTF-8, the file GBK); what GBK cannot decode keeps its
-    bytes as \\xNN escapes. The file itself is still read by its real name.
-    """
-    text = str(path)
-    if not _SURROGATE.search(text):
-        return text
-    parts = []
-    for part in re.split(r"([\\/])", text):
-        raw = os.fsencode(part)
-        try:
-            parts.append(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            try:
-                parts.append(raw.decode("gb18030"))
-            except UnicodeDecodeError:
-                parts.append(raw.decode("utf-8", "backslashreplace"))
-    return "".join(parts)
-
-
-_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 def _offer_file(path: Path, limits: Limits) -> Iterator[Offered]:

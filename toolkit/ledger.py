@@ -232,6 +232,19 @@ class Ledger:
             self.db.execute("INSERT INTO resolutions(sha256, action, unit_code, reason, who, at) VALUES (?,?,?,?,?,?)",
                             (sha256, action, unit_code, reason, _who(), _now()))
 
+    def decisions(self, sha256: str) -> list[tuple[str, str, str, str, str]]:
+        """(action, unit_code, reason, who, at) of the office's decisions on a file, oldest first."""
+        return [tuple(r) for r in self.db.execute(
+            "SELECT action, unit_code, reason, who, at FROM resolutions WHERE sha256=? ORDER BY id", (sha256,))]
+
+    def carriers(self, sha256: str) -> tuple[dict, str, str]:
+        """(carriers, reason code, detail) of a file as identification first recorded them."""
+        row = self.db.execute("SELECT carriers, ident_reason, ident_detail FROM files WHERE sha256=? ORDER BY id"
+                              " LIMIT 1", (sha256,)).fetchone()
+        if row is None:
+            return {}, "", ""
+        return json.loads(row[0] or "{}"), row[1] or "", row[2] or ""
+
     def set_payload(self, sha256: str, template_id: str, payload: str) -> None:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO submissions(sha256, template_id, payload) VALUES (?,?,?)",

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from .campaign import Campaign
+from typing import NamedTuple
+
+from .campaign import Campaign, Roster
 from .errors import ConfigError
 from .identify import return_key
 from .ledger import Ledger, encode_payload
 from .lock import locked
 
-__all__ = ["resolve_file"]
+__all__ = ["resolve_file", "Resolved"]
+
+
+class Resolved(NamedTuple):
+    """The file's full sha256 and the office's earlier decision on it (action, unit, reason, who, at), if any."""
+
+    sha256: str
+    earlier: tuple[str, str, str, str, str] | None
 
 
 @locked
-def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reason: str = "") -> str:
-    """Record the decision; returns the full sha256. Assigning re-reads the stored original."""
+def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reason: str = "",
+                 force: bool = False) -> Resolved:
+    """Record the decision. Assigning re-reads the stored original, and is refused (unless *force*)
+    where the file's own carriers name another unit or another campaign."""
     with Ledger(campaign.db_path) as ledger:
         matches = sorted({f.sha256 for f in ledger.files() if f.sha256.startswith(sha_prefix.lower())})
         if len(matches) != 1:
@@ -23,6 +34,10 @@ def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reaso
         if unit is not None:
             if unit not in campaign.roster().by_code():
                 raise ConfigError(f"--unit {unit}: no such unit_code in the roster {campaign.roster_file}")
+            said = _contradiction(ledger, sha, unit, campaign.roster())
+            if said and not force:
+                raise ConfigError(f"{sha[:12]}: {said}, not {unit}; check the file, or add --force to credit it "
+                                  f"to {unit} anyway")
             spec = campaign.template()
             sub = ledger.payload(sha)
             if sub is None:
@@ -31,12 +46,25 @@ def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reaso
             with ledger.db:  # several returns per unit (evaluations) are told apart by their key
                 ledger.db.execute("UPDATE files SET return_key=? WHERE sha256=?", (return_key(spec, sub), sha))
         decision = ("assign" if unit else "reject", unit or "", reason)
-        last = ledger.db.execute("SELECT action, unit_code, reason FROM resolutions WHERE sha256=? ORDER BY id DESC"
-                                 " LIMIT 1", (sha,)).fetchone()
-        if last is None or tuple(last) != decision:  # the same decision again changes nothing
+        earlier = (ledger.decisions(sha) or [None])[-1]
+        if earlier is None or earlier[:3] != decision:  # the same decision again changes nothing
             ledger.resolve(sha, *decision)
         ledger.recompute()
-    return sha
+    return Resolved(sha, earlier)
+
+
+def _contradiction(ledger: Ledger, sha: str, unit: str, roster: Roster) -> str:
+    """What the file's carriers say when they name another campaign, or units of which *unit* is none; else ""."""
+    carriers, reason, _ = ledger.carriers(sha)
+    if reason == "identify.other_campaign":
+        name, year = carriers.get("campaign.name", "?"), carriers.get("campaign.year", "?")
+        return f"the file's carriers say it was issued for another campaign ({name} {year})"
+    named = {code for key, value in carriers.items() if key.startswith("unit.") for code in value.split(" / ")}
+    if not named or unit in named:
+        return ""
+    units = roster.by_code()
+    return "the file's carriers name the unit " + " / ".join(
+        f"{c} {units[c].name}" if c in units else c for c in sorted(named))
 
 
 def _extract_stored(campaign: Campaign, sha: str):
