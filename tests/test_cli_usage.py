@@ -36,7 +36,33 @@ def test_usage_errors_answer_in_json_with_exit_2(campaign, args, says):
 def test_usage_errors_without_json_keep_the_usage_text(campaign):
     result = cli("status")
     assert result.exit_code == 2 and result.stdout == ""
-    assert "Missing argument" in result.stderr
+    assert "Missing argument" in result.stderr and "Usage: " in result.stderr and "status --help" in result.stderr
+
+
+@pytest.mark.parametrize("args, chinese", [
+    (("status",), "错误：缺少参数 directory"),
+    (("status", "{camp}", "--jsn"), "错误：没有选项 --jsn（是否想用 --json？）"),
+    (("statu", "{camp}"), "错误：没有命令 statu；全部命令见 toolkit --help（是否想用 status？）"),
+    (("init", "{camp}2", "--roster", "r.csv", "--template", "mini", "--year", "abc"), "错误：--year 的值无效"),
+    (("status", "{camp}", "extra"), "错误：多余的参数：extra"),
+    (("init", "{camp}2", "--template"), "错误：选项 --template 后面需要一个值"),
+])
+def test_usage_errors_read_in_chinese_with_the_english_below(campaign, args, chinese):
+    result = cli(*(a.format(camp=campaign.dir) for a in args))
+    assert result.exit_code == 2
+    first, second = result.stderr.splitlines()[:2]
+    assert first.startswith(chinese) and second.startswith("error: ")
+
+
+def test_usage_errors_in_english_have_no_chinese(campaign):
+    result = cli("status", campaign.dir, "--bogus", "--lang", "en", "--json")
+    assert result.exit_code == 2 and "message_zh" not in json.loads(result.stdout)
+    assert result.stderr.startswith("error: No such option: --bogus") and "错误" not in result.stderr
+
+
+def test_the_toolkit_alone_shows_its_help():
+    result = runner.invoke(app, [])
+    assert "Usage: " in result.output and "列出内置模板" in result.output
 
 
 def test_a_command_that_succeeds_with_json_still_exits_0(campaign):

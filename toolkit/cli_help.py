@@ -11,9 +11,11 @@ option missing here keeps its English help.
 from __future__ import annotations
 
 import os
+import re
 from typing import Sequence
 
-__all__ = ["help_language", "localise_help", "lang_after_command", "COMMAND_HELP_ZH", "PARAM_HELP_ZH"]
+__all__ = ["help_language", "localise_help", "lang_after_command", "usage_error_zh", "COMMAND_HELP_ZH",
+           "PARAM_HELP_ZH"]
 
 # command name → Chinese help ("" is the toolkit itself)
 COMMAND_HELP_ZH = {
@@ -111,3 +113,29 @@ def localise_help(group, lang: str) -> None:
 
 def _both(zh: str, en: str | None) -> str:
     return f"{zh}\n\n{en}" if en else zh
+
+
+# Click's usage errors (English) → the same in Chinese; the English original is printed below.
+# A group named "hint" (click's "did you mean") is added in brackets.
+_USAGE_ZH = (
+    (re.compile(r"Missing argument '(.+?)'\.?$"), "缺少参数 {0}"),
+    (re.compile(r"Missing option '(.+?)'\.?$"), "缺少选项 {0}"),
+    (re.compile(r"No such option: (\S+?)\.?(?: \(Possible options: (?P<hint>.+)\)| Did you mean (?P<hint2>\S+?)\?)?$"),
+     "没有选项 {0}"),
+    (re.compile(r"No such command '(.+?)'\.?(?: Did you mean '?(?P<hint>[^'?]+)'?\?)?$"),
+     "没有命令 {0}；全部命令见 toolkit --help"),
+    (re.compile(r"Option '(.+?)' requires an argument\.?$"), "选项 {0} 后面需要一个值"),
+    (re.compile(r"Got unexpected extra arguments?(?:\(s\))? \((.*)\)$"), "多余的参数：{0}"),
+    (re.compile(r"Invalid value for '(.+?)': (.*)$", re.S), "{0} 的值无效：{1}"),
+)
+
+
+def usage_error_zh(message: str) -> str | None:
+    """A usage error in Chinese, or None when it is not one of the usual ones."""
+    for pattern, template in _USAGE_ZH:
+        m = pattern.match(message.strip())
+        if m:
+            named = m.groupdict()
+            hint = named.get("hint") or named.get("hint2")
+            return template.format(*m.groups()) + (f"（是否想用 {hint}？）" if hint else "")
+    return None

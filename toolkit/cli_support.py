@@ -21,10 +21,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from typer._click.exceptions import ClickException, UsageError
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
-from .cli_help import help_language, lang_after_command, localise_help
+from .cli_help import help_language, lang_after_command, localise_help, usage_error_zh
 from .errors import ConfigError, ToolkitError
 
 __all__ = ["out", "err", "JsonOpt", "LangOpt", "DebugOpt", "DirArg", "Ctx", "guarded", "_campaign",
@@ -109,33 +109,48 @@ def guarded(fn: Callable) -> Callable:
 
 
 class JsonAwareGroup(TyperGroup):
-    """The command group: help in Chinese unless the command line asks for English (cli_help), and
-    with ``--json`` among the arguments, a usage error (a missing argument, an unknown option or
-    command) also answers on stdout with the JSON error, exit 2, like every other failure; without
-    it, Typer's usual usage text on stderr."""
+    """The command group: help in Chinese unless the command line asks for English (cli_help);
+    a usage error (a missing argument, an unknown option or command) says what is wrong in Chinese
+    with the English original below, and with ``--json`` also answers on stdout with the JSON
+    error, exit 2, like every other failure."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         given = list(sys.argv[1:] if args is None else args)
-        localise_help(self, help_language(given))
+        lang = help_language(given)
+        localise_help(self, lang)
         argv = lang_after_command(given)
-        if not standalone_mode or "--json" not in argv:
+        if not standalone_mode:
             return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError:  # `toolkit` alone: the help, as Typer shows it
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
         except UsageError as exc:
-            err.print(f"错误 / error: {exc.format_message()}", soft_wrap=True)
-            if exc.ctx is not None:
-                err.print(exc.ctx.get_usage(), soft_wrap=True)
-            _json_error({"as_json": True}, exc.format_message(), 2)
+            _usage_error(exc, lang, "--json" in argv)
             sys.exit(2)
         except ClickException as exc:
             err.print(f"错误 / error: {exc.format_message()}", soft_wrap=True)
-            _json_error({"as_json": True}, exc.format_message(), exc.exit_code)
+            _json_error({"as_json": "--json" in argv}, exc.format_message(), exc.exit_code)
             sys.exit(exc.exit_code)
         except typer.Abort:
             err.print("Aborted!")
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_error(exc: UsageError, lang: str, as_json: bool) -> None:
+    """What is wrong (in Chinese first unless --lang en), the usage line and where the help is."""
+    message = exc.format_message()
+    zh = usage_error_zh(message) if lang != "en" else None
+    if zh:
+        err.print(f"[red]错误：[/red]{escape(zh)}", markup=True, soft_wrap=True)
+    err.print(f"error: {message}" if zh or lang == "en" else f"错误 / error: {message}", soft_wrap=True)
+    if exc.ctx is not None:
+        name = exc.ctx.command_path
+        err.print(exc.ctx.get_usage(), soft_wrap=True)
+        err.print(f"查看帮助 / help: {name} --help" if lang != "en" else f"Try '{name} --help' for help.",
+                  soft_wrap=True)
+    _json_error({"as_json": as_json}, message, 2, zh)
 
 
 def _json_error(kwargs: dict, message: str, code: int, zh: str | None = None) -> None:
