@@ -597,7 +597,8 @@ def test_killed_run_is_completed_by_the_next(campaign, tmp_path, where, nth):
     assert db_count(campaign) == len(expected)
 
 
-def test_a_file_over_the_size_limit_is_rejected_with_its_real_hash_and_kept(campaign, tmp_path):
+def test_a_file_over_the_size_limit_is_rejected_with_its_real_hash_and_not_kept(campaign, tmp_path):
+    """Hashed by streaming where it lies, never copied: one oversized (or sparse) file cannot fill the store."""
     from toolkit.collect import collect, export_ledger
     from toolkit.intake import Limits
 
@@ -611,7 +612,9 @@ def test_a_file_over_the_size_limit_is_rejected_with_its_real_hash_and_kept(camp
     assert (row["status"], row["reason_code"]) == ("rejected", "intake.too_large")
     sha = hashlib.sha256(big.read_bytes()).hexdigest()
     assert row["sha256"] == sha and row["size"] == "5000"
-    assert (campaign.received / sha[:2] / f"{sha}.bin").read_bytes() == big.read_bytes()
+    assert "the file was not kept" in row["message"] or "未予保存" in row["message"]
+    assert not (campaign.received / sha[:2]).exists()
+    assert big.read_bytes() and big.stat().st_size == 5000  # the original where it was, untouched
 
 
 def test_collecting_the_outbox_by_mistake_replaces_no_return(campaign, tmp_path):

@@ -12,9 +12,11 @@ than it computes, so it overlaps with the reading instead of taking a worker's t
 
 from __future__ import annotations
 
+import errno
+import functools
 import hashlib
 import os
-import shutil
+import sqlite3
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -23,6 +25,7 @@ from typing import Callable, Iterable, Iterator
 
 from .campaign import Campaign, Roster
 from .catalogue import Code, register, title
+from .errors import ToolkitError
 from .identify import Expected, Identity, Stamp, identify
 from .intake import Limits, Offered, Package, walk, workbook_problem
 from .isolated import IsolatedPool, Unsafe
@@ -31,7 +34,7 @@ from .read import ReadError, read_workbook
 from .spec import TemplateSpec, bundled_templates
 from .lock import locked
 
-__all__ = ["collect", "CollectResult", "store_original", "export_ledger", "reason_message", "CODES"]
+__all__ = ["collect", "CollectResult", "store_original", "export_ledger", "reason_message", "DiskFull", "CODES"]
 
 CODES = register(
     Code("read.unreadable", "error", "文件无法读取（已损坏）", "The workbook cannot be read",
@@ -68,24 +71,62 @@ def _store(received: Path, sha256: str, data: bytes, kind: str) -> Path:
     folder = os.path.join(received, sha256[:2])
     path = os.path.join(folder, f"{sha256}.{ext}")
     if not os.path.exists(path):
-        if folder not in _MADE_DIRS:
-            os.makedirs(folder, exist_ok=True)
-            _MADE_DIRS.add(folder)
         tmp = f"{path}.{os.getpid()}.part"  # written whole, then renamed: never a half original
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
         try:
-            fd = os.open(tmp, flags, 0o644)
-        except FileNotFoundError:  # the folder went away during the run: make it again
-            os.makedirs(folder, exist_ok=True)
-            fd = os.open(tmp, flags, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
+            _write_new(folder, tmp, data)
+        except OSError as exc:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise _disk_full(exc, received) from None
         os.replace(tmp, path)
     return Path(path)
+
+
+def _write_new(folder: str, tmp: str, data: bytes) -> None:
+    if folder not in _MADE_DIRS:
+        os.makedirs(folder, exist_ok=True)
+        _MADE_DIRS.add(folder)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(tmp, flags, 0o644)
+    except FileNotFoundError:  # the folder went away during the run: make it again
+        os.makedirs(folder, exist_ok=True)
+        fd = os.open(tmp, flags, 0o644)
+    try:
+        _write_all(fd, data)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class DiskFull(ToolkitError):
+    """The disk under the campaign is full: the run stops (exit 1); what it recorded before stays."""
+
+
+def _disk_full(exc: OSError, folder: Path | str) -> OSError | DiskFull:
+    """A full disk (or quota) as the message the office acts on; any other OS error as it is."""
+    if exc.errno not in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return exc
+    return DiskFull(f"{folder}: the disk is full; free some space and run collect again (everything recorded "
+                    f"so far is kept)")
+
+
+def _stops_on_a_full_disk(fn: Callable) -> Callable:
+    """SQLite's own "disk is full" while recording stops the run the same way, naming the campaign folder."""
+    @functools.wraps(fn)
+    def wrapper(campaign, *args, **kwargs):
+        try:
+            return fn(campaign, *args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if "full" not in str(exc):
+                raise
+            raise _disk_full(OSError(errno.ENOSPC, str(exc)), campaign.dir) from None
+    return wrapper
 
 
 def _sweep_partial_copies(received: Path) -> None:
@@ -175,6 +216,7 @@ def _package(data: bytes, kind: str) -> Package | None:
         return None
 
 
+@_stops_on_a_full_disk
 @locked
 def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None = None,
             limits: Limits = Limits(), progress: Callable[[int], None] | None = None) -> CollectResult:
@@ -289,8 +331,10 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
     if data is not None and (offered.kind == "rejected" or known) and stored_path(campaign, sha) is None:
         store_original(campaign, sha, data, offered.kind)  # workbooks to read are stored by the writer
     if offered.kind == "rejected":
+        kept = data is not None or not size  # a file too large to read is hashed where it lies, never copied
         ledger.add(source=offered.source, sha256=sha, size=size, kind="rejected", status="rejected",
-                   reason_code=offered.reason_code or "intake.not_a_workbook", detail=offered.detail,
+                   reason_code=offered.reason_code or "intake.not_a_workbook",
+                   detail=offered.detail if kept else f"{offered.detail}; the file was not kept",
                    mtime=offered.mtime, run=run)
         return None
     if known:  # same bytes under another name: a duplicate, no need to read again
@@ -327,10 +371,11 @@ def _issued(campaign: Campaign) -> dict[str, str]:
 
 
 def _unread(campaign: Campaign, offered: Offered) -> tuple[str, int]:
-    """sha256 and size of a file rejected before it was read (too large): streamed from disk and kept.
+    """sha256 and size of a file rejected before it was read (too large): streamed from disk, not kept.
 
-    An archive member that was never unpacked (a bomb, an encrypted member) has no bytes to hash:
-    it is keyed by the sha256 of its source label instead, and nothing is stored.
+    Copying it would let one oversized (or sparse) file fill the store. An archive member that
+    was never unpacked (a bomb, an encrypted member) has no bytes to hash: it is keyed by the
+    sha256 of its source label instead.
     """
     path = Path(offered.source)
     if "!/" in offered.source or not path.is_file():
@@ -339,14 +384,7 @@ def _unread(campaign: Campaign, offered: Offered) -> tuple[str, int]:
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    sha = digest.hexdigest()
-    target = campaign.received / sha[:2] / f"{sha}.bin"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + f".{os.getpid()}.part")
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
-    return sha, path.stat().st_size
+    return digest.hexdigest(), path.stat().st_size
 
 
 class _Pool:

@@ -54,6 +54,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("(.+); unpack it and offer the files", "{0}" + _NEEDS),
     ("unpacks to (.+) (limit (.+))", "解压后达 {0}（上限 {1}）"),
     ("(.+) entries (limit (.+))", "共 {0} 个文件（上限 {1}）"),
+    ("(.+) MiB (limit (.+) MiB); the file was not kept", "{0} MiB（上限 {1} MiB），文件过大，未予保存"),
     ("(.+) MiB (limit (.+) MiB)", "{0} MiB（上限 {1} MiB）"),
     ("(.+): compressed (.+):1 to (.+)", "{0}：压缩比 {1}:1，解压后达 {2}"),
     ("the workbook part is missing", "缺少工作簿的主体部分"),
@@ -154,6 +155,11 @@ ERRORS: tuple[tuple[str, str], ...] = (
      "请核实该文件，确需归入 {3} 时请加 --force"),
     ("give exactly one of --unit CODE or --reject (with --reason)", "请二选一：--unit 单位代码，或 --reject（用 --reason 写明原因）"),
     ("(.+): expected a date like 2026-12-31, got (.+)", "{0}：应为日期，如 2026-12-31，填写的是 {1}"),
+    ("(.+): the disk is full; free some space and run collect again (everything recorded so far is kept)",
+     "{0}：磁盘已满；请腾出空间后重新运行收取（已记录的内容都在）"),
+    ("(.+): the ledger is damaged (table (.+) is missing); restore it from a backup, or move it aside and collect "
+     "again (the originals in received/ are kept)",
+     "{0}：台账已损坏（缺少数据表 {1}）；请从备份恢复，或把它移到别处后重新收取（received/ 中的原件都在）"),
     ("(.+): the ledger cannot be opened ((.+)); restore it from a backup, or move it aside and collect again "
      "(the originals in received/ are kept)", "{0}：台账无法打开（{1}）；请从备份恢复，或把它移到别处后重新收取（received/ 中的原件都在）"),
 )

@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS stamps (name TEXT, year TEXT, round TEXT, PRIMARY KEY
 CREATE TABLE IF NOT EXISTS outputs (sha256 TEXT PRIMARY KEY, kind TEXT, path TEXT, written_at TEXT);
 """
 
+# The tables every ledger has had from the first version on (later ones are created when missing).
+_CORE_TABLES = ("runs", "files", "submissions", "resolutions", "validations")
+
 # Columns added to the schema after campaigns were already running: table → column → declaration.
 _ADDED_COLUMNS = {"files": {"return_key": "TEXT DEFAULT ''"}, "runs": {"finished_at": "TEXT"}}
 
@@ -89,6 +92,7 @@ class Ledger:
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            self._check_tables()
             self.db.executescript(_SCHEMA)
             self._add_missing_columns()
         except sqlite3.DatabaseError as exc:
@@ -99,6 +103,16 @@ class Ledger:
             self.db.execute("CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256)")
         except sqlite3.OperationalError:  # a read-only ledger: lookups only scan
             pass
+
+    def _check_tables(self) -> None:
+        """A ledger that lost one of its tables is damaged: creating it empty would report "0 returns"."""
+        have = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        missing = [t for t in _CORE_TABLES if t not in have]
+        if have & set(_CORE_TABLES) and missing:
+            self.db.close()
+            raise CampaignError(f"{self.path}: the ledger is damaged (table {', '.join(missing)} is missing); restore "
+                                f"it from a backup, or move it aside and collect again (the originals in received/ "
+                                f"are kept)")
 
     def _add_missing_columns(self) -> None:
         """Bring a ledger written by an earlier version up to date (CREATE IF NOT EXISTS adds no columns)."""
