@@ -121,3 +121,13 @@ def test_cli_shows_chinese_first_and_the_english_original_below(tmp_path):
     en = _describe(spec, "--lang", "en")
     assert en.exit_code == 2
     assert "expected names of fields in this template" in en.output and "应为" not in en.output
+
+
+def test_an_unknown_scoring_scheme_in_chinese(tmp_path):
+    from toolkit.scheme import load_scheme
+    with pytest.raises(SpecError) as info:
+        load_scheme("annual-assessment-scorin")
+    assert info.value.zh.startswith("没有名为 'annual-assessment-scorin' 的评分细则（是否应为 'annual-assessment-scoring'？）")
+    with pytest.raises(SpecError) as info:
+        load_scheme(str(tmp_path / "none.yaml"))
+    assert info.value.zh == f"找不到评分细则文件：{tmp_path / 'none.yaml'}"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SpecError
+from .spec_errors import found_zh
 from .scheme_model import (_GRADE_KEYS, _TOP_KEYS, FAULTY_MODES, RULES, SPECIAL_AREAS, VETO_RANKS, Grade, Indicator,
                            ScoringScheme)
 from .scheme_rules import _compile_entry, _Ctx, did_you_mean, expression_names, value_fields
@@ -45,14 +46,17 @@ def _scheme_path(ref: str, base: Path | None) -> Path:
         candidate = base / candidate
     if ref.endswith((".yaml", ".yml")) or candidate.is_file():
         if not candidate.is_file():
-            raise SpecError(f"scoring scheme file not found: {candidate}")
+            raise SpecError(f"scoring scheme file not found: {candidate}", zh=f"找不到评分细则文件：{candidate}")
         return candidate
     path = TEMPLATES_DIR / f"{ref}.yaml"
     if path.is_file():
         return path
     known = [p.stem for p in TEMPLATES_DIR.glob("*-scoring.yaml")]
-    raise SpecError(f"unknown scoring scheme {ref!r}{did_you_mean(ref, known)}; "
-                    f"bundled schemes: {', '.join(known) or 'none'}; or give a path to a .yaml file")
+    hint = did_you_mean(ref, known)
+    raise SpecError(f"unknown scoring scheme {ref!r}{hint}; "
+                    f"bundled schemes: {', '.join(known) or 'none'}; or give a path to a .yaml file",
+                    zh=f"没有名为 {ref!r} 的评分细则{found_zh(hint) if hint else ''}；"
+                       f"内置评分细则：{'、'.join(known) or '无'}；或给出 .yaml 文件的路径")
 
 
 def parse_scheme(raw: Any, source: str = "<scheme>", *, spec: TemplateSpec | None = None,
