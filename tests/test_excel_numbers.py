@@ -85,3 +85,23 @@ def _cached_by_name(path: Path) -> dict:
 def test_excel_round_edges(x, digits, expected):
     result = excel_round(x, digits)
     assert result == expected and type(result) is type(expected)
+
+
+def test_the_fixture_holds_the_formula_generate_writes_today():
+    """The recalculated workbook is still what the toolkit generates (LibreOffice only drops the quotes
+    around a sheet name that needs none): a change to the formula means making the fixture again."""
+    import io
+
+    from toolkit.workbook import MasterContext, build_master
+    spec = find_template("inspection-survey")
+    master = build_master(spec, MasterContext(campaign="2026", year=2026, deadline="2026-12-20", contact="王",
+                                              phone="0571-88000000"))
+    fresh, recalculated = (_formulas(openpyxl.load_workbook(src)) for src in
+                           (io.BytesIO(master), LO / "inspection_U001.xlsx"))
+    assert fresh["f_rectify_rate"].replace("'", "") == recalculated["f_rectify_rate"].replace("'", "")
+    assert fresh["f_answer_rate"].replace("'", "") == recalculated["f_answer_rate"].replace("'", "")
+
+
+def _formulas(wb) -> dict:
+    return {name: wb[sheet][ref.replace("$", "")].value
+            for name, dn in wb.defined_names.items() for sheet, ref in dn.destinations}
