@@ -105,3 +105,12 @@ def test_the_fixture_holds_the_formula_generate_writes_today():
 def _formulas(wb) -> dict:
     return {name: wb[sheet][ref.replace("$", "")].value
             for name, dn in wb.defined_names.items() for sheet, ref in dn.destinations}
+
+
+@pytest.mark.parametrize("expr, formula", [
+    ("round(x)", "ROUND(x,0)"),         # Excel's ROUND requires the number of digits
+    ("round(x, 1)", "ROUND(x,1)"),
+    ("count(a, b)", None),              # count() leaves out 0 and false, COUNTA does not: no formula
+])
+def test_excel_translation_says_what_the_toolkit_computes(expr, formula):
+    assert to_excel(expr, lambda n: n) == formula

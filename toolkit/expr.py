@@ -354,7 +354,8 @@ def _bounded(value):
 
 _XL_BIN = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "^"}
 _XL_CMP = {ast.Eq: "=", ast.NotEq: "<>", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
-_XL_FUNC = {"sum": "SUM", "min": "MIN", "max": "MAX", "abs": "ABS", "round": "ROUND", "count": "COUNTA"}
+# count() is not COUNTA (it leaves out 0 and false): a formula using it is computed by the toolkit only
+_XL_FUNC = {"sum": "SUM", "min": "MIN", "max": "MAX", "abs": "ABS", "round": "ROUND"}
 
 
 def to_excel(source: str, ref) -> str | None:
@@ -386,7 +387,10 @@ def _xl(node, ref) -> str:
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _XL_CMP:
         return f"{_xl(node.left, ref)}{_XL_CMP[type(node.ops[0])]}{_xl(node.comparators[0], ref)}"
     if isinstance(node, ast.Call) and node.func.id in _XL_FUNC:
-        return f"{_XL_FUNC[node.func.id]}({','.join(_xl(a, ref) for a in node.args)})"
+        args = [_xl(a, ref) for a in node.args]
+        if node.func.id == "round" and len(args) == 1:  # Excel's ROUND needs its digits
+            args.append("0")
+        return f"{_XL_FUNC[node.func.id]}({','.join(args)})"
     if isinstance(node, ast.IfExp):
         return f"IF({_xl(node.test, ref)},{_xl(node.body, ref)},{_xl(node.orelse, ref)})"
     raise _NoExcel
