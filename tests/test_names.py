@@ -181,3 +181,20 @@ def test_the_spec_check_refuses_what_excel_refuses_with_the_key_path(tmp_path, n
     message = " ".join(result.stderr.split())
     assert "sheets[1].name" in message and problem in message and "Traceback" not in result.output
     assert "Excel 接受的工作表名称" in message  # in Chinese first, the English below
+
+
+def test_a_long_unit_name_gets_its_feedback_workbook(tmp_path):
+    from conftest import MINI_SPEC, write_roster
+    from test_validate import run, submit
+
+    from toolkit.campaign import create_campaign
+    from toolkit.feedback import feedback_names, write_feedback
+    from toolkit.generate import generate_outbox
+    units = [("U001", "第一党支部", "g", "c", "1"), ("U002", LONG_NAME + "第二党支部", "g", "c", "2")]
+    campaign = create_campaign(tmp_path / "c", str(MINI_SPEC), write_roster(tmp_path / "r.csv", units), year=2026)
+    generate_outbox(campaign, workers=1)
+    result = run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70}))
+    index = write_feedback(campaign, result)
+    name = feedback_names(campaign.roster().units)["U002"]
+    assert [r["file"] for r in index] == [name] and (campaign.feedback / name).is_file()
+    assert fits(name) and name.startswith("U002_中共") and name.endswith("…_退回修改.xlsx")
