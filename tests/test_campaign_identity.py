@@ -327,3 +327,16 @@ def test_resolve_onto_a_workbook_of_another_campaign_says_which_campaign(tmp_pat
     assert "2025年度考核 2025" in refused.stderr and "另一次考核" in refused.stderr
     assert _cli("resolve", campaign.dir, row(campaign, "U001.xlsx").sha256, "--unit", "U001", "--force").exit_code == 0
     assert rows_of(campaign)["U001.xlsx"] == ("accepted", "ledger.resolved_assign", "U001")
+
+
+def test_templates_resaved_by_libreoffice_in_every_format_are_blank_returns(campaign, tmp_path):
+    """tests/fixtures/lo/blank_U001.*: U001's generated workbook, nothing typed, re-saved by LibreOffice."""
+    from conftest import FIXTURES
+
+    typed = returned(campaign, "U001", tmp_path / "a" / "U001_第一党支部.xlsx")
+    collect(campaign, [str(typed)], workers=1)
+    blanks = [FIXTURES / "lo" / f"blank_U001.{fmt}" for fmt in ("xlsx", "xls", "ods")]
+    collect(campaign, [str(p) for p in blanks], workers=1)
+    rows = rows_of(campaign)
+    assert rows["U001_第一党支部.xlsx"] == ("accepted", "", "U001")
+    assert {rows[p.name] for p in blanks} == {("rejected", "read.blank_return", "U001")}
