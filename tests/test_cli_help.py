@@ -29,6 +29,7 @@ def test_command_help_is_chinese_with_the_english_below():
     assert text.index("谁已报送") < text.index("Who returned")
     assert "在标准输出打印机器可读的摘要" in text and "考核任务文件夹" in text
     assert "--lang en" in text  # how to get the English help
+    assert "显示本帮助并退出" in text and "显示本帮助并退出" in helptext("--help")
 
 
 def test_command_help_in_english_has_no_chinese():

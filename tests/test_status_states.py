@@ -105,6 +105,8 @@ def test_a_return_received_after_the_deadline_is_late(campaign, tmp_path):
     rows = status_rows(campaign)
     assert [rows[c]["late"] for c in ("U001", "U002", "U003")] == ["true", "false", "false"]
     assert "逾期" in cli("status", campaign.dir).stdout
+    chase = chase_rows(campaign)
+    assert "已报送（逾期）" in chase["U001"]  # a late return counts as not done: the office sees it
 
 
 def test_a_return_before_the_deadline_is_not_late(campaign, tmp_path):
@@ -114,4 +116,4 @@ def test_a_return_before_the_deadline_is_not_late(campaign, tmp_path):
     fill(outbox_file(campaign, "U001"), tmp_path / "inbox" / "U001.xlsx", {("基本信息", "C6"): 12})
     cli("collect", campaign.dir, tmp_path / "inbox")
     cli("status", campaign.dir)
-    assert status_rows(campaign)["U001"]["late"] == "false"
+    assert status_rows(campaign)["U001"]["late"] == "false" and "U001" not in chase_rows(campaign)

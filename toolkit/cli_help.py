@@ -100,7 +100,9 @@ def localise_help(group, lang: str) -> None:
         return
     group.help = _both(COMMAND_HELP_ZH[""], group.help)
     group.epilog = _MORE_ZH.format(command="COMMAND")
+    _help_option_zh(group)
     for name, command in group.commands.items():
+        _help_option_zh(command)
         if name in COMMAND_HELP_ZH:
             command.help = _both(COMMAND_HELP_ZH[name], command.help)
             command.short_help = COMMAND_HELP_ZH[name]
@@ -109,6 +111,18 @@ def localise_help(group, lang: str) -> None:
             zh = PARAM_HELP_ZH.get(f"{name}:{param.name}") or PARAM_HELP_ZH.get(param.name or "")
             if zh and hasattr(param, "help"):
                 param.help = zh
+
+
+def _help_option_zh(command) -> None:
+    """--help itself described in Chinese (Click creates the option when the help is shown)."""
+    make = command.get_help_option
+
+    def get_help_option(ctx):
+        option = make(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+    command.get_help_option = get_help_option
 
 
 def _both(zh: str, en: str | None) -> str:

@@ -131,8 +131,9 @@ def _csv_row(s: UnitStatus) -> dict:
 
 
 def write_status(campaign: Campaign, statuses: list[UnitStatus], lang: str = "zh") -> list[Path]:
-    """out/status.csv and out/chase-list.xlsx (催报名单: every unit without a return free of errors,
-    with contacts, the reason for review and unusable units, 逾期 for late returns)."""
+    """out/status.csv and out/chase-list.xlsx (催报名单: every unit without a return free of errors, and
+    every late one — the instructions tell units a late return counts as not done — with contacts,
+    the reason for review and unusable units, 逾期 for late returns)."""
     from .csvout import write_csv
     from .xlsxout import new_workbook, write_table
 
@@ -145,9 +146,9 @@ def write_status(campaign: Campaign, statuses: list[UnitStatus], lang: str = "zh
     headers = (["Unit code", "Unit", "Group", "Contact", "Phone", "State", "Errors", "Why / file"] if en
                else ["单位代码", "单位名称", "分组", "联系人", "联系电话", "状态", "错误数", "原因及文件"])
     rows = [[s.unit_code, s.unit_name, s.group, s.contact, s.phone, state_text(s, lang), s.errors,
-             _why(s, en)] for s in statuses if s.state != UnitState.ACCEPTED]
+             _why(s, en)] for s in statuses if s.state != UnitState.ACCEPTED or s.late]
     ws = wb.add_worksheet("催报名单" if not en else "To chase")
-    title = f"{campaign.name} — " + ("催报名单（未报送、报送文件无法使用、待确认及需退回修改）" if not en
+    title = f"{campaign.name} — " + ("催报名单（未报送、报送文件无法使用、待确认、需退回修改及逾期报送）" if not en
                                      else "units to chase")
     write_table(wb, ws, headers, rows, title=title)
     ws.set_column(len(headers) - 1, len(headers) - 1, 60)
