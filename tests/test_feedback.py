@@ -405,3 +405,13 @@ def test_the_notice_prints_in_the_templates_font(faulty):
     fonts = {ws.cell(r, c).font.name for r in range(1, ws.max_row + 1) for c in range(1, 7) if ws.cell(r, c).value}
     assert fonts == {"Calibri"}, fonts
     assert ws.cell(head, 1).font.b and ws.cell(1, 1).font.sz == 16
+
+
+def test_control_characters_in_typed_text_are_listed_legally(campaign, tmp_path):
+    from test_validate import set_cell_xml
+    path = submit(campaign, tmp_path, changes={("考核指标", "F5"): 70})
+    set_cell_xml(path, "台账", "D4", "<is><t>下个_x000B_月_x0001_</t></is>", t="inlineStr")  # not a date
+    run(campaign, path)
+    validate_with_feedback(campaign)
+    listed = issue_list(openpyxl.load_workbook(feedback_path(campaign, "U002"))[FEEDBACK_SHEET])
+    assert next(r for r in listed if r["cell"] == "D4")["typed"] == "下个\n月\u2401"
