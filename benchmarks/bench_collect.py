@@ -9,7 +9,8 @@ return at several sizes to show how it grows. Usage:
 
 Targets on a 2-core machine: ≥ 30x faster than the naive loop, ≤ 3x the unzip
 floor, identification alone ≤ 0.3x of a full read, peak memory ≤ 300 MiB,
-time growing linearly with the number of returns.
+time growing linearly with the number of returns. The same collect with its readers
+in an unguarded pool (no limits, several files per task) shows what isolation costs.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,14 +35,44 @@ def _peak_mib() -> float:
                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 
 
-def toolkit_collect_validate(root: Path) -> None:
+def toolkit_collect_validate(root: Path, campaign_dir: str = "c") -> None:
     from toolkit.campaign import load_campaign
     from toolkit.collect import collect
     from toolkit.validate import validate_campaign
-    campaign = load_campaign(root / "c")
+    campaign = load_campaign(root / campaign_dir)
     result = collect(campaign, [str(root / "returns")])
     assert result.counts.get("accepted") == result.offered, result.counts
     validate_campaign(campaign)
+
+
+class _UnisolatedPool:
+    """The reading pool before isolation (a ProcessPoolExecutor, no limits): the guard's cost is measured against it."""
+
+    def __init__(self, init_args, workers):
+        from concurrent.futures import ProcessPoolExecutor
+        from toolkit.collect import _init
+        self.pool = ProcessPoolExecutor(workers or min(os.cpu_count() or 1, 4), initializer=_init, initargs=init_args)
+
+    def submit(self, todo):
+        from toolkit.collect import _identify_one
+        return self.pool.map(_identify_one, [(o.source, o.data, o.kind, sha) for o, sha, _ in todo], chunksize=16)
+
+    def read(self, jobs):
+        from toolkit.collect import _identify_one
+        return list(self.pool.map(_identify_one, jobs, chunksize=16))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.pool.shutdown()
+
+
+def toolkit_collect_validate_unisolated(root: Path) -> None:
+    """The same collect + validate with the readers in an unguarded pool: what isolation costs is the difference."""
+    import toolkit.collect
+    toolkit.collect._Pool = _UnisolatedPool
+    toolkit_collect_validate(root, "c_unisolated")
 
 
 def naive_pandas(root: Path) -> None:
@@ -115,7 +147,7 @@ def floor_calamine_identify_checks(root: Path) -> None:
     _pool_floor(root, 3)
 
 
-APPROACHES = {f.__name__: f for f in (toolkit_collect_validate, naive_pandas, unzip_floor, identify_only, full_read,
+APPROACHES = {f.__name__: f for f in (toolkit_collect_validate, toolkit_collect_validate_unisolated, naive_pandas, unzip_floor, identify_only, full_read,
                                       floor_calamine, floor_calamine_identify, floor_calamine_identify_checks)}
 
 
@@ -137,6 +169,7 @@ def prepare(n: int, tmp: Path) -> Path:
     root = tmp / f"n{n}"
     root.mkdir()
     make_returns(root, n)
+    shutil.copytree(root / "c", root / "c_unisolated")  # its own campaign: nothing seen before
     return root
 
 
@@ -160,6 +193,9 @@ def main() -> None:
         if "naive_pandas" in r:
             print(f"speed-up vs naive pandas loop   {r['naive_pandas']['wall'] / tk:6.1f} x  (target ≥ 30x)")
         print(f"toolkit / unzip floor           {tk / r['unzip_floor']['wall']:6.2f} x  (target ≤ 3x)")
+        print(f"isolated / unisolated readers   {tk / r['toolkit_collect_validate_unisolated']['wall']:6.2f} x  "
+              f"(the guard's cost: worker limits, one file at a time per worker)")
+        print(f"package checks / reading alone  {r['floor_calamine_identify_checks']['wall'] / r['floor_calamine_identify']['wall']:6.2f} x")
         print(f"identify-only / full read       {r['identify_only']['wall'] / r['full_read']['wall']:6.2f} x  (target ≤ 0.3x)")
         print(f"toolkit peak memory             {r['toolkit_collect_validate']['peak_mib']:6.1f} MiB (target ≤ 300)")
         if "naive_pandas" in r:  # what the same target would leave if the toolkit did nothing but these stages

@@ -104,21 +104,28 @@ def _has_main_part(package: zipfile.ZipFile) -> bool:
     return "xl/workbook.xml" in names
 
 
-# Relationship types whose parts are XML that a reader parses, whatever the part is named.
+# Relationship types whose parts a reader (calamine, or the toolkit's own) parses, whatever they are named.
 _XML_KINDS = frozenset({"officeDocument", "worksheet", "sharedStrings", "styles", "chartsheet", "dialogsheet",
-                        "theme", "calcChain", "comments", "table", "pivotTable", "pivotCacheDefinition",
-                        "externalLink", "custom-properties", "core-properties", "extended-properties"})
+                        "custom-properties"})
+# ... and parts read by their name: the package's own, an .ods's, the toolkit's carriers.
+_READ_BY_NAME = frozenset({"[content_types].xml", "xl/workbook.xml", "xl/sharedstrings.xml", "xl/styles.xml",
+                           "docprops/custom.xml", "content.xml", "meta.xml", "styles.xml"})
 
 
 def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limits: Limits) -> tuple[str, str] | None:
+    """Check the parts a reader parses; the rest (themes, drawings, pictures) no reader opens.
+
+    Whatever slips past these checks is read in a worker under memory and time limits
+    (:mod:`toolkit.isolated`): they are the cheap first line, and name what is wrong.
+    """
     kinds = _relationship_targets(package, parts)
     for info in parts:
-        kind = kinds.get(info.filename)
-        named_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
-        if info.file_size == 0 or (not named_xml and kind is None):
-            continue  # a part nothing points to and no XML by name: a thumbnail, media
+        kind, name = kinds.get(info.filename), info.filename.lower()
+        named_xml = name.endswith(".rels") or name in _READ_BY_NAME or name.startswith("xl/worksheets/")
+        if info.file_size == 0 or not (named_xml or kind in _XML_KINDS):
+            continue
         try:
-            problem = _part_problem(package, info, limits, kind, named_xml)
+            problem = _part_problem(package, info, limits, kind)
         except NotWellFormed as exc:
             return "intake.corrupt", f"{info.filename}: not well-formed XML ({exc})"
         if problem:
@@ -126,12 +133,10 @@ def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limit
     return None
 
 
-def _part_problem(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, kind: str | None,
-                  named_xml: bool) -> tuple[str, str] | None:
+def _part_problem(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
+                  kind: str | None) -> tuple[str, str] | None:
     head = _read_head(package, info, _XML_FIRST)  # the prolog and <dimension> sit at the start
     text = _decode_xml_head(head)
-    if not named_xml and kind not in _XML_KINDS and not text.lstrip(" \t\r\n").startswith("<"):
-        return None  # a picture, a printer setting, a macro project: not XML, and no reader parses it as such
     problem = _prolog_problem(text, truncated=info.file_size > len(head))
     sheet_part = kind == "worksheet" or "worksheets/" in info.filename.lower() or (
         "worksheet" in text and _WORKSHEET_ROOT.search(text) is not None)

@@ -5,9 +5,8 @@ worksheet a position is a cell's ``r`` reference, or, for a cell without one, th
 the previous cell (a row without ``r`` is the row after the previous one); references are
 numbers of any length. In an .ods ``content.xml`` rows and cells are repeated
 (``number-rows-repeated``, ``number-columns-repeated``) and the cells with content span the
-buffer. Both are judged by a real XML parser (defusedxml) where a cheap bound does not already
-show the sheet is small; never by a pattern over tags, which a ``>`` inside an attribute value
-defeats.
+buffer. Both are judged by a real XML parser (defusedxml) where a quick search finds something
+far out; never by a pattern over tags, which a ``>`` inside an attribute value defeats.
 """
 
 from __future__ import annotations
@@ -25,11 +24,12 @@ __all__ = ["xlsx_sheet_span", "ods_sheet_span", "column_letters", "NotWellFormed
 
 _HUGE = 10**18  # a row or column number longer than this many digits is as far out as any other
 # What sends a sheet to the parser, found by two quick searches that start with a literal: a reference
-# beyond row 9,999 or column Z (digits of any length), one written with an entity, or a cell whose
+# beyond row 9,999 or column Z (digits of any length), or one written with an entity; and a cell whose
 # first attribute is not its reference (cells without one take the column after the previous cell).
-# Below all three a sheet spans at most 259,974 cells. Writers put r= first (Excel, LibreOffice,
-# openpyxl, xlsxwriter); a file that does not is parsed, which costs time, not safety.
-_FAR_REF = re.compile(rb"""r\s*=\s*["'](?:[A-Za-z]{0,3}[0-9]{5,}["']|[A-Za-z]{2,}[0-9]*["']|[^"'<>&]*&)""")
+# Below both a sheet spans at most 259,974 cells. Writers put ` r="` first (Excel, LibreOffice,
+# openpyxl, xlsxwriter). These checks are the cheap first line, not the guarantee: a reference spelt
+# otherwise (r = '…', a namespace prefix) is left to the reader's limits in its worker.
+_FAR_REF = re.compile(rb' r="(?:[A-Za-z]{0,3}[0-9]{5,}"|[A-Za-z]{2,}[0-9]*"|[^"<>&]*&)')
 _BARE_CELL = re.compile(rb"<c(?:>|/>|\s+(?!r\s*=))")
 _REF = re.compile(r"\$?([A-Za-z]*)\$?([0-9]*)")
 
@@ -40,9 +40,9 @@ def xlsx_sheet_span(xml: bytes, limit: int) -> tuple[str, int]:
     Only a sheet with a far reference or a cell without one is parsed, exactly, as the reader reads it.
     """
     xml = _as_utf8(xml)
-    if not _FAR_REF.search(xml) and not _BARE_CELL.search(xml) and b":c" not in xml:  # prefixed tags: parse
-        return "", 0
-    return _exact(xml)
+    if _FAR_REF.search(xml) or _BARE_CELL.search(xml):
+        return _exact(xml)
+    return "", 0
 
 
 def _number(digits: str) -> int:
