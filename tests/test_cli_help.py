@@ -14,7 +14,7 @@ from toolkit.cli_help import COMMAND_HELP_ZH, PARAM_HELP_ZH, lang_after_command
 runner = CliRunner()
 HAN = re.compile(r"[\u4e00-\u9fff]")
 COMMANDS = ("templates", "describe", "init", "next", "generate", "collect", "validate", "status", "merge",
-            "score", "report", "resolve", "run", "compare", "demo")
+            "score", "report", "resolve", "run", "compare", "demo", "spec-template", "spec-from-xlsx", "spec-to-xlsx")
 
 
 def helptext(*args: str, **env: str) -> str:

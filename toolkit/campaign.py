@@ -176,13 +176,24 @@ def create_campaign(directory: str | Path, template: str, roster: str | Path, *,
     config = {
         "name": name or f"{year}年度{spec.title.removeprefix('年度')}", "year": year, "template": tref,
         "roster": roster_name, "deadline": deadline or f"{year}-12-31",
-        "scoring": spec.scoring, "locale": locale,
+        "scoring": _scheme_ref(spec), "locale": locale,
     }
     config.update(extra or {})
     (d / "campaign.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                                      encoding="utf-8")
     del units
     return load_campaign(d)
+
+
+def _scheme_ref(spec: TemplateSpec) -> str | None:
+    """The spec's scheme for campaign.yaml: a path beside a spec file is made absolute, as the template's
+    is, because campaign.yaml is read from the campaign folder, not from the spec's."""
+    ref = spec.scoring
+    if ref and ref.endswith((".yaml", ".yml")) and spec.path and not Path(ref).is_absolute():
+        beside = Path(spec.path).parent / ref
+        if beside.is_file():
+            return str(beside.resolve())
+    return ref
 
 
 _CONTACT_KEYS = ("contact", "phone", "return_to")

@@ -74,6 +74,53 @@ def describe(template: Annotated[str, typer.Argument(help="A bundled template id
         out.print(table)
 
 
+
+# --------------------------------------------------------------------------- authoring (write a template in Excel)
+
+
+@app.command("spec-template")
+@guarded
+def spec_template(out_file: Annotated[Path, typer.Argument(help="The authoring workbook to write (.xlsx).")],
+                  kind: Annotated[str, typer.Option("--kind", help="The example it holds: checklist, form, table or survey.")] = "checklist",
+                  as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Write an authoring workbook (a filled example) to design a template in Excel."""
+    from .authoring import blank_workbook
+    ctx = Ctx(as_json, lang, debug)
+    path = blank_workbook(out_file, kind, ctx.lang)
+    ctx.say(f"已写出模板编写工作簿：{path}（填好后运行 toolkit spec-from-xlsx {path.name} -o 模板.yaml）",
+            f"Authoring workbook written: {path} (fill it in, then run toolkit spec-from-xlsx {path.name} -o template.yaml)")
+    ctx.done({"workbook": str(path), "kind": kind})
+
+
+@app.command("spec-from-xlsx")
+@guarded
+def spec_from_xlsx(workbook: Annotated[Path, typer.Argument(help="An authoring workbook or a rules table (考核细则).")],
+                   out_file: Annotated[Path, typer.Option("-o", "--out", help="The spec to write (.yaml).")],
+                   template_id: Annotated[Optional[str], typer.Option("--id", help="Template id for a rules table.")] = None,
+                   as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Turn an authoring workbook or a 考核细则 table into a template spec (and its scoring scheme)."""
+    from .authoring import workbook_to_spec
+    ctx = Ctx(as_json, lang, debug)
+    written = workbook_to_spec(workbook, out_file, ctx.lang, template_id)
+    scheme = written["scheme"]
+    ctx.say(f"已写出模板定义：{written['spec']}" + (f"；评分细则：{scheme}" if scheme else ""),
+            f"Template spec written: {written['spec']}" + (f"; scoring scheme: {scheme}" if scheme else ""))
+    ctx.done(written)
+
+
+@app.command("spec-to-xlsx")
+@guarded
+def spec_to_xlsx(template: Annotated[str, typer.Argument(help="A bundled template id or a spec file.")],
+                 out_file: Annotated[Path, typer.Option("-o", "--out", help="The authoring workbook to write (.xlsx).")],
+                 as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Write a template spec (a bundled one too) as an authoring workbook."""
+    from .authoring import spec_to_workbook
+    ctx = Ctx(as_json, lang, debug)
+    path = spec_to_workbook(template, out_file, ctx.lang)
+    ctx.say(f"已写出模板编写工作簿：{path}", f"Authoring workbook written: {path}")
+    ctx.done({"workbook": str(path)})
+
+
 # --------------------------------------------------------------------------- campaign
 
 

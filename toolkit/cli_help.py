@@ -35,6 +35,9 @@ COMMAND_HELP_ZH = {
     "run": "一次完成收取（给出文件时）、检查、报送情况、汇总、评分和报告。",
     "compare": "年度对比：在 NEW_DIR 写出 out/compare.xlsx 和 out/compare.csv（之后运行 toolkit report NEW_DIR）。",
     "demo": "用内置样例完整演示一次考核：从名单到报告。",
+    "spec-template": "写出模板编写工作簿（含填好的示例），在 Excel 中编写模板。",
+    "spec-from-xlsx": "把模板编写工作簿或考核细则表转换为模板定义（YAML），指标有分值时同时写出评分细则。",
+    "spec-to-xlsx": "把模板定义（含内置模板）写成模板编写工作簿。",
 }
 
 # parameter name, or "command:parameter" for a command's own meaning → Chinese help
@@ -65,6 +68,11 @@ PARAM_HELP_ZH = {
     "compare:old_dir": "上一年度的考核任务文件夹。",
     "compare:new_dir": "本年度的考核任务文件夹。",
     "demo:directory": "演示任务的创建位置。",
+    "out_file": "要写出的文件。",
+    "kind": "示例的类型：checklist（考核指标）、form（表单）、table（台账）或 survey（调查问卷）。",
+    "spec-from-xlsx:workbook": "模板编写工作簿，或考核细则表。",
+    "template_id": "考核细则表生成的模板编号（字母、数字、- 和 _）。",
+    "spec-to-xlsx:template": "内置模板编号或模板定义文件。",
 }
 
 _MORE_ZH = "英文说明 / English: 加 --lang en（如 toolkit {command} --help --lang en）。"

@@ -1,0 +1,120 @@
+"""Where each part of a spec came from in the workbook, so every error names 工作表!单元格.
+
+Reading records, for every key path of the spec it builds (``sheets[2].fields[5]``), the row
+it was read from and which column holds which key. An error of the spec loader names a key
+path; :meth:`Places.translate` turns it into the cell, the column's header, what is wrong and
+the did-you-mean the loader composed, in Chinese (English with ``--lang en``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import SpecError
+from .read import cell_name
+
+__all__ = ["Places", "Row", "SOURCE"]
+
+SOURCE = "AUTHORING"  # the loader's "file" while parsing: found again and replaced by the cell
+_PATH = re.compile(r"\b(?:sheets|rules|summary)\[\d+\](?:\.[A-Za-z_]+(?:\[\d+\])?)*")
+
+
+@dataclass
+class Row:
+    """One row of a sheet of the workbook: 0-based row, spec key → column, column → header text."""
+
+    sheet_key: str
+    sheet: str
+    row: int
+    columns: dict[str, int]
+    heads: dict[int, str] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
+
+    def cell(self, key: str | None = None) -> str:
+        col = self.columns.get(key) if key else None
+        if col is None:
+            col = self.columns.get("id", min(self.columns.values(), default=0))
+        return cell_name(self.sheet, self.row, col)
+
+    def header(self, key: str | None) -> str:
+        col = self.columns.get(key) if key else None
+        return self.heads.get(col, "") if col is not None else ""
+
+
+class Places:
+    """Key paths → rows, and errors at a cell."""
+
+    def __init__(self, file: str, lang: str = "zh"):
+        self.file, self.lang = file, lang
+        self.rows: dict[str, Row] = {}
+
+    def add(self, path: str, row: Row) -> None:
+        self.rows[path] = row
+
+    def fail(self, row: Row, key: str | None, en: str, zh: str) -> None:
+        """Stop: the cell, its column header, and what is wrong (both languages)."""
+        raise SpecError(self._message(row, key, en, "en"), zh=self._message(row, key, zh, "zh"))
+
+    def fail_at(self, where: str, en: str, zh: str) -> None:
+        raise SpecError(f"{self.file}: {where}: {en}", zh=f"{self.file}：{where}：{zh}")
+
+    def _message(self, row: Row, key: str | None, text: str, lang: str) -> str:
+        header = row.header(key)
+        if lang == "en":
+            return f"{self.file}: {row.cell(key)}" + (f" ({header})" if header else "") + f": {text}"
+        return f"{self.file}：{row.cell(key)}" + (f"（{header}）" if header else "") + f"：{text}"
+
+    # ------------------------------------------------------------------ loader errors
+
+    def locate(self, path: str, got: str = "") -> tuple[Row | None, str | None]:
+        """The row and key of a loader's key path (the nearest recorded parent row)."""
+        parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+        for cut in range(len(parts), 0, -1):
+            prefix = "".join(p if p.startswith("[") else f".{p}" for p in parts[:cut]).lstrip(".")
+            row = self.rows.get(prefix)
+            if row is not None:
+                key = parts[cut] if cut < len(parts) and not parts[cut].startswith("[") else None
+                if key is not None and key not in row.columns:
+                    dup = self._duplicate(f"{prefix}.{key}", got)
+                    if dup is not None:
+                        return dup, "id"
+                return row, key
+            dup = self._duplicate(prefix, got)
+            if dup is not None:
+                return dup, "id"
+        return None, None
+
+    def _duplicate(self, list_path: str, got: str) -> Row | None:
+        """For "'x' twice": the last child row of *list_path* that holds x."""
+        m = re.match(r"'(.+)' twice", got or "")
+        if not m:
+            return None
+        wanted = m.group(1).lower()
+        hits = [row for path, row in self.rows.items()
+                if re.fullmatch(re.escape(list_path) + r"\[\d+\]", path)
+                and any(str(v).lower() == wanted for v in row.values.values())]
+        return hits[-1] if hits else None
+
+    def cell_of(self, path: str) -> str:
+        row, key = self.locate(path)
+        return row.cell(key) if row else path
+
+    def translate(self, exc: SpecError) -> SpecError:
+        """A loader error about the spec read from the workbook, as an error at its cell."""
+        en, zh = str(exc), exc.zh or str(exc)
+        m_en = re.match(rf"{SOURCE}: (.*?): (expected .*)\Z", en, re.S)
+        m_zh = re.match(rf"{SOURCE}：(.*?)：(.*)\Z", zh, re.S)
+        if not m_en:
+            return exc
+        path, rest_en = m_en.group(1), m_en.group(2)
+        rest_zh = m_zh.group(2) if m_zh else rest_en
+        got = rest_en.split(", got ", 1)[-1]
+        row, key = self.locate(path, got)
+        rest_en = _PATH.sub(lambda m: self.cell_of(m.group(0)), rest_en)
+        rest_zh = _PATH.sub(lambda m: self.cell_of(m.group(0)), rest_zh)
+        if row is None:
+            where = f"{self.file}: {path}"
+            return SpecError(f"{where}: {rest_en}", zh=f"{self.file}：{path}：{rest_zh}")
+        return SpecError(self._message(row, key, f"{rest_en} [{path}]", "en"),
+                         zh=self._message(row, key, rest_zh, "zh"))
