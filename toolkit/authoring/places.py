@@ -31,15 +31,15 @@ class Row:
     heads: dict[int, str] = field(default_factory=dict)
     values: dict[str, object] = field(default_factory=dict)
 
-    def cell(self, key: str | None = None) -> str:
+    def _col(self, key: str | None) -> int:
         col = self.columns.get(key) if key else None
-        if col is None:
-            col = self.columns.get("id", min(self.columns.values(), default=0))
-        return cell_name(self.sheet, self.row, col)
+        return col if col is not None else self.columns.get("id", min(self.columns.values(), default=0))
+
+    def cell(self, key: str | None = None) -> str:
+        return cell_name(self.sheet, self.row, self._col(key))
 
     def header(self, key: str | None) -> str:
-        col = self.columns.get(key) if key else None
-        return self.heads.get(col, "") if col is not None else ""
+        return self.heads.get(self._col(key), "")
 
 
 class Places:
@@ -75,25 +75,27 @@ class Places:
             row = self.rows.get(prefix)
             if row is not None:
                 key = parts[cut] if cut < len(parts) and not parts[cut].startswith("[") else None
+                if key is None and parts[cut - 1] in row.columns:  # a top-level key: its own row
+                    key = parts[cut - 1]
                 if key is not None and key not in row.columns:
                     dup = self._duplicate(f"{prefix}.{key}", got)
                     if dup is not None:
-                        return dup, "id"
+                        return dup
                 return row, key
             dup = self._duplicate(prefix, got)
             if dup is not None:
-                return dup, "id"
+                return dup
         return None, None
 
-    def _duplicate(self, list_path: str, got: str) -> Row | None:
-        """For "'x' twice": the last child row of *list_path* that holds x."""
+    def _duplicate(self, list_path: str, got: str) -> tuple[Row, str] | None:
+        """For "'x' twice": the last child row of *list_path* that holds x, and the key holding it."""
         m = re.match(r"'(.+)' twice", got or "")
         if not m:
             return None
         wanted = m.group(1).lower()
-        hits = [row for path, row in self.rows.items()
+        hits = [(row, key) for path, row in self.rows.items()
                 if re.fullmatch(re.escape(list_path) + r"\[\d+\]", path)
-                and any(str(v).lower() == wanted for v in row.values.values())]
+                for key, v in row.values.items() if key in row.columns and str(v).lower() == wanted]
         return hits[-1] if hits else None
 
     def cell_of(self, path: str) -> str:

@@ -162,10 +162,10 @@ def _items(rd: Reader, sheet: SheetCells, raw: dict, by_ref: dict, places: Place
             current = (s_no, a_no, area_id)
             if area_id:
                 areas[(s_no, area_id.lower())] = (s_no, a_no)
-        elif current is None or current[0] != s_no:
-            rd.places.fail(row, "content", "expected an area row (area id and title) above the first indicator, got none",
-                           "应先写一行指标区（指标区编号和标题），再写其下的指标，实际没有")
         if any(rd.text(row, k) is not None for k in ("id", "content", "standard", "max", "evidence")):
+            if current is None or current[0] != s_no:
+                rd.places.fail(row, "content", "expected an area row (area id and title) above the first indicator, "
+                               "got none", "应先写一行指标区（指标区编号和标题），再写其下的指标，实际没有")
             items = raw["sheets"][current[0]]["areas"][current[1]]["items"]
             items.append(_clean({"id": rd.ident(row, "id"), "content": rd.text(row, "content"),
                                  "standard": rd.text(row, "standard"), "max": rd.number(row, "max"),
