@@ -94,11 +94,11 @@ def spec_template(out_file: Annotated[Path, typer.Argument(help="The authoring w
 
 @app.command("spec-from-xlsx")
 @guarded
-def spec_from_xlsx(workbook: Annotated[Path, typer.Argument(help="An authoring workbook or a rules table (考核细则).")],
+def spec_from_xlsx(workbook: Annotated[Path, typer.Argument(help="An authoring workbook or an office rules table.")],
                    out_file: Annotated[Path, typer.Option("-o", "--out", help="The spec to write (.yaml).")],
                    template_id: Annotated[Optional[str], typer.Option("--id", help="Template id for a rules table.")] = None,
                    as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
-    """Turn an authoring workbook or a 考核细则 table into a template spec (and its scoring scheme)."""
+    """Turn an authoring workbook or an office rules table into a template spec (and its scoring scheme)."""
     from .authoring import workbook_to_spec
     ctx = Ctx(as_json, lang, debug)
     written = workbook_to_spec(workbook, out_file, ctx.lang, template_id)

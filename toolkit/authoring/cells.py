@@ -13,7 +13,7 @@ import yaml
 
 from .places import Places, Row
 from .read import SheetCells, cell_name
-from .vocab import COLUMNS, NO, YES, did_you_mean, lookup, options, split_list, word
+from .vocab import COLUMNS, NO, YES, did_you_mean, lookup, options, spellings, split_list, word
 
 __all__ = ["Reader", "text_of"]
 
@@ -61,10 +61,10 @@ class Reader:
                                 f"应为表头行（{'、'.join(first)}……），实际没有")
         _, row, cols, heads, unknown = best
         for c, text in unknown:
-            hint = did_you_mean(text, options(vocab, self.lang), self.lang)
+            en, zh = did_you_mean(text, spellings(vocab))
             self.places.fail_at(cell_name(sheet.name, row, c),
-                                f"expected a column header such as {', '.join(options(vocab, 'en'))}, got {text!r}{hint}",
-                                f"应为以下列名之一：{'、'.join(options(vocab, 'zh'))}，实际为“{text}”{hint}")
+                                f"expected a column header such as {', '.join(options(vocab, 'en'))}, got {text!r}{en}",
+                                f"应为以下列名之一：{'、'.join(options(vocab, 'zh'))}，实际为“{text}”{zh}")
         return row, cols, heads
 
     def rows(self, sheet: SheetCells, key: str) -> Iterator[Row]:
@@ -110,8 +110,7 @@ class Reader:
             return True
         if low in NO:
             return False
-        hint = did_you_mean(text, ["是", "否"] if self.lang != "en" else ["yes", "no"], self.lang)
-        self.places.fail(row, key, f"expected yes or no (是/否), got {text!r}{hint}", f"应为“是”或“否”，实际为“{text}”{hint}")
+        self.places.fail(row, key, f"expected yes or no (是/否), got {text!r}", f"应为“是”或“否”，实际为“{text}”")
 
     def choice(self, row: Row, key: str, vocab: dict) -> str | None:
         text = self.text(row, key)
@@ -119,9 +118,9 @@ class Reader:
             return None
         found = lookup(vocab, text)
         if found is None:
-            hint = did_you_mean(text, options(vocab, self.lang) + list(vocab), self.lang)
-            self.places.fail(row, key, f"expected one of {', '.join(options(vocab, 'en'))}, got {text!r}{hint}",
-                             f"应为以下之一：{'、'.join(options(vocab, 'zh'))}，实际为“{text}”{hint}")
+            en, zh = did_you_mean(text, spellings(vocab))
+            self.places.fail(row, key, f"expected one of {', '.join(options(vocab, 'en'))}, got {text!r}{en}",
+                             f"应为以下之一：{'、'.join(options(vocab, 'zh'))}，实际为“{text}”{zh}")
         return found
 
     def listing(self, row: Row, key: str) -> list[str] | None:

@@ -14,7 +14,8 @@ from ..spec import TemplateSpec, parse_spec
 from .cells import Reader, text_of
 from .places import SOURCE, Places, Row
 from .read import SheetCells
-from .vocab import AREA_KINDS, FIELD_TYPES, SEVERITIES, SHEET_KINDS, SHEETS, TEMPLATE_KEYS, lookup, did_you_mean
+from .vocab import (AREA_KINDS, FIELD_TYPES, SEVERITIES, SHEET_KINDS, SHEETS, TEMPLATE_KEYS, did_you_mean, lookup,
+                    spellings)
 
 __all__ = ["Authored", "is_authoring_workbook", "read_authoring", "load_authored"]
 
@@ -104,9 +105,9 @@ def _template(rd: Reader, sheet: SheetCells, places: Places) -> dict:
                   {"value": sheet.get(r, vcol)})
         key = lookup(TEMPLATE_KEYS, label)
         if key is None:
-            hint = did_you_mean(label, [p[1 if rd.lang == "en" else 0] for p in TEMPLATE_KEYS.values()], rd.lang)
-            places.fail(row, "key", f"expected one of {', '.join(p[1] for p in TEMPLATE_KEYS.values())}, got {label!r}{hint}",
-                        f"应为以下项目之一：{'、'.join(p[0] for p in TEMPLATE_KEYS.values())}，实际为“{label}”{hint}")
+            en, zh = did_you_mean(label, spellings(TEMPLATE_KEYS))
+            places.fail(row, "key", f"expected one of {', '.join(p[1] for p in TEMPLATE_KEYS.values())}, got {label!r}{en}",
+                        f"应为以下项目之一：{'、'.join(p[0] for p in TEMPLATE_KEYS.values())}，实际为“{label}”{zh}")
         places.add(key, Row("template", sheet.name, r, {key: vcol}, {vcol: label.strip()}, {}))
         if key == "total":
             total, total_row = rd.number(row, "value"), Row("template", sheet.name, r, {"total": vcol}, {vcol: label.strip()})
@@ -131,9 +132,9 @@ def _sheet_of(rd: Reader, row: Row, ref: str | None, by_ref: dict, raw: dict) ->
     if ref is None or ref.lower() not in by_ref:
         names = [s.get("name", "") for s in raw["sheets"]]
         got = ref or ""
-        hint = did_you_mean(got, names, rd.lang) if ref else ""
+        en, zh = did_you_mean(got, names) if ref else ("", "")
         rd.places.fail(row, "sheet", f"expected the name of a sheet listed on the Sheets sheet ({', '.join(names)}), "
-                       f"got {got!r}{hint}", f"应为“工作表”表中列出的工作表名称（{'、'.join(names)}），实际为“{got}”{hint}")
+                       f"got {got!r}{en}", f"应为“工作表”表中列出的工作表名称（{'、'.join(names)}），实际为“{got}”{zh}")
     return by_ref[ref.lower()]
 
 
@@ -187,10 +188,10 @@ def _fields(rd: Reader, sheet: SheetCells, raw: dict, by_ref: dict, areas: dict,
         if area_id:
             if (s_no, area_id.lower()) not in areas:
                 known = [a.get("id", "") for a in target.get("areas", [])]
-                hint = did_you_mean(area_id, known, rd.lang)
+                en, zh = did_you_mean(area_id, known)
                 places.fail(row, "area", f"expected an area id of sheet {target.get('name')} ({', '.join(known)}), "
-                            f"got {area_id!r}{hint}",
-                            f"应为工作表“{target.get('name')}”的指标区编号（{'、'.join(known)}），实际为“{area_id}”{hint}")
+                            f"got {area_id!r}{en}",
+                            f"应为工作表“{target.get('name')}”的指标区编号（{'、'.join(known)}），实际为“{area_id}”{zh}")
             _, a_no = areas[(s_no, area_id.lower())]
             path, lst = f"sheets[{s_no}].areas[{a_no}].columns", target["areas"][a_no].setdefault("columns", [])
         else:

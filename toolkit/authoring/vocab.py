@@ -12,7 +12,7 @@ import difflib
 import re
 
 __all__ = ["SHEETS", "COLUMNS", "TEMPLATE_KEYS", "SHEET_KINDS", "FIELD_TYPES", "AREA_KINDS", "SEVERITIES",
-           "word", "sheet_name", "lookup", "options", "did_you_mean", "split_list", "join_list", "YES", "NO"]
+           "word", "sheet_name", "lookup", "options", "did_you_mean", "spellings", "split_list", "join_list", "YES", "NO"]
 
 # sheet key -> (zh, en)
 SHEETS = {
@@ -103,12 +103,17 @@ def options(vocab: dict[str, tuple[str, str]], lang: str) -> list[str]:
     return [word(pair, lang) for pair in vocab.values()]
 
 
-def did_you_mean(text: str, candidates, lang: str) -> str:
-    """' (did you mean 'x'?)' / '（是否应为“x”？）', or nothing when no candidate is close."""
+def did_you_mean(text: str, candidates) -> tuple[str, str]:
+    """(" (did you mean 'x'?)", "（是否应为“x”？）"), or empty texts when no candidate is close."""
     close = difflib.get_close_matches(str(text), [str(c) for c in candidates], n=1, cutoff=0.5)
     if not close:
-        return ""
-    return f" (did you mean {close[0]!r}?)" if lang == "en" else f"（是否应为“{close[0]}”？）"
+        return "", ""
+    return f" (did you mean {close[0]!r}?)", f"（是否应为“{close[0]}”？）"
+
+
+def spellings(vocab: dict[str, tuple[str, str]]) -> list[str]:
+    """Every word a cell may hold for *vocab*: Chinese, English and the spec value."""
+    return [w for value, pair in vocab.items() for w in (*pair, value)]
 
 
 _SEPARATORS = re.compile(r"[、，,；;]")
