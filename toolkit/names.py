@@ -136,6 +136,8 @@ def unit_file_names(units: Iterable, tail: str, ext: str = ".xlsx", keep_tail: b
         clashing = [u for u in units if counts[_key(names[u.code])] > 1]
         if not clashing:
             return names
+        if size > 64:  # cannot happen: whole sha256 marks of different codes differ
+            raise ValueError(f"no unique file names for {sorted(u.code for u in clashing)}")
         for u in clashing:
             mark = hashlib.sha256(u.code.encode("utf-8")).hexdigest()[:size]
             names[u.code] = safe_file_name(u.code, u.name, tail, ext, keep_tail, mark=mark)
