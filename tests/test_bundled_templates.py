@@ -620,3 +620,8 @@ def test_ledger_headers_are_as_tall_as_their_wrapped_labels():
     narrow = ws.column_dimensions["B"].width  # 序号（必填） in a column 8 wide wraps onto three lines
     assert ws.cell(3, 2).value == "序号（必填）" and narrow < 10
     assert ws.row_dimensions[3].height >= 3 * 14
+
+
+def test_the_bonus_heading_names_its_cap_once():
+    ws = _master("annual-assessment")["考核指标"]
+    assert ws.cell(_key_rows(ws)["#area:bonus"], 2).value == "八、加分项（封顶5分）"

@@ -233,7 +233,9 @@ class _Builder:
     def _area_row(self, ws, row, sheet, area, score_col, span, subtotal) -> None:
         title = area.title
         if area.kind == "bonus" and area.cap is not None:
-            title += " " + t("check.bonus_cap", self.lang, cap=_num(area.cap))
+            named = "加分" in title or "bonus" in title.lower()  # "八、加分项" needs only the cap, not 加分项 again
+            title += t("check.cap", self.lang, cap=_num(area.cap)) if named else \
+                " " + t("check.bonus_cap", self.lang, cap=_num(area.cap))
         ws.merge_range(row, 1, row, 4, title, self.fmt["area"])
         for j, c in enumerate(area.columns):
             col = L.CHECK_FIRST_INPUT_COL + j
