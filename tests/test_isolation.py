@@ -51,6 +51,9 @@ def _task(x):
             pass
     if x == "bug":
         raise KeyError(x)
+    if x == "ctrl-c":  # what a terminal's Ctrl-C sends the whole process group
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)
     return x * 2
 
 
@@ -68,6 +71,10 @@ def test_a_dying_worker_costs_only_its_job_and_is_replaced():
     assert [o.why for o in out if isinstance(o, Unsafe)] == ["crashed", "memory", "time", "time"]
     assert "SIGABRT" in out[1].detail and "128 MiB" in out[3].detail
     assert again == ["ee", "ff"]
+
+
+def test_ctrl_c_is_left_to_the_parent_a_worker_never_blames_the_file_for_it():
+    assert run_isolated(_task, "ctrl-c") == "ctrl-cctrl-c"
 
 
 def test_a_bug_in_the_worker_is_raised_as_it_would_be_in_process():

@@ -142,6 +142,7 @@ def _serve(conn, others, limits: ReaderLimits, initializer, initargs) -> None:
         for other in others:  # the other workers' pipe ends, copied by the fork: not this worker's
             other.close()
         exit_with_parent()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the workers, files unjudged
         _quiet()
         _apply_limits(limits)
         if initializer is not None:
