@@ -39,7 +39,7 @@ def test_the_round_trip_holds_in_an_english_workbook(spec, tmp_path):
     book = spec_to_workbook(spec.id, tmp_path / "t.xlsx", lang="en")
     assert openpyxl.load_workbook(book).sheetnames == ["Guide", "Template", "Sheets", "Fields", "Indicators",
                                                        "Rules", "Summary", "Grades"]
-    spec_back, _, _ = read_spec_workbook(book, "en")
+    spec_back = read_spec_workbook(book, "en").spec
     assert spec_back == spec
 
 
@@ -113,15 +113,25 @@ def test_init_finds_the_scheme_beside_a_spec_written_elsewhere(tmp_path):
 
 @pytest.mark.parametrize("name", ["authoring-ledger.xlsx", "authoring-ledger.xls"])
 def test_a_workbook_saved_by_libreoffice_reads_back_to_the_same_spec(name):
-    spec, _, _ = read_spec_workbook(FIXTURES / name)
+    spec = read_spec_workbook(FIXTURES / name).spec
     assert spec == find_template("rectification-ledger")
 
 
 @pytest.mark.parametrize("name", ["authoring-checklist.xlsx", "authoring-checklist.xls"])
 def test_a_blank_workbook_saved_by_libreoffice_reads_back_with_its_grades(name, tmp_path):
-    spec, _, grades = read_spec_workbook(FIXTURES / name)
+    spec, _, grades, _ = read_spec_workbook(FIXTURES / name)
     example = parse_spec(EXAMPLES["checklist"], "x")
     assert spec.sheets == example.sheets and spec.rules == example.rules
     assert grades[0] == {"grade": "优秀", "min": 90, "quota": 0.15}
     written = workbook_to_spec(FIXTURES / name, tmp_path / "c.yaml")
     assert written["scheme"] and load_scheme(written["scheme"]).max_total == 100
+
+
+def test_the_authoring_workbook_prints_one_page_wide_with_its_header_on_every_page(tmp_path):
+    book = openpyxl.load_workbook(blank_workbook(tmp_path / "c.xlsx", "checklist"))
+    for name in ("模板", "工作表", "字段", "考核指标", "规则", "汇总", "等次"):
+        ws = book[name]
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9, name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert ws.page_setup.fitToWidth in (None, 1) and int(ws.page_setup.fitToHeight) == 0, name  # 1 wide, any tall
+        assert ws.print_title_rows == "$1:$1", name

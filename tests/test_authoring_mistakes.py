@@ -44,6 +44,8 @@ def _mistake(tmp_path: Path, edits: dict, lang: str = "zh", book_lang: str = "zh
     ({("规则", "C2"): "member > 0"}, "规则!C2（表达式）", ["member", "是否应为 'members'"]),
     ({("模板", "A5"): "英文题目"}, "模板!A5", ["英文题目", "是否应为“英文标题”"]),
     ({("模板", "B2"): "my assessment"}, "模板!B2（模板编号）", ["my assessment"]),
+    ({("等次", "B3"): 95}, "等次!B3（最低分）", ["低于上一等次（90）"]),
+    ({("等次", "C3"): 1.5}, "等次!C3（名额比例）", ["0 到 1 之间"]),
 ])
 def test_a_mistake_names_its_cell_and_what_is_wrong(tmp_path, edits, where, words):
     exc = _mistake(tmp_path, edits)

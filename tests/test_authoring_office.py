@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from conftest import fill_by_name, outbox_file, write_roster
 
-from toolkit.authoring import workbook_to_spec
+from toolkit.authoring import read_spec_workbook, workbook_to_spec
 from toolkit.campaign import create_campaign
 from toolkit.collect import collect
 from toolkit.errors import SpecError
@@ -102,6 +102,13 @@ def test_what_cannot_be_placed_is_reported_by_cell(tmp_path, changes, where, wor
     for w in words:
         assert w in info.value.zh, info.value.zh
     assert not (tmp_path / "t.yaml").exists()
+
+
+@pytest.mark.parametrize("name", ["office-rules-lo.xlsx", "office-rules-lo.xls"])
+def test_the_office_table_saved_by_libreoffice_reads_the_same(name, tmp_path):
+    fixtures = Path(__file__).parent / "fixtures" / "authoring"
+    built = read_spec_workbook(office_table(tmp_path / "t.xlsx"), template_id="party").spec
+    assert read_spec_workbook(fixtures / name, template_id="party").spec == built
 
 
 def _values(spec, changes: dict) -> dict:

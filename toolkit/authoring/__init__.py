@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -17,12 +18,13 @@ from ..errors import ConfigError, SpecError
 from ..spec import TemplateSpec, find_template, parse_spec
 from .examples import DEFAULT_GRADES, EXAMPLES, KINDS
 from .from_spec import spec_rows
+from .places import SOURCE, Places
 from .read import read_sheets
 from .to_spec import is_authoring_workbook, load_authored, read_authoring
 from .vocab import COLUMNS
 from .workbook import write_workbook
 
-__all__ = ["KINDS", "blank_workbook", "spec_to_workbook", "workbook_to_spec", "read_spec_workbook", "dump_yaml"]
+__all__ = ["KINDS", "blank_workbook", "spec_to_workbook", "workbook_to_spec", "read_spec_workbook", "ReadBack", "dump_yaml"]
 
 
 def blank_workbook(out: str | Path, kind: str = "checklist", lang: str = "zh") -> Path:
@@ -43,15 +45,24 @@ def spec_to_workbook(ref: str, out: str | Path, lang: str = "zh") -> Path:
     return write_workbook(spec_rows(find_template(ref), lang), out, lang)
 
 
-def read_spec_workbook(path: str | Path, lang: str = "zh", template_id: str | None = None):
-    """(spec, raw spec, grades) from an authoring workbook or an office 考核细则 table."""
+class ReadBack(NamedTuple):
+    """What a workbook says: the loaded spec, its raw mapping, the grades for a scheme, where each part came from."""
+
+    spec: TemplateSpec
+    raw: dict
+    grades: list
+    places: Places
+
+
+def read_spec_workbook(path: str | Path, lang: str = "zh", template_id: str | None = None) -> ReadBack:
+    """The spec of an authoring workbook or of an office 考核细则 table."""
     sheets = read_sheets(path)
     name = Path(path).name
     if is_authoring_workbook(sheets):
         authored = read_authoring(sheets, name, lang)
-        return load_authored(authored), authored.raw, authored.grades
+        return ReadBack(load_authored(authored), authored.raw, authored.grades, authored.places)
     from .office_table import read_office_table
-    return read_office_table(sheets, Path(path), lang, template_id)
+    return ReadBack(*read_office_table(sheets, Path(path), lang, template_id))
 
 
 def workbook_to_spec(path: str | Path, out: str | Path, lang: str = "zh", template_id: str | None = None) -> dict:
@@ -60,17 +71,17 @@ def workbook_to_spec(path: str | Path, out: str | Path, lang: str = "zh", templa
     from .scoring import implied_scheme
 
     out = Path(out)
-    spec, raw, grades = read_spec_workbook(path, lang, template_id)
+    spec, raw, grades, places = read_spec_workbook(path, lang, template_id)
     scheme = None if spec.scoring else implied_scheme(spec, out.name, grades)
     written = {"spec": str(out), "template_id": spec.id, "scheme": None}
     if scheme is not None:
         scheme_path = out.with_name(f"{out.stem}-scoring.yaml")
         raw = {**raw, "scoring": scheme_path.name}
         spec = parse_spec(raw, str(out))
-        try:
-            parse_scheme({**scheme, "template": spec.id}, str(scheme_path), spec=spec)
-        except SpecError as exc:  # the grades sheet is what a reader can get wrong here
-            raise SpecError(f"{Path(path).name}: grades: {exc}", zh=f"{Path(path).name}：等次：{exc.zh or exc}") from None
+        try:  # the grades are what the workbook can get wrong here: their errors come back at their cells
+            parse_scheme({**scheme, "template": spec.id}, SOURCE, spec=spec)
+        except SpecError as exc:
+            raise places.translate(exc) from None
         written["scheme"] = str(scheme_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(dump_yaml(_ordered(raw)), encoding="utf-8")

@@ -56,8 +56,8 @@ def _find_header(sheet: SheetCells) -> tuple[int, dict[str, int]] | None:
 
 
 def read_office_table(sheets: list[SheetCells], path: Path, lang: str = "zh",
-                      template_id: str | None = None) -> tuple[TemplateSpec, dict, list]:
-    """(spec, raw spec, grades) of the first sheet that looks like a 考核细则 table."""
+                      template_id: str | None = None) -> tuple[TemplateSpec, dict, list, Places]:
+    """(spec, raw spec, grades, places) of the first sheet that looks like a 考核细则 table."""
     places = Places(path.name, lang)
     found = next(((s, h) for s in sheets for h in [_find_header(s)] if h), None)
     if found is None:
@@ -74,7 +74,7 @@ def read_office_table(sheets: list[SheetCells], path: Path, lang: str = "zh",
                       {"id": "basic", "kind": "form", "name": "基本信息", "fields": [dict(f) for f in _BASIC]},
                       {"id": "check", "kind": "checklist", "name": "考核指标", "title": title,
                        "columns": [dict(c) for c in _SELF], "areas": areas}]}
-    return parse_spec(raw, path.name), raw, []
+    return parse_spec(raw, path.name), raw, [], places
 
 
 def _template_id(path: Path) -> str:

@@ -17,7 +17,7 @@ from .read import cell_name
 __all__ = ["Places", "Row", "SOURCE"]
 
 SOURCE = "AUTHORING"  # the loader's "file" while parsing: found again and replaced by the cell
-_PATH = re.compile(r"\b(?:sheets|rules|summary)\[\d+\](?:\.[A-Za-z_]+(?:\[\d+\])?)*")
+_PATH = re.compile(r"\b(?:sheets|rules|summary|grades)\[\d+\](?:\.[A-Za-z_]+(?:\[\d+\])?)*")
 
 
 @dataclass

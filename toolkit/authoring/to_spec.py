@@ -70,7 +70,8 @@ def read_authoring(sheets: list[SheetCells], file: str, lang: str = "zh") -> Aut
                                                          else rd.text(row, k) for k in row.columns}))
             places.add(f"summary[{n}]", row)
     if _find(sheets, "grades"):
-        for row in rd.rows(_find(sheets, "grades"), "grades"):
+        for n, row in enumerate(rd.rows(_find(sheets, "grades"), "grades")):
+            places.add(f"grades[{n}]", row)
             out.grades.append(_clean({"grade": rd.ident(row, "grade"), "min": rd.number(row, "min"),
                                       "quota": rd.number(row, "quota")}))
     return out

@@ -79,6 +79,7 @@ def write_workbook(rows: dict[str, list[dict]], path: str | Path, lang: str = "z
 def _guide(wb, fmt, lang: str) -> None:
     ws = wb.add_worksheet(sheet_name("guide", lang))
     ws.set_column(0, 0, 110)
+    _page(ws, repeat_header=False)
     lines = GUIDE[lang]
     ws.write_string(0, 0, lines[0], fmt["title"])
     for n, line in enumerate(lines[1:], start=2):
@@ -91,6 +92,7 @@ def _template_sheet(wb, fmt, rows: list[dict], lang: str) -> None:
         ws.write_string(0, col, en if lang == "en" else zh, fmt["head"])
         ws.set_column(col, col, width)
     ws.freeze_panes(1, 0)
+    _page(ws)
     values = {r["key"]: r["value"] for r in rows}
     for n, key in enumerate(TEMPLATE_KEYS, start=1):
         ws.write_string(n, 0, word(TEMPLATE_KEYS[key], lang), fmt["head"])
@@ -104,6 +106,7 @@ def _table_sheet(wb, fmt, key: str, rows: list[dict], lang: str) -> None:
         ws.write_string(0, col, en if lang == "en" else zh, fmt["head"])
         ws.set_column(col, col, width)
     ws.freeze_panes(1, 0)
+    _page(ws)
     for r, row in enumerate(rows, start=1):
         style = fmt["area"] if row.get(AREA_ROW) else fmt["cell"]
         for col, (spec_key, *_rest) in enumerate(columns):
@@ -112,6 +115,16 @@ def _table_sheet(wb, fmt, key: str, rows: list[dict], lang: str) -> None:
                 value = word(("是", "yes"), lang)
             _write(ws, r, col, value, style)
     _dropdowns(ws, key, columns, lang)
+
+
+def _page(ws, repeat_header: bool = True) -> None:
+    """A4 landscape, one page wide, gridlines and the header row on every page: the rules print as a table."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.hide_gridlines(0)
+    if repeat_header:
+        ws.repeat_rows(0)
 
 
 def _write(ws, row: int, col: int, value, style) -> None:
