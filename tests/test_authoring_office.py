@@ -86,6 +86,12 @@ def test_the_office_table_becomes_a_checklist_with_areas_points_bonus_and_veto(t
     assert scheme.max_total == 100 and scheme.bonus_max == 5
 
 
+def test_notes_under_the_table_end_it(tmp_path):
+    path = office_table(tmp_path / "t.xlsx", {"A15": "备注：1. 佐证材料须加盖公章。2. 本细则由组织部负责解释。"})
+    spec = read_spec_workbook(path).spec
+    assert [a.title for a in spec.sheets[2].areas][-1] == "四、一票否决项"
+
+
 @pytest.mark.parametrize("changes, where, words", [
     ({"D4": 15}, "考核细则!B3", ["40分", "35分"]),
     ({"D6": None}, "考核细则!D6", ["分值"]),

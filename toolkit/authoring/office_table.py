@@ -32,6 +32,7 @@ HEADERS = {
     "evidence": ("佐证材料", "佐证资料", "考核依据", "备查材料", "台账资料", "佐证"),
 }
 _TOTAL = re.compile(r"^\s*(合\s*计|总\s*计|总\s*分|小\s*计)")
+_NOTES = re.compile(r"^\s*(备\s*注|说\s*明|注\s*[:：])")  # notes under the table end it
 _CAP = re.compile(r"(?:封顶|最高|最多|不超过|上限)\s*(?:加)?\s*(\d+(?:\.\d+)?)\s*分")
 _INTRO = ("一、本表由{unit_name}对照考核细则逐项自评打分，于{deadline}前报送。\n"
           "二、自评分不得超过该项分值；自评分大于0的，须在“佐证材料”栏注明材料名称。\n"
@@ -111,6 +112,8 @@ def _areas(sheet: SheetCells, head: int, cols: dict[str, int], places: Places) -
             total_cell = (r, cols["max"])
             continue
         title, at = _full_width(sheet, r, cols), (r, next(c for c, t in enumerate(row_text) if t))
+        if title is not None and _NOTES.match(title) and areas:
+            break
         if title is None and "area" in cols:
             title, at = text_of(sheet.merged_value(r, cols["area"])), _merged_origin(sheet, r, cols["area"])
         if title and (not areas or _norm(title) != _norm(areas[-1]["title"])):
