@@ -340,3 +340,21 @@ def test_templates_resaved_by_libreoffice_in_every_format_are_blank_returns(camp
     rows = rows_of(campaign)
     assert rows["U001_第一党支部.xlsx"] == ("accepted", "", "U001")
     assert {rows[p.name] for p in blanks} == {("rejected", "read.blank_return", "U001")}
+
+
+def test_a_blank_template_under_a_neighbours_name_is_blank_not_review(campaign, tmp_path):
+    (tmp_path / "in").mkdir()
+    openpyxl.load_workbook(outbox_file(campaign, "U001")).save(tmp_path / "in" / "U002_第二党支部.xlsx")
+    collect(campaign, [str(tmp_path / "in")], workers=1)
+    assert rows_of(campaign) == {"U002_第二党支部.xlsx": ("rejected", "read.blank_return", "")}
+
+
+def test_resolve_of_a_blank_return_is_refused_unless_forced(campaign, tmp_path):
+    typed = returned(campaign, "U001", tmp_path / "a" / "U001.xlsx")
+    (tmp_path / "b").mkdir()
+    openpyxl.load_workbook(outbox_file(campaign, "U001")).save(tmp_path / "b" / "U001_另存.xlsx")
+    collect(campaign, [str(typed), str(tmp_path / "b")], workers=1)
+    sha = row(campaign, "U001_另存.xlsx").sha256
+    refused = _cli("resolve", campaign.dir, sha, "--unit", "U001")
+    assert refused.exit_code == 2 and "未填写的表格" in refused.stderr and "--force" in refused.stderr
+    assert rows_of(campaign)["U001.xlsx"] == ("accepted", "", "U001")

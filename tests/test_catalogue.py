@@ -265,8 +265,8 @@ def test_example(campaign, tmp_path, case, name, status, code):
         _output_workbook(path)
     else:
         typed = returned(campaign, "U001", tmp_path / "typed" / "U001.xlsx")
-        _save({"other_unit_in_meta": lambda: _other_unit_in_meta(src),
-               "copied_without_unit": lambda: _copied_values(src, False),
+        _save({"other_unit_in_meta": lambda: _other_unit_in_meta(typed),
+               "copied_without_unit": lambda: _copied_values(typed, False),
                "copied_with_unit": lambda: _copied_values(typed, True),
                "last_year": lambda: _last_year(typed),
                "resaved": lambda: openpyxl.load_workbook(src),  # opened and saved again, nothing typed
@@ -329,7 +329,8 @@ def test_ledger_duplicate_and_superseded(campaign, tmp_path):
 def test_ledger_resolutions(campaign, tmp_path):
     (tmp_path / "in").mkdir()
     mismatch = returned(campaign, "U001", tmp_path / "in" / "U002_第二党支部.xlsx")
-    unknown = _save(_copied_values(outbox_file(campaign, "U003"), False), tmp_path / "in" / "报表.xlsx")
+    typed = returned(campaign, "U003", tmp_path / "typed" / "U003.xlsx")
+    unknown = _save(_copied_values(typed, False), tmp_path / "in" / "报表.xlsx")
     assert _offer(campaign, mismatch).status == "review" and _offer(campaign, unknown).status == "review"
     resolve_file(campaign, _offer(campaign, mismatch).sha256, unit="U001", reason="电话核实")
     resolve_file(campaign, _offer(campaign, unknown).sha256, unit=None, reason="无法确认")

@@ -44,7 +44,8 @@ def inbox(campaign, tmp_path) -> Path:
     folder = tmp_path / "inbox"
     fill(outbox_file(campaign, "U001"), folder / "U001_第一党支部_迷你表.xlsx", {("基本信息", "C6"): 12})
     fill(outbox_file(campaign, "U002"), folder / "U003_机关党支部_迷你表.xlsx", {("基本信息", "C6"): 20})
-    fill(outbox_file(campaign, "U001"), folder / "neighbour.xlsx", {("基本信息", "C5"): "第二党支部"})
+    fill(outbox_file(campaign, "U001"), folder / "neighbour.xlsx", {("基本信息", "C5"): "第二党支部",
+                                                                    ("基本信息", "C6"): 15})
     (folder / "empty.xlsx").write_bytes(b"")
     (folder / "scan.xlsx").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     return folder

@@ -150,9 +150,12 @@ ERRORS: tuple[tuple[str, str], ...] = (
     ("--unit (.+): no such unit_code in the roster (.+)", "--unit {0}：名单 {1} 中没有这个单位代码"),
     ("(.+): the file's carriers name the unit (.+), not (.+); check the file, or add --force to credit it to (.+) anyway",
      "{0}：文件的标识信息指向单位 {1}，而不是 {2}；请核实该文件，确需归入 {3} 时请加 --force"),
-    ("(.+): the file's carriers say it was issued for another campaign ((.+)), not (.+); check the file, or add "
+    ("(.+): the file's carriers say it was issued for another campaign ((.+)); check the file, or add "
      "--force to credit it to (.+) anyway", "{0}：文件的标识信息表明它是为另一次考核（{1}）下发的，不属于本次考核；"
-     "请核实该文件，确需归入 {3} 时请加 --force"),
+     "请核实该文件，确需归入 {2} 时请加 --force"),
+    ("(.+): nothing is filled in beyond the prefilled cells (a blank return); check the file, or add --force to "
+     "credit it to (.+) anyway", "{0}：除预填内容外没有填写任何数据（未填写的表格），归入后会取代该单位已有的报送；"
+     "请核实该文件，确需归入 {1} 时请加 --force"),
     ("give exactly one of --unit CODE or --reject (with --reason)", "请二选一：--unit 单位代码，或 --reject（用 --reason 写明原因）"),
     ("(.+): expected a date like 2026-12-31, got (.+)", "{0}：应为日期，如 2026-12-31，填写的是 {1}"),
     ("(.+): the disk is full; free some space and run collect again (everything recorded so far is kept)",

@@ -222,9 +222,11 @@ def identify(raw: RawWorkbook, spec: TemplateSpec, roster: Roster, accepted_vers
     ident = _unit(raw, meta, lines, sub, roster, filename, carriers)
     ident.template_id, ident.template_version, ident.submission = spec.id, version, sub
     ident.return_key = return_key(spec, sub)
-    if ident.status == "accepted" and is_blank(spec, sub, expected.carried.get(ident.unit_code, {})):
+    if ident.status in ("accepted", "review") and is_blank(spec, sub, expected.carried.get(ident.unit_code, {})):
+        # nobody's return, whoever it names: a person settling it in review could only make it supersede one
+        if ident.unit_code:
+            ident.detail = f"{ident.unit_code} {roster.by_code()[ident.unit_code].name}"
         ident.status, ident.reason_code = "rejected", "read.blank_return"
-        ident.detail = f"{ident.unit_code} {roster.by_code()[ident.unit_code].name}"
     elif not votes and ident.status == "accepted":
         ident.reason_code = "identify.by_content"
     return ident

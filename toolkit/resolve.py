@@ -36,8 +36,7 @@ def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reaso
                 raise ConfigError(f"--unit {unit}: no such unit_code in the roster {campaign.roster_file}")
             said = _contradiction(ledger, sha, unit, campaign.roster())
             if said and not force:
-                raise ConfigError(f"{sha[:12]}: {said}, not {unit}; check the file, or add --force to credit it "
-                                  f"to {unit} anyway")
+                raise ConfigError(f"{sha[:12]}: {said}; check the file, or add --force to credit it to {unit} anyway")
             spec = campaign.template()
             sub = ledger.payload(sha)
             if sub is None:
@@ -54,17 +53,20 @@ def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reaso
 
 
 def _contradiction(ledger: Ledger, sha: str, unit: str, roster: Roster) -> str:
-    """What the file's carriers say when they name another campaign, or units of which *unit* is none; else ""."""
+    """Why crediting the file to *unit* is against what it says: it names another campaign, units of which
+    *unit* is none, or it is blank (it would supersede the unit's return with nothing); else ""."""
     carriers, reason, _ = ledger.carriers(sha)
     if reason == "identify.other_campaign":
         name, year = carriers.get("campaign.name", "?"), carriers.get("campaign.year", "?")
         return f"the file's carriers say it was issued for another campaign ({name} {year})"
+    if reason == "read.blank_return":
+        return "nothing is filled in beyond the prefilled cells (a blank return)"
     named = {code for key, value in carriers.items() if key.startswith("unit.") for code in value.split(" / ")}
     if not named or unit in named:
         return ""
     units = roster.by_code()
-    return "the file's carriers name the unit " + " / ".join(
-        f"{c} {units[c].name}" if c in units else c for c in sorted(named))
+    named_text = " / ".join(f"{c} {units[c].name}" if c in units else c for c in sorted(named))
+    return f"the file's carriers name the unit {named_text}, not {unit}"
 
 
 def _extract_stored(campaign: Campaign, sha: str):
