@@ -201,14 +201,16 @@ def test_content_only_file_with_neighbours_name_cell_goes_to_review(campaign, tm
 
 
 def test_neighbours_unit_name_in_name_cell_goes_to_review(campaign, tmp_path):
-    src = fill(outbox_file(campaign, "U001"), inbox(tmp_path) / "return.xlsx", {("基本信息", "C5"): "第二党支部"})
+    src = fill(outbox_file(campaign, "U001"), inbox(tmp_path) / "return.xlsx", {("基本信息", "C5"): "第二党支部",
+                                                                              ("基本信息", "C6"): 30})
     row = collect_one(campaign, src)
     assert status_of(row) == ("review", "identify.carriers_disagree", "")
     assert "U001 第一党支部" in row["message"] and "U002 第二党支部" in row["message"]
 
 
 def test_props_say_one_unit_code_cell_another_goes_to_review(campaign, tmp_path):
-    src = fill(outbox_file(campaign, "U001"), inbox(tmp_path) / "return.xlsx", {("基本信息", "C4"): "U002"})
+    src = fill(outbox_file(campaign, "U001"), inbox(tmp_path) / "return.xlsx", {("基本信息", "C4"): "U002",
+                                                                              ("基本信息", "C6"): 30})
     row = collect_one(campaign, src)
     assert status_of(row) == ("review", "identify.carriers_disagree", "")
     assert "U001 第一党支部" in row["message"] and "U002 第二党支部" in row["message"]
@@ -216,7 +218,7 @@ def test_props_say_one_unit_code_cell_another_goes_to_review(campaign, tmp_path)
 
 def test_edited_code_line_on_one_sheet_goes_to_review(campaign, tmp_path):
     src = fill(outbox_file(campaign, "U001"), inbox(tmp_path) / "return.xlsx",
-               {("台账", "B2"): "填报单位：机关党支部    表码：TK|mini|1|U003"})
+               {("台账", "B2"): "填报单位：机关党支部    表码：TK|mini|1|U003", ("基本信息", "C6"): 30})
     row = collect_one(campaign, src)
     assert status_of(row) == ("review", "identify.carriers_disagree", "")
     assert "U001" in row["message"] and "U003" in row["message"]
@@ -298,8 +300,9 @@ def test_file_named_after_its_own_unit_or_nobody_is_accepted(campaign, tmp_path)
 
 def test_unit_code_not_in_roster_goes_to_review(campaign, tmp_path):
     stranger = Unit("U999", "第九党支部", "县委", "赵六", "13800000009")
-    src = inbox(tmp_path) / "U999_第九党支部_迷你表.xlsx"
-    src.write_bytes(workbook_for_unit(campaign.template(), master_context(campaign), stranger))
+    blank = tmp_path / "U999_blank.xlsx"
+    blank.write_bytes(workbook_for_unit(campaign.template(), master_context(campaign), stranger))
+    src = fill(blank, inbox(tmp_path) / "U999_第九党支部_迷你表.xlsx", {("基本信息", "C6"): 30})
     row = collect_one(campaign, src)
     assert status_of(row) == ("review", "identify.unit_not_in_roster", "")
     assert "U999" in row["message"]
@@ -397,7 +400,7 @@ def test_carriers_disagreeing_on_version_go_to_review(campaign, tmp_path):
 
 def test_review_and_rejected_rows_credit_no_unit(campaign, tmp_path):
     folder = inbox(tmp_path)
-    fill(outbox_file(campaign, "U001"), folder / "a.xlsx", {("基本信息", "C5"): "第二党支部"})
+    fill(outbox_file(campaign, "U001"), folder / "a.xlsx", {("基本信息", "C5"): "第二党支部", ("基本信息", "C6"): 30})
     returned(campaign, "U002", folder / "U001_第一党支部.xlsx")
     rows = collect_rows(campaign, folder)
     assert [r["status"] for r in rows] == ["review", "review"]
