@@ -625,3 +625,24 @@ def test_ledger_headers_are_as_tall_as_their_wrapped_labels():
 def test_the_bonus_heading_names_its_cap_once():
     ws = _master("annual-assessment")["考核指标"]
     assert ws.cell(_key_rows(ws)["#area:bonus"], 2).value == "八、加分项（封顶5分）"
+
+
+def test_the_total_names_the_bonus_only_where_there_is_one():
+    wb = _master("evaluation")
+    ws = next(w for w in wb.worksheets if "#total" in _key_rows(w))
+    assert ws.cell(_key_rows(ws)["#total"], 2).value == "合计"
+    annual = _master("annual-assessment")["考核指标"]
+    assert annual.cell(_key_rows(annual)["#total"], 2).value == "合计（基础分+加分，加分封顶）"
+
+
+def test_a_plain_total_row_is_the_templates_own_when_the_hidden_keys_are_lost():
+    from toolkit.locate import locate_checklist
+    from toolkit.read import Grid, Submission
+    spec = find_template("evaluation")
+    sheet = next(s for s in spec.sheets if s.kind == "checklist")
+    ws = _master("evaluation")[sheet.name]
+    rows = [[None] + [c.value for c in row[1:]] for row in ws.iter_rows()]  # the key column cleared
+    sub = Submission(spec.id, spec.version)
+    locate_checklist(sheet, Grid(sheet.name, rows), sub)
+    assert any(r[1] == "合计" for r in rows)
+    assert [f.code for f in sub.findings] == []  # 合计 is not a row the unit inserted

@@ -18,6 +18,7 @@ _TEXT = {
     "check.total": ("合计（基础分+加分，加分封顶）", "Total (base + capped bonus)"),
     "check.bonus_cap": ("加分项（封顶{cap}分）", "Bonus (capped at {cap})"),
     "check.cap": ("（封顶{cap}分）", " (capped at {cap})"),
+    "check.total_plain": ("合计", "Total"),
     "check.veto": ("一票否决项", "Veto items"),
     "survey.question": ("调查问题", "Question"),
     "survey.hint": ("评价要点", "What to consider"),

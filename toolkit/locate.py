@@ -154,7 +154,7 @@ def _inserted_rows(sheet: Sheet, grid: Grid, sub: Submission, item_rows: list[in
         return
     width = L.CHECK_FIRST_INPUT_COL + L.input_columns(sheet)
     located = set(item_rows)
-    own = [norm_label(a.title) for a in sheet.areas] + [h for h in _labels("check.total")]
+    own = [norm_label(a.title) for a in sheet.areas] + [h for h in _labels("check.total", "check.total_plain")]
     for r in range(min(item_rows), grid.n_rows):
         if r in keyed or r in located:
             continue

@@ -273,7 +273,8 @@ class _Builder:
         ws.set_row(row, min(160, 15 * max(1, lines) + 6))
 
     def _total_row(self, ws, row, sheet, score_col, subtotal) -> None:
-        ws.merge_range(row, 1, row, 4, t("check.total", self.lang), self.fmt["area"])
+        bonus_word = "check.total" if any(a.kind == "bonus" for a in sheet.areas) else "check.total_plain"
+        ws.merge_range(row, 1, row, 4, t(bonus_word, self.lang), self.fmt["area"])
         if score_col is None:
             return
         parts = [subtotal[a.id] for a in sheet.areas if a.kind == "normal" and a.id in subtotal]
