@@ -9,7 +9,7 @@ import pytest
 from conftest import returned
 from typer.testing import CliRunner
 
-import toolkit.collect as collect_module
+import toolkit.store as store_module
 from toolkit.cli import app
 from toolkit.collect import DiskFull, collect
 from toolkit.errors import CampaignError
@@ -31,7 +31,7 @@ def test_a_full_disk_stops_the_run_keeps_what_was_recorded_and_a_rerun_completes
     collect(campaign, [str(first)], workers=1)
     returned(campaign, "U002", second / "U002.xlsx")
     returned(campaign, "U003", second / "U003.xlsx")
-    monkeypatch.setattr(collect_module, "_write_all", _full_disk)
+    monkeypatch.setattr(store_module, "_write_all", _full_disk)
     with pytest.raises(DiskFull, match="the disk is full") as stopped:
         collect(campaign, [str(second)], workers=1)
     assert str(campaign.received) in str(stopped.value)
@@ -44,7 +44,7 @@ def test_a_full_disk_stops_the_run_keeps_what_was_recorded_and_a_rerun_completes
 
 def test_a_full_disk_is_exit_1_with_the_folder_named(campaign, tmp_path, monkeypatch):
     returned(campaign, "U001", tmp_path / "in" / "U001.xlsx")
-    monkeypatch.setattr(collect_module, "_write_all", _full_disk)
+    monkeypatch.setattr(store_module, "_write_all", _full_disk)
     result = CliRunner().invoke(app, ["collect", str(campaign.dir), str(tmp_path / "in"), "--lang", "en"])
     assert result.exit_code == 1, result.output
     assert "the disk is full" in result.output and "received" in result.output

@@ -12,12 +12,8 @@ than it computes, so it overlaps with the reading instead of taking a worker's t
 
 from __future__ import annotations
 
-import errno
-import functools
 import hashlib
 import os
-import sqlite3
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,7 +21,6 @@ from typing import Callable, Iterable, Iterator
 
 from .campaign import Campaign, Roster
 from .catalogue import Code, register, title
-from .errors import ToolkitError
 from .identify import Expected, Identity, Stamp, identify
 from .intake import Limits, Offered, Package, walk, workbook_problem
 from .isolated import IsolatedPool, Unsafe
@@ -33,6 +28,7 @@ from .ledger import LEDGER_COLUMNS, Ledger, encode_payload, export_rows
 from .read import ReadError, read_workbook
 from .spec import TemplateSpec, bundled_templates
 from .lock import locked
+from .store import DiskFull, stops_on_a_full_disk, store_bytes, store_original, stored_path, sweep_partial_copies
 
 __all__ = ["collect", "CollectResult", "store_original", "export_ledger", "reason_message", "DiskFull", "CODES"]
 
@@ -56,114 +52,6 @@ class CollectResult:
     offered: int = 0
     new: int = 0
     counts: dict[str, int] = field(default_factory=dict)
-
-
-def store_original(campaign: Campaign, sha256: str, data: bytes, kind: str) -> Path:
-    """Keep the bytes exactly as they came, under received/<sha[:2]>/<sha>.<kind>."""
-    return _store(campaign.received, sha256, data, kind)
-
-
-_MADE_DIRS: set[str] = set()
-
-
-def _store(received: Path, sha256: str, data: bytes, kind: str) -> Path:
-    ext = kind if kind in ("xlsx", "xlsm", "xls", "ods", "zip") else "bin"
-    folder = os.path.join(received, sha256[:2])
-    path = os.path.join(folder, f"{sha256}.{ext}")
-    if not os.path.exists(path):
-        tmp = f"{path}.{os.getpid()}.part"  # written whole, then renamed: never a half original
-        try:
-            _write_new(folder, tmp, data)
-        except OSError as exc:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise _disk_full(exc, received) from None
-        os.replace(tmp, path)
-    return Path(path)
-
-
-def _write_new(folder: str, tmp: str, data: bytes) -> None:
-    if folder not in _MADE_DIRS:
-        os.makedirs(folder, exist_ok=True)
-        _MADE_DIRS.add(folder)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(tmp, flags, 0o644)
-    except FileNotFoundError:  # the folder went away during the run: make it again
-        os.makedirs(folder, exist_ok=True)
-        fd = os.open(tmp, flags, 0o644)
-    try:
-        _write_all(fd, data)
-    finally:
-        os.close(fd)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-class DiskFull(ToolkitError):
-    """The disk under the campaign is full: the run stops (exit 1); what it recorded before stays."""
-
-
-def _disk_full(exc: OSError, folder: Path | str) -> OSError | DiskFull:
-    """A full disk (or quota) as the message the office acts on; any other OS error as it is."""
-    if exc.errno not in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return exc
-    return DiskFull(f"{folder}: the disk is full; free some space and run collect again (everything recorded "
-                    f"so far is kept)")
-
-
-def _stops_on_a_full_disk(fn: Callable) -> Callable:
-    """SQLite's own "disk is full" while recording stops the run the same way, naming the campaign folder."""
-    @functools.wraps(fn)
-    def wrapper(campaign, *args, **kwargs):
-        try:
-            return fn(campaign, *args, **kwargs)
-        except sqlite3.OperationalError as exc:
-            if "full" not in str(exc):
-                raise
-            raise _disk_full(OSError(errno.ENOSPC, str(exc)), campaign.dir) from None
-    return wrapper
-
-
-def _sweep_partial_copies(received: Path) -> None:
-    """Delete ``<sha>.<ext>.<pid>.part`` files left by a run that was killed while storing.
-
-    A part is stale when its writing process is gone (POSIX) or, where that cannot be
-    asked safely (``os.kill(pid, 0)`` would terminate the process on Windows), when it is
-    an hour old; a collect running at the same time keeps its own.
-    """
-    for part in received.glob("*/*.part"):
-        try:
-            pid = part.name.rsplit(".", 2)[-2]
-            if os.name == "posix" and pid.isdigit():
-                stale = not _process_alive(int(pid))
-            else:
-                stale = time.time() - part.stat().st_mtime > 3600
-            if stale:
-                part.unlink()
-        except OSError:
-            continue
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # e.g. PermissionError: it exists but belongs to someone else
-        return True
-    return True
-
-
-def stored_path(campaign: Campaign, sha256: str) -> Path | None:
-    folder = campaign.received / sha256[:2]
-    hits = sorted(folder.glob(f"{sha256}.*")) if folder.is_dir() else []
-    hits = [h for h in hits if not h.name.endswith(".part")]
-    return hits[0] if hits else None
 
 
 _W: dict = {}
@@ -216,7 +104,7 @@ def _package(data: bytes, kind: str) -> Package | None:
         return None
 
 
-@_stops_on_a_full_disk
+@stops_on_a_full_disk
 @locked
 def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None = None,
             limits: Limits = Limits(), progress: Callable[[int], None] | None = None) -> CollectResult:
@@ -225,7 +113,7 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
     versions = campaign.accepted_versions(spec)
     known = _BundledIds()
     result = CollectResult()
-    _sweep_partial_copies(campaign.received)
+    sweep_partial_copies(campaign.received)
     with Ledger(campaign.db_path) as ledger:
         init_args = (spec, roster, versions, known, limits, expected_of(campaign, ledger))
     with Ledger(campaign.db_path) as ledger, _Pool(init_args, workers) as pool:
@@ -342,7 +230,7 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
                    unit_code=first[1], reason_code=first[2], detail=first[3], template_id=first[4],
                    template_version=first[5], mtime=offered.mtime, run=run)
         return None
-    return offered, sha, writer.submit(_store, campaign.received, sha, data, offered.kind)
+    return offered, sha, writer.submit(store_bytes, campaign.received, sha, data, offered.kind)
 
 
 def _written_here(campaign: Campaign, ledger: Ledger) -> dict[str, tuple[str, str]]:
