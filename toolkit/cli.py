@@ -189,10 +189,14 @@ def generate(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", 
 @app.command()
 @guarded
 def collect(directory: DirArg, sources: Annotated[list[Path], typer.Argument(help="Files, folders, archives.")],
+            dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help=(
+                "Read and identify on a Dask cluster (its scheduler's address); the campaign folder must be on "
+                "storage the workers share."))] = None,
             as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Take in returned files: store originals, identify, record in the ledger."""
+    from .scale.cli import dask_runner
     ctx = Ctx(as_json, lang, debug)
-    result = _collect(ctx, _campaign(directory), sources)
+    result = _collect(ctx, _campaign(directory), sources, runner=dask_runner(dask))
     ctx.done({"offered": result.offered, "new": result.new, "status": result.counts})
 
 
@@ -318,6 +322,13 @@ def demo(directory: Annotated[Path, typer.Argument(help="Where to create the dem
     ctx = Ctx(as_json, lang, debug)
     summary = run_demo(directory, ctx, _generate, run_pipeline)
     ctx.done(summary)
+
+
+# --------------------------------------------------------------------------- scale (optional extra)
+
+from .scale.cli import register as _register_scale  # noqa: E402  export, rollup
+
+_register_scale(app)
 
 
 def main() -> None:

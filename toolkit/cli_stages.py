@@ -47,10 +47,10 @@ def _warn_unfilled(ctx: Ctx, campaign) -> list[str]:
 _CONTACT_WORDS = {"contact": "联系人", "phone": "联系电话", "return_to": "报送方式"}
 
 
-def _collect(ctx: Ctx, campaign, sources):
+def _collect(ctx: Ctx, campaign, sources, runner=None):
     from .collect import collect as do_collect, export_ledger
     with ctx.progress(None, "收取 / collecting") as advance:
-        result = do_collect(campaign, [str(s) for s in sources], progress=advance)
+        result = do_collect(campaign, [str(s) for s in sources], progress=advance, runner=runner)
     export_ledger(campaign, ctx.lang)
     parts = ("，" if ctx.lang != "en" else ", ").join(f"{_ledger_word(k, ctx.lang)} {v}"
                                                      for k, v in sorted(result.counts.items()))

@@ -30,7 +30,8 @@ from .spec import TemplateSpec, bundled_templates
 from .lock import locked
 from .store import DiskFull, stops_on_a_full_disk, store_bytes, store_original, stored_path, sweep_partial_copies
 
-__all__ = ["collect", "CollectResult", "store_original", "export_ledger", "reason_message", "DiskFull", "CODES"]
+__all__ = ["collect", "CollectResult", "store_original", "export_ledger", "reason_message", "DiskFull", "CODES",
+           "prepare_reader", "identify_stored", "read_outcome"]
 
 CODES = register(
     Code("read.unreadable", "error", "文件无法读取（已损坏）", "The workbook cannot be read",
@@ -83,6 +84,28 @@ def _identify_one(job: tuple[str, bytes, str, str]) -> tuple[Identity, str | Non
     return ident, payload
 
 
+def prepare_reader(*init_args) -> None:
+    """Set up a reader process (what a collect pool's initializer does): the spec, roster and limits it checks against."""
+    _init(*init_args)
+
+
+def identify_stored(job: tuple[str, str, str, str]) -> tuple[Identity, str | None]:
+    """Identify a stored original: (source, path of received/<sha>.<ext>, kind, sha256).
+
+    For pools whose workers share the campaign's storage (collect on a Dask cluster): the file
+    is read from that path inside the isolated reader, never shipped through a scheduler.
+    """
+    source, path, kind, sha = job
+    with open(path, "rb") as fh:
+        data = fh.read()
+    return _identify_one((source, data, kind, sha))
+
+
+def read_outcome(result) -> tuple[Identity, str | None]:
+    """A pool's result for one file as collect records it (a stopped reader: ``read.unsafe``)."""
+    return _unsafe(result) if isinstance(result, Unsafe) else result
+
+
 class _BundledIds:
     """The bundled templates' ids, loaded on first use: only a return of another template asks."""
 
@@ -107,8 +130,15 @@ def _package(data: bytes, kind: str) -> Package | None:
 @stops_on_a_full_disk
 @locked
 def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None = None,
-            limits: Limits = Limits(), progress: Callable[[int], None] | None = None) -> CollectResult:
-    """Collect *sources* (files, folders, archives) into the campaign."""
+            limits: Limits = Limits(), progress: Callable[[int], None] | None = None,
+            runner: Callable | None = None) -> CollectResult:
+    """Collect *sources* (files, folders, archives) into the campaign.
+
+    *runner* replaces the local pool that reads and identifies: called with (initializer
+    arguments, workers), it gives a context manager with ``submit(todo)`` and ``reread(held)``
+    as :class:`_Pool` has (``toolkit.scale.dask_collect`` runs them on a Dask cluster). The
+    ledger, the originals and every decision stay here whichever runner reads.
+    """
     spec, roster = campaign.template(), campaign.roster()
     versions = campaign.accepted_versions(spec)
     known = _BundledIds()
@@ -116,7 +146,7 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
     sweep_partial_copies(campaign.received)
     with Ledger(campaign.db_path) as ledger:
         init_args = (spec, roster, versions, known, limits, expected_of(campaign, ledger))
-    with Ledger(campaign.db_path) as ledger, _Pool(init_args, workers) as pool:
+    with Ledger(campaign.db_path) as ledger, (runner or _Pool)(init_args, workers) as pool:
         _reidentify(campaign, ledger, pool)
         ledger.recompute()
         run = ledger.start_run("collect", resume=True)  # a killed run is completed, not followed
@@ -164,8 +194,8 @@ _CAMPAIGN_REASONS = frozenset({"identify.unit_not_in_roster", "identify.version_
 def _reidentify(campaign: Campaign, ledger: Ledger, pool: "_Pool") -> None:
     held = [(row, stored_path(campaign, row[2])) for row in ledger.awaiting_campaign(_CAMPAIGN_REASONS)]
     held = [(row, stored) for row, stored in held if stored is not None]
-    jobs = [(source, stored.read_bytes(), kind, sha) for (_, source, sha, kind), stored in held]
-    for ((row_id, source, sha, kind), _), (ident, payload) in zip(held, pool.read(jobs)):
+    jobs = [(source, str(stored), kind, sha) for (_, source, sha, kind), stored in held]
+    for ((row_id, source, sha, kind), _), (ident, payload) in zip(held, pool.reread(jobs)):
         if ident.reason_code not in _CAMPAIGN_REASONS:
             ledger.reidentify(row_id, sha, status=ident.status, unit_code=ident.unit_code,
                               template_id=ident.template_id, template_version=ident.template_version,
@@ -289,7 +319,11 @@ class _Pool:
         return _outcomes(self.feeder.submit(self.read, jobs))
 
     def read(self, jobs: list) -> list[tuple[Identity, str | None]]:
-        return [_unsafe(r) if isinstance(r, Unsafe) else r for r in self.pool.map(_identify_one, jobs)]
+        return [read_outcome(r) for r in self.pool.map(_identify_one, jobs)]
+
+    def reread(self, stored: list) -> list[tuple[Identity, str | None]]:
+        """Identify stored originals again: (source, path, kind, sha256) each."""
+        return [read_outcome(r) for r in self.pool.map(identify_stored, stored)]
 
     def __enter__(self) -> "_Pool":
         return self
