@@ -49,7 +49,8 @@ class DaskRunner:
     def __init__(self, address: str, init_args: tuple, workers: int | None = None):
         distributed = require("distributed")
         try:
-            self.client = distributed.Client(address, set_as_default=False, timeout=30)
+            self.client = distributed.Client(address, set_as_default=False,
+                                             timeout=float(os.environ.get("TOOLKIT_DASK_TIMEOUT", "30")))
         except (OSError, TimeoutError) as exc:
             raise ConfigError(f"--dask {address}: cannot reach the Dask scheduler ({exc}); check the address "
                               f"(e.g. tcp://10.0.0.5:8786) and that the scheduler is running",
