@@ -132,3 +132,35 @@ def test_an_unreachable_scheduler_is_a_usage_error(tmp_path, monkeypatch):
     result = runner.invoke(app, ["collect", str(campaign.dir), str(tmp_path / "in"), "--dask", "tcp://127.0.0.1:9"])
     assert result.exit_code == 2
     assert "无法连接 Dask 调度器" in result.output
+
+
+class _Unpicklable(Exception):
+    """Like a reader's Rust panic: an exception that cannot be pickled (it holds a lock)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        import threading
+        self.handle = threading.Lock()
+
+
+def _fails_from_a_panic(job):
+    from toolkit.read import ReadError
+    try:
+        raise _Unpicklable("range start index out of range")
+    except _Unpicklable as exc:
+        raise ReadError("cannot read the workbook") from exc
+
+
+def test_a_readers_error_keeps_its_type_once_distributed_is_imported():
+    """distributed makes exceptions pickle with their cause (tblib); a cause that cannot be pickled
+    must not turn the reader's ReadError into a RuntimeError (a roster error would exit 1, not 2)."""
+    import tblib.pickling_support
+
+    from toolkit.isolated import run_isolated
+    from toolkit.read import ReadError
+
+    # what importing distributed does for the exception classes that exist by then (import order varies)
+    tblib.pickling_support.install(ReadError, _Unpicklable)
+
+    with pytest.raises(ReadError, match="cannot read the workbook"):
+        run_isolated(_fails_from_a_panic, None)

@@ -170,13 +170,24 @@ def _serve(conn, others, limits: ReaderLimits, initializer, initargs) -> None:
 
 
 def _picklable(exc: Exception) -> Exception:
+    """*exc* as it can cross the pipe, its own type kept where it can be.
+
+    Some libraries (dask's distributed, through tblib) make exceptions pickle with their
+    traceback and cause; a cause from a reader (a Rust panic) may not pickle, so the exception is
+    sent without them before it is given up for a RuntimeError.
+    """
     import pickle
 
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    for strip in (False, True):
+        if strip:
+            exc.__cause__ = exc.__context__ = None
+            exc.__traceback__ = None
+        try:
+            pickle.loads(pickle.dumps(exc))
+            return exc
+        except Exception:
+            continue
+    return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
 # --------------------------------------------------------------------------- the parent side
