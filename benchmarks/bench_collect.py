@@ -36,9 +36,9 @@ def _peak_mib() -> float:
 
 
 def toolkit_collect_validate(root: Path, campaign_dir: str = "c") -> None:
-    from toolkit.campaign import load_campaign
-    from toolkit.collect import collect
-    from toolkit.validate import validate_campaign
+    from toolkit.campaign.folder import load_campaign
+    from toolkit.read.collect import collect
+    from toolkit.validate.stage import validate_campaign
     campaign = load_campaign(root / campaign_dir)
     result = collect(campaign, [str(root / "returns")])
     assert result.counts.get("accepted") == result.offered, result.counts
@@ -50,15 +50,15 @@ class _UnisolatedPool:
 
     def __init__(self, init_args, workers):
         from concurrent.futures import ProcessPoolExecutor
-        from toolkit.collect import _init
+        from toolkit.read.collect import _init
         self.pool = ProcessPoolExecutor(workers or min(os.cpu_count() or 1, 4), initializer=_init, initargs=init_args)
 
     def submit(self, todo):
-        from toolkit.collect import _identify_one
+        from toolkit.read.collect import _identify_one
         return self.pool.map(_identify_one, [(o.source, o.data, o.kind, sha) for o, sha, _ in todo], chunksize=16)
 
     def read(self, jobs):
-        from toolkit.collect import _identify_one
+        from toolkit.read.collect import _identify_one
         return list(self.pool.map(_identify_one, jobs, chunksize=16))
 
     def __enter__(self):
@@ -70,7 +70,7 @@ class _UnisolatedPool:
 
 def toolkit_collect_validate_unisolated(root: Path) -> None:
     """The same collect + validate with the readers in an unguarded pool: what isolation costs is the difference."""
-    import toolkit.collect
+    import toolkit.read.collect
     toolkit.collect._Pool = _UnisolatedPool
     toolkit_collect_validate(root, "c_unisolated")
 
@@ -91,24 +91,24 @@ def unzip_floor(root: Path) -> None:
 
 def identify_only(root: Path) -> None:
     """The fast identification path: the custom-properties carrier straight from the zip."""
-    from toolkit.read import read_package_props
+    from toolkit.read.reader import read_package_props
     for path in sorted((root / "returns").iterdir()):
         props, _, _ = read_package_props(path.read_bytes(), "xlsx")
         assert props["toolkit_unit_code"]
 
 
 def full_read(root: Path) -> None:
-    from toolkit.read import read_workbook
+    from toolkit.read.reader import read_workbook
     for path in sorted((root / "returns").iterdir()):
         read_workbook(path.read_bytes(), "xlsx")
 
 
 def _pool_stage(path: str, level: int) -> None:
     """One return through the first *level* stages of the toolkit's worker, nothing stored or recorded."""
-    from toolkit.collect import _W, _package
-    from toolkit.identify import identify
-    from toolkit.intake import workbook_problem
-    from toolkit.read import read_workbook
+    from toolkit.read.collect import _W, _package
+    from toolkit.read.identify import identify
+    from toolkit.intake.walk import workbook_problem
+    from toolkit.read.reader import read_workbook
     data = Path(path).read_bytes()
     package = _package(data, "xlsx")
     if level >= 3:
@@ -122,9 +122,9 @@ def _pool_floor(root: Path, level: int) -> None:
     """The reading stages alone in the collect pool's shape (workers = cores, at most 4)."""
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
-    from toolkit.campaign import load_campaign
-    from toolkit.collect import _BundledIds, _init
-    from toolkit.intake import Limits
+    from toolkit.campaign.folder import load_campaign
+    from toolkit.read.collect import _BundledIds, _init
+    from toolkit.intake.walk import Limits
     campaign = load_campaign(root / "c")
     spec = campaign.template()
     init = (spec, campaign.roster(), campaign.accepted_versions(spec), _BundledIds(), Limits())

@@ -26,8 +26,8 @@ from returns import make_roster  # noqa: E402  (benchmarks/returns.py, beside th
 
 
 def run_toolkit(campaign: str) -> None:
-    from toolkit.campaign import load_campaign
-    from toolkit.generate import generate_outbox
+    from toolkit.campaign.folder import load_campaign
+    from toolkit.generate.outbox import generate_outbox
     generate_outbox(load_campaign(campaign))
 
 
@@ -36,8 +36,8 @@ def run_openpyxl(campaign: str) -> None:
     import openpyxl
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from toolkit.campaign import load_campaign
-    from toolkit.generate import unit_filename
+    from toolkit.campaign.folder import load_campaign
+    from toolkit.generate.outbox import unit_filename
 
     c = load_campaign(campaign)
     spec, roster = c.template(), c.roster()
@@ -102,7 +102,7 @@ def main() -> None:
     if args.child:
         child(*args.child)
         return
-    from toolkit.campaign import create_campaign
+    from toolkit.campaign.folder import create_campaign
     with tempfile.TemporaryDirectory() as tmp:
         roster = Path(tmp) / "roster.csv"
         make_roster(roster, args.units)

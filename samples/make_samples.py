@@ -27,8 +27,8 @@ import openpyxl
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from toolkit.campaign import create_campaign  # noqa: E402
-from toolkit.generate import generate_outbox  # noqa: E402
+from toolkit.campaign.folder import create_campaign  # noqa: E402
+from toolkit.generate.outbox import generate_outbox  # noqa: E402
 
 COUNTIES = ["城关镇", "东湖街道", "西山乡", "南岭镇", "北塘街道", "青石镇", "白沙乡", "金桥街道",
             "柳河镇", "石门乡", "双溪镇", "红旗街道", "新港镇", "长安乡", "凤凰街道"]

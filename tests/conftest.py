@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-# Readers run in workers under limits (toolkit.isolated): low ones here, so a hostile file fails fast.
+# Readers run in workers under limits (toolkit.read.isolated): low ones here, so a hostile file fails fast.
 os.environ.setdefault("TOOLKIT_READER_MEMORY_MB", "256")
 os.environ.setdefault("TOOLKIT_READER_CPU_SECONDS", "20")
 
@@ -43,8 +43,8 @@ def roster_csv(tmp_path) -> Path:
 @pytest.fixture
 def campaign(tmp_path, roster_csv):
     """A generated campaign on the mini spec (3 units)."""
-    from toolkit.campaign import create_campaign
-    from toolkit.generate import generate_outbox
+    from toolkit.campaign.folder import create_campaign
+    from toolkit.generate.outbox import generate_outbox
 
     c = create_campaign(tmp_path / "camp", str(MINI_SPEC), roster_csv, year=2026, deadline="2026-12-20")
     generate_outbox(c, workers=1)

@@ -14,8 +14,8 @@ import yaml
 
 from toolkit.authoring import KINDS, blank_workbook, read_spec_workbook, spec_to_workbook, workbook_to_spec
 from toolkit.authoring.examples import EXAMPLES
-from toolkit.scheme import load_scheme
-from toolkit.spec import bundled_templates, find_template, load_spec, parse_spec
+from toolkit.score.scheme import load_scheme
+from toolkit.spec.model import bundled_templates, find_template, load_spec, parse_spec
 
 FIXTURES = Path(__file__).parent / "fixtures" / "authoring"
 
@@ -102,7 +102,7 @@ def test_points_and_grades_give_a_scoring_scheme_that_loads_with_the_spec(tmp_pa
 def test_init_finds_the_scheme_beside_a_spec_written_elsewhere(tmp_path):
     from conftest import write_roster
 
-    from toolkit.campaign import create_campaign
+    from toolkit.campaign.folder import create_campaign
     blank_workbook(tmp_path / "c.xlsx", "checklist")
     workbook_to_spec(tmp_path / "c.xlsx", tmp_path / "specs" / "mine.yaml")
     roster = write_roster(tmp_path / "roster.csv", [("U1", "一支部", "g", "", "")])

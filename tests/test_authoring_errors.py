@@ -11,8 +11,8 @@ import yaml
 from test_bundled_templates import _base
 
 from toolkit.errors import SpecError
-from toolkit.spec_errors import EXPECTED, expected_zh
-from toolkit.spec_parse import parse_spec
+from toolkit.spec.errors import EXPECTED, expected_zh
+from toolkit.spec.parse import parse_spec
 
 
 def _failure(change) -> SpecError:
@@ -71,8 +71,8 @@ def test_a_spec_error_says_the_same_in_chinese(change, english, chinese):
 
 
 def test_every_expectation_of_the_template_loader_has_chinese_words():
-    """Each `expected` the spec loader can say (spec_parse.py) is in the phrasebook."""
-    source = (Path(__file__).parents[1] / "toolkit" / "spec_parse.py").read_text(encoding="utf-8")
+    """Each `expected` the spec loader can say (spec/parse.py) is in the phrasebook."""
+    source = (Path(__file__).parents[1] / "toolkit" / "spec" / "parse.py").read_text(encoding="utf-8")
     said = re.findall(r'fail\(\s*[^,]+,\s*f?"([^"]+)"', source)
     assert len(said) > 20
     untranslated = [s for s in said if expected_zh(re.sub(r"\{[^}]*\}", "X", s)) == re.sub(r"\{[^}]*\}", "X", s)]
@@ -81,8 +81,8 @@ def test_every_expectation_of_the_template_loader_has_chinese_words():
 
 
 def test_a_scheme_error_says_the_same_in_chinese():
-    from toolkit.scheme import parse_scheme
-    from toolkit.spec import find_template
+    from toolkit.score.scheme import parse_scheme
+    from toolkit.spec.model import find_template
     raw = {"id": "t", "title": "细则", "template": "annual-assessment", "version": "1",
            "grades": [{"grade": "优秀", "min": 90}, {"grade": "良好", "min": 95}, {"grade": "较差"}],
            "indicators": [{"id": "s", "title": "总分", "rule": "self_score", "item": "a1_1", "max": 12}]}
@@ -93,7 +93,7 @@ def test_a_scheme_error_says_the_same_in_chinese():
 
 
 def test_an_unknown_template_and_broken_yaml_in_chinese(tmp_path):
-    from toolkit.spec import find_template
+    from toolkit.spec.model import find_template
     with pytest.raises(SpecError) as info:
         find_template("annual-asessment")
     assert info.value.zh.startswith("没有名为 'annual-asessment' 的内置模板（是否应为 'annual-assessment'？）")
@@ -106,7 +106,7 @@ def test_an_unknown_template_and_broken_yaml_in_chinese(tmp_path):
 
 def _describe(spec: Path, *extra):
     from typer.testing import CliRunner
-    from toolkit.cli import app
+    from toolkit.cli.app import app
     return CliRunner().invoke(app, ["describe", str(spec), *extra])
 
 
@@ -124,7 +124,7 @@ def test_cli_shows_chinese_first_and_the_english_original_below(tmp_path):
 
 
 def test_an_unknown_scoring_scheme_in_chinese(tmp_path):
-    from toolkit.scheme import load_scheme
+    from toolkit.score.scheme import load_scheme
     with pytest.raises(SpecError) as info:
         load_scheme("annual-assessment-scorin")
     assert info.value.zh.startswith("没有名为 'annual-assessment-scorin' 的评分细则（是否应为 'annual-assessment-scoring'？）")

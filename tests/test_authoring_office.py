@@ -15,13 +15,13 @@ import pytest
 from conftest import fill_by_name, outbox_file, write_roster
 
 from toolkit.authoring import read_spec_workbook, workbook_to_spec
-from toolkit.campaign import create_campaign
-from toolkit.collect import collect
+from toolkit.campaign.folder import create_campaign
+from toolkit.read.collect import collect
 from toolkit.errors import SpecError
-from toolkit.generate import generate_outbox
-from toolkit.scheme import load_scheme
-from toolkit.spec import load_spec
-from toolkit.validate import validate_campaign
+from toolkit.generate.outbox import generate_outbox
+from toolkit.score.scheme import load_scheme
+from toolkit.spec.model import load_spec
+from toolkit.validate.stage import validate_campaign
 
 ROWS = [  # (row, 序号, 考核项目, 考核内容, 分值, 评分标准, 佐证材料)
     (3, 1, "一、组织建设（40分）", "按期进行换届选举", 20, "未按期换届的扣20分。", "换届选举批复"),

@@ -10,11 +10,11 @@ import pytest
 import yaml
 
 from toolkit.errors import ConfigError, SpecError
-from toolkit.expr import evaluate, names_in, to_excel
-from toolkit.spec import TEMPLATES_DIR, Field, TemplateSpec, bundled_templates, find_template, load_spec, parse_spec
+from toolkit.expr.language import evaluate, names_in, to_excel
+from toolkit.spec.model import TEMPLATES_DIR, Field, TemplateSpec, bundled_templates, find_template, load_spec, parse_spec
 
 EXPECTED_IDS = ("annual-assessment", "gap-sprint", "evaluation", "inspection-survey", "rectification-ledger")
-# Placeholders the generator fills in an instructions sheet (toolkit.workbook._Builder._instructions).
+# Placeholders the generator fills in an instructions sheet (toolkit.generate.master._Builder._instructions).
 PLACEHOLDERS = {"deadline", "contact", "phone", "campaign", "year", "unit_name", "unit_code", "return_to", "title"}
 PHONE_SAMPLES_OK = ("13800000001", "19912345678", "0571-88000000", "057188000000", "010-12345678",
                     "0571-88000000-123")
@@ -179,7 +179,7 @@ def test_phone_patterns_accept_mobiles_and_landlines(path):
 
 @pytest.mark.parametrize("path", SPEC_FILES, ids=lambda p: p.stem)
 def test_master_workbook_builds(path):
-    from toolkit.workbook import MasterContext, build_master
+    from toolkit.generate.master import MasterContext, build_master
 
     spec = load_spec(path)
     data = build_master(spec, MasterContext(campaign="2026年度考核", year=2026, deadline="2026-12-20",
@@ -533,7 +533,7 @@ def _master(spec_id: str):
 
     import openpyxl
 
-    from toolkit.workbook import MasterContext, build_master
+    from toolkit.generate.master import MasterContext, build_master
     data = build_master(find_template(spec_id), MasterContext(campaign="2026年度考核", year=2026,
                                                               deadline="2026-12-20"))
     return openpyxl.load_workbook(io.BytesIO(data))
@@ -605,7 +605,7 @@ def openpyxl_letter(col: int) -> str:
 
 
 def test_indicator_rows_are_as_tall_as_their_wrapped_text():
-    from toolkit.workbook import display_width
+    from toolkit.generate.master import display_width
     spec = find_template("annual-assessment")
     ws = _master("annual-assessment")["考核指标"]
     keys = _key_rows(ws)
@@ -636,8 +636,8 @@ def test_the_total_names_the_bonus_only_where_there_is_one():
 
 
 def test_a_plain_total_row_is_the_templates_own_when_the_hidden_keys_are_lost():
-    from toolkit.locate import locate_checklist
-    from toolkit.read import Grid, Submission
+    from toolkit.read.locate import locate_checklist
+    from toolkit.read.reader import Grid, Submission
     spec = find_template("evaluation")
     sheet = next(s for s in spec.sheets if s.kind == "checklist")
     ws = _master("evaluation")[sheet.name]

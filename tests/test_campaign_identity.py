@@ -10,12 +10,12 @@ import openpyxl
 from conftest import DEFAULT_UNITS, MINI_SPEC, fill, outbox_file, returned, write_roster
 from typer.testing import CliRunner
 
-from toolkit.campaign import create_campaign, load_campaign
-from toolkit.cli import app
-from toolkit.collect import collect, reason_message
-from toolkit.generate import generate_outbox
-from toolkit.ledger import Ledger
-from toolkit.read import read_workbook
+from toolkit.campaign.folder import create_campaign, load_campaign
+from toolkit.cli.app import app
+from toolkit.read.collect import collect, reason_message
+from toolkit.generate.outbox import generate_outbox
+from toolkit.campaign.ledger import Ledger
+from toolkit.read.reader import read_workbook
 
 _STAMP_PROPS = ("toolkit_campaign", "toolkit_year", "toolkit_round")
 
@@ -120,7 +120,7 @@ def test_carriers_disagreeing_on_the_year_go_to_review(campaign, tmp_path):
 def test_round1_rectification_ledger_sent_into_round2_is_refused_as_another_round(tmp_path):
     from test_rounds import fill_ledger, item, outbox
 
-    from toolkit.validate import validate_campaign
+    from toolkit.validate.stage import validate_campaign
 
     roster = write_roster(tmp_path / "roster.csv", DEFAULT_UNITS)
     r1 = create_campaign(tmp_path / "r1", "rectification-ledger", roster, year=2026, deadline="2026-06-30")
@@ -193,9 +193,9 @@ def test_an_untouched_round2_workbook_with_carried_items_is_blank(tmp_path):
 
 def _faulty_run(campaign, tmp_path) -> Path:
     """U002 returns a score over its maximum; validate writes its feedback workbook; merge writes out/."""
-    from toolkit.feedback import write_feedback
-    from toolkit.merge import merge_campaign
-    from toolkit.validate import validate_campaign
+    from toolkit.feedback.workbooks import write_feedback
+    from toolkit.merge.stage import merge_campaign
+    from toolkit.validate.stage import validate_campaign
 
     src = fill(outbox_file(campaign, "U002"), tmp_path / "in" / "U002.xlsx", {("基本信息", "C6"): 30,
                                                                             ("考核指标", "F5"): 70})

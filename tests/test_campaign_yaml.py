@@ -8,8 +8,8 @@ import pytest
 from conftest import MINI_SPEC
 from typer.testing import CliRunner
 
-from toolkit.campaign import create_campaign, load_campaign
-from toolkit.cli import app
+from toolkit.campaign.folder import create_campaign, load_campaign
+from toolkit.cli.app import app
 from toolkit.errors import CampaignError
 
 runner = CliRunner()

@@ -21,11 +21,11 @@ import yaml
 from conftest import MINI_SPEC, DEFAULT_UNITS, outbox_file, write_roster, returned
 from gen_issue_codes import DOC, code_modules, render
 
-from toolkit.campaign import create_campaign
-from toolkit.catalogue import CATALOGUE, code_info, hint, title
-from toolkit.collect import collect, reason_message
-from toolkit.ledger import Ledger
-from toolkit.resolve import resolve_file
+from toolkit.campaign.folder import create_campaign
+from toolkit.codes import CATALOGUE, code_info, hint, title
+from toolkit.read.collect import collect, reason_message
+from toolkit.campaign.ledger import Ledger
+from toolkit.read.resolve import resolve_file
 
 TESTS = Path(__file__).resolve().parent
 
@@ -94,7 +94,7 @@ EXAMPLES = {
     "rule.failed": _V,
     "rule.warning": _C,
 }
-# Office decisions recorded in the ledger: nobody has anything to fix, so no hint (toolkit/ledger.py).
+# Office decisions recorded in the ledger: nobody has anything to fix, so no hint (toolkit/campaign/ledger.py).
 HINTLESS: set[str] = set()
 
 
@@ -209,7 +209,7 @@ def _last_year(src: Path):
 
 
 def _output_workbook(path: Path) -> None:
-    from toolkit.xlsxout import new_workbook
+    from toolkit.output.xlsxfile import new_workbook
     wb = new_workbook(path)
     wb.add_worksheet("评分表").write_string(0, 0, "单位代码")
     wb.close()
@@ -290,7 +290,7 @@ def test_unit_not_in_roster(campaign, tmp_path):
 
 def test_a_file_held_for_the_campaign_is_read_again_once_the_campaign_is_fixed(campaign, tmp_path):
     """The roster lacked the unit, then a version was not accepted: fixing campaign files and collecting again takes them."""
-    from toolkit.campaign import load_campaign
+    from toolkit.campaign.folder import load_campaign
     roster = write_roster(tmp_path / "two.csv", DEFAULT_UNITS[:2])
     smaller = create_campaign(tmp_path / "two", str(MINI_SPEC), roster, year=2026, deadline="2026-12-20")
     u3 = returned(campaign, "U003", tmp_path / "in" / "U003.xlsx")
@@ -347,7 +347,7 @@ def test_ledger_resolutions(campaign, tmp_path):
     ("[]", {"1"}),
 ])
 def test_accept_versions_however_written_keeps_the_current_version(campaign, written, accepted):
-    from toolkit.campaign import load_campaign
+    from toolkit.campaign.folder import load_campaign
     path = campaign.dir / "campaign.yaml"
     path.write_text(path.read_text(encoding="utf-8") + f"accept_versions: {written}\n", encoding="utf-8")
     c = load_campaign(campaign.dir)
@@ -355,7 +355,7 @@ def test_accept_versions_however_written_keeps_the_current_version(campaign, wri
 
 
 def test_accept_versions_as_a_mapping_is_refused(campaign):
-    from toolkit.campaign import load_campaign
+    from toolkit.campaign.folder import load_campaign
     from toolkit.errors import CampaignError
     path = campaign.dir / "campaign.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "accept_versions: {old: '0.9'}\n", encoding="utf-8")

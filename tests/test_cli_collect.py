@@ -17,8 +17,8 @@ import pytest
 from conftest import fill, outbox_file
 from typer.testing import CliRunner
 
-from toolkit.cli import app
-from toolkit.ledger import Ledger
+from toolkit.cli.app import app
+from toolkit.campaign.ledger import Ledger
 
 runner = CliRunner()
 

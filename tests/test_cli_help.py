@@ -8,8 +8,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from toolkit.cli import app
-from toolkit.cli_help import COMMAND_HELP_ZH, PARAM_HELP_ZH, lang_after_command
+from toolkit.cli.app import app
+from toolkit.cli.help import COMMAND_HELP_ZH, PARAM_HELP_ZH, lang_after_command
 
 runner = CliRunner()
 HAN = re.compile(r"[\u4e00-\u9fff]")

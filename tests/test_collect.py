@@ -25,8 +25,8 @@ import builders
 from builders import ole_bytes
 from conftest import FIXTURES, fill, outbox_file, returned
 
-from toolkit.collect import collect, export_ledger, stored_path
-from toolkit.ledger import Ledger
+from toolkit.read.collect import collect, export_ledger, stored_path
+from toolkit.campaign.ledger import Ledger
 
 LO = FIXTURES / "lo"
 
@@ -200,7 +200,7 @@ def test_rejected_files_are_kept_in_received_too(campaign, tmp_path):
 
 def collect_isolated(campaign, *sources: Path) -> list[dict]:
     """Collect in a child process: a reader that aborts the process must fail this test, not the test run."""
-    code = ("import sys\nfrom toolkit.campaign import load_campaign\nfrom toolkit.collect import collect\n"
+    code = ("import sys\nfrom toolkit.campaign.folder import load_campaign\nfrom toolkit.read.collect import collect\n"
             "collect(load_campaign(sys.argv[1]), sys.argv[2:], workers=1)\n")
     proc = subprocess.run([sys.executable, "-c", code, str(campaign.dir), *map(str, sources)],
                           capture_output=True, text=True, timeout=120, env={**os.environ, "RUST_BACKTRACE": "0"})
@@ -472,8 +472,8 @@ def _assert_complete(campaign, inbox: Path, expected: list[str]) -> list[dict]:
 
 def test_worker_pool_gives_the_same_ledger(campaign, tmp_path, roster_csv):
     """Enough returns to start the process pool: the outcome is the one of an in-process run."""
-    from toolkit.campaign import create_campaign
-    from toolkit.generate import generate_outbox
+    from toolkit.campaign.folder import create_campaign
+    from toolkit.generate.outbox import generate_outbox
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -533,7 +533,7 @@ def test_a_resumed_run_orders_returns_as_an_uninterrupted_one(campaign, tmp_path
             raise RuntimeError("killed")
         return real_add(self, **kwargs)
 
-    import toolkit.collect as collect_module
+    import toolkit.read.collect as collect_module
     batches = collect_module._batches
     monkeypatch.setattr(collect_module, "_batches", lambda items, size: batches(items, 1))  # one file a batch
     monkeypatch.setattr(Ledger, "add", crashing_add)
@@ -554,9 +554,9 @@ def test_a_resumed_run_orders_returns_as_an_uninterrupted_one(campaign, tmp_path
 
 _KILLER = textwrap.dedent("""
     import os, signal, sys
-    from toolkit import collect as collect_module
-    from toolkit.campaign import load_campaign
-    from toolkit.ledger import Ledger
+    from toolkit.read import collect as collect_module
+    from toolkit.campaign.folder import load_campaign
+    from toolkit.campaign.ledger import Ledger
 
     directory, source, where, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     calls = {"n": 0}
@@ -599,8 +599,8 @@ def test_killed_run_is_completed_by_the_next(campaign, tmp_path, where, nth):
 
 def test_a_file_over_the_size_limit_is_rejected_with_its_real_hash_and_not_kept(campaign, tmp_path):
     """Hashed by streaming where it lies, never copied: one oversized (or sparse) file cannot fill the store."""
-    from toolkit.collect import collect, export_ledger
-    from toolkit.intake import Limits
+    from toolkit.read.collect import collect, export_ledger
+    from toolkit.intake.walk import Limits
 
     big = tmp_path / "in" / "U001_大文件.xlsx"
     big.parent.mkdir()
@@ -632,9 +632,9 @@ def test_collecting_the_outbox_by_mistake_replaces_no_return(campaign, tmp_path)
 
 def test_a_second_process_on_the_same_campaign_is_told_it_is_busy(campaign, tmp_path):
     """Two collects at once could each recompute the ledger: the second stops at once (exit 2), changing nothing."""
-    from toolkit.lock import CampaignBusy
+    from toolkit.campaign.lock import CampaignBusy
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\nfrom toolkit.lock import campaign_lock\n"
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\nfrom toolkit.campaign.lock import campaign_lock\n"
          "with campaign_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(60)\n",
          str(campaign.dir)], stdout=subprocess.PIPE, text=True)
     try:
@@ -664,9 +664,9 @@ def test_a_rejected_archive_is_kept_once(campaign, tmp_path):
 
 def test_a_killed_command_leaves_the_campaign_unlocked_and_no_workers(campaign, tmp_path):
     """Workers forked under the lock must not keep it (or themselves) alive after their command is killed."""
-    from toolkit.lock import campaign_lock
+    from toolkit.campaign.lock import campaign_lock
     script = ("import os, sys, time\nfrom concurrent.futures import ProcessPoolExecutor\nfrom pathlib import Path\n"
-              "from toolkit.lock import campaign_lock, exit_with_parent\n"
+              "from toolkit.campaign.lock import campaign_lock, exit_with_parent\n"
               "with campaign_lock(Path(sys.argv[1])):\n"
               "    pool = ProcessPoolExecutor(2, initializer=exit_with_parent)\n"
               "    pids = {pool.submit(os.getpid).result() for _ in range(8)}\n"
@@ -695,8 +695,8 @@ def _alive(pid: int) -> bool:
 
 
 def test_a_blank_from_an_earlier_mailing_is_known_after_the_outbox_is_generated_again(campaign, tmp_path):
-    from toolkit.campaign import load_campaign
-    from toolkit.generate import generate_outbox
+    from toolkit.campaign.folder import load_campaign
+    from toolkit.generate.outbox import generate_outbox
     old_blank = shutil.copy(outbox_file(campaign, "U001"), tmp_path / "U001_old_blank.xlsx")
     real = returned(campaign, "U001", tmp_path / "in" / "U001.xlsx")
     collect(campaign, [str(real)], workers=1)

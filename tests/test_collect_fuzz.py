@@ -20,7 +20,7 @@ from pathlib import Path
 
 from conftest import fill, outbox_file
 
-from toolkit.collect import export_ledger
+from toolkit.read.collect import export_ledger
 
 LO = Path(__file__).parent / "fixtures" / "lo"
 STATUSES = {"accepted", "superseded", "duplicate", "rejected", "unidentified", "review"}
@@ -74,7 +74,7 @@ def test_damaged_returns_never_stop_the_run_nor_change_hands(campaign, tmp_path)
             (inbox / f"{ext}_{n:03d}.{ext}").write_bytes(mutant)
     for n, mutant in enumerate(_xml_mutants(originals["xlsx"], rng, 90)):
         (inbox / f"xml_{n:03d}.xlsx").write_bytes(mutant)
-    code = ("import sys\nfrom toolkit.campaign import load_campaign\nfrom toolkit.collect import collect\n"
+    code = ("import sys\nfrom toolkit.campaign.folder import load_campaign\nfrom toolkit.read.collect import collect\n"
             "collect(load_campaign(sys.argv[1]), sys.argv[2:])\n")
     proc = subprocess.run([sys.executable, "-c", code, str(campaign.dir), str(inbox)], capture_output=True,
                           text=True, timeout=600, env={**os.environ, "RUST_BACKTRACE": "0"})
@@ -102,7 +102,7 @@ from hypothesis import strategies as st  # noqa: E402
 @pytest.fixture(scope="module")
 def low_cap_reader():
     """One worker reading under a 256 MiB cap, for every example (a dead one is replaced)."""
-    from toolkit.isolated import IsolatedPool, ReaderLimits
+    from toolkit.read.isolated import IsolatedPool, ReaderLimits
 
     with IsolatedPool(1, limits=ReaderLimits(memory_bytes=256 * 2**20, cpu_seconds=20, timeout=60)) as pool:
         yield pool
@@ -110,8 +110,8 @@ def low_cap_reader():
 
 def _check_then_read(data: bytes):
     """In a worker: the package checks (capped low: 200,000 cells), then the reader, as collect runs them."""
-    from toolkit.intake import Limits, workbook_problem
-    from toolkit.read import ReadError, read_workbook
+    from toolkit.intake.walk import Limits, workbook_problem
+    from toolkit.read.reader import ReadError, read_workbook
 
     problem = workbook_problem(data, Limits(max_cells=200_000))
     if problem:
@@ -149,7 +149,7 @@ def test_a_crafted_package_is_rejected_by_the_checks_or_read_within_a_low_memory
     """What the cheap checks let through, the reader reads within 256 MiB; and nothing takes the test process down."""
     from crafted import xlsx
 
-    from toolkit.isolated import Unsafe
+    from toolkit.read.isolated import Unsafe
 
     sheet = _sheet(rows)
     if attr_gt:

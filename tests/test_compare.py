@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 
 from conftest import MINI_SPEC, write_roster
-from toolkit.campaign import create_campaign
-from toolkit.compare import COMPARE_COLUMNS, compare_campaigns
+from toolkit.campaign.folder import create_campaign
+from toolkit.rounds.compare import COMPARE_COLUMNS, compare_campaigns
 from toolkit.errors import ConfigError
-from toolkit.report import ReportInput, render_report
+from toolkit.report.page import ReportInput, render_report
 
 SCORES = ("unit_code", "unit_name", "group", "total", "rank", "group_rank", "grade", "vetoed")
 TRACE = ("unit_code", "indicator", "rule", "inputs", "points", "max_points", "note")
@@ -270,7 +270,7 @@ def test_a_faulty_units_scores_are_not_compared(pair):
 
 
 def test_faulty_from_the_ledger_when_scores_has_no_state_column(pair, monkeypatch):
-    import toolkit.compare_read as compare_read
+    import toolkit.rounds.compare_read as compare_read
     old, new = pair
     monkeypatch.setattr(compare_read, "_states", lambda c: {"U002": "faulty"} if c.year == 2026 else {})
     compare_campaigns(old, new)

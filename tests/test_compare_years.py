@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.cli import app
-from toolkit.demo import DEMO_NAME, SAMPLES_DIR
-from toolkit.identify import Stamp
-from toolkit.ledger import Ledger
+from toolkit.cli.app import app
+from toolkit.cli.demo import DEMO_NAME, SAMPLES_DIR
+from toolkit.read.identify import Stamp
+from toolkit.campaign.ledger import Ledger
 
 
 def _run(*args: str) -> None:

@@ -1,6 +1,6 @@
 """Control characters in typed text (a line break pasted from Word, which Excel stores as _x000B_)
 stop nothing: values.csv keeps the text as read, and every workbook the toolkit writes holds it
-legally (toolkit.xlsxout.cell_text)."""
+legally (toolkit.output.xlsxfile.cell_text)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from conftest import fill_by_name, outbox_file, write_roster
 from test_validate import set_cell_xml, submit
 from test_validate_faults import ANNUAL_GOOD
 
-from toolkit.campaign import create_campaign
-from toolkit.generate import generate_outbox
-from toolkit.xlsxout import cell_text, new_workbook, write_table
+from toolkit.campaign.folder import create_campaign
+from toolkit.generate.outbox import generate_outbox
+from toolkit.output.xlsxfile import cell_text, new_workbook, write_table
 
 TYPED = "组织生活\x0b不规范\x01"          # what the reader gives for 组织生活_x000B_不规范_x0001_
 SHOWN = "组织生活\n不规范\u2401"          # what the workbooks show
@@ -46,7 +46,7 @@ def test_every_xlsxwriter_path_writes_legal_text(tmp_path):
 
 def _cli(*args, code: int = 0):
     from typer.testing import CliRunner
-    from toolkit.cli import app
+    from toolkit.cli.app import app
     result = CliRunner().invoke(app, [str(a) for a in args])
     assert result.exit_code == code, result.output
     return result

@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.collect import reason_message
-from toolkit.details import PHRASES, localise
-from toolkit.intake import Limits, walk, workbook_problem
+from toolkit.read.collect import reason_message
+from toolkit.read.rejections import PHRASES, localise
+from toolkit.intake.walk import Limits, walk, workbook_problem
 
 ENGLISH = re.compile(r"\b[a-z]{2,} [a-z]{2,} [a-z]{2,}\b")  # three English words in a row
 

@@ -9,11 +9,11 @@ import pytest
 from conftest import returned
 from typer.testing import CliRunner
 
-import toolkit.store as store_module
+import toolkit.campaign.store as store_module
 from toolkit.cli import app
-from toolkit.collect import DiskFull, collect
+from toolkit.read.collect import DiskFull, collect
 from toolkit.errors import CampaignError
-from toolkit.ledger import Ledger
+from toolkit.campaign.ledger import Ledger
 
 
 def _full_disk(fd, data):

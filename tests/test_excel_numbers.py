@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 from conftest import FIXTURES
 
-from toolkit.expr import evaluate, excel_round, to_excel
-from toolkit.read import extract, read_workbook
-from toolkit.spec import find_template
-from toolkit.validate import build_return
+from toolkit.expr.language import evaluate, excel_round, to_excel
+from toolkit.read.reader import extract, read_workbook
+from toolkit.spec.model import find_template
+from toolkit.validate.stage import build_return
 
 LO = FIXTURES / "lo"
 
@@ -92,7 +92,7 @@ def test_the_fixture_holds_the_formula_generate_writes_today():
     around a sheet name that needs none): a change to the formula means making the fixture again."""
     import io
 
-    from toolkit.workbook import MasterContext, build_master
+    from toolkit.generate.master import MasterContext, build_master
     spec = find_template("inspection-survey")
     master = build_master(spec, MasterContext(campaign="2026", year=2026, deadline="2026-12-20", contact="王",
                                               phone="0571-88000000"))

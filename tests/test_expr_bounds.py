@@ -10,8 +10,8 @@ from conftest import DEFAULT_UNITS, MINI_SPEC
 from test_validate import run, submit
 
 from toolkit.errors import SpecError
-from toolkit.expr import MAX_DEPTH, ExpressionError, compile_expr, evaluate
-from toolkit.spec_parse import parse_spec
+from toolkit.expr.language import MAX_DEPTH, ExpressionError, compile_expr, evaluate
+from toolkit.spec.parse import parse_spec
 
 HOSTILE = {
     "power tower": "9**9**9",
@@ -82,8 +82,8 @@ def test_a_table_column_formula_is_checked_at_load_too():
 
 
 def test_a_scheme_with_a_hostile_value_is_refused_at_load_naming_the_key():
-    from toolkit.scheme import parse_scheme
-    from toolkit.spec import find_template
+    from toolkit.score.scheme import parse_scheme
+    from toolkit.spec.model import find_template
     raw = {"id": "t", "title": "细则", "template": "annual-assessment", "version": "1",
            "grades": [{"grade": "优秀", "min": 90}, {"grade": "较差"}],
            "indicators": [{"id": "x", "title": "主题党日", "rule": "rate", "value": "'a' * 10**10 and theme_days",
@@ -94,7 +94,7 @@ def test_a_scheme_with_a_hostile_value_is_refused_at_load_naming_the_key():
 
 def test_cli_refuses_the_spec_with_exit_2_and_the_key_path(tmp_path):
     from typer.testing import CliRunner
-    from toolkit.cli import app
+    from toolkit.cli.app import app
     spec = tmp_path / "bad.yaml"
     spec.write_text(yaml.safe_dump(_spec_with("[0] * 10**9"), allow_unicode=True), encoding="utf-8")
     result = CliRunner().invoke(app, ["describe", str(spec), "--lang", "en"])
@@ -105,8 +105,8 @@ def test_cli_refuses_the_spec_with_exit_2_and_the_key_path(tmp_path):
 def test_validate_survives_a_typed_value_that_would_blow_up_a_formula(tmp_path):
     """formal = members ** prob, with 5000 typed as prob: the computed value is unknown, validate finishes."""
     from conftest import write_roster
-    from toolkit.campaign import create_campaign
-    from toolkit.generate import generate_outbox
+    from toolkit.campaign.folder import create_campaign
+    from toolkit.generate.outbox import generate_outbox
     raw = _spec_with("members ** prob")
     raw["rules"] = []
     spec = tmp_path / "power.yaml"

@@ -16,9 +16,9 @@ import pytest
 from conftest import FIXTURES, outbox_file
 from test_validate import BLANK, Text, found, run, submit
 
-from toolkit.collect import collect
-from toolkit.feedback import FEEDBACK_SHEET, INDEX_COLUMNS, feedback_filename, write_feedback
-from toolkit.validate import validate_campaign
+from toolkit.read.collect import collect
+from toolkit.feedback.workbooks import FEEDBACK_SHEET, INDEX_COLUMNS, feedback_filename, write_feedback
+from toolkit.validate.stage import validate_campaign
 
 ERROR_FILL = "00FFC7CE"
 WARN_FILL = "00FFEB9C"
@@ -243,7 +243,7 @@ def test_feedback_for_a_return_resaved_by_libreoffice(campaign, kind):
 
 def _cli_json(*args) -> dict:
     from typer.testing import CliRunner
-    from toolkit.cli import app
+    from toolkit.cli.app import app
     result = CliRunner().invoke(app, [str(a) for a in args] + ["--json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
@@ -266,7 +266,7 @@ def test_a_corrected_resubmission_supersedes_and_clears_the_unit(campaign, tmp_p
     assert list(csv.DictReader((campaign.feedback / "index.csv").read_text(encoding="utf-8-sig").splitlines())) == []
     status = _cli_json("status", campaign.dir)
     assert status["faulty"] == [] and status["state"] == {"accepted": 1, "missing": 2}
-    from toolkit.ledger import Ledger
+    from toolkit.campaign.ledger import Ledger
     with Ledger(campaign.db_path) as ledger:
         states = {Path(f.source).parent.name: f.status for f in ledger.files()}
     assert states == {"v1": "superseded", "v2": "accepted"}
@@ -275,9 +275,9 @@ def test_a_corrected_resubmission_supersedes_and_clears_the_unit(campaign, tmp_p
 def test_an_error_keeps_its_colour_when_a_warning_falls_on_the_same_cell(campaign, tmp_path):
     from dataclasses import replace as with_
 
-    from toolkit.feedback import build_feedback
-    from toolkit.generate import MasterPackage, master_context
-    from toolkit.workbook import build_master
+    from toolkit.feedback.workbooks import build_feedback
+    from toolkit.generate.outbox import MasterPackage, master_context
+    from toolkit.generate.master import build_master
     result = run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70}))
     (sha, issues), = result.issues.items()
     (error,) = issues
@@ -328,7 +328,7 @@ def test_the_issue_sheet_opens_with_a_notice_the_unit_can_act_on(campaign, tmp_p
     cfg.update({"contact": "组织部 王老师", "phone": "0571-88000000", "return_to": "电子邮件发送至 zzb@example.org",
                 "resubmit_deadline": "2026-12-28"})
     (campaign.dir / "campaign.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
-    from toolkit.campaign import load_campaign
+    from toolkit.campaign.folder import load_campaign
     campaign = load_campaign(campaign.dir)
     run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70, ("基本信息", "C6"): "三十"}))
     validate_with_feedback(campaign)
@@ -364,7 +364,7 @@ def test_the_issue_sheet_prints_on_a4_landscape_one_page_wide(faulty):
 
 
 def test_the_deadline_for_the_corrected_return():
-    from toolkit.feedback_sheet import resubmit_deadline
+    from toolkit.feedback.notice import resubmit_deadline
     # received early: the campaign deadline stands; received late: 7 days after receipt
     assert resubmit_deadline({}, "2026-12-01T09:00:00", "2026-12-20") == "2026-12-20"
     assert resubmit_deadline({}, "2026-12-19T09:00:00", "2026-12-20") == "2026-12-26"
@@ -378,7 +378,7 @@ def test_the_deadline_for_the_corrected_return():
                                         ("resubmit_deadline", "next Friday")])
 def test_a_wrong_resubmit_key_stops_validate_with_exit_2(campaign, tmp_path, key, value):
     import yaml
-    from toolkit.campaign import load_campaign
+    from toolkit.campaign.folder import load_campaign
     from toolkit.errors import CampaignError
     cfg = yaml.safe_load((campaign.dir / "campaign.yaml").read_text(encoding="utf-8"))
     cfg[key] = value

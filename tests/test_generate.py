@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 from conftest import MINI_SPEC, outbox_file, write_roster
 
-from toolkit.campaign import create_campaign
-from toolkit.generate import generate_outbox, unit_filename
-from toolkit.layout import parse_code_line
-from toolkit.spec import load_spec
+from toolkit.campaign.folder import create_campaign
+from toolkit.generate.outbox import generate_outbox, unit_filename
+from toolkit.spec.layout import parse_code_line
+from toolkit.spec.model import load_spec
 
 
 def test_manifest_lists_every_unit_with_sha256(campaign):
@@ -148,7 +148,7 @@ def test_injection_strings_from_roster_stay_text(tmp_path, evil):
 
 
 def test_file_names_replace_illegal_characters():
-    from toolkit.campaign import Unit
+    from toolkit.campaign.folder import Unit
     spec = load_spec(MINI_SPEC)
     name = unit_filename(Unit("A/1", 'x:y*"z"', "", "", ""), spec)
     assert "/" not in name and ":" not in name and "*" not in name and '"' not in name
@@ -159,7 +159,7 @@ LONG_NAME = "东湖街道党工委第一网格党支部" + "暨某某社区联�
 
 
 def test_long_unit_names_get_short_legal_files_and_every_unit_its_workbook(tmp_path):
-    from toolkit.names import MAX_NAME_BYTES, MAX_NAME_CHARS
+    from toolkit.output.names import MAX_NAME_BYTES, MAX_NAME_CHARS
     longer = LONG_NAME + "第二届委员会" * 3 + "一"  # 85 characters: too long for a file name with code and title
     units = [("U001", LONG_NAME, "g", "c", "1"), ("U002", longer, "g", "c", "2"), ("U003", longer + "乙", "g", "c", "3"),
              ("U004", "短名", "g", "c", "4")]
@@ -187,8 +187,8 @@ def test_codes_that_become_one_file_name_get_two_files(tmp_path):
 def test_awkward_codes_and_a_long_name_round_trip_through_collect_as_accepted(tmp_path):
     from test_validate import GOOD
 
-    from toolkit.collect import collect
-    from toolkit.ledger import Ledger
+    from toolkit.read.collect import collect
+    from toolkit.campaign.ledger import Ledger
     longer = LONG_NAME + "第二届委员会" * 4  # shortened in its file name, to a start that names A04
     units = [("A-01/2", "第二党支部", "g", "c", "1"), ("甲.03_x", longer, "g", "c", "2"),
              ("=1", "第三党支部", "g", "c", "3"), ("A04", "东湖街道党工委", "g", "c", "4")]

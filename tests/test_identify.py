@@ -15,14 +15,14 @@ import pytest
 import yaml
 from conftest import DEFAULT_UNITS, FIXTURES, MINI_SPEC, fill, outbox_file, returned, write_roster
 
-from toolkit.campaign import Unit, create_campaign, load_roster
-from toolkit.collect import collect, export_ledger
-from toolkit.generate import generate_outbox, master_context, workbook_for_unit
-from toolkit.identify import fingerprint_score, identify
-from toolkit.layout import parse_code_line
-from toolkit.ledger import Ledger
-from toolkit.read import read_workbook
-from toolkit.spec import load_spec, parse_spec
+from toolkit.campaign.folder import Unit, create_campaign, load_roster
+from toolkit.read.collect import collect, export_ledger
+from toolkit.generate.outbox import generate_outbox, master_context, workbook_for_unit
+from toolkit.read.identify import fingerprint_score, identify
+from toolkit.spec.layout import parse_code_line
+from toolkit.campaign.ledger import Ledger
+from toolkit.read.reader import read_workbook
+from toolkit.spec.model import load_spec, parse_spec
 
 LO = FIXTURES / "lo"
 LO_FORMATS = ("xlsx", "xls", "ods")
@@ -253,7 +253,7 @@ def test_a_file_in_a_folder_named_after_another_unit_goes_to_review(campaign, tm
     ("in/第一党支部（含第一党支部机关小组）.xlsx", None),   # its own name stands on its own too
 ])
 def test_which_unit_a_path_names(tmp_path, label, other):
-    from toolkit.identify import _filename_unit
+    from toolkit.read.identify import _filename_unit
     units = DEFAULT_UNITS + [("U004", "第一党支部机关小组", "县委", "赵六", "13800000004")]
     roster = load_roster(write_roster(tmp_path / "r.csv", units))
     found = _filename_unit(label, roster, "U001")
@@ -282,7 +282,7 @@ def test_same_bytes_under_a_neighbours_name_and_its_own_name_count_for_the_unit(
     ("in/5_东湖支部.xlsx", None),
 ])
 def test_numeric_unit_codes_count_only_first_in_a_name(tmp_path, label, other):
-    from toolkit.identify import _filename_unit
+    from toolkit.read.identify import _filename_unit
     units = [("1", "城关支部", "g", "c", "p"), ("2", "南门支部", "g", "c", "p"), ("5", "东湖支部", "g", "c", "p"),
              ("12", "西街支部", "g", "c", "p")]
     roster = load_roster(write_roster(tmp_path / "r.csv", units))
@@ -354,7 +354,7 @@ def test_accept_versions_adds_old_versions_and_never_drops_the_current(campaign,
     config = yaml.safe_load((campaign.dir / "campaign.yaml").read_text(encoding="utf-8"))
     config["accept_versions"] = ["0.5"]  # written as if it replaced the list: the current "1" still counts
     (campaign.dir / "campaign.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    from toolkit.campaign import load_campaign
+    from toolkit.campaign.folder import load_campaign
     campaign = load_campaign(campaign.dir)
     current = fill(outbox_file(campaign, "U001"), inbox(tmp_path) / "U001.xlsx", {("基本信息", "C6"): 12})
     assert status_of(collect_one(campaign, current)) == ("accepted", "", "U001")

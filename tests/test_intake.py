@@ -1,4 +1,4 @@
-"""Tests for toolkit.intake: walking offered files, sniffing kinds, refusing hostile files."""
+"""Tests for toolkit.intake.walk: walking offered files, sniffing kinds, refusing hostile files."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.catalogue import CATALOGUE
+from toolkit.codes import CATALOGUE
 from toolkit.errors import ConfigError
 from builders import _RawNameInfo, gbk_zip, ole_bytes
 
-from toolkit.intake import CODES, Limits, Offered, check_workbook_package, sniff, walk
+from toolkit.intake.walk import CODES, Limits, Offered, check_workbook_package, sniff, walk
 
 ALL_CODES = ["intake.empty_file", "intake.encrypted", "intake.not_a_workbook", "intake.corrupt",
              "intake.unsupported_archive", "intake.encrypted_archive", "intake.too_large", "intake.zip_bomb",
@@ -310,7 +310,7 @@ def test_unsupported_compression_method_is_rejected(tmp_path):
         struct.pack_into("<H", data, data.find(magic) + offset, 9)
     got = one(write(tmp_path / "d64.zip", bytes(data)))
     assert got.reason_code == "intake.unsupported_archive"
-    from toolkit.collect import reason_message
+    from toolkit.read.collect import reason_message
     assert reason_message("zh")(got.reason_code, got.detail) == (
         "不支持的压缩格式：压缩方式不受支持。请解压后直接报送其中的 Excel 文件，或改用 zip 格式压缩")
     assert reason_message("en")(got.reason_code, got.detail).count("Unpack it") == 1
@@ -467,7 +467,7 @@ def test_ods_with_long_empty_tails_is_fine():
 def test_crafted_packages_are_caught_by_the_checks(name, code, detail):
     from crafted import CRAFTED
 
-    from toolkit.intake import workbook_problem
+    from toolkit.intake.walk import workbook_problem
     problem = workbook_problem(CRAFTED[name][0](), Limits())
     assert problem is not None and problem[0] == code and detail in problem[1], problem
 
@@ -475,7 +475,7 @@ def test_crafted_packages_are_caught_by_the_checks(name, code, detail):
 def test_row_numbers_of_any_length_are_numbers():
     from crafted import benign_rows, xlsx
 
-    from toolkit.intake import workbook_problem
+    from toolkit.intake.walk import workbook_problem
     far = "9" * 5000  # longer than Python converts from text by default: still a row number
     problem = workbook_problem(xlsx(benign_rows() + f'<row r="{far}"><c r="A{far}"><v>1</v></c></row>'), Limits())
     assert problem is not None and problem[0] == "intake.sheet_too_large"
@@ -484,7 +484,7 @@ def test_row_numbers_of_any_length_are_numbers():
 def test_a_reference_written_with_character_entities_is_read_as_the_reader_reads_it():
     from crafted import benign_rows, xlsx
 
-    from toolkit.intake import workbook_problem
+    from toolkit.intake.walk import workbook_problem
     hidden = '<row r="&#49;048576"><c r="XF&#68;1048576"><v>1</v></c></row>'
     problem = workbook_problem(xlsx(benign_rows() + hidden), Limits())
     assert problem is not None and "A1:XFD1048576" in problem[1]
@@ -493,7 +493,7 @@ def test_a_reference_written_with_character_entities_is_read_as_the_reader_reads
 def test_a_sheet_whose_cells_have_no_references_is_fine_when_small():
     from crafted import xlsx
 
-    from toolkit.intake import workbook_problem
+    from toolkit.intake.walk import workbook_problem
     rows = "".join("<row>" + "<c><v>1</v></c>" * 20 + "</row>" for _ in range(50))
     assert workbook_problem(xlsx(rows), Limits()) is None
 
@@ -501,7 +501,7 @@ def test_a_sheet_whose_cells_have_no_references_is_fine_when_small():
 def test_a_worksheet_part_that_is_not_xml_is_corrupt_whatever_its_name():
     from crafted import xlsx
 
-    from toolkit.intake import workbook_problem
+    from toolkit.intake.walk import workbook_problem
     data = xlsx("")
     src = zipfile.ZipFile(io.BytesIO(data))
     buf = io.BytesIO()
@@ -516,7 +516,7 @@ def test_a_worksheet_part_that_is_not_xml_is_corrupt_whatever_its_name():
 def test_pictures_and_printer_settings_under_any_name_are_left_alone():
     from crafted import benign_rows, xlsx
 
-    from toolkit.intake import workbook_problem
+    from toolkit.intake.walk import workbook_problem
     rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
             'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
             'officeDocument/2006/relationships/image" Target="../media/image1.bin"/><Relationship Id="rId2" '
@@ -531,6 +531,6 @@ def test_pictures_and_printer_settings_under_any_name_are_left_alone():
 def test_two_members_whose_names_differ_only_in_case_are_twins():
     from crafted import benign_rows, xlsx
 
-    from toolkit.intake import workbook_problem
+    from toolkit.intake.walk import workbook_problem
     data = xlsx(benign_rows(), extra=[("XL/Worksheets/Sheet1.xml", "<worksheet/>")])
     assert workbook_problem(data, Limits()) == ("intake.corrupt", "two parts named xl/worksheets/sheet1.xml")

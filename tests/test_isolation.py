@@ -17,12 +17,12 @@ from conftest import MINI_SPEC, fill, outbox_file, returned
 from crafted import CRAFTED, HEADER, benign_rows, xlsx
 from typer.testing import CliRunner
 
-import toolkit.cli_support as cli_support
-import toolkit.collect as collect_module
-from toolkit.cli import app
-from toolkit.collect import collect
-from toolkit.isolated import IsolatedPool, ReaderLimits, ReaderStopped, Unsafe, run_isolated
-from toolkit.ledger import Ledger
+import toolkit.cli.support as cli_support
+import toolkit.read.collect as collect_module
+from toolkit.cli.app import app
+from toolkit.read.collect import collect
+from toolkit.read.isolated import IsolatedPool, ReaderLimits, ReaderStopped, Unsafe, run_isolated
+from toolkit.campaign.ledger import Ledger
 
 _DIE: dict[str, str] = {}  # sha256 of a file → how its reader dies (read by the forked workers)
 _REAL_READ = collect_module.read_workbook
@@ -168,7 +168,7 @@ def test_a_crafted_roster_is_a_roster_error_not_a_crash(tmp_path, monkeypatch, n
                                       "--roster", str(roster), "--lang", "en"])
     assert result.exit_code == 2, result.output
     assert "roster.xlsx" in result.output
-    monkeypatch.setattr("toolkit.package.workbook_problem", lambda *a, **k: None)  # past the checks: the cap holds
+    monkeypatch.setattr("toolkit.intake.ooxml.workbook_problem", lambda *a, **k: None)  # past the checks: the cap holds
     result = CliRunner().invoke(app, ["init", str(tmp_path / "camp2"), "--template", str(MINI_SPEC),
                                       "--roster", str(roster), "--lang", "en"])
     assert result.exit_code == 2, result.output

@@ -10,8 +10,8 @@ import yaml
 from conftest import MINI_SPEC, fill_by_name
 from typer.testing import CliRunner
 
-from toolkit.cli import app
-from toolkit.spec import bundled_templates
+from toolkit.cli.app import app
+from toolkit.spec.model import bundled_templates
 
 runner = CliRunner()
 

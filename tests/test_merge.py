@@ -22,12 +22,12 @@ from conftest import MINI_SPEC, DEFAULT_UNITS, write_roster
 from test_scoring_stage import annual_campaign, cli, read_csv
 from test_validate import BLANK, Text, submit
 
-from toolkit.campaign import create_campaign
-from toolkit.collect import collect
-from toolkit.generate import generate_outbox
-from toolkit.ledger import Ledger
-from toolkit.merge import merge_campaign
-from toolkit.validate import validate_campaign
+from toolkit.campaign.folder import create_campaign
+from toolkit.read.collect import collect
+from toolkit.generate.outbox import generate_outbox
+from toolkit.campaign.ledger import Ledger
+from toolkit.merge.stage import merge_campaign
+from toolkit.validate.stage import validate_campaign
 
 VALUES_COLUMNS = ["unit_code", "template_id", "sheet", "field", "row", "value", "raw"]
 
@@ -321,7 +321,7 @@ def test_summary_rates_in_the_consolidated_summary_sheet(rates):
 
 
 def test_the_faulty_unit_in_the_rates_campaign_is_flagged(rates):
-    from toolkit.status import unit_statuses
+    from toolkit.campaign.status import unit_statuses
     assert {s.unit_code: s.state for s in unit_statuses(rates)} == {
         "P01": "accepted", "P02": "accepted", "Q01": "accepted", "Q02": "faulty", "Q03": "missing"}
 
@@ -344,7 +344,7 @@ def test_a_faulty_units_values_are_not_in_the_totals(rates):
 
 
 def test_units_in_review_or_unusable_are_also_counted_apart(merged):
-    from toolkit.merge import group_totals, load_merged
+    from toolkit.merge.stage import group_totals, load_merged
 
     campaign, _ = merged
     m = load_merged(campaign)

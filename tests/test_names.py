@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import xlsxwriter
 
-from toolkit.campaign import Unit
-from toolkit.names import (MAX_NAME_BYTES, MAX_NAME_CHARS, fits, safe_file_name, safe_sheet_name,
+from toolkit.campaign.folder import Unit
+from toolkit.output.names import (MAX_NAME_BYTES, MAX_NAME_CHARS, fits, safe_file_name, safe_sheet_name,
                            sheet_name_problem, unit_file_names)
 
 LONG_NAME = "中共某某市某某区某某街道某某社区第一网格党支部委员会" * 3  # 75 characters: too long with a title
@@ -138,7 +138,7 @@ def test_groups_with_apostrophes_and_forbidden_characters_get_scoring_sheet_tabs
     import openpyxl
     from test_scoring_stage import annual_campaign
 
-    from toolkit.scoring import score_campaign
+    from toolkit.score.stage import score_campaign
     units = [("P01", "城东党支部", "'组'", "张三", "1"), ("P02", "城西党支部", "组", "李四", "2"),
              ("P03", "城南党支部", "县/区[直属]", "王五", "3"), ("P04", "城北党支部", "History", "赵六", "4")]
     campaign = annual_campaign(tmp_path, units=units, returns={"P01": {}, "P02": {}})
@@ -152,8 +152,8 @@ def test_a_spec_sheet_named_like_the_summary_in_another_case_gets_its_own_tab(tm
     import yaml
     from conftest import MINI_SPEC
 
-    from toolkit.campaign import create_campaign
-    from toolkit.merge import merge_campaign
+    from toolkit.campaign.folder import create_campaign
+    from toolkit.merge.stage import merge_campaign
     spec = yaml.safe_load(MINI_SPEC.read_text(encoding="utf-8"))
     next(s for s in spec["sheets"] if s["id"] == "ledger")["name"] = "SUMMARY"
     path = tmp_path / "spec.yaml"
@@ -171,7 +171,7 @@ def test_the_spec_check_refuses_what_excel_refuses_with_the_key_path(tmp_path, n
     from conftest import MINI_SPEC
     from typer.testing import CliRunner
 
-    from toolkit.cli import app
+    from toolkit.cli.app import app
     spec = yaml.safe_load(MINI_SPEC.read_text(encoding="utf-8"))
     spec["sheets"][1]["name"] = name
     path = tmp_path / "spec.yaml"
@@ -187,9 +187,9 @@ def test_a_long_unit_name_gets_its_feedback_workbook(tmp_path):
     from conftest import MINI_SPEC, write_roster
     from test_validate import run, submit
 
-    from toolkit.campaign import create_campaign
-    from toolkit.feedback import feedback_names, write_feedback
-    from toolkit.generate import generate_outbox
+    from toolkit.campaign.folder import create_campaign
+    from toolkit.feedback.workbooks import feedback_names, write_feedback
+    from toolkit.generate.outbox import generate_outbox
     units = [("U001", "第一党支部", "g", "c", "1"), ("U002", LONG_NAME + "第二党支部", "g", "c", "2")]
     campaign = create_campaign(tmp_path / "c", str(MINI_SPEC), write_roster(tmp_path / "r.csv", units), year=2026)
     generate_outbox(campaign, workers=1)

@@ -10,11 +10,11 @@ from conftest import DEFAULT_UNITS, fill_by_name, write_roster
 from test_rounds import fill_ledger, item, ledger_rows, outbox, rect, run_round
 from typer.testing import CliRunner
 
-from toolkit.campaign import create_campaign, load_campaign
-from toolkit.cli import app
-from toolkit.collect import collect
-from toolkit.generate import generate_outbox
-from toolkit.validate import validate_campaign
+from toolkit.campaign.folder import create_campaign, load_campaign
+from toolkit.cli.app import app
+from toolkit.read.collect import collect
+from toolkit.generate.outbox import generate_outbox
+from toolkit.validate.stage import validate_campaign
 
 SECRET = "内部评价：较差"
 
@@ -82,7 +82,7 @@ def test_last_years_values_come_only_from_a_valid_return(tmp_path):
     fill_by_name(outbox(c1, "U002"), tmp_path / "in" / "u2.xlsx", {"f_members": "32人", "f_prob_members": 2})
     collect(c1, [str(tmp_path / "in")], workers=1)
     validate_campaign(c1)
-    from toolkit.status import unit_statuses
+    from toolkit.campaign.status import unit_statuses
     assert {s.unit_code: s.state for s in unit_statuses(c1)}["U002"] == "faulty"
     result = CliRunner().invoke(app, ["next", str(c1.dir), str(tmp_path / "y2"), "--year", "2027"])
     assert result.exit_code == 0, result.output

@@ -8,12 +8,12 @@ import math
 import pytest
 from hypothesis import assume, example, given, settings, strategies as st
 
-from toolkit.catalogue import CATALOGUE
-from toolkit.normalise import (
+from toolkit.codes import CATALOGUE
+from toolkit.normalise.values import (
     CODES, Parsed, display, normalise, parse_bool, parse_choice, parse_date, parse_int,
     parse_number, parse_percent, parse_text,
 )
-from toolkit.spec import Field
+from toolkit.spec.model import Field
 
 NUM, INT, DATE = "value.not_a_number", "value.not_an_integer", "value.not_a_date"
 BOOL, CHOICE, ERR = "value.not_a_bool", "value.not_a_choice", "value.error_cell"

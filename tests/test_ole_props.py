@@ -8,7 +8,7 @@ from pathlib import Path
 
 import olefile
 
-from toolkit.ole_props import _user_section, ole_custom_properties
+from toolkit.intake.ole_props import _user_section, ole_custom_properties
 
 LO = Path(__file__).parent / "fixtures" / "lo"
 

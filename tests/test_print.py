@@ -1,7 +1,7 @@
 """How outputs print: page setup read back with openpyxl (no office suite needed).
 
 consolidated.xlsx prints wide sheets as column groups per A4 landscape page with the unit's code
-and name repeated; :mod:`toolkit.print_layout` decides where the pages break.
+and name repeated; :mod:`toolkit.output.print_layout` decides where the pages break.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from test_merge import rates  # noqa: F401  (the fixture: an annual-assessment campaign, merged)
 
-from toolkit.print_layout import MIN_SCALE, SCALE, column_breaks, column_px, PAGE_PX
+from toolkit.output.print_layout import MIN_SCALE, SCALE, column_breaks, column_px, PAGE_PX
 
 
 def consolidated_wb(campaign):

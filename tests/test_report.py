@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.report import ReportInput, render_report, write_report
+from toolkit.report.page import ReportInput, render_report, write_report
 
 STATUS = ("unit_code", "unit_name", "group", "contact", "state", "errors", "warnings", "source")
 ISSUES = ("unit_code", "source", "sha256", "sheet", "cell", "field", "code", "severity", "value", "message")

@@ -145,7 +145,7 @@ def test_english_state_labels(tmp_path):
 
 
 def test_histogram_bins_are_chosen_from_the_data():
-    from toolkit.report_sections import histogram_counts
+    from toolkit.report.sections import histogram_counts
 
     totals = [61.0, 72.5] + [90 + 0.3 * i for i in range(31)]
     labels, counts = histogram_counts(totals)
@@ -226,11 +226,11 @@ def test_follow_up_list_takes_reasons_given_beside_status_csv(tmp_path):
 
 def test_report_of_a_campaign_shows_the_reason_of_an_unusable_unit(tmp_path):
     from conftest import MINI_SPEC, write_roster, DEFAULT_UNITS
-    from toolkit.campaign import create_campaign
-    from toolkit.collect import collect
-    from toolkit.generate import generate_outbox
-    from toolkit.reporting import report_campaign
-    from toolkit.status import unit_statuses, write_status
+    from toolkit.campaign.folder import create_campaign
+    from toolkit.read.collect import collect
+    from toolkit.generate.outbox import generate_outbox
+    from toolkit.report.stage import report_campaign
+    from toolkit.campaign.status import unit_statuses, write_status
 
     c = create_campaign(tmp_path / "camp", str(MINI_SPEC), write_roster(tmp_path / "r.csv", DEFAULT_UNITS), year=2026)
     generate_outbox(c, workers=1)

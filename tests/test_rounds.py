@@ -11,12 +11,12 @@ import pytest
 from conftest import DEFAULT_UNITS, write_roster
 from typer.testing import CliRunner
 
-from toolkit.campaign import create_campaign, load_campaign
-from toolkit.cli import app
-from toolkit.collect import collect
-from toolkit.generate import generate_outbox
-from toolkit.merge import merge_campaign
-from toolkit.validate import validate_campaign
+from toolkit.campaign.folder import create_campaign, load_campaign
+from toolkit.cli.app import app
+from toolkit.read.collect import collect
+from toolkit.generate.outbox import generate_outbox
+from toolkit.merge.stage import merge_campaign
+from toolkit.validate.stage import validate_campaign
 
 COLS = ["item_id", "source", "problem", "measure", "owner", "deadline", "status", "closed_on", "evidence",
         "delay_reason"]
@@ -69,7 +69,7 @@ def item(**kw) -> dict:
 
 
 def run_round(c, returns: Path) -> None:
-    from toolkit.feedback import write_feedback
+    from toolkit.feedback.workbooks import write_feedback
     collect(c, [str(returns)], workers=1)
     write_feedback(c, validate_campaign(c))
     merge_campaign(c)
@@ -202,9 +202,9 @@ def test_rectification_csv_shows_the_units_own_item_numbers(story):
 
 def _check_r2_variant(story, tmp_path, rows: dict[int, dict], received: dt.date):
     """Check one variant of U001's round-2 return against its carried items."""
-    from toolkit.carry import read_carry
-    from toolkit.read import extract, read_workbook
-    from toolkit.validate import build_return, check_return
+    from toolkit.rounds.carry import read_carry
+    from toolkit.read.reader import extract, read_workbook
+    from toolkit.validate.stage import build_return, check_return
 
     r2 = story["r2"]
     path = fill_ledger(outbox(r2, "U001"), tmp_path / "v.xlsx", rows)
@@ -301,7 +301,7 @@ def test_evaluation_returns_weighted_by_role(tmp_path):
     evaluation("点评", "组织部", 0.9, "leader")
     result = collect(c, [str(tmp_path / "in")], workers=1)
     assert result.counts == {"accepted": 4}  # four returns of one unit, none superseded
-    from toolkit.scoring import score_campaign
+    from toolkit.score.stage import score_campaign
     scores = score_campaign(c)
     row = next(r for r in scores.scores if r["unit_code"] == "U001")
     total = sum(mx for _, mx in items)
@@ -312,7 +312,7 @@ def test_evaluation_returns_weighted_by_role(tmp_path):
 
 
 def test_report_has_the_rectification_section(story):
-    from toolkit.reporting import report_campaign
+    from toolkit.report.stage import report_campaign
 
     html = report_campaign(story["r3"]).read_text(encoding="utf-8")
     assert "整改进展" in html and "时间最长的未完成事项" in html

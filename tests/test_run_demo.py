@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from test_scoring_stage import cli, read_csv
 
-from toolkit.demo import DEMO_NAME
+from toolkit.cli.demo import DEMO_NAME
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 RETURNS = SAMPLES / "returns"

@@ -14,9 +14,9 @@ from conftest import MINI_SPEC, fill_by_name, outbox_file, write_roster
 from distributed import LocalCluster
 from typer.testing import CliRunner
 
-from toolkit.campaign import create_campaign
+from toolkit.campaign.folder import create_campaign
 from toolkit.cli import app
-from toolkit.generate import generate_outbox
+from toolkit.generate.outbox import generate_outbox
 
 runner = CliRunner()
 
@@ -144,7 +144,7 @@ class _Unpicklable(Exception):
 
 
 def _fails_from_a_panic(job):
-    from toolkit.read import ReadError
+    from toolkit.read.reader import ReadError
     try:
         raise _Unpicklable("range start index out of range")
     except _Unpicklable as exc:
@@ -156,8 +156,8 @@ def test_a_readers_error_keeps_its_type_once_distributed_is_imported():
     must not turn the reader's ReadError into a RuntimeError (a roster error would exit 1, not 2)."""
     import tblib.pickling_support
 
-    from toolkit.isolated import run_isolated
-    from toolkit.read import ReadError
+    from toolkit.read.isolated import run_isolated
+    from toolkit.read.reader import ReadError
 
     # what importing distributed does for the exception classes that exist by then (import order varies)
     tblib.pickling_support.install(ReadError, _Unpicklable)

@@ -16,9 +16,9 @@ import yaml
 from conftest import MINI_SPEC, fill_by_name, outbox_file, write_roster
 from typer.testing import CliRunner
 
-from toolkit.campaign import create_campaign
+from toolkit.campaign.folder import create_campaign
 from toolkit.cli import app
-from toolkit.generate import generate_outbox
+from toolkit.generate.outbox import generate_outbox
 
 runner = CliRunner()
 

@@ -10,11 +10,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from toolkit.errors import ConfigError, SpecError
-from toolkit.scheme import parse_scheme
-from toolkit.score import (
+from toolkit.score.scheme import parse_scheme
+from toolkit.score.engine import (
     Adjustment, UnitInput, competition_ranks, load_adjustments, load_scheme, score_units,
 )
-from toolkit.spec import TEMPLATES_DIR, bundled_templates, load_spec
+from toolkit.spec.model import TEMPLATES_DIR, bundled_templates, load_spec
 
 SPEC = load_spec(TEMPLATES_DIR / "annual-assessment.yaml")
 NORMAL = [i for s in SPEC.sheets for a in s.areas if a.kind == "normal" for i in a.items]
@@ -383,7 +383,7 @@ def test_small_groups_quota_overall_or_per_group():
 
 
 def test_quota_rounding_is_decimal():
-    from toolkit.score import quota_size
+    from toolkit.score.engine import quota_size
     assert (quota_size(0.29, 100), quota_size(0.15, 3), quota_size(0.15, 20), quota_size(1, 7)) == (29, 0, 3, 7)
 
 
@@ -617,8 +617,8 @@ def test_faulty_and_veto_rank_options_are_validated(key, value, message):
 
 
 def test_rules_in_plain_chinese_and_english():
-    from toolkit.scheme import expression_names
-    from toolkit.score_words import rule_text, value_labels, values_text
+    from toolkit.score.scheme import expression_names
+    from toolkit.score.words import rule_text, value_labels, values_text
     sch = load_scheme("annual-assessment-scoring", spec=SPEC)
     names, labels = expression_names(SPEC), value_labels(SPEC)
     words = {i.id: rule_text(i, names=names, labels=labels) for i in sch.indicators}
@@ -642,8 +642,8 @@ def test_rules_in_plain_chinese_and_english():
 
 
 def test_a_missing_field_is_named_by_its_label_on_the_card():
-    from toolkit.scheme import expression_names
-    from toolkit.score_words import note_text, value_labels
+    from toolkit.score.scheme import expression_names
+    from toolkit.score.words import note_text, value_labels
     sch = load_scheme("annual-assessment-scoring", spec=SPEC)
     res = score_units(sch, SPEC, [unit("U1", general_meetings=None)])
     row = only(res, "U1", "a4_1_meetings")[0]

@@ -15,8 +15,8 @@ import pytest
 import yaml
 from test_scoring_stage import ANNUAL_UNITS, annual_campaign, cli, read_csv
 
-from toolkit.scoring_sheet import LINE_HEIGHT, sheet_name, text_lines
-from toolkit.spec import TEMPLATES_DIR
+from toolkit.score.sheet import LINE_HEIGHT, sheet_name, text_lines
+from toolkit.spec.model import TEMPLATES_DIR
 
 # P02 typed more probationary members than members (an error) and would otherwise total 100
 FAULTY_RETURNS = {
@@ -222,9 +222,9 @@ def test_sheet_names_are_unique_whatever_their_case():
 
 
 def test_many_units_share_one_card_sheet_a_card_a_page(faulty_camp, monkeypatch):
-    import toolkit.scoring_cards as cards
-    from toolkit.campaign import load_campaign
-    from toolkit.scoring import score_campaign
+    import toolkit.score.cards as cards
+    from toolkit.campaign.folder import load_campaign
+    from toolkit.score.stage import score_campaign
     with_scheme(faulty_camp)
     monkeypatch.setattr(cards, "CARD_SHEET_LIMIT", 2)
     score_campaign(load_campaign(faulty_camp))

@@ -20,11 +20,11 @@ import openpyxl
 import pytest
 from conftest import fill_by_name, outbox_file, write_roster
 
-from toolkit.campaign import create_campaign
-from toolkit.collect import collect
-from toolkit.generate import generate_outbox
-from toolkit.spec import TEMPLATES_DIR, load_spec
-from toolkit.validate import validate_campaign
+from toolkit.campaign.folder import create_campaign
+from toolkit.read.collect import collect
+from toolkit.generate.outbox import generate_outbox
+from toolkit.spec.model import TEMPLATES_DIR, load_spec
+from toolkit.validate.stage import validate_campaign
 
 SCORES_COLUMNS = ["unit_code", "unit_name", "group", "total", "rank", "group_rank", "grade", "vetoed", "state"]
 TRACE_COLUMNS = ["unit_code", "indicator", "rule", "inputs", "points", "max_points", "note"]

@@ -10,9 +10,9 @@ import yaml
 from conftest import fill, outbox_file
 from typer.testing import CliRunner
 
-from toolkit.campaign import load_campaign
-from toolkit.cli import app
-from toolkit.status import STATUS_COLUMNS, UnitState, unit_statuses
+from toolkit.campaign.folder import load_campaign
+from toolkit.cli.app import app
+from toolkit.campaign.status import STATUS_COLUMNS, UnitState, unit_statuses
 
 runner = CliRunner()
 

@@ -17,12 +17,12 @@ import openpyxl
 import pytest
 from conftest import outbox_file, write_roster, DEFAULT_UNITS
 
-from toolkit.campaign import create_campaign
-from toolkit.checks import Issue
-from toolkit.collect import collect
-from toolkit.generate import generate_outbox
-from toolkit.read import CellValue, Submission
-from toolkit.validate import ISSUE_COLUMNS, build_return, issue_message, validate_campaign
+from toolkit.campaign.folder import create_campaign
+from toolkit.validate.checks import Issue
+from toolkit.read.collect import collect
+from toolkit.generate.outbox import generate_outbox
+from toolkit.read.reader import CellValue, Submission
+from toolkit.validate.stage import ISSUE_COLUMNS, build_return, issue_message, validate_campaign
 
 # A complete, correct return of the mini spec: no issue at all.
 GOOD = {
@@ -299,7 +299,7 @@ def test_computed_field_ignores_a_stale_cached_value(campaign, tmp_path):
     formula = "('基本信息'!$C$6-'基本信息'!$C$7)"
     set_cell_xml(path, "基本信息", "C8", f"<f>{formula}</f><v>999</v>")
     spec = campaign.template()
-    from toolkit.read import extract, read_workbook
+    from toolkit.read.reader import extract, read_workbook
     sub = extract(spec, read_workbook(path.read_bytes(), "xlsx"))
     assert next(v.raw for v in sub.values if v.field_id == "formal") == 999  # the stale cache is read …
     ret = build_return(spec, sub, campaign.period)
@@ -440,8 +440,8 @@ def test_english_messages_use_the_english_label_and_end_cleanly():
 
 
 def test_an_issue_carries_the_fields_english_label():
-    from toolkit.spec import find_template
-    from toolkit.validate import check_return
+    from toolkit.spec.model import find_template
+    from toolkit.validate.stage import check_return
     spec = find_template("annual-assessment")
     field = next(f for sh in spec.sheets for f in sh.fields if f.label_en and f.type == "int")
     sub = Submission(spec.id, spec.version, [CellValue("basic", field.id, None, "基本信息", "C9", "约12")])
@@ -451,8 +451,8 @@ def test_an_issue_carries_the_fields_english_label():
 
 
 def test_a_condition_is_shown_with_labels_not_expressions():
-    from toolkit.spec import find_template
-    from toolkit.validate import check_return
+    from toolkit.spec.model import find_template
+    from toolkit.validate.stage import check_return
     spec = find_template("annual-assessment")
     sheet = next(sh for sh in spec.sheets for a in sh.areas if a.kind == "veto")
     area = next(a for a in sheet.areas if a.kind == "veto")
@@ -467,8 +467,8 @@ def test_a_condition_is_shown_with_labels_not_expressions():
 
 
 def test_a_computed_value_out_of_range_points_at_its_inputs():
-    from toolkit.spec import find_template
-    from toolkit.validate import check_return
+    from toolkit.spec.model import find_template
+    from toolkit.validate.stage import check_return
     spec = find_template("inspection-survey")
     rate = next(f for sh in spec.sheets for f in sh.fields if f.formula and "problems_rectified" in f.formula)
     sheet = next(sh for sh in spec.sheets if rate in sh.fields)
@@ -506,7 +506,7 @@ def test_issues_csv_keeps_typed_formula_text_as_text(campaign, tmp_path):
 
 def _cli(*args):
     from typer.testing import CliRunner
-    from toolkit.cli import app
+    from toolkit.cli.app import app
     result = CliRunner().invoke(app, [str(a) for a in args])
     assert result.exit_code == 0, result.output
     return result

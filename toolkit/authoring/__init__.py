@@ -15,7 +15,7 @@ from typing import NamedTuple
 import yaml
 
 from ..errors import ConfigError, SpecError
-from ..spec import TemplateSpec, find_template, parse_spec
+from ..spec.model import TemplateSpec, find_template, parse_spec
 from .examples import DEFAULT_GRADES, EXAMPLES, KINDS
 from .from_spec import spec_rows
 from .places import SOURCE, Places
@@ -67,7 +67,7 @@ def read_spec_workbook(path: str | Path, lang: str = "zh", template_id: str | No
 
 def workbook_to_spec(path: str | Path, out: str | Path, lang: str = "zh", template_id: str | None = None) -> dict:
     """Write the spec read from *path* to *out* (and ``<out stem>-scoring.yaml`` when it implies one)."""
-    from ..scheme import parse_scheme
+    from ..score.scheme import parse_scheme
     from .scoring import implied_scheme
 
     out = Path(out)

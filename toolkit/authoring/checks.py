@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..spec import TemplateSpec
+from ..spec.model import TemplateSpec
 
 __all__ = ["check_points", "declared_points"]
 

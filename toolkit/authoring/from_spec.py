@@ -11,7 +11,7 @@ import re
 
 import yaml
 
-from ..spec import Area, Field, Sheet, TemplateSpec
+from ..spec.model import Area, Field, Sheet, TemplateSpec
 from .vocab import AREA_KINDS, FIELD_TYPES, SEVERITIES, SHEET_KINDS, join_list, word
 
 __all__ = ["spec_rows", "flow_yaml", "AREA_ROW"]

@@ -9,7 +9,7 @@ before it is written, so it is valid for the spec beside it.
 
 from __future__ import annotations
 
-from ..spec import TemplateSpec
+from ..spec.model import TemplateSpec
 from .examples import DEFAULT_GRADES
 
 __all__ = ["implied_scheme"]

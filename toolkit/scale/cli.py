@@ -1,4 +1,4 @@
-"""The scale commands, registered on the toolkit's app by :func:`register` (one call in toolkit.cli).
+"""The scale commands, registered on the toolkit's app by :func:`register` (one call in toolkit.cli.app).
 
 ``toolkit export DIR --parquet`` and ``toolkit rollup OUT DIR...``; collect's ``--dask`` option
 lives on the collect command itself and comes here through :func:`dask_runner`.
@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from ..cli_help import COMMAND_HELP_ZH, PARAM_HELP_ZH
-from ..cli_support import Ctx, DebugOpt, DirArg, JsonOpt, LangOpt, err, guarded
+from ..cli.help import COMMAND_HELP_ZH, PARAM_HELP_ZH
+from ..cli.support import Ctx, DebugOpt, DirArg, JsonOpt, LangOpt, err, guarded
 from ..errors import ConfigError
 
 __all__ = ["register", "dask_runner"]
@@ -45,7 +45,7 @@ def export(directory: DirArg,
            as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Export the campaign's results as typed Parquet tables (values, scores, score trace, issues, ledger,
     status) in out/parquet/. Needs the optional extra [scale]."""
-    from ..campaign import load_campaign
+    from ..campaign.folder import load_campaign
     from .export import export_parquet, parquet_dir
 
     ctx = Ctx(as_json, lang, debug)

@@ -19,9 +19,9 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Iterator
 
-from ..collect import identify_stored, prepare_reader, read_outcome
+from ..read.collect import identify_stored, prepare_reader, read_outcome
 from ..errors import ConfigError
-from ..isolated import IsolatedPool
+from ..read.isolated import IsolatedPool
 from . import require
 
 __all__ = ["DaskRunner", "read_on_worker"]

@@ -18,12 +18,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from ..campaign import Campaign
+from ..campaign.folder import Campaign
 from ..errors import ConfigError
-from ..merge import load_merged
-from ..normalise import display
-from ..safety import looks_like_formula
-from ..spec import TemplateSpec
+from ..merge.stage import load_merged
+from ..normalise.values import display
+from ..output.safety import looks_like_formula
+from ..spec.model import TemplateSpec
 from . import require
 
 __all__ = ["export_parquet", "parquet_dir", "TABLES", "field_types", "schemas"]

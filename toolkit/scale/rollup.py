@@ -28,7 +28,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..campaign import load_campaign
+from ..campaign.folder import load_campaign
 from ..errors import ConfigError
 from . import require
 from .export import TABLES, export_parquet, parquet_dir

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..report_numbers import amount, count, percent, points
-from ..xlsxout import new_workbook, write_table
+from ..output.figures import amount, count, percent, points
+from ..output.xlsxfile import new_workbook, write_table
 from .rollup import ROLLUP_TABLES, Rollup
 
 __all__ = ["write_workbook", "write_page", "SHEET_ROWS", "HEADERS", "words"]

@@ -1,0 +1,1 @@
+"""The campaign folder: campaign.yaml, roster, the SQLite ledger (all SQL lives here), the lock, status."""

@@ -1,0 +1,169 @@
+"""Reading campaign.yaml safely: every key checked, nothing in it can hang or crash a command.
+
+campaign.yaml is edited by hand. What YAML allows but a campaign cannot use is refused at once
+(exit 2) with the file and the key: an impossible date (2026-02-30), a year of -5 or of 20
+digits, a list where text belongs. Aliases (``*name``) are refused as they are read, before any
+value is built, so an alias bomb (billion laughs) costs nothing. Dates are kept as written and
+checked here, not turned into dates by the YAML reader (which raises on 2026-02-30).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import CampaignError
+
+__all__ = ["read_campaign_yaml", "CAMPAIGN_KEYS", "YEARS"]
+
+CAMPAIGN_KEYS = ("name", "year", "template", "roster", "deadline", "scoring", "locale",
+                 "accept_versions", "protect_password", "period_start", "period_end", "contact",
+                 "phone", "return_to", "previous", "round", "resubmit_days", "resubmit_deadline")
+YEARS = (1900, 2999)
+_TEXT_KEYS = ("name", "template", "roster", "scoring", "protect_password", "contact", "phone", "return_to",
+              "previous", "locale")
+_DATE_KEYS = ("deadline", "period_start", "period_end", "resubmit_deadline")
+_MAX_BYTES = 1024 * 1024  # a campaign.yaml is a few hundred bytes
+_MAX_TEXT = 1000
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Alias:
+    """Where an alias stood; never expanded."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader without aliases (each becomes an :class:`_Alias`) and without implicit dates."""
+
+    yaml_implicit_resolvers = {first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
+                               for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            return yaml.ScalarNode("!toolkit/alias", event.anchor, event.start_mark, event.end_mark)
+        return super().compose_node(parent, index)
+
+
+_Loader.add_constructor("!toolkit/alias", lambda loader, node: _Alias(node.value))
+
+
+def read_campaign_yaml(path: Path) -> dict[str, Any]:
+    """The checked mapping of campaign.yaml at *path*; a :class:`CampaignError` names the key that is wrong."""
+    raw = _parse(path)
+    for key, value in raw.items():
+        if _has_alias(value) or isinstance(key, _Alias):
+            raise CampaignError(f"{path}: key {_show(key)} uses a YAML alias (*name); write its value out in full")
+        if key not in CAMPAIGN_KEYS:
+            close = difflib.get_close_matches(str(key), CAMPAIGN_KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise CampaignError(f"{path}: unknown key {_show(key)}{hint}; keys: {', '.join(CAMPAIGN_KEYS)}")
+    for key in ("name", "year", "template", "roster"):
+        if raw.get(key) in (None, ""):
+            raise CampaignError(f"{path}: key {key!r} is missing; add `{key}: …`")
+    for key in _TEXT_KEYS:
+        _text(path, key, raw.get(key))
+    for key in _DATE_KEYS:
+        _date(path, key, raw.get(key))
+    raw["year"] = _whole(path, "year", raw["year"], YEARS, "a year such as 2026")
+    if raw.get("round") is not None:
+        raw["round"] = _whole(path, "round", raw["round"], (1, 1000), "a round number such as 2")
+    if raw.get("resubmit_days") is not None:
+        raw["resubmit_days"] = _whole(path, "resubmit_days", raw["resubmit_days"], (1, 366), "a number of days such as 7")
+    _locale(path, raw.get("locale"))
+    _versions(path, raw.get("accept_versions"))
+    return raw
+
+
+def _parse(path: Path) -> dict:
+    if path.stat().st_size > _MAX_BYTES:
+        raise CampaignError(f"{path}: {path.stat().st_size} bytes is too large for a campaign.yaml "
+                            f"(at most {_MAX_BYTES}); it holds a few keys such as name, year, template")
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    except UnicodeDecodeError:
+        raise CampaignError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    except yaml.YAMLError as exc:
+        raise CampaignError(f"{path}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise CampaignError(f"{path}: not valid YAML: nested too deeply") from None
+    if not isinstance(raw, dict):
+        raise CampaignError(f"{path}: expected a mapping of keys such as name, year, template")
+    return raw
+
+
+def _has_alias(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, _Alias):
+        return True
+    if depth > 50:
+        return False
+    if isinstance(value, dict):
+        return any(_has_alias(k, depth + 1) or _has_alias(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_alias(v, depth + 1) for v in value)
+    return False
+
+
+def _show(value: Any) -> str:
+    """A value as a message shows it: its repr, cut short (a key may hold anything)."""
+    text = f"*{value.name}" if isinstance(value, _Alias) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _text(path: Path, key: str, value: Any) -> None:
+    """Text, or a number read as text (phone: 12345678); never a list, a mapping or true/false."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise CampaignError(f"{path}: key {key!r} must be text, got {_show(value)}")
+    if len(str(value)) > _MAX_TEXT:
+        raise CampaignError(f"{path}: key {key!r} must be text of at most {_MAX_TEXT} characters, "
+                            f"got {len(str(value))}")
+
+
+def _date(path: Path, key: str, value: Any) -> None:
+    if value in (None, ""):
+        return
+    try:
+        if isinstance(value, str) and len(value) == 10:
+            dt.date.fromisoformat(value)
+            return
+    except ValueError:
+        pass
+    raise CampaignError(f"{path}: key {key!r} must be a date like 2026-12-31, got {_show(value)}")
+
+
+def _whole(path: Path, key: str, value: Any, bounds: tuple[int, int], what: str) -> int:
+    """A whole number within *bounds*, written as a number or as digits."""
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 6:
+        number = int(value)
+    if number is None or not bounds[0] <= number <= bounds[1]:
+        raise CampaignError(f"{path}: key {key!r} must be {what} (from {bounds[0]} to {bounds[1]}), "
+                            f"got {_show(value)}")
+    return number
+
+
+def _locale(path: Path, value: Any) -> None:
+    if value is not None and str(value).replace("_", "-").split("-")[0].lower() not in ("zh", "en"):
+        raise CampaignError(f"{path}: key 'locale' must be zh-CN or en, got {_show(value)}")
+
+
+def _versions(path: Path, versions: Any) -> None:
+    ok = versions is None or (isinstance(versions, (str, int, float)) and not isinstance(versions, bool)) or (
+        isinstance(versions, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                           for v in versions))
+    if not ok:
+        raise CampaignError(f"{path}: key 'accept_versions' must be a version or a list of versions, "
+                            f'e.g. accept_versions: ["2025.1"]')

@@ -1,0 +1,177 @@
+"""Who has returned, who has not, whose return is faulty, and whose file could not be used."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from .folder import Campaign, Roster
+from .ledger import FileRow, Ledger
+
+__all__ = ["UnitState", "UnitStatus", "unit_statuses", "write_status", "STATUS_COLUMNS", "STATE_LABELS",
+           "NOT_RETURNED", "LATE_LABEL"]
+
+STATUS_COLUMNS = ("unit_code", "unit_name", "group", "contact", "state", "errors", "warnings", "source",
+                  "phone", "late")
+
+
+class UnitState(StrEnum):
+    """A roster unit's standing in the campaign (the ``state`` column of status.csv)."""
+
+    MISSING = "missing"    # nothing received
+    UNUSABLE = "unusable"  # only files that could not be used: rejected or unidentified
+    REVIEW = "review"      # a file waits for a person to settle it (toolkit resolve)
+    FAULTY = "faulty"      # the accepted return has errors
+    ACCEPTED = "accepted"  # the accepted return has no errors
+
+
+NOT_RETURNED = frozenset({UnitState.MISSING, UnitState.UNUSABLE, UnitState.REVIEW})
+
+STATE_LABELS = {
+    "zh": {UnitState.ACCEPTED: "已报送", UnitState.FAULTY: "需退回修改", UnitState.MISSING: "未报送",
+           UnitState.UNUSABLE: "报送文件无法使用", UnitState.REVIEW: "待人工确认"},
+    "en": {UnitState.ACCEPTED: "accepted", UnitState.FAULTY: "faulty", UnitState.MISSING: "missing",
+           UnitState.UNUSABLE: "unusable", UnitState.REVIEW: "under review"},
+}
+LATE_LABEL = {"zh": "逾期", "en": "late"}
+
+_UNUSABLE_LEDGER = ("rejected", "unidentified")
+
+
+@dataclass
+class UnitStatus:
+    unit_code: str
+    unit_name: str
+    group: str
+    contact: str
+    phone: str
+    state: UnitState
+    errors: int
+    warnings: int
+    source: str
+    sha256: str = ""
+    received_at: str = ""
+    late: bool = False
+    reason_code: str = ""  # review / unusable: the ledger's reason code of the file that decides the state
+    reason: str = ""       # …and its message in the language asked for (what happened, what to do)
+
+
+def unit_statuses(campaign: Campaign, lang: str = "zh") -> list[UnitStatus]:
+    """One row per roster unit, in roster order.
+
+    A unit without an accepted return is ``review`` when a file that may be its own waits for a
+    person, ``unusable`` when everything it sent was rejected or unidentified, else ``missing``.
+    Such a file is the unit's when the ledger credits it, when its identification names the unit,
+    or when its path does (U003_机关党支部.docx).
+    """
+    from ..read.collect import reason_message
+
+    roster = campaign.roster()
+    with Ledger(campaign.db_path) as ledger:
+        files = ledger.files()
+        counts = ledger.validation_counts()
+    accepted = {f.unit_code: f for f in files if f.status == "accepted"}
+    pending = _unsettled_by_unit(files, roster)
+    message = reason_message(lang)
+    deadline = _date(campaign.deadline)
+    out = []
+    for u in roster.units:
+        base = (u.code, u.name, u.group, u.contact, u.phone)
+        f = accepted.get(u.code)
+        if f is not None:
+            errors, warnings = counts.get(f.sha256, (0, 0))
+            state = UnitState.FAULTY if errors else UnitState.ACCEPTED
+            late = deadline is not None and (_date(f.received_at[:10]) or deadline) > deadline
+            out.append(UnitStatus(*base, state, errors, warnings, f.source, f.sha256, f.received_at, late))
+            continue
+        f = pending.get(u.code)
+        if f is None:
+            out.append(UnitStatus(*base, UnitState.MISSING, 0, 0, ""))
+            continue
+        state = UnitState.REVIEW if f.status == "review" else UnitState.UNUSABLE
+        out.append(UnitStatus(*base, state, 0, 0, f.source, f.sha256, f.received_at, False, f.reason_code,
+                              message(f.reason_code, f.message or f.ident_detail)))
+    return out
+
+
+def _unsettled_by_unit(files: list[FileRow], roster: Roster) -> dict[str, FileRow]:
+    """Unit code → the file that decides its review/unusable state: a file in review before an
+    unusable one, the newest among equals."""
+    from ..read.identify import units_named_in_path
+
+    by_code = roster.by_code()
+    out: dict[str, FileRow] = {}
+    for f in files:  # ledger order: later rows replace earlier ones of the same rank
+        if f.status != "review" and f.status not in _UNUSABLE_LEDGER:
+            continue
+        codes = {f.unit_code} & by_code.keys() if f.unit_code else set()
+        if f.status == "review" or f.reason_code == "read.blank_template":  # their detail names the units
+            codes |= {t for t in re.findall(r"[^\s/、,，;；]+", f.ident_detail or "") if t in by_code}
+        if not codes:
+            codes = {u.code for u in units_named_in_path(f.source, roster)}
+        for code in codes:
+            held = out.get(code)
+            if held is None or held.status != "review" or f.status == "review":
+                out[code] = f
+    return out
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+
+
+def _csv_row(s: UnitStatus) -> dict:
+    return {**s.__dict__, "state": str(s.state), "late": "true" if s.late else "false"}
+
+
+def write_status(campaign: Campaign, statuses: list[UnitStatus], lang: str = "zh") -> list[Path]:
+    """out/status.csv and out/chase-list.xlsx (催报名单: every unit without a return free of errors, and
+    every late one — the instructions tell units a late return counts as not done — with contacts,
+    the reason for review and unusable units, 逾期 for late returns)."""
+    from ..output.csvfile import write_csv
+    from ..output.xlsxfile import new_workbook, write_table
+
+    csv_path = campaign.out / "status.csv"
+    write_csv(csv_path, STATUS_COLUMNS, (_csv_row(s) for s in statuses))
+    xlsx_path = campaign.out / "chase-list.xlsx"
+    wb = new_workbook(xlsx_path)
+    en = lang == "en"
+    labels = STATE_LABELS["en" if en else "zh"]
+    headers = (["Unit code", "Unit", "Group", "Contact", "Phone", "State", "Errors", "Why / file"] if en
+               else ["单位代码", "单位名称", "分组", "联系人", "联系电话", "状态", "错误数", "原因及文件"])
+    rows = [[s.unit_code, s.unit_name, s.group, s.contact, s.phone, state_text(s, lang), s.errors,
+             _why(s, en)] for s in statuses if s.state != UnitState.ACCEPTED or s.late]
+    ws = wb.add_worksheet("催报名单" if not en else "To chase")
+    title = f"{campaign.name} — " + ("催报名单（未报送、报送文件无法使用、待确认、需退回修改及逾期报送）" if not en
+                                     else "units to chase")
+    write_table(wb, ws, headers, rows, title=title)
+    ws.set_column(len(headers) - 1, len(headers) - 1, 60)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.repeat_rows(0, 1)
+    ws.fit_to_pages(1, 0)
+    wb.set_properties({"title": title, "author": "toolkit", "created": dt.datetime(campaign.year, 1, 1)})
+    wb.close()
+    return [csv_path, xlsx_path]
+
+
+def state_text(s: UnitStatus, lang: str = "zh") -> str:
+    """The state as the office reads it, with 逾期 / late appended for a late return."""
+    text = STATE_LABELS["en" if lang == "en" else "zh"][s.state]
+    if s.late:
+        text += ("（" + LATE_LABEL["zh"] + "）") if lang != "en" else f" ({LATE_LABEL['en']})"
+    return text
+
+
+def _why(s: UnitStatus, en: bool) -> str:
+    """The reason and the file it is about (review and unusable units)."""
+    if not s.reason:
+        return ""
+    name = s.source.rsplit("/", 1)[-1]
+    return f"{s.reason} ({'file' if en else '文件'}: {name})" if en else f"{s.reason}（文件：{name}）"

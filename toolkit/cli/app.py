@@ -1,0 +1,341 @@
+"""The command line: parses arguments, calls the stages, prints and exits.
+
+Only the ``cli`` modules print or exit: this one holds the Typer ``app``
+and its commands, ``support`` the shared options, output helper and
+exit-code guard, ``stages`` the stage bodies the commands share.
+Every command takes ``--json`` (a machine-readable summary on stdout),
+``--lang zh|en`` and ``--debug``. Exit 0 when the command did its job,
+2 for a usage or configuration error, 1 for anything else.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+from rich.markup import escape
+
+from .stages import (_collect, _count_states, _generate, _merge, _report, _score, _status, _validate,
+                         _warn_unfilled, run_pipeline)
+from .support import (Ctx, DebugOpt, DirArg, JsonAwareGroup, JsonOpt, LangOpt, _campaign, _check_date, guarded,
+                          out)
+from ..errors import ConfigError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(cls=JsonAwareGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Assessment campaigns: templates out, returns in, validated, merged, scored, reported.")
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@app.command()
+@guarded
+def templates(as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """List the bundled templates (id, version, title)."""
+    from ..spec.model import bundled_templates
+    ctx = Ctx(as_json, lang, debug)
+    specs = bundled_templates()
+    if ctx.json:
+        ctx.done({"templates": [{"id": s.id, "version": s.version, "title": s.title} for s in specs]})
+        return
+    table = Table("id", "version", "title" if lang == "en" else "名称")
+    for s in specs:
+        table.add_row(s.id, s.version, (s.title_en or s.title) if lang == "en" else s.title)
+    out.print(table)
+
+
+@app.command()
+@guarded
+def describe(template: Annotated[str, typer.Argument(help="A bundled template id or a spec file.")],
+             as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Show a template's sheets and fields."""
+    from ..spec.describe import describe_spec
+    from ..spec.model import find_template
+    ctx = Ctx(as_json, lang, debug)
+    spec = find_template(template)
+    info = describe_spec(spec)
+    if ctx.json:
+        ctx.done(info)
+        return
+    out.print(f"[bold]{escape(spec.title)}[/bold]  {escape(f'{spec.id} v{spec.version}')}  fingerprint {spec.fingerprint}",
+              markup=True)
+    for sheet in info["sheets"]:
+        table = Table(title=f"{sheet['name']} ({sheet['kind']})", show_lines=False)
+        for col in ("id", "label", "type", "required", "bounds", "choices", "defined_name"):
+            table.add_column(col)
+        for f in sheet["fields"]:
+            table.add_row(f["id"], f["label"], f["type"], "✓" if f["required"] else "", f["bounds"],
+                          "/".join(f["choices"]), f["defined_name"])
+        out.print(table)
+
+
+
+# --------------------------------------------------------------------------- authoring (write a template in Excel)
+
+
+@app.command("spec-template")
+@guarded
+def spec_template(out_file: Annotated[Path, typer.Argument(help="The authoring workbook to write (.xlsx).")],
+                  kind: Annotated[str, typer.Option("--kind", help="The example it holds: checklist, form, table or survey.")] = "checklist",
+                  as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Write an authoring workbook (a filled example) to design a template in Excel."""
+    from ..authoring import blank_workbook
+    ctx = Ctx(as_json, lang, debug)
+    path = blank_workbook(out_file, kind, ctx.lang)
+    ctx.say(f"已写出模板编写工作簿：{path}（填好后运行 toolkit spec-from-xlsx {path.name} -o 模板.yaml）",
+            f"Authoring workbook written: {path} (fill it in, then run toolkit spec-from-xlsx {path.name} -o template.yaml)")
+    ctx.done({"workbook": str(path), "kind": kind})
+
+
+@app.command("spec-from-xlsx")
+@guarded
+def spec_from_xlsx(workbook: Annotated[Path, typer.Argument(help="An authoring workbook or an office rules table.")],
+                   out_file: Annotated[Path, typer.Option("-o", "--out", help="The spec to write (.yaml).")],
+                   template_id: Annotated[Optional[str], typer.Option("--id", help="Template id for a rules table.")] = None,
+                   as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Turn an authoring workbook or an office rules table into a template spec (and its scoring scheme)."""
+    from ..authoring import workbook_to_spec
+    ctx = Ctx(as_json, lang, debug)
+    written = workbook_to_spec(workbook, out_file, ctx.lang, template_id)
+    scheme = written["scheme"]
+    ctx.say(f"已写出模板定义：{written['spec']}" + (f"；评分细则：{scheme}" if scheme else ""),
+            f"Template spec written: {written['spec']}" + (f"; scoring scheme: {scheme}" if scheme else ""))
+    ctx.done(written)
+
+
+@app.command("spec-to-xlsx")
+@guarded
+def spec_to_xlsx(template: Annotated[str, typer.Argument(help="A bundled template id or a spec file.")],
+                 out_file: Annotated[Path, typer.Option("-o", "--out", help="The authoring workbook to write (.xlsx).")],
+                 as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Write a template spec (a bundled one too) as an authoring workbook."""
+    from ..authoring import spec_to_workbook
+    ctx = Ctx(as_json, lang, debug)
+    path = spec_to_workbook(template, out_file, ctx.lang)
+    ctx.say(f"已写出模板编写工作簿：{path}", f"Authoring workbook written: {path}")
+    ctx.done({"workbook": str(path)})
+
+
+# --------------------------------------------------------------------------- campaign
+
+
+@app.command()
+@guarded
+def init(directory: DirArg,
+         template: Annotated[str, typer.Option("--template", help="Bundled template id or spec path.")],
+         roster: Annotated[Path, typer.Option("--roster", help="Roster CSV (UTF-8/GBK) or xlsx.")],
+         year: Annotated[Optional[int], typer.Option("--year", help="The campaign's year, e.g. 2026.")] = None,
+         name: Annotated[Optional[str], typer.Option("--name", help="The campaign's name.")] = None,
+         deadline: Annotated[Optional[str], typer.Option("--deadline", help="YYYY-MM-DD")] = None,
+         contact: Annotated[str, typer.Option("--contact", help="Who units ask (printed in the instructions).")] = "",
+         phone: Annotated[str, typer.Option("--phone", help="The contact's phone number.")] = "",
+         return_to: Annotated[str, typer.Option("--return-to", help="How units send their return (e-mail, address).")] = "",
+         as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Create a campaign folder."""
+    from ..campaign.folder import create_campaign
+    ctx = Ctx(as_json, lang, debug)
+    if deadline:
+        _check_date(deadline, "--deadline")
+    given = {"contact": contact.strip(), "phone": phone.strip(), "return_to": return_to.strip()}
+    c = create_campaign(directory, template, roster, year=year, name=name, deadline=deadline,
+                        locale="en" if lang == "en" else "zh-CN", extra={k: v for k, v in given.items() if v})
+    n = len(c.roster().units)
+    ctx.say(f"已创建考核任务 {c.name}：{directory}（{n} 个单位）。下一步：toolkit generate {directory}",
+            f"Created campaign {c.name} in {directory} ({n} units). Next: toolkit generate {directory}")
+    ctx.done({"campaign": str(directory), "name": c.name, "year": c.year, "units": n,
+              "warnings": _warn_unfilled(ctx, c)})
+
+
+@app.command("next")
+@guarded
+def next_round(directory: Annotated[Path, typer.Argument(help="The finished campaign.")],
+               new_dir: Annotated[Path, typer.Argument(help="The folder of the next round.")],
+               template: Annotated[Optional[str], typer.Option("--template", help="Another template (e.g. gap-sprint).")] = None,
+               year: Annotated[Optional[int], typer.Option("--year", help="The campaign's year, e.g. 2026.")] = None,
+               name: Annotated[Optional[str], typer.Option("--name", help="The campaign's name.")] = None,
+               deadline: Annotated[Optional[str], typer.Option("--deadline", help="YYYY-MM-DD")] = None,
+               as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Start the next round: open items, gaps and carried values prefilled per unit, then generate."""
+    from ..rounds.carry import read_carry
+    from ..rounds.next_round import next_campaign
+    ctx = Ctx(as_json, lang, debug)
+    if deadline:
+        _check_date(deadline, "--deadline")
+    campaign = next_campaign(directory, new_dir, template=template, year=year, name=name, deadline=deadline,
+                             lang=lang)
+    rows = _generate(ctx, campaign)
+    carry = read_carry(campaign)
+    items = sum(len(r) for c in carry.values() for r in c.tables.values())
+    stale = sorted(code for code, c in carry.items() if c.stale)
+    ctx.say(f"下一轮：{campaign.name}（{new_dir}），{items} 个事项已预填；{len(stale)} 个单位上一轮未报送，沿用此前事项",
+            f"Next round: {campaign.name} ({new_dir}); {items} items prefilled; {len(stale)} units reuse earlier items")
+    ctx.done({"campaign": str(new_dir), "workbooks": len(rows), "carried_items": items, "stale_units": stale})
+
+
+@app.command()
+@guarded
+def generate(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Write one prefilled workbook per unit into DIR/outbox/ with manifest.csv."""
+    ctx = Ctx(as_json, lang, debug)
+    rows = _generate(ctx, _campaign(directory))
+    ctx.done({"outbox": str(Path(directory) / "outbox"), "workbooks": len(rows)})
+
+
+@app.command()
+@guarded
+def collect(directory: DirArg, sources: Annotated[list[Path], typer.Argument(help="Files, folders, archives.")],
+            dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help=(
+                "Read and identify on a Dask cluster (its scheduler's address); the campaign folder must be on "
+                "storage the workers share."))] = None,
+            as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Take in returned files: store originals, identify, record in the ledger."""
+    from .scale.cli import dask_runner
+    ctx = Ctx(as_json, lang, debug)
+    result = _collect(ctx, _campaign(directory), sources, runner=dask_runner(dask))
+    ctx.done({"offered": result.offered, "new": result.new, "status": result.counts})
+
+
+@app.command()
+@guarded
+def validate(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Check every accepted return: out/issues.csv and feedback/ workbooks for faulty units."""
+    ctx = Ctx(as_json, lang, debug)
+    result = _validate(ctx, _campaign(directory))
+    ctx.done({"returns": len(result.per_file),
+              "faulty": sum(1 for e, _ in result.per_file.values() if e),
+              "errors": sum(e for e, _ in result.per_file.values()),
+              "warnings": sum(w for _, w in result.per_file.values()),
+              "codes": result.counts_by_code()})
+
+
+@app.command()
+@guarded
+def status(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Who returned, who did not, whose return is faulty: out/status.csv and out/chase-list.xlsx."""
+    ctx = Ctx(as_json, lang, debug)
+    statuses = _status(ctx, _campaign(directory))
+    ctx.done({"units": len(statuses), "state": _count_states(statuses),
+              **{state: [s.unit_code for s in statuses if s.state == state]
+                 for state in ("missing", "unusable", "review", "faulty")},
+              "late": [s.unit_code for s in statuses if s.late]})
+
+
+@app.command()
+@guarded
+def merge(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Merge accepted returns: out/values.csv, out/totals.csv and out/consolidated.xlsx."""
+    ctx = Ctx(as_json, lang, debug)
+    ctx.done(_merge(ctx, _campaign(directory)))
+
+
+@app.command()
+@guarded
+def score(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Score, rank and grade: out/scores.csv, out/score_trace.csv, out/scoring-sheet.xlsx."""
+    ctx = Ctx(as_json, lang, debug)
+    result = _score(ctx, _campaign(directory))
+    grades: dict[str, int] = {}
+    for row in result.scores:
+        if row["grade"]:
+            grades[row["grade"]] = grades.get(row["grade"], 0) + 1
+    ctx.done({"scored": sum(1 for r in result.scores if r["total"] not in ("", None)), "grades": grades,
+              "vetoed": [r["unit_code"] for r in result.scores if r["vetoed"] in (True, "true")],
+              "warnings": result.warnings})
+
+
+@app.command()
+@guarded
+def report(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Write out/report.html: status, totals, scores, grades, gap list, issues (self-contained, printable)."""
+    ctx = Ctx(as_json, lang, debug)
+    ctx.done({"report": str(_report(ctx, _campaign(directory)))})
+
+
+@app.command()
+@guarded
+def resolve(directory: DirArg, sha256: Annotated[str, typer.Argument(help="The file's sha256 (a unique prefix will do).")],
+            unit: Annotated[Optional[str], typer.Option("--unit", help="Credit the file to this unit code.")] = None,
+            reject: Annotated[bool, typer.Option("--reject", help="Reject the file.")] = False,
+            reason: Annotated[str, typer.Option("--reason", help="Why (recorded in the ledger).")] = "",
+            force: Annotated[bool, typer.Option("--force", help="Credit it even where its carriers name another "
+                                                                 "unit or campaign.")] = False,
+            as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Accept a review item for a unit, or reject it, recorded with who and when."""
+    from ..read.resolve import resolve_file
+    ctx = Ctx(as_json, lang, debug)
+    if bool(unit) == bool(reject):
+        raise ConfigError("give exactly one of --unit CODE or --reject (with --reason)")
+    campaign = _campaign(directory)
+    sha, earlier = resolve_file(campaign, sha256, unit=unit, reason=reason, force=force)
+    from ..read.collect import export_ledger
+    export_ledger(campaign, ctx.lang)
+    summary = {"sha256": sha, "action": "reject" if reject else "assign", "unit_code": unit or ""}
+    if earlier is not None:
+        _say_earlier(ctx, earlier)
+        summary["earlier"] = dict(zip(("action", "unit_code", "reason", "who", "at"), earlier))
+    ctx.say(f"已记录：{sha[:12]} → {'退回' if reject else unit}", f"Recorded: {sha[:12]} → {'rejected' if reject else unit}")
+    ctx.done(summary)
+
+
+def _say_earlier(ctx: Ctx, earlier: tuple) -> None:
+    action, unit, reason, who, at = earlier
+    why_zh, why_en = (f"（{reason}）", f" ({reason})") if reason else ("", "")
+    ctx.say(f"此前的决定：{'归入 ' + unit if action == 'assign' else '退回'}{why_zh}，{who} 于 {at}",
+            f"Earlier decision: {'assigned to ' + unit if action == 'assign' else 'rejected'}{why_en}, by {who} at {at}")
+
+
+@app.command()
+@guarded
+def run(directory: DirArg,
+        sources: Annotated[Optional[list[Path]], typer.Argument(help="Files, folders, archives (none: what is already collected).")] = None,
+        as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Collect (when sources are given), validate, status, merge, score and report in one go."""
+    ctx = Ctx(as_json, lang, debug)
+    campaign = _campaign(directory)
+    ctx.done(run_pipeline(ctx, campaign, sources))
+
+
+@app.command()
+@guarded
+def compare(old_dir: Annotated[Path, typer.Argument(help="Last year's campaign.")],
+            new_dir: Annotated[Path, typer.Argument(help="This year's campaign.")],
+            as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """Year on year: out/compare.xlsx and out/compare.csv in NEW_DIR (then `toolkit report NEW_DIR`)."""
+    from ..rounds.compare import compare_campaigns
+    ctx = Ctx(as_json, lang, debug)
+    summary = compare_campaigns(_campaign(old_dir), _campaign(new_dir), lang)
+    ctx.say(f"年度对比已写入 {Path(new_dir) / 'out' / 'compare.xlsx'}", f"Year-on-year comparison: {Path(new_dir) / 'out' / 'compare.xlsx'}")
+    ctx.done(summary)
+
+
+@app.command()
+@guarded
+def demo(directory: Annotated[Path, typer.Argument(help="Where to create the demo campaign.")] = Path("demo-campaign"),
+         as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """A complete campaign on the bundled samples, from the roster to the report."""
+    from .demo import run_demo
+    ctx = Ctx(as_json, lang, debug)
+    summary = run_demo(directory, ctx, _generate, run_pipeline)
+    ctx.done(summary)
+
+
+# --------------------------------------------------------------------------- scale (optional extra)
+
+from ..scale.cli import register as _register_scale  # noqa: E402  export, rollup
+
+_register_scale(app)
+
+
+def main() -> None:
+    try:
+        app(prog_name="toolkit")
+    except SystemExit as exc:
+        code = exc.code
+        if code not in (0, 1, 2, 130, None) and isinstance(code, int):
+            sys.exit(2)
+        raise

@@ -1,0 +1,173 @@
+"""What every command shares: the options, the output helper and the exit-code guard.
+
+``Ctx`` carries ``--json``, ``--lang`` and ``--debug`` and prints (or stays
+quiet for ``--json``); ``guarded`` turns exceptions into the contract's short
+messages and exit codes (2 for a usage or configuration error, 1 for anything
+else, 130 on Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Callable
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer.core import TyperGroup
+
+from .help import help_language, lang_after_command, localise_help, usage_error_zh
+from ..errors import ConfigError, ToolkitError
+
+__all__ = ["out", "err", "JsonOpt", "LangOpt", "DebugOpt", "DirArg", "Ctx", "guarded", "_campaign",
+           "_check_date", "JsonAwareGroup"]
+
+# markup off: paths, file and unit names may hold "[draft]"; styled lines opt in and escape what they show
+out = Console(highlight=False, markup=False)
+err = Console(stderr=True, highlight=False, markup=False)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and outputs: zh or en.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+DirArg = Annotated[Path, typer.Argument(help="The campaign folder.")]
+
+
+class Ctx:
+    def __init__(self, as_json: bool, lang: str, debug: bool):
+        if lang not in ("zh", "en"):
+            raise ConfigError(f"--lang must be zh or en, got {lang!r}")
+        self.json, self.lang, self.debug = as_json, lang, debug
+
+    def say(self, zh: str, en: str) -> None:
+        if not self.json:
+            out.print(en if self.lang == "en" else zh)
+
+    def done(self, summary: dict) -> None:
+        if self.json:
+            sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
+
+    @contextmanager
+    def progress(self, total: int | None, label: str):
+        """A progress bar on stderr for long runs (total None: a count of unknown length)."""
+        if self.json or not sys.stderr.isatty() or (total is not None and total < 20):
+            yield lambda n=1: None
+            return
+        with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as bar:
+            task = bar.add_task(label, total=total)
+            yield lambda n=1: bar.advance(task, n)
+
+
+def guarded(fn: Callable) -> Callable:
+    """Run a command body with the contract's exit codes and messages."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        debug = kwargs.get("debug", False)
+        debug_was = os.environ.get("TOOLKIT_DEBUG")
+        if debug:
+            os.environ["TOOLKIT_DEBUG"] = "1"  # readers' own diagnostics stay on stderr (workers inherit it)
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except ToolkitError as exc:
+            if debug:
+                traceback.print_exc()
+            from ..read.rejections import error_in_chinese
+            zh = (exc.zh or error_in_chinese(str(exc))) if kwargs.get("lang", "zh") != "en" else None
+            if zh:  # the user's words first, the original (what IT searches for) below
+                err.print(f"[red]错误：[/red]{escape(zh)}", markup=True, soft_wrap=True)
+                err.print(f"error: {exc}", soft_wrap=True)
+            else:
+                err.print(f"[red]错误 / error:[/red] {escape(str(exc))}", markup=True, soft_wrap=True)
+            _json_error(kwargs, str(exc), exc.exit_code, zh)
+            raise typer.Exit(exc.exit_code)
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130)
+        except Exception as exc:  # the contract: short message, no traceback unless --debug
+            if debug:
+                traceback.print_exc()
+            err.print(f"错误 / error: {type(exc).__name__}: {exc} (run again with --debug for details)",
+                      soft_wrap=True)
+            _json_error(kwargs, f"{type(exc).__name__}: {exc}", 1)
+            raise typer.Exit(1)
+        finally:
+            if debug and debug_was is None:
+                os.environ.pop("TOOLKIT_DEBUG", None)
+    return wrapper
+
+
+class JsonAwareGroup(TyperGroup):
+    """The command group: help in Chinese unless the command line asks for English (cli_help);
+    a usage error (a missing argument, an unknown option or command) says what is wrong in Chinese
+    with the English original below, and with ``--json`` also answers on stdout with the JSON
+    error, exit 2, like every other failure."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        given = list(sys.argv[1:] if args is None else args)
+        lang = help_language(given)
+        localise_help(self, lang)
+        argv = lang_after_command(given)
+        if not standalone_mode:
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError:  # `toolkit` alone: the help, as Typer shows it
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        except UsageError as exc:
+            _usage_error(exc, lang, "--json" in argv)
+            sys.exit(2)
+        except ClickException as exc:
+            err.print(f"错误 / error: {exc.format_message()}", soft_wrap=True)
+            _json_error({"as_json": "--json" in argv}, exc.format_message(), exc.exit_code)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            err.print("Aborted!")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_error(exc: UsageError, lang: str, as_json: bool) -> None:
+    """What is wrong (in Chinese first unless --lang en), the usage line and where the help is."""
+    message = exc.format_message()
+    zh = usage_error_zh(message) if lang != "en" else None
+    if zh:
+        err.print(f"[red]错误：[/red]{escape(zh)}", markup=True, soft_wrap=True)
+    err.print(f"error: {message}" if zh or lang == "en" else f"错误 / error: {message}", soft_wrap=True)
+    if exc.ctx is not None:
+        name = exc.ctx.command_path
+        err.print(exc.ctx.get_usage(), soft_wrap=True)
+        err.print(f"查看帮助 / help: {name} --help" if lang != "en" else f"Try '{name} --help' for help.",
+                  soft_wrap=True)
+    _json_error({"as_json": as_json}, message, 2, zh)
+
+
+def _json_error(kwargs: dict, message: str, code: int, zh: str | None = None) -> None:
+    """With --json, a failed command still answers on stdout: what went wrong and its exit code."""
+    if kwargs.get("as_json"):
+        answer = {"status": "error", "error": message, "exit_code": code} | ({"message_zh": zh} if zh else {})
+        print(json.dumps(answer, ensure_ascii=False))
+
+
+def _campaign(directory: Path):
+    from ..campaign.folder import load_campaign
+    return load_campaign(directory)
+
+
+def _check_date(value: str, option: str) -> None:
+    import datetime as dt
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option}: expected a date like 2026-12-31, got {value!r}") from None

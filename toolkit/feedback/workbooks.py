@@ -1,0 +1,202 @@
+"""Feedback workbooks (退回修改): the unit's own values in a fresh copy of its template.
+
+Whatever format came back (.xls, .ods, a re-save), the unit gets a clean
+workbook of the current template with everything it typed put back, each
+faulty cell highlighted and commented, and a first sheet 问题清单 listing
+every issue with a link to its cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import replace
+from typing import Iterable
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+
+from ..spec import layout as L
+from ..campaign.folder import Campaign, Unit
+from ..validate.checks import Issue, Return
+from ..errors import CampaignError
+from ..generate.outbox import master_context, write_csv
+from ..spec.model import TemplateSpec
+from ..output.names import unit_file_names
+from ..validate.stage import ValidationResult, issue_message
+from .notice import Notice, resubmit_deadline, write_issue_sheet
+from ..generate.master import build_master
+from ..output.xlsxfile import cell_text
+from ..generate.outbox import MasterPackage, unit_values
+
+__all__ = ["write_feedback", "feedback_filename", "feedback_names", "FEEDBACK_SHEET", "INDEX_COLUMNS"]
+
+FEEDBACK_SHEET = "问题清单"
+INDEX_COLUMNS = ("unit_code", "unit_name", "contact", "phone", "file", "errors", "warnings", "resubmit_by")
+_ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+_WARN_FILL = PatternFill("solid", fgColor="FFEB9C")
+FEEDBACK_TAIL = "退回修改"
+_FIELD_RE = re.compile(r"^(?P<id>[^\[]+)(\[(?P<row>\d+)\])?$")
+
+
+def feedback_filename(unit: Unit, units: Iterable[Unit] = ()) -> str:
+    """``<unit_code>_<unit_name>_退回修改.xlsx``, unique among *units* (the roster), legal and short enough."""
+    return feedback_names([unit, *(u for u in units if u.code != unit.code)])[unit.code]
+
+
+def feedback_names(units: Iterable[Unit]) -> dict[str, str]:
+    """unit code → feedback file name for every unit (names end in ``_退回修改.xlsx``, whatever their length)."""
+    return unit_file_names(units, FEEDBACK_TAIL, keep_tail=True)
+
+
+def fresh_positions(spec: TemplateSpec) -> dict[str, tuple[str, int, int]]:
+    """Value field id → (sheet name, row, col) in a freshly generated workbook (table rows apart)."""
+    pos = {}
+    for sheet in spec.sheets:
+        if sheet.kind == "form":
+            for fid, row in L.form_rows(sheet).items():
+                pos[fid] = (sheet.name, row, L.FORM_VALUE_COL)
+        elif sheet.kind == "checklist":
+            areas = {a.id: a for a in sheet.areas}
+            for n, crow in enumerate(L.checklist_rows(sheet)):
+                if crow.kind == "item":
+                    for j, c in enumerate(areas[crow.area_id].columns):
+                        pos[f"{crow.item_id}.{c.id}"] = (sheet.name, L.FIRST_ROW + n, L.CHECK_FIRST_INPUT_COL + j)
+        elif sheet.kind == "table":
+            for cid, col in L.table_columns(sheet).items():
+                pos[cid] = (sheet.name, -1, col)
+    return pos
+
+
+def _target(pos, spec: TemplateSpec, field_id: str, row: int | None):
+    hit = pos.get(field_id)
+    if hit is None:
+        return None
+    sheet, r, c = hit
+    if r == -1:
+        if row is None:
+            return None
+        r = L.FIRST_ROW + row - 1
+    return sheet, r + 1, c + 1  # openpyxl is one-based
+
+
+def _issue_cell(pos, spec: TemplateSpec, issue: Issue):
+    """(sheet, row, col) of the cell an issue is about in the fresh workbook, one-based; None if none.
+
+    A value's cell; for an edited label, the label's own cell (the item's content, the field's label).
+    """
+    m = _FIELD_RE.match(issue.field or "")
+    if m is None:
+        return None
+    field, row = m.group("id"), int(m.group("row")) if m.group("row") else None
+    if issue.code == "structure.label_edited":
+        hit = pos.get(field) or next((v for k, v in pos.items() if k.startswith(field + ".")), None)
+        if hit is None or hit[1] == -1:
+            return None
+        label_col = L.FORM_LABEL_COL if field in pos else L.CHECK_CONTENT_COL
+        return hit[0], hit[1] + 1, label_col + 1
+    return _target(pos, spec, field, row)
+
+
+def _set_text_safe(cell, value) -> None:
+    """Put a unit's value back as typed, never as a formula, legal in the workbook (:func:`cell_text`)."""
+    if isinstance(value, str):
+        cell.value = cell_text(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def build_feedback(spec: TemplateSpec, master: MasterPackage, unit: Unit, ret: Return, issues: list[Issue],
+                   lang: str, notice: Notice | None = None) -> bytes:
+    wb = openpyxl.load_workbook(io.BytesIO(master.render(unit_values(unit))))
+    pos = fresh_positions(spec)
+    for e in ret.entries.values():
+        if not e.field.is_input or e.raw in (None, ""):
+            continue
+        tgt = _target(pos, spec, e.field_id, e.row)
+        if tgt:
+            _set_text_safe(wb[tgt[0]].cell(tgt[1], tgt[2]), e.raw)
+    listed = []
+    for issue in issues:
+        tgt = _issue_cell(pos, spec, issue)
+        if tgt is None:  # no cell of its own here (an inserted row, a sheet): the list links to its sheet
+            sheet = issue.sheet if issue.sheet in wb.sheetnames else None
+            listed.append((issue, issue_message(issue, lang), (sheet, L.FIRST_ROW + 1, 2) if sheet else None, False))
+            continue
+        # the message names the cell where the value sits in this workbook (table rows are packed)
+        msg = issue_message(replace(issue, sheet=tgt[0], cell=f"{L.col_letter(tgt[2] - 1)}{tgt[1]}"), lang)
+        cell = wb[tgt[0]].cell(tgt[1], tgt[2])
+        if issue.severity == "error" or cell.fill != _ERROR_FILL:  # an error's colour is never covered
+            cell.fill = _ERROR_FILL if issue.severity == "error" else _WARN_FILL
+        old = cell.comment.text + "\n" if cell.comment else ""
+        cell.comment = Comment(cell_text(old + msg), "toolkit", width=320, height=120)
+        listed.append((issue, msg, tgt, True))
+    write_issue_sheet(wb, listed, notice or Notice(unit.code, unit.name, "", "", "", ""), lang)
+    import datetime as dt
+    wb.properties.created = dt.datetime(2000, 1, 1)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _stable(buf.getvalue())
+
+
+def _stable(data: bytes) -> bytes:
+    """The same workbook bytes for the same input: fixed zip times and modification date."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", body)
+            dst.writestr(zipfile.ZipInfo(info.filename, (2000, 1, 1, 0, 0, 0)), body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _notice(campaign: Campaign, unit: Unit, file) -> Notice:
+    """Who, what and by when for the unit's notice; a wrong resubmit key in campaign.yaml stops with exit 2."""
+    config = campaign.config
+    try:
+        due = resubmit_deadline(config, file.received_at, campaign.deadline)
+    except ValueError as exc:
+        raise CampaignError(f"{campaign.dir / 'campaign.yaml'}: {exc}") from None
+    source = file.source.replace("\\", "/").rsplit("/", 1)[-1]
+    return Notice(unit.code, unit.name, campaign.name, source, file.received_at.replace("T", " "), due,
+                  str(config.get("contact") or ""), str(config.get("phone") or ""), str(config.get("return_to") or ""))
+
+
+def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh") -> list[dict]:
+    """One feedback workbook per unit whose return has errors, and feedback/index.csv."""
+    spec, units = campaign.template(), campaign.roster().by_code()
+    from ..rounds.carry import read_carry
+    ctx = master_context(campaign, lang)
+    master, carry = MasterPackage(build_master(spec, ctx)), read_carry(campaign)
+    from ..campaign.ledger import Ledger
+    with Ledger(campaign.db_path) as ledger:
+        accepted = {f.sha256: f for f in ledger.accepted()}
+    campaign.feedback.mkdir(parents=True, exist_ok=True)
+    wanted, index, written, names = set(), [], [], feedback_names(campaign.roster().units)
+    for sha, issues in sorted(result.issues.items(), key=lambda kv: accepted[kv[0]].unit_code):
+        errors, warnings = result.per_file[sha]
+        unit = units.get(accepted[sha].unit_code)
+        if not errors or unit is None:
+            continue
+        name = names[unit.code]
+        own = MasterPackage(build_master(spec, replace(ctx, carry=carry[unit.code]))) if carry.get(unit.code) else master
+        notice = _notice(campaign, unit, accepted[sha])
+        data = build_feedback(spec, own, unit, result.returns[sha], issues, lang, notice)
+        (campaign.feedback / name).write_bytes(data)
+        written.append((hashlib.sha256(data).hexdigest(), "feedback", name))
+        wanted.add(name)
+        index.append({"unit_code": unit.code, "unit_name": unit.name, "contact": unit.contact, "phone": unit.phone,
+                      "file": name, "errors": errors, "warnings": warnings, "resubmit_by": notice.deadline})
+    for stale in campaign.feedback.glob(f"*_{FEEDBACK_TAIL}.xlsx"):
+        if stale.name not in wanted:  # the unit's newer return cleared it
+            stale.unlink()
+    write_csv(campaign.feedback / "index.csv", INDEX_COLUMNS, index)
+    with Ledger(campaign.db_path) as ledger:  # collecting one back as written is then told from a corrected one
+        ledger.record_outputs(written)
+    return index

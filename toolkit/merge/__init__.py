@@ -1,0 +1,1 @@
+"""Merge: accepted returns into out/values.csv and out/consolidated.xlsx."""

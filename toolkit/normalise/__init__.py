@@ -1,0 +1,1 @@
+"""Normalisers: what units really type, turned into typed values."""

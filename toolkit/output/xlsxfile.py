@@ -1,0 +1,107 @@
+"""Writing output workbooks safely: text is never turned into a formula or a link, and text a unit
+typed or a roster holds is always legal in a workbook.
+
+:func:`cell_text` is the one place that decides how such text is written: every workbook the
+toolkit writes (xlsxwriter through :func:`new_workbook`, openpyxl in the feedback workbook) passes
+its strings through it. The data itself (values.csv, the ledger) keeps the text as read.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+__all__ = ["cell_text", "new_workbook", "write_table"]
+
+# Control characters other than tab, line feed and carriage return cannot stand in a worksheet's XML
+# (openpyxl raises IllegalCharacterError); neither can U+FFFE, U+FFFF or a lone surrogate.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _legal(match: re.Match) -> str:
+    ch = match.group(0)
+    if ch in "\x0b\x0c":  # Word's manual line break and page break, pasted into a cell: a line break
+        return "\n"
+    if ch < " ":
+        return chr(0x2400 + ord(ch))  # a visible symbol (␁) where an invisible control character was
+    return "\ufffd"
+
+
+def cell_text(text: str) -> str:
+    """*text* as a worksheet can hold it, showing what the unit typed.
+
+    A vertical tab or form feed (a line break pasted from Word, which Excel stores as ``_x000B_``)
+    becomes a line break; any other control character its visible symbol (U+2401 …); a
+    noncharacter or lone surrogate U+FFFD. Clean text (nearly all) is returned as it is.
+    """
+    return _ILLEGAL.sub(_legal, text) if _ILLEGAL.search(text) else text
+
+
+class _SafeWorksheet(Worksheet):
+    """A worksheet whose every string goes through :func:`cell_text`."""
+
+    # xlsxwriter's write, write_string, write_row, merge_range and write_url all store text here
+    def _write_string(self, row, col, string, cell_format=None):
+        return super()._write_string(row, col, cell_text(string) if isinstance(string, str) else string,
+                                     cell_format)
+
+    def write_comment(self, row, col, comment, options=None):
+        return super().write_comment(row, col, cell_text(comment) if isinstance(comment, str) else comment,
+                                     options)
+
+
+class _SafeWorkbook(xlsxwriter.Workbook):
+    worksheet_class = _SafeWorksheet
+
+
+def new_workbook(path: Path) -> xlsxwriter.Workbook:
+    """An xlsxwriter workbook that writes every string as text (no formulas, numbers or URLs), legally.
+
+    It carries the custom property ``toolkit_output`` (its file name's stem: consolidated,
+    scoring-sheet …), so collecting a folder that holds it never takes it for a unit's return.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = _SafeWorkbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                   "strings_to_urls": False})
+    wb.set_custom_property("toolkit_output", path.stem)
+    return wb
+
+
+def write_table(wb, ws, headers: list[str], rows: list[list], *, first_row: int = 0, widths=None,
+                title: str | None = None) -> int:
+    """A header row and rows with autofilter and frozen header; returns the next free row."""
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                          "valign": "vcenter", "align": "center"})
+    cell = wb.add_format({"border": 1, "valign": "vcenter"})
+    row = first_row
+    if title:
+        ws.merge_range(row, 0, row, max(0, len(headers) - 1), title,
+                       wb.add_format({"bold": True, "font_size": 14, "align": "center"}))
+        row += 1
+    for c, h in enumerate(headers):
+        ws.write_string(row, c, h, head)
+    header_row = row
+    for values in rows:
+        row += 1
+        for c, v in enumerate(values):
+            if v is None or v == "":
+                ws.write_blank(row, c, None, cell)
+            elif isinstance(v, bool):
+                ws.write_boolean(row, c, v, cell)
+            elif isinstance(v, (int, float)):
+                ws.write_number(row, c, v, cell)
+            else:
+                ws.write_string(row, c, str(v), cell)
+    ws.autofilter(header_row, 0, max(row, header_row), max(0, len(headers) - 1))
+    ws.freeze_panes(header_row + 1, 0)
+    for c, h in enumerate(headers):
+        width = (widths or {}).get(c) if widths else None
+        if width is None:
+            from ..generate.master import display_width
+            longest = max([display_width(h)] + [display_width(str(r[c])) for r in rows[:200] if c < len(r)])
+            width = min(50, longest)
+        ws.set_column(c, c, width)
+    return row + 1

@@ -1,0 +1,1 @@
+"""Reading returns: readers, the isolated worker pool, locating values, identification, collect, resolve."""

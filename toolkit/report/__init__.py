@@ -1,0 +1,1 @@
+"""The report: out/report.html rendered from the out/*.csv files."""

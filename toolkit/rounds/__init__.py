@@ -1,0 +1,1 @@
+"""Rounds and years: the next round, carry-over, year-on-year comparison."""

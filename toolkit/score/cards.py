@@ -1,0 +1,109 @@
+"""Score cards (评分卡) of out/scoring-sheet.xlsx: one per scored unit, for answering its appeal.
+
+In plain words, in the reader's language: each indicator's title, its rule as a sentence, the
+unit's own values under their field labels, the points and the maximum, and why points were
+capped, deducted or vetoed. The card's head says the total, rank, group rank and grade, and
+whether the unit is held out (待补正), provisional (暂定) or vetoed, and for which item.
+"""
+
+from __future__ import annotations
+
+from ..campaign.folder import Campaign
+from .scheme import ScoringScheme, expression_names
+from .engine import ScoreResult
+from .words import adjustment_text, note_text, rule_text, value_labels, values_text
+from .sheet import CARD_SHEET_LIMIT, row_height, sheet_name
+
+__all__ = ["write_cards"]
+
+_W = {"zh": {"indicator": "指标", "rule": "计分规则", "values": "本单位填报数据", "points": "得分", "max": "分值",
+             "note": "说明", "summary": "总分 {total}    总排名 {rank}    组内排名 {group_rank}    等次 {grade}",
+             "adjustment": "考核调整"},
+      "en": {"indicator": "Indicator", "rule": "Rule", "values": "The unit's values", "points": "Points",
+             "max": "Max", "note": "Note", "summary": "Total {total}    Rank {rank}    Group rank {group_rank}    "
+                                                     "Grade {grade}", "adjustment": "Adjustment"}}
+_WIDTHS = [30, 34, 30, 8, 8, 24]
+
+
+def write_cards(s, wb, campaign: Campaign, scheme: ScoringScheme, result: ScoreResult, used: set[str]) -> None:
+    """A card per scored unit on its own sheet, or (above CARD_SHEET_LIMIT units) all on one sheet."""
+    by_unit: dict[str, list[dict]] = {}
+    for t in result.trace:
+        by_unit.setdefault(t["unit_code"], []).append(t)
+    spec = campaign.template()
+    words = _Words(s.lang, scheme, spec)
+    scored = [row for row in result.scores if row["unit_code"] in by_unit]
+    shared = None if len(scored) <= CARD_SHEET_LIMIT else wb.add_worksheet(sheet_name(s.w["cards"], used))
+    r, breaks = 0, []
+    for row in scored:
+        ws = shared or wb.add_worksheet(sheet_name(f"{row['unit_code']} {s.w['card']}", used, "card"))
+        end = _card(s, ws, r if shared else 0, campaign, row, by_unit[row["unit_code"]], words)
+        if shared:
+            breaks.append(end + 1)
+            r = end + 1
+        else:
+            s.page(ws, 3, _WIDTHS)  # a card on its own sheet repeats its title, summary and headings
+    if shared:
+        shared.set_h_pagebreaks(breaks[:1023])
+        s.page(shared, 0, _WIDTHS)
+
+
+class _Words:
+    """Titles, rules and labels of one scheme in one language, computed once for every card."""
+
+    def __init__(self, lang: str, scheme: ScoringScheme, spec):
+        self.lang, self.w = lang, _W[lang]
+        self.labels = value_labels(spec, lang)
+        names = expression_names(spec)
+        self.fields = {name: self.labels.get(key, name) for name, key in names.items()}
+        self.indicators = {i.id: i for i in scheme.indicators}
+        self.rules = {i.id: rule_text(i, lang, names=names, labels=self.labels, veto_rank=scheme.veto_rank)
+                      for i in scheme.indicators}
+        self.areas = dict(scheme.area_titles)
+
+    def title(self, t: dict) -> str:
+        ind = self.indicators.get(t["indicator"])
+        if ind is not None:
+            return ind.label(self.lang)
+        return self.areas.get(t["indicator"]) or self.w["adjustment"]
+
+    def rule(self, t: dict) -> str:
+        if t["rule"] == "adjustment":
+            return adjustment_text(self.lang)
+        return self.rules.get(t["indicator"], "")
+
+
+def _summary(s, row: dict, veto_reason: str) -> str:
+    w = s.w
+    total = "" if row["total"] is None else f"{row['total']:.2f}"
+    grade = row["grade"] or ""
+    held = row.get("state") == "faulty" and row["rank"] is None
+    text = _W[s.lang]["summary"].format(total=total, rank=row["rank"] or "—", group_rank=row["group_rank"] or "—",
+                                        grade=w["held"] if held else grade)
+    notes = [w["held_note"]] if held else [w["provisional_note"]] if row.get("provisional") else []
+    return "\n".join([text] + notes + ([veto_reason] if veto_reason else []))
+
+
+def _card(s, ws, r: int, campaign: Campaign, row: dict, trace: list[dict], words: _Words) -> int:
+    w, cw = s.w, words.w
+    last = len(_WIDTHS) - 1
+    ws.merge_range(r, 0, r, last, f"{row['unit_code']} {row['unit_name']} — {w['card']}", s.f["title"])
+    ws.set_row(r, 24)
+    summary = _summary(s, row, "；".join(note_text(t["notes"], words.lang) for t in trace if t.get("vetoed")))
+    ws.merge_range(r + 1, 0, r + 1, last, summary, s.f["sub"])
+    ws.set_row(r + 1, row_height([summary], [sum(_WIDTHS)]))
+    heads = (cw["indicator"], cw["rule"], cw["values"], cw["points"], cw["max"], cw["note"])
+    for c, text in enumerate(heads):
+        ws.write_string(r + 2, c, text, s.f["head"])
+    n = r + 2
+    for t in trace:
+        n += 1
+        cells = (words.title(t), words.rule(t), values_text(t.get("values", ()), words.labels, words.lang),
+                 t["points"], t["max_points"], note_text(t.get("notes", ()), words.lang, words.fields))
+        for c, value in enumerate(cells):
+            s.put(ws, n, c, value, "veto" if c == 5 and t.get("vetoed") else "cell")
+        ws.set_row(n, row_height([v if isinstance(v, str) else "" for v in cells], _WIDTHS))
+    ws.merge_range(n + 2, 0, n + 2, last, w["sign"], s.f["sign"])
+    for c, width in enumerate(_WIDTHS):
+        ws.set_column(c, c, width)
+    return n + 2

@@ -1,0 +1,1 @@
+"""Template specs: the model, parsing, authoring errors, workbook layout and describe."""

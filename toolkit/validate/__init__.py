@@ -1,0 +1,1 @@
+"""Validate: the checks and rectification checks run on every accepted return."""

@@ -1,0 +1,371 @@
+"""The checks: small functions in an explicit list, each yielding issues.
+
+A check receives a :class:`Return` (one accepted return, its fields
+normalised) and yields :class:`Issue` objects. Adding a rule means adding a
+function to :data:`CHECKS` and its code to :data:`CODES`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from ..codes import Code, register
+from ..expr.language import evaluate, ExpressionError, names_in
+from ..spec.model import Field, TemplateSpec
+
+__all__ = ["Issue", "Entry", "Return", "CHECKS", "CODES", "run_checks"]
+
+_C = Code
+CODES = register(
+    _C("structure.sheet_missing", "error", "缺少工作表", "Sheet missing", "请使用下发的模板，不要删除工作表", "Use the issued template; do not delete sheets"),
+    _C("structure.sheet_renamed", "warning", "工作表被改名", "Sheet renamed", "请勿修改工作表名称", "Do not rename sheets"),
+    _C("structure.field_missing", "error", "找不到填报项", "Field not found", "请勿删除或改动模板中的行", "Do not delete or change template rows"),
+    _C("structure.item_missing", "error", "考核指标行被删除", "Indicator row deleted", "请恢复被删除的指标行（使用下发的模板重新填报）", "Restore the deleted indicator row"),
+    _C("structure.label_edited", "warning", "模板文字被改动", "Template text edited", "请勿修改指标内容和项目名称", "Do not edit indicator or field labels"),
+    _C("structure.row_inserted", "warning", "插入了模板以外的行（内容未计入）", "Row inserted (not counted)", "请勿在指标表中插入行，补充说明请写在备注栏", "Do not insert rows; write extra notes in the note column"),
+    _C("structure.extra_column", "warning", "增加了模板以外的列（内容未计入）", "Extra column (not counted)", "请勿增加列", "Do not add columns"),
+    _C("structure.header_missing", "error", "找不到表头", "Table header not found", "请勿删除或修改表头行", "Do not delete or edit the header row"),
+    _C("value.required", "error", "必填项未填写", "Required value missing", "请填写此项", "Fill in this value"),
+    _C("value.out_of_range", "error", "数值超出范围", "Value out of range", "请填写规定范围内的数值", "Enter a value inside the allowed range"),
+    _C("value.score_over_max", "error", "自评分超过该项分值", "Score above the maximum", "自评分不能超过该项分值", "A score cannot exceed the item's points"),
+    _C("value.pattern_mismatch", "error", "格式不正确", "Wrong format", "请按要求的格式填写", "Use the required format"),
+    _C("value.date_out_of_period", "warning", "日期不在本次考核期内", "Date outside the campaign period", "请核对日期", "Check the date"),
+    _C("value.evidence_required", "error", "缺少佐证材料说明", "Evidence missing", "得分项须填写佐证材料", "A claimed score needs evidence"),
+    _C("table.duplicate_key", "error", "台账中有重复的行", "Duplicate row key", "每一事项只填一行，请合并或删除重复行", "One row per item; merge or delete duplicates"),
+    _C("rule.failed", "error", "数据之间不一致", "Values contradict each other", "请核对相关数据", "Check the related values"),
+    _C("rule.warning", "warning", "数据可能不一致", "Values may contradict each other", "请核对相关数据", "Check the related values"),
+)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding about a return: data, not an exception."""
+
+    code: str
+    severity: str
+    sheet: str = ""
+    cell: str = ""
+    field: str = ""
+    label: str = ""
+    value: Any = ""
+    detail: str = ""
+    detail_en: str = ""
+    label_en: str = ""
+
+
+@dataclass
+class Entry:
+    """A value of a return: where it is, what was typed, what it means."""
+
+    sheet_id: str
+    field_id: str
+    row: int | None
+    sheet: str
+    cell: str
+    raw: Any
+    field: Field
+    label: str
+    value: Any = None
+    item_max: float | None = None
+
+
+@dataclass
+class Return:
+    """An accepted return ready to check: entries by (field id, row), findings from reading."""
+
+    spec: TemplateSpec
+    entries: dict[tuple[str, int | None], Entry]
+    findings: list = field(default_factory=list)
+    parse_issues: list[Issue] = field(default_factory=list)
+    period: tuple = ()
+    context: dict = field(default_factory=dict)  # carry (UnitCarry) and received_on (date) of the return
+    flagged: set = field(default_factory=set)  # issue fields ("members", "closed_on[2]") that already have an error
+
+    def names(self, row: int | None = None, sheet_id: str | None = None) -> dict[str, Any]:
+        """Values by id for expressions: form fields, or a table row's columns (a fresh dict)."""
+        if row is None:
+            cache = self.__dict__.get("_form_cache")
+            if cache is None:
+                cache = {fid: e.value for (fid, r), e in self.entries.items() if r is None and "." not in fid}
+                self.__dict__["_form_cache"] = cache
+            return dict(cache)
+        return dict(self._rows().get((sheet_id, row), {}))
+
+    def forget_names(self) -> None:
+        """Drop the cached name maps (after values changed)."""
+        for key in ("_form_cache", "_row_cache", "_item_cache"):
+            self.__dict__.pop(key, None)
+
+    def item_names(self, item_id: str) -> dict[str, Any]:
+        """A checklist item's column values by column id."""
+        return dict(self._items().get(item_id, {}))
+
+    def _rows(self) -> dict[tuple[str, int], dict[str, Any]]:
+        cache = self.__dict__.get("_row_cache")
+        if cache is None:
+            cache = {}
+            for (fid, r), e in self.entries.items():
+                if r is not None:
+                    cache.setdefault((e.sheet_id, r), {})[fid] = e.value
+            self.__dict__["_row_cache"] = cache
+        return cache
+
+    def _items(self) -> dict[str, dict[str, Any]]:
+        cache = self.__dict__.get("_item_cache")
+        if cache is None:
+            cache = {}
+            for (fid, r), e in self.entries.items():
+                if r is None and "." in fid:
+                    item, col = fid.split(".", 1)
+                    cache.setdefault(item, {})[col] = e.value
+            self.__dict__["_item_cache"] = cache
+        return cache
+
+
+def _issue(code: str, e: Entry, detail: str = "", detail_en: str = "") -> Issue:
+    from ..codes import CATALOGUE
+    label_en = (e.field.label_en or "") if e.label == e.field.label else ""  # a checklist item's label is its own
+    return Issue(code, CATALOGUE[code].severity, e.sheet, e.cell, e.field_id if e.row is None else
+                 f"{e.field_id}[{e.row}]", e.label, "" if e.raw is None else e.raw, detail, detail_en, label_en)
+
+
+def check_structure(ret: Return) -> Iterator[Issue]:
+    from ..codes import CATALOGUE
+    for f in ret.findings:
+        yield Issue(f.code, CATALOGUE[f.code].severity, f.sheet, f.cell, f.field_id, "", "", f.detail)
+
+
+def check_parse(ret: Return) -> Iterator[Issue]:
+    yield from ret.parse_issues
+
+
+def check_required(ret: Return) -> Iterator[Issue]:
+    """Required inputs left blank (blank table rows never reach the entries: a started row must be complete)."""
+    for e in ret.entries.values():
+        if e.field.required and e.field.is_input and e.value is None and _blank(e.raw):
+            yield _issue("value.required", e)
+
+
+def _blank(raw: Any) -> bool:
+    """Nothing typed: an empty cell, or only spaces (full-width, NBSP and zero-width ones too).
+
+    Not a value that failed to parse ("约12", "#N/A"): that has its own issue already.
+    """
+    from ..normalise.values import Parsed, parse_text
+    return raw is None or (isinstance(raw, str) and parse_text(raw) == Parsed())
+
+
+def check_bounds(ret: Return) -> Iterator[Issue]:
+    for e in ret.entries.values():
+        v, f = e.value, e.field
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            continue
+        if f.type == "score" and e.item_max is not None:
+            if v > e.item_max:
+                yield _issue("value.score_over_max", e, f"≤ {_n(e.item_max)}")
+            elif v < 0:
+                yield _issue("value.out_of_range", e, f"0..{_n(e.item_max)}")
+            continue
+        lo = f.min if f.min is not None else (0 if f.type == "percent" else None)
+        hi = f.max if f.max is not None else ((100 if f.scale == 100 else 1) if f.type == "percent" else None)
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            bounds = f"{_n(lo) if lo is not None else ''}..{_n(hi) if hi is not None else ''}"
+            if f.formula:  # not typed by the unit: the values it is computed from are what to check
+                yield _issue("value.out_of_range", e, f"{bounds}；此项自动计算，请核对参与计算的数据",
+                             f"{bounds}; computed: check the values it is computed from")
+            else:
+                yield _issue("value.out_of_range", e, bounds)
+
+
+def check_pattern(ret: Return) -> Iterator[Issue]:
+    for e in ret.entries.values():
+        if e.field.pattern and isinstance(e.value, str) and e.value and not re.fullmatch(e.field.pattern, e.value):
+            yield _issue("value.pattern_mismatch", e, e.field.pattern_hint or e.field.pattern)
+
+
+def check_period(ret: Return) -> Iterator[Issue]:
+    import datetime as dt
+    if not ret.period:
+        return
+    start, end = ret.period
+    for e in ret.entries.values():
+        if e.field.in_period and isinstance(e.value, dt.date) and not start <= e.value <= end:
+            yield _issue("value.date_out_of_period", e, f"{start}..{end}")
+
+
+# What people type to say "nothing here": where a condition requires an answer, these are no answer.
+_PLACEHOLDERS = frozenset({"无", "没有", "暂无", "略", "空", "/", "\\", "-", "--", "—", "——", "…", "...",
+                           "n/a", "na", "none", "nil", "null"})
+
+
+def _placeholder(raw: Any) -> bool:
+    if not isinstance(raw, str) or len(raw) > 12:  # an answer of any length is not a placeholder
+        return False
+    text = unicodedata.normalize("NFKC", raw).strip().lower()
+    if text and set(text) <= set("-—_/\\.…*。"):  # only dashes, slashes, dots
+        return True
+    return text.rstrip("。.").strip() in _PLACEHOLDERS
+
+
+def check_required_if(ret: Return) -> Iterator[Issue]:
+    for (fid, row), e in ret.entries.items():
+        cond = e.field.required_if
+        if not cond or not ((e.value in (None, "") and _blank(e.raw)) or _placeholder(e.raw)):
+            continue
+        names = _row_names(ret, e)
+        try:
+            needed = evaluate(cond, names)
+        except ExpressionError:
+            continue
+        if needed:
+            if "evid" in e.field.id or "佐证" in e.field.label:
+                yield _issue("value.evidence_required", e)
+            else:
+                yield _issue("value.required", e, *_condition_text(cond, ret))
+
+
+_ZH_WORDS = {"==": "为", "!=": "不为", "and": "且", "or": "或", "not": "非", "True": "是", "False": "否",
+             "true": "是", "false": "否", "None": "空", "none": "空"}
+_EN_WORDS = {"==": "is", "!=": "is not", "True": "yes", "False": "no", "true": "yes", "false": "no"}
+
+
+def _condition_text(cond: str, ret: Return) -> tuple[str, str]:
+    """A required_if condition as the unit reads it: fields by their labels, 为/且/或 for ==/and/or."""
+    fields = {e.field.id: e.field for e in ret.entries.values()}
+
+    def words(lang: str):
+        table = _EN_WORDS if lang == "en" else _ZH_WORDS
+
+        def one(m: re.Match) -> str:
+            word = m.group(0)
+            if word in fields:
+                f = fields[word]
+                return f"'{f.label_en or f.label}'" if lang == "en" else f"「{f.label}」"
+            return table.get(word, word)
+        return re.sub(r"==|!=|[A-Za-z_][A-Za-z0-9_]*", one, cond)
+    return f"条件：{words('zh')}", f"when {words('en')}"
+
+
+def _row_names(ret: Return, e: Entry) -> dict[str, Any]:
+    """Names an expression on a checklist/table row sees: that row's columns, plus form fields."""
+    names = ret.names()
+    if "." in e.field_id:
+        names.update(ret.item_names(e.field_id.split(".", 1)[0]))
+    elif e.row is not None:
+        names.update(ret.names(e.row, e.sheet_id))
+    return names
+
+
+def check_table_keys(ret: Return) -> Iterator[Issue]:
+    for sheet in ret.spec.sheets:
+        if sheet.kind != "table" or not sheet.key:
+            continue
+        seen: dict[tuple, Entry] = {}
+        rows = sorted({r for (fid, r), e in ret.entries.items() if e.sheet_id == sheet.id and r is not None})
+        for row in rows:
+            key = tuple(_key_text(ret.entries.get((k, row)).value) if ret.entries.get((k, row)) else None
+                        for k in sheet.key)
+            if all(k in (None, "") for k in key):
+                continue
+            e = ret.entries[(sheet.key[0], row)]
+            if key in seen:
+                first = f"{seen[key].sheet}!{seen[key].cell}"
+                yield _issue("table.duplicate_key", e, f"与 {first} 重复", f"same as {first}")
+            else:
+                seen[key] = e
+
+
+def _key_text(value: Any) -> Any:
+    """A table key as compared: "ZG－01 " and "zg-01" are the same item (full-width, spaces, case)."""
+    if not isinstance(value, str):
+        return value
+    return " ".join(unicodedata.normalize("NFKC", value).split()).casefold()
+
+
+def check_row_rules(ret: Return) -> Iterator[Issue]:
+    for sheet in ret.spec.sheets:
+        if sheet.kind != "table" or not sheet.row_rules:
+            continue
+        rows = sorted({r for (fid, r), e in ret.entries.items() if e.sheet_id == sheet.id and r is not None})
+        for row in rows:
+            names = {c.id: None for c in sheet.columns} | ret.names(row, sheet.id)
+            for rule in sheet.row_rules:
+                yield from _rule_issue(ret, rule, names, row)
+
+
+def check_rules(ret: Return) -> Iterator[Issue]:
+    names = {f.id: None for f in ret.spec.form_fields.values()} | ret.names()
+    for rule in ret.spec.rules:
+        yield from _rule_issue(ret, rule, names, None)
+
+
+def _rule_issue(ret: Return, rule, names, row) -> Iterator[Issue]:
+    if _involves_flagged(ret, rule, row):  # the wrong cell already has its own error: say it once, there
+        return
+    try:
+        ok = evaluate(rule.expr, names)
+    except ExpressionError:
+        return
+    if ok is None or ok:
+        return
+    target = rule.fields[0] if rule.fields else next(iter(sorted(names)), "")
+    e = ret.entries.get((target, row))
+    code = "rule.failed" if rule.severity == "error" else "rule.warning"
+    from dataclasses import replace
+    if e is None:
+        from ..codes import CATALOGUE
+        issue = Issue(code, CATALOGUE[code].severity, field=rule.id)
+    else:
+        issue = _issue(code, e)
+    yield replace(issue, detail=rule.message, detail_en=rule.message_en or rule.message)
+
+
+def _involves_flagged(ret: Return, rule, row) -> bool:
+    """True when a field the rule reads (directly or through a computed field) has an error of its own."""
+    if not ret.flagged:
+        return False
+    seen: set[str] = set()
+    todo = list(rule.fields) + sorted(_names(rule.expr))
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if (name if row is None else f"{name}[{row}]") in ret.flagged:
+            return True
+        e = ret.entries.get((name, row))
+        if e is not None and e.field.formula:
+            todo.extend(_names(e.field.formula))
+    return False
+
+
+def _names(expr: str) -> set[str]:
+    try:
+        return names_in(expr)
+    except ExpressionError:
+        return set()
+
+
+def run_checks(ret: Return) -> list[Issue]:
+    """Every check in :data:`CHECKS` in order; a rule sees which fields earlier checks found in error."""
+    issues: list[Issue] = []
+    ret.flagged = set()
+    for check in CHECKS:
+        for issue in check(ret):
+            issues.append(issue)
+            if issue.severity == "error" and issue.field:
+                ret.flagged.add(issue.field)
+    return issues
+
+
+def _n(x) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+CHECKS: list[Callable[[Return], Iterator[Issue]]] = [
+    check_structure, check_parse, check_required, check_bounds, check_pattern, check_period,
+    check_required_if, check_table_keys, check_row_rules, check_rules,
+]

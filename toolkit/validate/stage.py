@@ -1,0 +1,246 @@
+"""Validate: normalise every accepted return, run the checks, report the issues.
+
+Writes out/issues.csv (contract columns), records each return's error and
+warning counts in the ledger (so `status` shows faulty units), and hands the
+units with errors to :mod:`toolkit.feedback.workbooks`.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..campaign.folder import Campaign
+from ..codes import hint, title
+from .checks import Entry, Issue, Return, run_checks
+from ..expr.language import ExpressionError, evaluate
+from ..campaign.ledger import FileRow, Ledger
+from ..normalise.values import Parsed, display, normalise
+from ..read.reader import Submission
+from ..rounds.carry import read_carry
+from ..read.locate import item_field
+from . import rectification as _lifecycle  # noqa: F401  (registers the rectification checks)
+from ..spec.model import Field, TemplateSpec
+from ..campaign.lock import exit_with_parent, locked
+
+__all__ = ["validate_campaign", "build_return", "check_return", "ISSUE_COLUMNS", "ValidationResult",
+           "issue_message", "typed_text"]
+
+ISSUE_COLUMNS = ("unit_code", "source", "sha256", "sheet", "cell", "field", "code", "severity", "value", "message")
+
+
+@dataclass
+class ValidationResult:
+    rows: list[dict] = field(default_factory=list)
+    per_file: dict[str, tuple[int, int]] = field(default_factory=dict)
+    returns: dict[str, Return] = field(default_factory=dict)   # sha256 -> Return (all, or those with errors
+                                                                # when checked in a worker pool)
+    issues: dict[str, list[Issue]] = field(default_factory=dict)
+
+    def counts_by_code(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.rows:
+            out[r["code"]] = out.get(r["code"], 0) + 1
+        return dict(sorted(out.items()))
+
+
+_INDEX_CACHE: dict[int, tuple[TemplateSpec, dict, dict]] = {}
+_MEMO_LIMIT = 8192
+
+
+def field_index(spec: TemplateSpec) -> dict[str, tuple[Field, str, float | None]]:
+    """Value field id → (field, label, item max points) for every locatable value (cached per spec)."""
+    return _indexed(spec)[0]
+
+
+def _indexed(spec: TemplateSpec) -> tuple[dict, dict]:
+    """The spec's field index and, per value field id, the memo of its normalised values."""
+    hit = _INDEX_CACHE.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        index = _field_index(spec)
+        hit = _INDEX_CACHE[id(spec)] = (spec, index, {fid: {} for fid in index})
+    return hit[1], hit[2]
+
+
+def _field_index(spec: TemplateSpec) -> dict[str, tuple[Field, str, float | None]]:
+    index = {}
+    for sheet in spec.sheets:
+        for f in sheet.fields:
+            index[f.id] = (f, f.label, None)
+        for area in sheet.areas:
+            for item in area.items:
+                for c in area.columns:
+                    mp = item.max_points if c.type == "score" else None
+                    index[f"{item.id}.{c.id}"] = (c, f"{item.id.replace('_', '.')} {item.content[:24]}—{c.label}", mp)
+        if sheet.kind == "table":
+            for c in sheet.columns:
+                index[c.id] = (c, c.label, None)
+            item = item_field(sheet.id)
+            index[item] = (Field(item, "事项编号"), "事项编号", None)
+    return index
+
+
+def build_return(spec: TemplateSpec, sub: Submission, period: tuple = (), context: dict | None = None) -> Return:
+    """Normalise a submission's raw values; computed fields recomputed, never taken from the cache.
+
+    The batch is normalised column by column in effect: each value field keeps a memo of the raw
+    values it has seen (keyed with their type, so ``True``, ``1`` and ``1.0`` stay apart), and a
+    value repeated across returns (``是``, ``32人``, a score of 4) is parsed once per worker.
+    """
+    from .checks import _issue
+
+    index, memos = _indexed(spec)
+    date1904 = sub.date1904
+    entries: dict[tuple[str, int | None], Entry] = {}
+    parse_issues: list[Issue] = []
+    for v in sub.values:
+        hit = index.get(v.field_id)
+        if hit is None:
+            continue
+        f, label, item_max = hit
+        raw = v.raw
+        e = Entry(v.sheet_id, v.field_id, v.row, v.sheet, v.cell, raw, f, label, None, item_max)
+        if f.formula is None:
+            p = _parse(memos[v.field_id], f, raw, date1904, item_max)
+            e.value = p.value
+            if p.error:
+                parse_issues.append(_issue(p.error, e))
+            if p.warning:
+                parse_issues.append(_issue(p.warning, e))
+        entries[(v.field_id, v.row)] = e
+    ret = Return(spec, entries, list(sub.findings), parse_issues, period, context or {})
+    _recompute(ret)
+    return ret
+
+
+def _parse(memo: dict, f: Field, raw: Any, date1904: bool, item_max: float | None) -> Parsed:
+    key = (raw.__class__, raw, date1904)
+    try:
+        hit = memo.get(key)
+    except TypeError:  # an unhashable raw value
+        return normalise(f, raw, date1904=date1904, max_points=item_max)
+    if hit is None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        hit = memo[key] = normalise(f, raw, date1904=date1904, max_points=item_max)
+    return hit
+
+
+def _recompute(ret: Return) -> None:
+    computed = [e for e in ret.entries.values() if e.field.formula]
+    for _ in range(len(computed)):  # formulas may depend on each other; settle in a few passes
+        ret.forget_names()
+        names = ret.names()
+        for e in computed:
+            try:
+                value = evaluate(e.field.formula, names)
+            except ExpressionError:
+                value = None
+            if isinstance(value, float) and e.field.type == "int" and value.is_integer():
+                value = int(value)
+            e.value = value
+    ret.forget_names()
+
+
+def check_return(ret: Return) -> list[Issue]:
+    return run_checks(ret)
+
+
+def issue_message(issue: Issue, lang: str = "zh") -> str:
+    """Where, what and how to fix, in the user's language."""
+    where = f"{issue.sheet}!{issue.cell}" if issue.cell else issue.sheet
+    shown = (issue.label_en or issue.label) if lang == "en" else issue.label
+    label = f"「{shown}」" if shown and lang != "en" else (f" '{shown}'" if shown else "")
+    detail = issue.detail_en if lang == "en" and issue.detail_en else issue.detail
+    typed = typed_text(issue.value)
+    value = f"（填写的是：{typed}）" if lang != "en" and typed else (f" (typed: {typed})" if typed else "")
+    if lang == "en":
+        text = f"{where}{label}: {title(issue.code, 'en')}{value}"
+        text += f" — {detail}" if detail else ""
+        return f"{text.rstrip('.')}. {hint(issue.code, 'en')}".strip()
+    text = f"{where}{label}：{title(issue.code)}{value}"
+    text += f"（{detail}）" if detail else ""
+    return f"{text}。{hint(issue.code)}"
+
+
+def typed_text(value: Any) -> str:
+    """What the unit typed, as it showed in the cell: 70 not 70.0 (a reader's float), dates ISO."""
+    return value if isinstance(value, str) else display(value)
+
+
+@locked
+def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, workers: int | None = None) -> ValidationResult:
+    """Check every accepted return; write out/issues.csv and the ledger's counts."""
+    from ..output.csvfile import write_csv
+
+    spec = campaign.template()
+    result = ValidationResult()
+    with Ledger(campaign.db_path) as ledger:
+        carry = read_carry(campaign)
+        payloads = ledger.payload_texts()
+        jobs = [(f, text, {"carry": carry.get(f.unit_code), "received_on": _day(f.received_at)})
+                for f in ledger.accepted() if (text := payloads.get(f.sha256)) is not None]
+        for f, (rows, counts, ret, issues) in zip((job[0] for job in jobs),
+                                                  _map_checks(spec, campaign.period, lang, jobs, workers)):
+            result.rows.extend(rows)
+            result.per_file[f.sha256] = counts
+            result.issues[f.sha256] = issues
+            if ret is not None:
+                result.returns[f.sha256] = ret
+            if progress:
+                progress(1)
+        ledger.set_validation(result.per_file)
+    write_csv(campaign.out / "issues.csv", ISSUE_COLUMNS, result.rows)
+    return result
+
+
+_V: dict = {}
+
+
+def _day(timestamp: str):
+    import datetime as dt
+    try:
+        return dt.date.fromisoformat(timestamp[:10])
+    except ValueError:
+        return None
+
+
+def _init_checks(spec: TemplateSpec, period: tuple, lang: str, keep_all: bool = False, worker: bool = False) -> None:
+    if worker:
+        exit_with_parent()
+    _V.update(spec=spec, period=period, lang=lang, keep_all=keep_all)
+
+
+def _check_one(job: tuple[FileRow, str]):
+    """Normalise and check one return; the Return travels back only when feedback needs it."""
+    from ..campaign.ledger import decode_payload
+
+    f, text, context = job
+    ret = build_return(_V["spec"], decode_payload(text), _V["period"], context)
+    issues = check_return(ret)
+    counts = (sum(i.severity == "error" for i in issues), sum(i.severity == "warning" for i in issues))
+    keep = counts[0] or _V["keep_all"]
+    return _rows(f, issues, _V["lang"]), counts, (ret if keep else None), issues
+
+
+def _map_checks(spec, period, lang, jobs, workers):
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    if workers <= 1 or len(jobs) < 200:  # in-process: every Return is kept for the caller
+        _init_checks(spec, period, lang, keep_all=True)
+        return map(_check_one, jobs)
+    pool = ProcessPoolExecutor(workers, initializer=_init_checks, initargs=(spec, period, lang, False, True))
+    return _drain_pool(pool, pool.map(_check_one, jobs, chunksize=32))
+
+
+def _drain_pool(pool, results):
+    with pool:
+        yield from results
+
+
+def _rows(f: FileRow, issues: list[Issue], lang: str) -> list[dict]:
+    return [{"unit_code": f.unit_code, "source": f.source, "sha256": f.sha256, "sheet": i.sheet, "cell": i.cell,
+             "field": i.field, "code": i.code, "severity": i.severity,
+             "value": typed_text(i.value),
+             "message": issue_message(i, lang)} for i in issues]
