@@ -194,7 +194,7 @@ def collect(directory: DirArg, sources: Annotated[list[Path], typer.Argument(hel
                 "storage the workers share."))] = None,
             as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Take in returned files: store originals, identify, record in the ledger."""
-    from .scale.cli import dask_runner
+    from ..scale.cli import dask_runner
     ctx = Ctx(as_json, lang, debug)
     result = _collect(ctx, _campaign(directory), sources, runner=dask_runner(dask))
     ctx.done({"offered": result.offered, "new": result.new, "status": result.counts})
