@@ -9,7 +9,7 @@ from conftest import MINI_SPEC
 from typer.testing import CliRunner
 
 from toolkit.campaign.folder import create_campaign, load_campaign
-from toolkit.cli.app import app
+from toolkit.cli.commands import app
 from toolkit.errors import CampaignError
 
 runner = CliRunner()

@@ -17,7 +17,7 @@ import pytest
 from conftest import fill, outbox_file
 from typer.testing import CliRunner
 
-from toolkit.cli.app import app
+from toolkit.cli.commands import app
 from toolkit.campaign.ledger import Ledger
 
 runner = CliRunner()

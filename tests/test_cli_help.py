@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from toolkit.cli.app import app
+from toolkit.cli.commands import app
 from toolkit.cli.help import COMMAND_HELP_ZH, PARAM_HELP_ZH, lang_after_command
 
 runner = CliRunner()

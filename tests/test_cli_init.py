@@ -9,7 +9,7 @@ import yaml
 from conftest import MINI_SPEC
 from typer.testing import CliRunner
 
-from toolkit.cli.app import app
+from toolkit.cli.commands import app
 
 runner = CliRunner()
 

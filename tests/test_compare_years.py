@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.cli.app import app
+from toolkit.cli.commands import app
 from toolkit.cli.demo import DEMO_NAME, SAMPLES_DIR
 from toolkit.read.identify import Stamp
 from toolkit.campaign.ledger import Ledger

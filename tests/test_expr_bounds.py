@@ -94,7 +94,7 @@ def test_a_scheme_with_a_hostile_value_is_refused_at_load_naming_the_key():
 
 def test_cli_refuses_the_spec_with_exit_2_and_the_key_path(tmp_path):
     from typer.testing import CliRunner
-    from toolkit.cli.app import app
+    from toolkit.cli.commands import app
     spec = tmp_path / "bad.yaml"
     spec.write_text(yaml.safe_dump(_spec_with("[0] * 10**9"), allow_unicode=True), encoding="utf-8")
     result = CliRunner().invoke(app, ["describe", str(spec), "--lang", "en"])

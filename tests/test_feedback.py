@@ -243,7 +243,7 @@ def test_feedback_for_a_return_resaved_by_libreoffice(campaign, kind):
 
 def _cli_json(*args) -> dict:
     from typer.testing import CliRunner
-    from toolkit.cli.app import app
+    from toolkit.cli.commands import app
     result = CliRunner().invoke(app, [str(a) for a in args] + ["--json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 import toolkit.cli.support as cli_support
 import toolkit.read.collect as collect_module
-from toolkit.cli.app import app
+from toolkit.cli.commands import app
 from toolkit.read.collect import collect
 from toolkit.read.isolated import IsolatedPool, ReaderLimits, ReaderStopped, Unsafe, run_isolated
 from toolkit.campaign.ledger import Ledger

@@ -10,7 +10,7 @@ import yaml
 from conftest import MINI_SPEC, fill_by_name
 from typer.testing import CliRunner
 
-from toolkit.cli.app import app
+from toolkit.cli.commands import app
 from toolkit.spec.model import bundled_templates
 
 runner = CliRunner()

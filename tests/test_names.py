@@ -171,7 +171,7 @@ def test_the_spec_check_refuses_what_excel_refuses_with_the_key_path(tmp_path, n
     from conftest import MINI_SPEC
     from typer.testing import CliRunner
 
-    from toolkit.cli.app import app
+    from toolkit.cli.commands import app
     spec = yaml.safe_load(MINI_SPEC.read_text(encoding="utf-8"))
     spec["sheets"][1]["name"] = name
     path = tmp_path / "spec.yaml"

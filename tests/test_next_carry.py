@@ -11,7 +11,7 @@ from test_rounds import fill_ledger, item, ledger_rows, outbox, rect, run_round
 from typer.testing import CliRunner
 
 from toolkit.campaign.folder import create_campaign, load_campaign
-from toolkit.cli.app import app
+from toolkit.cli.commands import app
 from toolkit.read.collect import collect
 from toolkit.generate.outbox import generate_outbox
 from toolkit.validate.stage import validate_campaign

@@ -12,7 +12,7 @@ from conftest import FIXTURES, MINI_SPEC, write_roster
 from typer.testing import CliRunner
 
 from toolkit.campaign.folder import ROSTER_COLUMNS, Unit, load_roster
-from toolkit.cli.app import app
+from toolkit.cli.commands import app
 from toolkit.errors import ConfigError, RosterError
 
 runner = CliRunner()

@@ -12,7 +12,7 @@ from conftest import DEFAULT_UNITS, write_roster
 from typer.testing import CliRunner
 
 from toolkit.campaign.folder import create_campaign, load_campaign
-from toolkit.cli.app import app
+from toolkit.cli.commands import app
 from toolkit.read.collect import collect
 from toolkit.generate.outbox import generate_outbox
 from toolkit.merge.stage import merge_campaign

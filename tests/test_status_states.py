@@ -11,7 +11,7 @@ from conftest import fill, outbox_file
 from typer.testing import CliRunner
 
 from toolkit.campaign.folder import load_campaign
-from toolkit.cli.app import app
+from toolkit.cli.commands import app
 from toolkit.campaign.status import STATUS_COLUMNS, UnitState, unit_statuses
 
 runner = CliRunner()

@@ -506,7 +506,7 @@ def test_issues_csv_keeps_typed_formula_text_as_text(campaign, tmp_path):
 
 def _cli(*args):
     from typer.testing import CliRunner
-    from toolkit.cli.app import app
+    from toolkit.cli.commands import app
     result = CliRunner().invoke(app, [str(a) for a in args])
     assert result.exit_code == 0, result.output
     return result

@@ -1,5 +1,5 @@
 """The command line: the Typer app, help texts, printing only."""
 
-from .app import main
+from .commands import app, main
 
-__all__ = ["main"]
+__all__ = ["app", "main"]

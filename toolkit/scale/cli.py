@@ -1,4 +1,4 @@
-"""The scale commands, registered on the toolkit's app by :func:`register` (one call in toolkit.cli.app).
+"""The scale commands, registered on the toolkit's app by :func:`register` (one call in toolkit.cli.commands).
 
 ``toolkit export DIR --parquet`` and ``toolkit rollup OUT DIR...``; collect's ``--dask`` option
 lives on the collect command itself and comes here through :func:`dask_runner`.
