@@ -282,3 +282,17 @@ def test_without_the_scale_extra_the_message_says_how_to_install_it(campaigns, t
     result = cli("rollup", tmp_path / "out", campaigns["east"])
     assert result.exit_code == 2
     assert "[scale]" in result.output and "pip install" in result.output and "duckdb" in result.output
+
+
+def test_export_without_a_format_says_which_one(campaigns):
+    result = cli("export", campaigns["north"], "--lang", "en")
+    assert result.exit_code == 2 and "toolkit export DIR --parquet" in result.output
+
+
+def test_collect_on_a_cluster_without_the_extra_says_how_to_install_it(campaigns, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.txt").write_text("x", encoding="utf-8")
+    result = cli("collect", campaigns["north"], tmp_path / "in", "--dask", "tcp://127.0.0.1:8786")
+    assert result.exit_code == 2
+    assert "[scale]" in result.output and "distributed" in result.output
