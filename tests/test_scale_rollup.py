@@ -122,6 +122,8 @@ def totals_of(out: Path) -> dict[tuple, float]:
 def test_rollup_sums_per_campaign_group_and_overall_are_the_ones_typed(rolled):
     out, summary = rolled
     assert summary["campaigns"] == ["east", "west", "north"]
+    given_order = [r["campaign"] for r in table(out / "rollup.parquet" / "campaigns.parquet")]
+    assert given_order == ["east", "west", "north"]
     totals = totals_of(out)
     everyone = [v for name in CAMPAIGNS for v in returned_values(name)]
     for field in ("members", "prob_members", "new_members", "dues_collected"):

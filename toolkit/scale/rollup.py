@@ -30,6 +30,7 @@ from pathlib import Path
 
 from ..campaign.folder import load_campaign
 from ..errors import ConfigError
+from ..report_sections import GRADE_ORDER
 from . import require
 from .export import TABLES, export_parquet, parquet_dir
 
@@ -143,6 +144,8 @@ def roll_up(patterns: list[str], lang: str = "zh") -> Rollup:
         source.tables = _exported(source.folder)
     con = duckdb.connect()
     _load(con, sources)
+    con.execute("CREATE TEMP TABLE campaign_order (campaign VARCHAR, position INTEGER)")
+    con.executemany("INSERT INTO campaign_order VALUES (?, ?)", [(s.key, n) for n, s in enumerate(sources)])
     template = _check_templates(con, sources)
     metrics = [dict(zip(("key", "kind", "label", "numerator", "denominator"), r)) for r in con.execute(
         f"SELECT key, kind, {'label_en' if lang == 'en' else 'label'}, numerator, denominator FROM metrics_all "
@@ -161,9 +164,10 @@ def roll_up(patterns: list[str], lang: str = "zh") -> Rollup:
 def _campaigns(con) -> None:
     con.execute("""CREATE TABLE campaigns AS
         SELECT c.campaign, c.campaign_name, c.year, c.template_id, c.template_version, c.units,
-               coalesce(s.accepted, 0) AS accepted
+               coalesce(s.accepted, 0)::INTEGER AS accepted
         FROM campaign_all c LEFT JOIN (SELECT campaign, count_if(state = 'accepted') AS accepted
-                                       FROM status_all GROUP BY campaign) s USING (campaign)""")
+                                       FROM status_all GROUP BY campaign) s USING (campaign)
+        JOIN campaign_order o USING (campaign) ORDER BY o.position""")
 
 
 # The three levels of every total, from one GROUP BY: per campaign, per group, overall.
@@ -202,8 +206,8 @@ def _totals(con, metrics: list[dict], lang: str) -> None:
               JOIN valid d ON d.campaign = n.campaign AND d.unit_code = n.unit_code AND d.field = l.denominator)
         GROUP BY {_SETS}, key""")
     con.execute("CREATE TABLE totals AS SELECT level, campaign, \"group\", key, metric, value FROM ("
-                + " UNION ALL ".join(rows) + ") ORDER BY CASE level WHEN 'campaign' THEN 0 WHEN 'group' THEN 1 "
-                "ELSE 2 END, campaign, \"group\", position")
+                + " UNION ALL ".join(rows) + ") t LEFT JOIN campaign_order o USING (campaign) ORDER BY CASE level "
+                "WHEN 'campaign' THEN 0 WHEN 'group' THEN 1 ELSE 2 END, o.position, \"group\", t.position")
 
 
 def _count_labels(lang: str) -> dict[str, str]:
@@ -220,29 +224,31 @@ def _ranks(con) -> None:
             rank() OVER (PARTITION BY "group" ORDER BY coalesce(vetoed, false), total DESC) AS group_rank,
             campaign, unit_code, unit_name, "group", total, coalesce(vetoed, false) AS vetoed, grade,
             rank AS campaign_rank, state
-        FROM scores_all WHERE rank IS NOT NULL AND total IS NOT NULL
-        ORDER BY rank, campaign, unit_code""")
+        FROM scores_all JOIN campaign_order o USING (campaign) WHERE rank IS NOT NULL AND total IS NOT NULL
+        ORDER BY rank, o.position, unit_code""")
 
 
 def _grades(con) -> None:
-    con.execute("""CREATE TABLE grades AS SELECT
+    order = ", ".join("'" + g + "'" for g in GRADE_ORDER)
+    con.execute(f"""CREATE TABLE grades AS SELECT g.* FROM (SELECT
             CASE WHEN GROUPING(campaign) = 0 THEN 'campaign' ELSE 'all' END AS level, campaign, grade,
             count(*) AS units, count(*) / sum(count(*)) OVER (PARTITION BY GROUPING(campaign), campaign) AS share
         FROM scores_all WHERE grade IS NOT NULL AND grade <> '' AND rank IS NOT NULL
-        GROUP BY GROUPING SETS ((campaign, grade), (grade))
-        ORDER BY GROUPING(campaign), campaign, grade""")
+        GROUP BY GROUPING SETS ((campaign, grade), (grade))) g LEFT JOIN campaign_order o USING (campaign)
+        ORDER BY g.level = 'all', o.position, coalesce(list_position([{order}], g.grade), 99), g.grade""")
 
 
 def _missing(con) -> None:
     con.execute(f"""CREATE TABLE missing AS SELECT campaign, unit_code, unit_name, "group", state, contact, phone
-        FROM status_all WHERE state IN {NOT_RETURNED} ORDER BY campaign, "group", unit_code""")
+        FROM status_all JOIN campaign_order o USING (campaign) WHERE state IN {NOT_RETURNED}
+        ORDER BY o.position, "group", unit_code""")
 
 
 def _duplicates(con) -> None:
     con.execute("""CREATE TABLE duplicates AS SELECT unit_code, campaign, unit_name, "group", state
-        FROM status_all WHERE unit_code IN (SELECT unit_code FROM status_all GROUP BY unit_code
-                                             HAVING count(DISTINCT campaign) > 1)
-        ORDER BY unit_code, campaign""")
+        FROM status_all JOIN campaign_order o USING (campaign)
+        WHERE unit_code IN (SELECT unit_code FROM status_all GROUP BY unit_code HAVING count(DISTINCT campaign) > 1)
+        ORDER BY unit_code, o.position""")
 
 
 def write_tables(up: Rollup, out: Path) -> Path:
