@@ -53,7 +53,7 @@ def main() -> None:
     shutil.copytree(campaign.dir, root / "d")
     local = timed_collect(campaign.dir, returns)
     local_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         dask = timed_collect(root / "d", returns, "--dask", cluster.scheduler_address)
     assert ledger_rows(campaign.dir) == ledger_rows(root / "d")
     print(json.dumps({"returns": args.units, "making_returns_s": round(made, 1), "local_s": round(local, 1),

@@ -6,7 +6,7 @@ normalising, identification) run on the cluster. A file goes to a worker as the 
 stored original (DIR/received/<sha>.<ext>, written before it is read), so the campaign folder
 must be on storage every worker sees under the same path; no workbook's bytes pass through the
 scheduler. On the worker the file is read exactly as a local collect reads it: in an isolated,
-limited process (:class:`toolkit.isolated.IsolatedPool`, the same memory, CPU and time caps),
+limited process (:class:`toolkit.read.isolated.IsolatedPool`, the same memory, CPU and time caps),
 so a hostile file costs that process, never the Dask worker. The results come back in order, so
 the ledger a cluster run writes is the one a local run writes.
 """
@@ -44,7 +44,7 @@ def read_on_worker(jobs: list[tuple[str, str, str, str]], init_args: tuple) -> l
 
 
 class DaskRunner:
-    """Collect's reading pool on a Dask cluster (see :func:`toolkit.collect.collect`'s *runner*)."""
+    """Collect's reading pool on a Dask cluster (see :func:`toolkit.read.collect.collect`'s *runner*)."""
 
     def __init__(self, address: str, init_args: tuple, workers: int | None = None):
         distributed = require("distributed")

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..campaign.folder import load_campaign
 from ..errors import ConfigError
-from ..report_sections import GRADE_ORDER
+from ..report.sections import GRADE_ORDER
 from . import require
 from .export import TABLES, export_parquet, parquet_dir
 
