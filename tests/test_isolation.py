@@ -73,6 +73,28 @@ def test_a_dying_worker_costs_only_its_job_and_is_replaced():
     assert again == ["ee", "ff"]
 
 
+def _failing_initializer():
+    raise ValueError("no spec")
+
+
+def test_a_failing_initializer_is_raised_not_blamed_on_the_files():
+    with pytest.raises(ValueError, match="no spec"):
+        with IsolatedPool(1, initializer=_failing_initializer) as pool:
+            pool.map(_task, ["a", "b"])
+
+
+def test_resolving_a_stored_file_that_kills_its_reader_is_refused_not_a_crash(campaign, monkeypatch):
+    from toolkit.errors import ConfigError
+    from toolkit.read.resolve import _extract_stored
+    from toolkit.campaign.store import store_original
+
+    data = CRAFTED["ten_digit_row"][0]()
+    sha = hashlib.sha256(data).hexdigest()
+    store_original(campaign, sha, data, "xlsx")
+    with pytest.raises(ConfigError, match="cannot be read"):
+        _extract_stored(campaign, sha)
+
+
 def test_ctrl_c_is_left_to_the_parent_a_worker_never_blames_the_file_for_it():
     assert run_isolated(_task, "ctrl-c") == "ctrl-cctrl-c"
 

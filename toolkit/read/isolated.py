@@ -145,8 +145,7 @@ def _serve(conn, others, limits: ReaderLimits, initializer, initargs) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the workers, files unjudged
         _quiet()
         _apply_limits(limits)
-        if initializer is not None:
-            initializer(*initargs)
+        broken = _initialised(initializer, initargs)  # a failing initializer is a bug: raised, not blamed on files
         while True:
             try:
                 task = conn.recv()
@@ -157,7 +156,7 @@ def _serve(conn, others, limits: ReaderLimits, initializer, initargs) -> None:
             fn, job = task
             _cpu_budget(limits.cpu_seconds)
             try:
-                reply = ("ok", fn(job))
+                reply = ("error", broken) if broken else ("ok", fn(job))
             except MemoryError:
                 reply = ("memory", None)
             except Exception as exc:  # a bug, not the file: the parent raises it as before
@@ -167,6 +166,15 @@ def _serve(conn, others, limits: ReaderLimits, initializer, initargs) -> None:
         code = 1
     finally:
         os._exit(code)
+
+
+def _initialised(initializer, initargs) -> Exception | None:
+    try:
+        if initializer is not None:
+            initializer(*initargs)
+    except Exception as exc:
+        return _picklable(exc)
+    return None
 
 
 def _picklable(exc: Exception) -> Exception:
@@ -227,6 +235,7 @@ class IsolatedPool:
         self.initializer, self.initargs = initializer, initargs
         self.ctx = _context()
         self.workers: list[_Worker] = []
+        self.lost_idle = 0  # workers found dead before they were given a file
 
     def map(self, fn: Callable, jobs: Sequence[Any]) -> list[Any]:
         """``fn(job)`` for every job, in order, each in a worker; a job whose worker was stopped gives :class:`Unsafe`.
@@ -265,6 +274,9 @@ class IsolatedPool:
             except (OSError, ValueError):  # it died idle (killed from outside): the file was never given
                 queue.append(index)
                 self._replace(worker, kill=True)
+                self.lost_idle += 1
+                if self.lost_idle > 3 * self.size:
+                    raise RuntimeError("the reader workers end before they take a file; see --debug") from None
                 continue
             worker.task = (index, time.monotonic() + self.limits.timeout)
 
