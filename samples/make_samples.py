@@ -1,4 +1,4 @@
-"""Make the demo roster and realistic filled returns in samples/ (run once; outputs are committed).
+"""Make the demo roster and realistic filled returns in toolkit/samples/ (run once; outputs are committed).
 
     python samples/make_samples.py            # needs LibreOffice (soffice) for the .xls/.ods/re-saved returns
 
@@ -24,8 +24,9 @@ from pathlib import Path
 
 import openpyxl
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+HERE = ROOT / "toolkit" / "samples"  # package data: `toolkit demo` finds it in an installed wheel too
 
 from toolkit.campaign.folder import create_campaign  # noqa: E402
 from toolkit.generate.outbox import generate_outbox  # noqa: E402

@@ -1,4 +1,4 @@
-"""The bundled template specs in templates/, and the spec loader's error messages."""
+"""The bundled template specs in toolkit/templates/, and the spec loader's error messages."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ PHONE_SAMPLES_BAD = ("12800000001", "1380000000", "88000000", "0571-880", "ç”µè¯
 
 
 def _spec_files() -> list[Path]:
-    """Every template spec in templates/ (scoring schemes and other YAML files have no `sheets`)."""
+    """Every template spec in toolkit/templates/ (scoring schemes and other YAML files have no `sheets`)."""
     out = []
     for path in sorted(TEMPLATES_DIR.glob("*.yaml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""`toolkit demo` and `toolkit run` end to end on samples/ (see samples/make_samples.py for who sent what).
+"""`toolkit demo` and `toolkit run` end to end on toolkit/samples/ (see samples/make_samples.py for who sent what).
 
 One demo run (run twice, to check that the second changes nothing) is shared by the module;
 an English demo and a fresh `init` + `run` campaign are shared the same way.
@@ -20,7 +20,7 @@ from test_scoring_stage import cli, read_csv
 
 from toolkit.cli.demo import DEMO_NAME
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES = Path(__file__).resolve().parent.parent / "toolkit" / "samples"
 RETURNS = SAMPLES / "returns"
 OUTPUTS = ("ledger.csv", "issues.csv", "status.csv", "chase-list.xlsx", "values.csv", "totals.csv",
            "consolidated.xlsx", "scores.csv", "score_trace.csv", "scoring-sheet.xlsx", "report.html")

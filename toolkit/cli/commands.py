@@ -21,13 +21,25 @@ from rich.markup import escape
 from .stages import (_collect, _count_states, _generate, _merge, _report, _score, _status, _validate,
                          _warn_unfilled, run_pipeline)
 from .support import (Ctx, DebugOpt, DirArg, JsonAwareGroup, JsonOpt, LangOpt, _campaign, _check_date, guarded,
-                          out)
+                          out, version_line)
 from ..errors import ConfigError
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(cls=JsonAwareGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Assessment campaigns: templates out, returns in, validated, merged, scored, reported.")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(version_line())
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                                help="Print the distribution name and version.")] = False):
+    pass
 
 
 # --------------------------------------------------------------------------- templates

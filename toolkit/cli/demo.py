@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from ..campaign.folder import create_campaign, load_campaign
@@ -9,7 +10,8 @@ from ..errors import CampaignError
 
 __all__ = ["run_demo", "SAMPLES_DIR", "DEMO_NAME"]
 
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
+# package data (toolkit/samples/), found wherever the package is installed
+SAMPLES_DIR = Path(str(resources.files("toolkit") / "samples"))
 DEMO_NAME = "2026年度基层党组织建设考核（演示）"
 
 

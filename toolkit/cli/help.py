@@ -45,6 +45,7 @@ PARAM_HELP_ZH = {
     "as_json": "在标准输出打印机器可读的摘要（JSON）。",
     "lang": "提示信息和输出文件的语言：zh（中文，默认）或 en（英文）。",
     "debug": "出错时显示详细的调用栈。",
+    "version": "显示发行包名称（assessment-toolkit）和版本并退出。",
     "directory": "考核任务文件夹。",
     "template": "内置模板编号或模板定义文件（YAML）的路径。",
     "roster": "单位名单：CSV（UTF-8 或 GBK）或 xlsx。",
@@ -109,6 +110,9 @@ def localise_help(group, lang: str) -> None:
     group.help = _both(COMMAND_HELP_ZH[""], group.help)
     group.epilog = _MORE_ZH.format(command="COMMAND")
     _help_option_zh(group)
+    for param in group.params:  # the group's own options (--version)
+        if param.name in PARAM_HELP_ZH and hasattr(param, "help"):
+            param.help = PARAM_HELP_ZH[param.name]
     for name, command in group.commands.items():
         _help_option_zh(command)
         if name in COMMAND_HELP_ZH:

@@ -27,7 +27,7 @@ from typer.core import TyperGroup
 from .help import help_language, lang_after_command, localise_help, usage_error_zh
 from ..errors import ConfigError, ToolkitError
 
-__all__ = ["out", "err", "JsonOpt", "LangOpt", "DebugOpt", "DirArg", "Ctx", "guarded", "_campaign",
+__all__ = ["DIST_NAME", "version_line", "out", "err", "JsonOpt", "LangOpt", "DebugOpt", "DirArg", "Ctx", "guarded", "_campaign",
            "_check_date", "JsonAwareGroup"]
 
 # markup off: paths, file and unit names may hold "[draft]"; styled lines opt in and escape what they show
@@ -38,6 +38,18 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable 
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and outputs: zh or en.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 DirArg = Annotated[Path, typer.Argument(help="The campaign folder.")]
+
+#: The name on the package index (`toolkit` there is an unrelated project); import package and command stay `toolkit`.
+DIST_NAME = "assessment-toolkit"
+
+
+def version_line() -> str:
+    """``assessment-toolkit 0.1.0``: the distribution's name and installed version."""
+    from importlib import metadata
+    try:
+        return f"{DIST_NAME} {metadata.version(DIST_NAME)}"
+    except metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+        return f"{DIST_NAME} (not installed)"
 
 
 class Ctx:

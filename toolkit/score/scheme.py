@@ -31,7 +31,7 @@ __all__ = ["RULES", "Indicator", "Grade", "ScoringScheme", "load_scheme", "parse
 
 
 def load_scheme(ref: str | Path, base: Path | None = None, *, spec: TemplateSpec | None = None) -> ScoringScheme:
-    """Load a scheme: a bundled scheme id (``templates/<id>.yaml``) or a path (relative to *base*).
+    """Load a scheme: a bundled scheme id (``toolkit/templates/<id>.yaml``) or a path (relative to *base*).
 
     The scheme's ``template`` is loaded too (relative to the scheme's folder) unless *spec* is
     given, in which case the scheme must apply to it. Raises :class:`SpecError`.

@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field as dc_field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import SpecError
+from ..errors import SpecError, ToolkitError
 from .errors import found_zh
 
 __all__ = [
@@ -24,7 +25,9 @@ __all__ = [
     "load_spec", "parse_spec", "bundled_templates", "find_template", "TEMPLATES_DIR",
 ]
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+# Package data found through importlib.resources, so that an installed wheel finds it as the source
+# tree does; a Path because a scheme names its template relative to its own folder (pip installs unzipped).
+TEMPLATES_DIR = Path(str(resources.files("toolkit") / "templates"))
 FIELD_TYPES = ("text", "int", "number", "percent", "date", "bool", "choice", "score")
 SHEET_KINDS = ("instructions", "form", "checklist", "table")
 AREA_KINDS = ("normal", "bonus", "veto")
@@ -224,12 +227,17 @@ def structure_labels(spec: TemplateSpec) -> list[str]:
 
 
 def bundled_templates() -> list[TemplateSpec]:
-    """All specs bundled in templates/ (files named ``*.yaml`` with a ``sheets`` key)."""
+    """All specs bundled in toolkit/templates/ (files named ``*.yaml`` with a ``sheets`` key)."""
     out = []
     for path in sorted(TEMPLATES_DIR.glob("*.yaml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         if isinstance(raw, dict) and "sheets" in raw:
             out.append(parse_spec(raw, str(path)))
+    if not out:  # an install without its package data: say so instead of listing nothing
+        raise ToolkitError(f"no bundled templates in {TEMPLATES_DIR}: the installation is incomplete; "
+                           f"reinstall the package (pip install --force-reinstall assessment-toolkit)",
+                           zh=f"{TEMPLATES_DIR} 中没有内置模板：安装不完整，请重新安装本工具"
+                              f"（pip install --force-reinstall assessment-toolkit）")
     return out
 
 

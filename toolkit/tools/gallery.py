@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -53,7 +54,7 @@ def _campaigns(root: Path) -> dict[str, Path]:
     _toolkit("demo", str(dirs["demo"]))
     for template in {p[0] for p in PICKS} - {"demo"}:
         d = dirs[template] = root / template
-        _toolkit("init", str(d), "--template", template, "--roster", str(_ROOT / "samples" / "roster.csv"),
+        _toolkit("init", str(d), "--template", template, "--roster", str(resources.files("toolkit") / "samples" / "roster.csv"),
                  "--year", "2026", "--deadline", "2026-12-20")
         config = yaml.safe_load((d / "campaign.yaml").read_text(encoding="utf-8"))
         config.update(_OFFICE)
