@@ -73,9 +73,11 @@ def test_collect_json_summary(campaign, inbox):
     result = cli("collect", campaign.dir, inbox, "--json")
     assert result.exit_code == 0
     summary = json.loads(result.stdout)
-    assert summary == {"offered": 5, "new": 5, "status": {"accepted": 1, "review": 2, "rejected": 2}}
+    assert summary == {"status": "ok", "exit_code": 0, "offered": 5, "new": 5,
+                       "collected": {"accepted": 1, "review": 2, "rejected": 2}}
     again = json.loads(cli("collect", campaign.dir, inbox, "--json").stdout)
-    assert again == {"offered": 5, "new": 0, "status": {"accepted": 1, "review": 2, "rejected": 2}}
+    assert again == {"status": "ok", "exit_code": 0, "offered": 5, "new": 0,
+                     "collected": {"accepted": 1, "review": 2, "rejected": 2}}
 
 
 def test_collect_again_changes_nothing(campaign, inbox):
@@ -111,7 +113,7 @@ def test_console_script_collect_json(campaign, inbox):
     proc = subprocess.run(cmd + ["collect", str(campaign.dir), str(inbox), "--json"], capture_output=True,
                           text=True, timeout=120, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["status"] == {"accepted": 1, "review": 2, "rejected": 2}
+    assert json.loads(proc.stdout)["collected"] == {"accepted": 1, "review": 2, "rejected": 2}
 
 
 @pytest.mark.parametrize("debug", [False, True])
@@ -128,7 +130,7 @@ def test_a_reader_panic_is_a_rejection_without_a_backtrace_on_the_console(campai
                           capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONIOENCODING": "utf-8", "RUST_BACKTRACE": "1"})
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["status"] == {"rejected": 1}
+    assert json.loads(proc.stdout)["collected"] == {"rejected": 1}
     assert ("panicked" in proc.stderr) is debug
 
 
@@ -184,7 +186,7 @@ def test_resolve_json_summary(campaign, inbox):
     cli("collect", campaign.dir, inbox)
     sha = row_for(campaign, "neighbour.xlsx")["sha256"]
     summary = json.loads(cli("resolve", campaign.dir, sha, "--unit", "U001", "--json").stdout)
-    assert summary == {"sha256": sha, "action": "assign", "unit_code": "U001"}
+    assert summary == {"status": "ok", "exit_code": 0, "sha256": sha, "action": "assign", "unit_code": "U001"}
 
 
 @pytest.mark.parametrize("args,needle", [

@@ -97,7 +97,7 @@ def test_run_without_sources_reworks_what_is_collected_after_a_resolve(campaign,
     assert again.exit_code == 0, again.output
     summary = json.loads(again.stdout)
     assert summary["collected"] == {"accepted": 2}
-    assert summary["status"] == {"faulty": 2, "missing": 1}
+    assert summary["state"] == {"faulty": 2, "missing": 1}
     assert status_states(campaign) == {"U001": "faulty", "U002": "faulty", "U003": "missing"}
     with open(campaign.out / "values.csv", encoding="utf-8-sig", newline="") as fh:
         assert {r["unit_code"] for r in csv.DictReader(fh)} == {"U001", "U002"}

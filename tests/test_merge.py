@@ -254,7 +254,8 @@ def test_merge_cli_json(merged, tmp_path):
     copy = shutil.copytree(campaign.dir, tmp_path / "camp")
     proc = cli("merge", copy, "--json")
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout) == {"units": 3, "returned": 2, "values": len(values(campaign))}
+    assert json.loads(proc.stdout) == {"status": "ok", "exit_code": 0, "units": 3, "returned": 2,
+                                      "values": len(values(campaign))}
     assert (Path(copy) / "out" / "values.csv").read_bytes() == (campaign.out / "values.csv").read_bytes()
 
 

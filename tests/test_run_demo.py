@@ -109,7 +109,7 @@ def test_demo_json_summary(demo):
     s = demo.summary
     assert s["generated"] == 40
     assert s["collected"] == {"accepted": 33, "superseded": 1, "duplicate": 1, "rejected": 1, "review": 1}
-    assert s["status"] == {"accepted": 32, "faulty": 1, "missing": 4, "review": 2, "unusable": 1}
+    assert s["status"] == "ok" and s["state"] == {"accepted": 32, "faulty": 1, "missing": 4, "review": 2, "unusable": 1}
     assert s["faulty"] == 1 and s["scored"] == 33
     assert s["merge"]["units"] == 40 and s["merge"]["returned"] == 33
     assert Path(s["report"]) == demo.out("report.html")
@@ -270,7 +270,7 @@ def test_running_the_demo_twice_changes_nothing(demo):
         assert demo.out(name).read_bytes() == demo.first[name], name
     assert len(demo.ledger()) == len(_offered())
     assert demo.again["collected"] == demo.summary["collected"]
-    assert demo.again["status"] == demo.summary["status"]
+    assert demo.again["state"] == demo.summary["state"]
 
 
 def test_other_commands_print_json(demo):
@@ -313,7 +313,7 @@ def test_run_on_a_fresh_campaign_does_every_stage(fresh, demo):
     for name in OUTPUTS:
         assert fresh.out(name).is_file(), name
     s = fresh.summary
-    assert s["collected"] == demo.summary["collected"] and s["status"] == demo.summary["status"]
+    assert s["collected"] == demo.summary["collected"] and s["state"] == demo.summary["state"]
     assert s["scored"] == 33 and Path(s["report"]) == fresh.out("report.html")
     strip = ("status", "reason_code", "unit_code", "sha256")
     assert {k: tuple(v[c] for c in strip) for k, v in fresh.by_source().items()} == \
@@ -327,7 +327,7 @@ def test_run_without_sources_reworks_what_is_collected_and_changes_nothing(fresh
     proc = cli("run", fresh.dir, "--json")
     assert proc.returncode == 0, proc.stderr
     again = json.loads(proc.stdout)
-    assert again["collected"] == fresh.summary["collected"] and again["status"] == fresh.summary["status"]
+    assert again["collected"] == fresh.summary["collected"] and again["state"] == fresh.summary["state"]
     for name in STABLE:
         assert fresh.out(name).read_bytes() == before[name], name
 

@@ -209,7 +209,7 @@ def collect(directory: DirArg, sources: Annotated[list[Path], typer.Argument(hel
     from ..scale.cli import dask_runner
     ctx = Ctx(as_json, lang, debug)
     result = _collect(ctx, _campaign(directory), sources, runner=dask_runner(dask))
-    ctx.done({"offered": result.offered, "new": result.new, "status": result.counts})
+    ctx.done({"offered": result.offered, "new": result.new, "collected": result.counts})
 
 
 @app.command()

@@ -197,7 +197,7 @@ def run_pipeline(ctx: Ctx, campaign, sources) -> dict:
     summary: dict = {"collected": _collect(ctx, campaign, list(sources or ())).counts}
     result = _validate(ctx, campaign)
     summary["faulty"] = sum(1 for e, _ in result.per_file.values() if e)
-    summary["status"] = _count_states(_status(ctx, campaign, show_table=False))
+    summary["state"] = _count_states(_status(ctx, campaign, show_table=False))  # named as `toolkit status` names it
     from ..merge.stage import load_merged
     merged = load_merged(campaign)  # read and normalised once for both merge and score
     summary["merge"] = _merge(ctx, campaign, merged)

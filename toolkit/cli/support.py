@@ -8,6 +8,8 @@ else, 130 on Ctrl-C).
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import os
 import sys
@@ -27,7 +29,7 @@ from typer.core import TyperGroup
 from .help import help_language, lang_after_command, localise_help, usage_error_zh
 from ..errors import ConfigError, ToolkitError
 
-__all__ = ["DIST_NAME", "version_line", "out", "err", "JsonOpt", "LangOpt", "DebugOpt", "DirArg", "Ctx", "guarded", "_campaign",
+__all__ = ["DIST_NAME", "version_line", "safe_console", "write_json", "out", "err", "JsonOpt", "LangOpt", "DebugOpt", "DirArg", "Ctx", "guarded", "_campaign",
            "_check_date", "JsonAwareGroup"]
 
 # markup off: paths, file and unit names may hold "[draft]"; styled lines opt in and escape what they show
@@ -63,8 +65,12 @@ class Ctx:
             out.print(en if self.lang == "en" else zh)
 
     def done(self, summary: dict) -> None:
+        """With --json, the summary on stdout in the shape of an error answer: ``"status": "ok"``, exit code 0."""
         if self.json:
-            sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
+            clash = {"status", "exit_code"} & summary.keys()
+            if clash:
+                raise ValueError(f"a command summary may not use the keys {sorted(clash)} (the answer's own)")
+            write_json({"status": "ok", "exit_code": 0} | summary, indent=2)
 
     @contextmanager
     def progress(self, total: int | None, label: str):
@@ -127,6 +133,7 @@ class JsonAwareGroup(TyperGroup):
     error, exit 2, like every other failure."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        safe_console()
         given = list(sys.argv[1:] if args is None else args)
         lang = help_language(given)
         localise_help(self, lang)
@@ -168,8 +175,48 @@ def _usage_error(exc: UsageError, lang: str, as_json: bool) -> None:
 def _json_error(kwargs: dict, message: str, code: int, zh: str | None = None) -> None:
     """With --json, a failed command still answers on stdout: what went wrong and its exit code."""
     if kwargs.get("as_json"):
-        answer = {"status": "error", "error": message, "exit_code": code} | ({"message_zh": zh} if zh else {})
-        print(json.dumps(answer, ensure_ascii=False))
+        write_json({"status": "error", "error": message, "exit_code": code} | ({"message_zh": zh} if zh else {}))
+
+
+def write_json(answer: dict, indent: int | None = None) -> None:
+    """JSON on stdout is UTF-8 bytes whatever the console's encoding (a GBK console would get GBK text)."""
+    text = json.dumps(answer, ensure_ascii=False, indent=indent, default=str) + "\n"
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a stream without bytes underneath (some embedders' capture)
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()  # whatever was printed before goes first
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+# Glyphs the screen shows that a Chinese Windows console (GBK/cp936) lacks, and what it has instead.
+_GLYPHS = {"✓": "√", "✔": "√", "✗": "×", "✘": "×"}
+
+
+def _console_fallback(exc: UnicodeError):
+    """Encode error handler for the console: a near glyph the encoding has, else '?' (never an exception)."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out_text = []
+    for ch in exc.object[exc.start:exc.end]:
+        near = _GLYPHS.get(ch, "?")
+        try:
+            near.encode(exc.encoding)
+        except (UnicodeError, LookupError):
+            near = "?"
+        out_text.append(near)
+    return "".join(out_text), exc.end
+
+
+codecs.register_error("toolkit-console", _console_fallback)
+
+
+def safe_console() -> None:
+    """Console text never raises: stdout and stderr show what their encoding lacks as a near glyph or '?'."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="toolkit-console")
 
 
 def _campaign(directory: Path):
