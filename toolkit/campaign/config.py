@@ -17,12 +17,13 @@ from typing import Any
 import yaml
 
 from ..errors import CampaignError
+from .journal import JOURNAL_SETTINGS
 
 __all__ = ["read_campaign_yaml", "CAMPAIGN_KEYS", "YEARS"]
 
 CAMPAIGN_KEYS = ("name", "year", "template", "roster", "deadline", "scoring", "locale",
                  "accept_versions", "protect_password", "period_start", "period_end", "contact",
-                 "phone", "return_to", "previous", "round", "resubmit_days", "resubmit_deadline")
+                 "phone", "return_to", "previous", "round", "resubmit_days", "resubmit_deadline", "journal")
 YEARS = (1900, 2999)
 _TEXT_KEYS = ("name", "template", "roster", "scoring", "protect_password", "contact", "phone", "return_to",
               "previous", "locale")
@@ -79,6 +80,9 @@ def read_campaign_yaml(path: Path) -> dict[str, Any]:
         raw["resubmit_days"] = _whole(path, "resubmit_days", raw["resubmit_days"], (1, 366), "a number of days such as 7")
     _locale(path, raw.get("locale"))
     _versions(path, raw.get("accept_versions"))
+    if raw.get("journal") is not None and raw["journal"] not in JOURNAL_SETTINGS:
+        raise CampaignError(f"{path}: key 'journal' must be auto, rollback (a network drive) or wal, "
+                            f"got {_show(raw['journal'])}")
     return raw
 
 

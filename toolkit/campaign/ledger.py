@@ -21,6 +21,7 @@ from typing import Any, Iterable
 
 from ..codes import Code, register
 from ..errors import CampaignError
+from .journal import journal_mode
 
 __all__ = ["Ledger", "FileRow", "LEDGER_COLUMNS", "encode_payload", "decode_payload", "CODES"]
 
@@ -83,14 +84,24 @@ class FileRow:
     return_key: str = ""
 
 
+def _journal_setting(db_path: Path) -> str:
+    """campaign.yaml's ``journal:`` (auto when the ledger has no campaign.yaml beside it, or no such key)."""
+    from .config import read_campaign_yaml
+    yaml_path = db_path.parent / "campaign.yaml"
+    return (read_campaign_yaml(yaml_path).get("journal") if yaml_path.is_file() else None) or "auto"
+
+
 class Ledger:
     """The campaign's ledger in DIR/toolkit.db."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, journal: str | None = None):
+        """*journal*: auto, rollback or wal; by default the ``journal:`` of the campaign.yaml beside the ledger."""
         self.path = Path(path)
+        # WAL where the disk is local, a rollback journal on a network drive (WAL needs shared memory there)
+        self.journal_mode = journal_mode(journal or _journal_setting(self.path), self.path.parent)
         self.db = sqlite3.connect(self.path, timeout=30)
         try:
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute(f"PRAGMA journal_mode={self.journal_mode}")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._check_tables()
             self.db.executescript(_SCHEMA)
