@@ -67,7 +67,8 @@ def test_a_console_without_the_near_glyph_shows_a_question_mark():
 def inbox(campaign, tmp_path) -> Path:
     folder = tmp_path / "inbox"
     fill(outbox_file(campaign, "U001"), folder / "U001_第一党支部_迷你表.xlsx", {("基本信息", "C6"): 12})
-    fill(outbox_file(campaign, "U001"), folder / "neighbour.xlsx", {("基本信息", "C5"): "第二党支部"})
+    fill(outbox_file(campaign, "U001"), folder / "neighbour.xlsx",
+         {("基本信息", "C5"): "第二党支部", ("基本信息", "C6"): 7})  # a typed value: a return, not a blank
     return folder
 
 
