@@ -55,7 +55,7 @@ def test_in_process_on_a_gbk_console():
 
 
 def test_a_console_without_the_near_glyph_shows_a_question_mark():
-    import toolkit.cli_support  # noqa: F401  (registers the error handler)
+    import toolkit.cli.support  # noqa: F401  (registers the error handler)
     assert "✓ 通过".encode("gbk", "toolkit-console") == "√ 通过".encode("gbk")
     assert "✓ ok ✗ 表".encode("ascii", "toolkit-console") == b"? ok ? ?"
 
