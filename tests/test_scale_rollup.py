@@ -298,3 +298,11 @@ def test_collect_on_a_cluster_without_the_extra_says_how_to_install_it(campaigns
     result = cli("collect", campaigns["north"], tmp_path / "in", "--dask", "tcp://127.0.0.1:8786")
     assert result.exit_code == 2
     assert "[scale]" in result.output and "distributed" in result.output
+
+
+def test_help_names_the_extra_and_is_in_chinese():
+    result = runner.invoke(app, ["rollup", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "需要可选组件 [scale]" in result.output and "汇总结果的输出文件夹" in result.output
+    english = runner.invoke(app, ["export", "--help", "--lang", "en"], env={"COLUMNS": "200"})
+    assert "Needs the optional extra [scale]" in english.output

@@ -19,13 +19,13 @@ __all__ = ["register", "dask_runner"]
 
 _HELP_ZH = {
     "export": "把考核结果导出为带类型的 Parquet 表（out/parquet/：数值、得分、评分明细、问题、台账、报送情况）。"
-              "需要可选组件 [scale]。",
+              "需要可选组件 \\[scale]。",
     "rollup": "合并同一模板、同一版本的多个考核任务（DuckDB）：各任务和各分组的合计与比率、跨任务排名、等级分布、"
-              "未报送单位；写出 OUT/rollup.parquet/、OUT/rollup.xlsx 和 OUT/rollup.html。需要可选组件 [scale]。",
+              "未报送单位；写出 OUT/rollup.parquet/、OUT/rollup.xlsx 和 OUT/rollup.html。需要可选组件 \\[scale]。",
 }
 _PARAMS_ZH = {
     "export:parquet": "导出为 Parquet（out/parquet/ 下每张表一个文件）。",
-    "rollup:out": "汇总结果的输出文件夹。",
+    "rollup:out_dir": "汇总结果的输出文件夹。",
     "rollup:campaigns": "考核任务文件夹，或匹配多个文件夹的通配符（如 'provinces/*'）。",
     "dask": "在 Dask 集群上读取和识别文件（调度器地址，如 tcp://10.0.0.5:8786）；文件须在各节点共享的存储上。",
 }
@@ -44,7 +44,7 @@ def export(directory: DirArg,
            = False,
            as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Export the campaign's results as typed Parquet tables (values, scores, score trace, issues, ledger,
-    status) in out/parquet/. Needs the optional extra [scale]."""
+    status) in out/parquet/. Needs the optional extra \\[scale]."""
     from ..campaign.folder import load_campaign
     from .export import export_parquet, parquet_dir
 
@@ -66,7 +66,7 @@ def rollup(out_dir: Annotated[Path, typer.Argument(metavar="OUT", help="Where th
            as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Combine campaigns of one template and version with DuckDB: totals and rates per campaign and per
     group, ranks across all units, grade shares, who is missing where. Writes OUT/rollup.parquet/ (one
-    Parquet file per table), OUT/rollup.xlsx and OUT/rollup.html. Needs the optional extra [scale]."""
+    Parquet file per table), OUT/rollup.xlsx and OUT/rollup.html. Needs the optional extra \\[scale]."""
     from .rollup import roll_up, write_tables
     from .rollup_report import write_page, write_workbook
 
