@@ -61,6 +61,10 @@ class _UnisolatedPool:
         from toolkit.read.collect import _identify_one
         return list(self.pool.map(_identify_one, jobs, chunksize=16))
 
+    def reread(self, stored):
+        from toolkit.read.collect import identify_stored
+        return list(self.pool.map(identify_stored, stored, chunksize=16))
+
     def __enter__(self):
         return self
 
@@ -71,7 +75,7 @@ class _UnisolatedPool:
 def toolkit_collect_validate_unisolated(root: Path) -> None:
     """The same collect + validate with the readers in an unguarded pool: what isolation costs is the difference."""
     import toolkit.read.collect
-    toolkit.collect._Pool = _UnisolatedPool
+    toolkit.read.collect._Pool = _UnisolatedPool
     toolkit_collect_validate(root, "c_unisolated")
 
 
