@@ -26,7 +26,7 @@ from ..output.safety import looks_like_formula
 from ..spec.model import TemplateSpec
 from . import require
 
-__all__ = ["export_parquet", "parquet_dir", "TABLES", "field_types", "schemas"]
+__all__ = ["export_parquet", "parquet_dir", "TABLES", "field_types", "schemas", "value_rows", "csv_rows"]
 
 TABLES = ("campaign", "metrics", "values", "scores", "score_trace", "issues", "ledger", "status")
 
@@ -86,9 +86,9 @@ def export_parquet(campaign: Campaign) -> dict[str, int]:
                           zh=f"{status_csv} 不存在：请先运行 `toolkit run {campaign.dir}`，再导出")
     spec = campaign.template()
     rows = {"campaign": [_campaign_row(campaign, spec)], "metrics": metric_rows(spec),
-            "values": _values(campaign, spec)}
+            "values": value_rows(campaign, spec)}
     for table in ("scores", "score_trace", "issues", "ledger", "status"):
-        rows[table] = _csv_rows(campaign.out / f"{table}.csv")
+        rows[table] = csv_rows(campaign.out / f"{table}.csv")
     folder = parquet_dir(campaign)
     folder.mkdir(parents=True, exist_ok=True)
     counts = {}
@@ -115,7 +115,8 @@ def metric_rows(spec: TemplateSpec) -> list[dict]:
     return [r | {"position": n} for n, r in enumerate(rows)]
 
 
-def _values(campaign: Campaign, spec: TemplateSpec) -> list[dict]:
+def value_rows(campaign: Campaign, spec: TemplateSpec) -> list[dict]:
+    """Every value of every return (the current one and those it superseded under a return key), typed."""
     merged = load_merged(campaign)
     types = field_types(spec)
     sheet_names = {s.id: s.name for s in spec.sheets}
@@ -154,7 +155,7 @@ def _raw(raw: Any) -> str:
     return str(raw)
 
 
-def _csv_rows(path: Path) -> list[dict]:
+def csv_rows(path: Path) -> list[dict]:
     """A contract CSV's rows with csv_safe's quote taken off again (Parquet holds the text as it was)."""
     if not path.is_file():
         return []
