@@ -74,7 +74,7 @@ def test_a_blank_workbook_holds_a_working_example_of_its_kind(kind, tmp_path):
     written = workbook_to_spec(tmp_path / f"{kind}.xlsx", tmp_path / f"{kind}.yaml")
     spec = load_spec(tmp_path / f"{kind}.yaml")
     example = parse_spec(EXAMPLES[kind], "x")
-    assert spec.sheets == example.sheets and spec.rules == example.rules
+    assert spec.sheets == example.sheets and spec.rules == example.rules and spec.summary == example.summary
     assert (written["scheme"] is not None) == (kind == "checklist")  # points given: a scheme
 
 

@@ -86,6 +86,23 @@ def test_the_office_table_becomes_a_checklist_with_areas_points_bonus_and_veto(t
     assert scheme.max_total == 100 and scheme.bonus_max == 5
 
 
+def test_areas_in_the_project_column_and_headers_with_more_words(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["一级指标", "考核内容及要求", "分值（分）", "评分标准及扣分办法"])
+    ws.append(["一、学习教育（10分）", "开展集中学习", 6, "每少1次扣1分"])
+    ws.append([None, "撰写心得体会", 4, "未撰写的扣4分"])
+    ws.append(["加分项（封顶2分）", "理论文章在市级以上刊物发表", 2, "每篇加1分"])
+    ws.append(["一票否决", "出现意识形态重大失误", None, "存在即否决"])
+    ws.merge_cells("A2:A3")
+    wb.save(tmp_path / "rules.xlsx")
+    spec = read_spec_workbook(tmp_path / "rules.xlsx").spec
+    areas = spec.sheets[2].areas
+    assert [(a.id, a.kind, a.cap, len(a.items)) for a in areas] == [("a1", "normal", None, 2), ("bonus", "bonus", 2, 1),
+                                                                      ("veto", "veto", None, 1)]
+    assert areas[0].items[1].standard == "未撰写的扣4分" and spec.title == "rules"
+
+
 def test_notes_under_the_table_end_it(tmp_path):
     path = office_table(tmp_path / "t.xlsx", {"A15": "备注：1. 佐证材料须加盖公章。2. 本细则由组织部负责解释。"})
     spec = read_spec_workbook(path).spec

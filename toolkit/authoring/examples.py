@@ -49,6 +49,7 @@ _FORM = {
          "pattern_hint": "11位手机号码或带区号的固定电话"}]}],
     "rules": [{"id": "prob_le_members", "expr": "prob_members <= members", "message": "预备党员数不能多于党员总数。",
                "fields": ["prob_members", "members"]}],
+    "summary": [{"id": "prob_share", "label": "预备党员占比", "numerator": "prob_members", "denominator": "members"}],
 }
 
 _TABLE = {

@@ -48,7 +48,9 @@ def _find_header(sheet: SheetCells) -> tuple[int, dict[str, int]] | None:
         cols: dict[str, int] = {}
         for c in range(sheet.n_cols):
             text = _norm(text_of(sheet.get(r, c)))
-            key = next((k for k, names in HEADERS.items() if text in names), None)
+            # "分值（分）", "评分标准及扣分办法", "考核内容及要求": the header starts with a known name
+            key = next((k for k, names in HEADERS.items() if text in names), None) or next(
+                (k for k, names in HEADERS.items() for n in names if len(n) > 1 and text.startswith(n)), None)
             if key and key not in cols:
                 cols[key] = c
         if "content" in cols and "max" in cols:
