@@ -14,8 +14,17 @@ from ..spec.model import TemplateSpec, parse_spec
 from .cells import Reader, text_of
 from .places import SOURCE, Places, Row
 from .read import SheetCells
-from .vocab import (AREA_KINDS, FIELD_TYPES, SEVERITIES, SHEET_KINDS, SHEETS, TEMPLATE_KEYS, did_you_mean, lookup,
-                    spellings)
+from .vocab import (
+    AREA_KINDS,
+    FIELD_TYPES,
+    SEVERITIES,
+    SHEET_KINDS,
+    SHEETS,
+    TEMPLATE_KEYS,
+    did_you_mean,
+    lookup,
+    spellings,
+)
 
 __all__ = ["Authored", "is_authoring_workbook", "read_authoring", "load_authored"]
 

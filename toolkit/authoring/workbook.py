@@ -11,8 +11,17 @@ from pathlib import Path
 import xlsxwriter
 
 from .from_spec import AREA_ROW
-from .vocab import (AREA_KINDS, COLUMNS, FIELD_TYPES, SEVERITIES, SHEET_KINDS, SHEETS, TEMPLATE_KEYS, options,
-                    sheet_name, word)
+from .vocab import (
+    AREA_KINDS,
+    COLUMNS,
+    FIELD_TYPES,
+    SEVERITIES,
+    SHEET_KINDS,
+    TEMPLATE_KEYS,
+    options,
+    sheet_name,
+    word,
+)
 
 __all__ = ["write_workbook"]
 
