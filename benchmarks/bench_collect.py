@@ -50,6 +50,7 @@ class _UnisolatedPool:
 
     def __init__(self, init_args, workers):
         from concurrent.futures import ProcessPoolExecutor
+
         from toolkit.read.collect import _init
         self.pool = ProcessPoolExecutor(workers or min(os.cpu_count() or 1, 4), initializer=_init, initargs=init_args)
 
@@ -109,9 +110,9 @@ def full_read(root: Path) -> None:
 
 def _pool_stage(path: str, level: int) -> None:
     """One return through the first *level* stages of the toolkit's worker, nothing stored or recorded."""
+    from toolkit.intake.walk import workbook_problem
     from toolkit.read.collect import _W, _package
     from toolkit.read.identify import identify
-    from toolkit.intake.walk import workbook_problem
     from toolkit.read.reader import read_workbook
     data = Path(path).read_bytes()
     package = _package(data, "xlsx")
@@ -126,9 +127,10 @@ def _pool_floor(root: Path, level: int) -> None:
     """The reading stages alone in the collect pool's shape (workers = cores, at most 4)."""
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
+
     from toolkit.campaign.folder import load_campaign
-    from toolkit.read.collect import _BundledIds, _init
     from toolkit.intake.walk import Limits
+    from toolkit.read.collect import _BundledIds, _init
     campaign = load_campaign(root / "c")
     spec = campaign.template()
     init = (spec, campaign.roster(), campaign.accepted_versions(spec), _BundledIds(), Limits())

@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 
 from toolkit.campaign.folder import create_campaign
-from toolkit.generate.outbox import MasterPackage, master_context, unit_filename, unit_values
 from toolkit.generate.master import build_master
+from toolkit.generate.outbox import MasterPackage, master_context, unit_filename, unit_values
 
 
 def make_roster(path: Path, n: int) -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-import toolkit
 from conftest import MINI_SPEC
 from test_validate import submit
+
+import toolkit
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "api.md"
 
@@ -43,8 +43,8 @@ def test_import_toolkit_loads_neither_pandas_nor_a_stage():
 
 def test_every_public_name_resolves_and_the_stage_packages_do_not_hide_the_stages():
     import toolkit.generate.outbox  # noqa: F401  (sets toolkit.generate to the package)
-    import toolkit.validate.stage  # noqa: F401
     import toolkit.report.stage  # noqa: F401
+    import toolkit.validate.stage  # noqa: F401
     for name in toolkit.__all__:
         assert getattr(toolkit, name) is not None, name
     for name in ("run_generate", "run_collect", "run_validate", "run_status", "run_merge", "run_score",

@@ -106,6 +106,7 @@ def test_an_unknown_template_and_broken_yaml_in_chinese(tmp_path):
 
 def _describe(spec: Path, *extra):
     from typer.testing import CliRunner
+
     from toolkit.cli.commands import app
     return CliRunner().invoke(app, ["describe", str(spec), *extra])
 

@@ -16,9 +16,9 @@ from conftest import fill_by_name, outbox_file, write_roster
 
 from toolkit.authoring import read_spec_workbook, workbook_to_spec
 from toolkit.campaign.folder import create_campaign
-from toolkit.read.collect import collect
 from toolkit.errors import SpecError
 from toolkit.generate.outbox import generate_outbox
+from toolkit.read.collect import collect
 from toolkit.score.scheme import load_scheme
 from toolkit.spec.model import load_spec
 from toolkit.validate.stage import validate_campaign

@@ -11,10 +11,10 @@ from conftest import DEFAULT_UNITS, MINI_SPEC, fill, outbox_file, returned, writ
 from typer.testing import CliRunner
 
 from toolkit.campaign.folder import create_campaign, load_campaign
-from toolkit.cli.commands import app
-from toolkit.read.collect import collect, reason_message
-from toolkit.generate.outbox import generate_outbox
 from toolkit.campaign.ledger import Ledger
+from toolkit.cli.commands import app
+from toolkit.generate.outbox import generate_outbox
+from toolkit.read.collect import collect, reason_message
 from toolkit.read.reader import read_workbook
 
 _STAMP_PROPS = ("toolkit_campaign", "toolkit_year", "toolkit_round")

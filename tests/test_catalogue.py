@@ -18,13 +18,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import MINI_SPEC, DEFAULT_UNITS, outbox_file, write_roster, returned
+from conftest import DEFAULT_UNITS, MINI_SPEC, outbox_file, returned, write_roster
 from gen_issue_codes import DOC, code_modules, render
 
 from toolkit.campaign.folder import create_campaign
+from toolkit.campaign.ledger import Ledger
 from toolkit.codes import CATALOGUE, code_info, hint, title
 from toolkit.read.collect import collect, reason_message
-from toolkit.campaign.ledger import Ledger
 from toolkit.read.resolve import resolve_file
 
 TESTS = Path(__file__).resolve().parent

@@ -17,8 +17,8 @@ import pytest
 from conftest import fill, outbox_file
 from typer.testing import CliRunner
 
-from toolkit.cli.commands import app
 from toolkit.campaign.ledger import Ledger
+from toolkit.cli.commands import app
 
 runner = CliRunner()
 
@@ -276,7 +276,7 @@ def test_status_says_when_accepted_returns_belong_to_units_no_longer_in_the_rost
     cli("validate", campaign.dir)
     roster = campaign.dir / campaign.roster_file
     lines = roster.read_text(encoding="utf-8").splitlines()
-    roster.write_text("\n".join(l for l in lines if not l.startswith("U001,")) + "\n", encoding="utf-8")
+    roster.write_text("\n".join(line for line in lines if not line.startswith("U001,")) + "\n", encoding="utf-8")
     result = cli("status", campaign.dir)
     assert result.exit_code == 0
     assert "名单之外的单位（U001）" in result.stderr

@@ -19,14 +19,14 @@ import time
 import zipfile
 from pathlib import Path
 
+import builders
 import openpyxl
 import pytest
-import builders
 from builders import ole_bytes
 from conftest import FIXTURES, fill, outbox_file, returned
 
-from toolkit.read.collect import collect, export_ledger, stored_path
 from toolkit.campaign.ledger import Ledger
+from toolkit.read.collect import collect, export_ledger, stored_path
 
 LO = FIXTURES / "lo"
 
@@ -599,8 +599,8 @@ def test_killed_run_is_completed_by_the_next(campaign, tmp_path, where, nth):
 
 def test_a_file_over_the_size_limit_is_rejected_with_its_real_hash_and_not_kept(campaign, tmp_path):
     """Hashed by streaming where it lies, never copied: one oversized (or sparse) file cannot fill the store."""
-    from toolkit.read.collect import collect, export_ledger
     from toolkit.intake.walk import Limits
+    from toolkit.read.collect import collect, export_ledger
 
     big = tmp_path / "in" / "U001_大文件.xlsx"
     big.parent.mkdir()

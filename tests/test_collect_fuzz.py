@@ -3,7 +3,8 @@
 Each mutant is a filled return of U001 (xlsx written like Excel, .xls and .ods written by
 LibreOffice) with bytes flipped, a stretch zeroed or the tail cut off, chosen by a fixed seed;
 more xlsx copies keep a valid package with one XML part damaged inside, so the damage reaches
-the safety checks, the reader and identification instead of stopping at the zip. They are collected together in a child process: a reader that aborted the process would fail
+the safety checks, the reader and identification instead of stopping at the zip. They are collected
+together in a child process: a reader that aborted the process would fail
 this test rather than end the test run.
 """
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import MINI_SPEC, write_roster
+
 from toolkit.campaign.folder import create_campaign
-from toolkit.rounds.compare import COMPARE_COLUMNS, compare_campaigns
 from toolkit.errors import ConfigError
 from toolkit.report.page import ReportInput, render_report
+from toolkit.rounds.compare import COMPARE_COLUMNS, compare_campaigns
 
 SCORES = ("unit_code", "unit_name", "group", "total", "rank", "group_rank", "grade", "vetoed")
 TRACE = ("unit_code", "indicator", "rule", "inputs", "points", "max_points", "note")

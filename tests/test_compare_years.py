@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import csv
 import shutil
-from pathlib import Path
 
 import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from toolkit.campaign.ledger import Ledger
 from toolkit.cli.commands import app
 from toolkit.cli.demo import DEMO_NAME, SAMPLES_DIR
 from toolkit.read.identify import Stamp
-from toolkit.campaign.ledger import Ledger
 
 
 def _run(*args: str) -> None:

@@ -46,6 +46,7 @@ def test_every_xlsxwriter_path_writes_legal_text(tmp_path):
 
 def _cli(*args, code: int = 0):
     from typer.testing import CliRunner
+
     from toolkit.cli.commands import app
     result = CliRunner().invoke(app, [str(a) for a in args])
     assert result.exit_code == code, result.output

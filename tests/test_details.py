@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
 
+from toolkit.intake.walk import Limits, walk, workbook_problem
 from toolkit.read.collect import reason_message
 from toolkit.read.rejections import PHRASES, localise
-from toolkit.intake.walk import Limits, walk, workbook_problem
 
 ENGLISH = re.compile(r"\b[a-z]{2,} [a-z]{2,} [a-z]{2,}\b")  # three English words in a row
 

@@ -10,10 +10,10 @@ from conftest import returned
 from typer.testing import CliRunner
 
 import toolkit.campaign.store as store_module
-from toolkit.cli import app
-from toolkit.read.collect import DiskFull, collect
-from toolkit.errors import CampaignError
 from toolkit.campaign.ledger import Ledger
+from toolkit.cli import app
+from toolkit.errors import CampaignError
+from toolkit.read.collect import DiskFull, collect
 
 
 def _full_disk(fd, data):

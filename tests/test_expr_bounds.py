@@ -94,6 +94,7 @@ def test_a_scheme_with_a_hostile_value_is_refused_at_load_naming_the_key():
 
 def test_cli_refuses_the_spec_with_exit_2_and_the_key_path(tmp_path):
     from typer.testing import CliRunner
+
     from toolkit.cli.commands import app
     spec = tmp_path / "bad.yaml"
     spec.write_text(yaml.safe_dump(_spec_with("[0] * 10**9"), allow_unicode=True), encoding="utf-8")
@@ -105,6 +106,7 @@ def test_cli_refuses_the_spec_with_exit_2_and_the_key_path(tmp_path):
 def test_validate_survives_a_typed_value_that_would_blow_up_a_formula(tmp_path):
     """formal = members ** prob, with 5000 typed as prob: the computed value is unknown, validate finishes."""
     from conftest import write_roster
+
     from toolkit.campaign.folder import create_campaign
     from toolkit.generate.outbox import generate_outbox
     raw = _spec_with("members ** prob")

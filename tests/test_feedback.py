@@ -16,8 +16,8 @@ import pytest
 from conftest import FIXTURES, outbox_file
 from test_validate import BLANK, Text, found, run, submit
 
-from toolkit.read.collect import collect
 from toolkit.feedback.workbooks import FEEDBACK_SHEET, INDEX_COLUMNS, feedback_filename, write_feedback
+from toolkit.read.collect import collect
 from toolkit.validate.stage import validate_campaign
 
 ERROR_FILL = "00FFC7CE"
@@ -243,6 +243,7 @@ def test_feedback_for_a_return_resaved_by_libreoffice(campaign, kind):
 
 def _cli_json(*args) -> dict:
     from typer.testing import CliRunner
+
     from toolkit.cli.commands import app
     result = CliRunner().invoke(app, [str(a) for a in args] + ["--json"])
     assert result.exit_code == 0, result.output
@@ -276,8 +277,8 @@ def test_an_error_keeps_its_colour_when_a_warning_falls_on_the_same_cell(campaig
     from dataclasses import replace as with_
 
     from toolkit.feedback.workbooks import build_feedback
-    from toolkit.generate.outbox import MasterPackage, master_context
     from toolkit.generate.master import build_master
+    from toolkit.generate.outbox import MasterPackage, master_context
     result = run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70}))
     (sha, issues), = result.issues.items()
     (error,) = issues
@@ -378,6 +379,7 @@ def test_the_deadline_for_the_corrected_return():
                                         ("resubmit_deadline", "next Friday")])
 def test_a_wrong_resubmit_key_stops_validate_with_exit_2(campaign, tmp_path, key, value):
     import yaml
+
     from toolkit.campaign.folder import load_campaign
     from toolkit.errors import CampaignError
     cfg = yaml.safe_load((campaign.dir / "campaign.yaml").read_text(encoding="utf-8"))

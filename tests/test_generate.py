@@ -187,8 +187,8 @@ def test_codes_that_become_one_file_name_get_two_files(tmp_path):
 def test_awkward_codes_and_a_long_name_round_trip_through_collect_as_accepted(tmp_path):
     from test_validate import GOOD
 
-    from toolkit.read.collect import collect
     from toolkit.campaign.ledger import Ledger
+    from toolkit.read.collect import collect
     longer = LONG_NAME + "第二届委员会" * 4  # shortened in its file name, to a start that names A04
     units = [("A-01/2", "第二党支部", "g", "c", "1"), ("甲.03_x", longer, "g", "c", "2"),
              ("=1", "第三党支部", "g", "c", "3"), ("A04", "东湖街道党工委", "g", "c", "4")]

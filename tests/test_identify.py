@@ -16,12 +16,12 @@ import yaml
 from conftest import DEFAULT_UNITS, FIXTURES, MINI_SPEC, fill, outbox_file, returned, write_roster
 
 from toolkit.campaign.folder import Unit, create_campaign, load_roster
-from toolkit.read.collect import collect, export_ledger
-from toolkit.generate.outbox import generate_outbox, master_context, workbook_for_unit
-from toolkit.read.identify import fingerprint_score, identify
-from toolkit.spec.layout import parse_code_line
 from toolkit.campaign.ledger import Ledger
+from toolkit.generate.outbox import generate_outbox, master_context, workbook_for_unit
+from toolkit.read.collect import collect, export_ledger
+from toolkit.read.identify import fingerprint_score, identify
 from toolkit.read.reader import read_workbook
+from toolkit.spec.layout import parse_code_line
 from toolkit.spec.model import load_spec, parse_spec
 
 LO = FIXTURES / "lo"

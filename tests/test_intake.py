@@ -11,11 +11,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from builders import _RawNameInfo, gbk_zip, ole_bytes
 
 from toolkit.codes import CATALOGUE
 from toolkit.errors import ConfigError
-from builders import _RawNameInfo, gbk_zip, ole_bytes
-
 from toolkit.intake.walk import CODES, Limits, Offered, check_workbook_package, sniff, walk
 
 ALL_CODES = ["intake.empty_file", "intake.encrypted", "intake.not_a_workbook", "intake.corrupt",

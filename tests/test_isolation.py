@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 
 import toolkit.cli.support as cli_support
 import toolkit.read.collect as collect_module
+from toolkit.campaign.ledger import Ledger
 from toolkit.cli.commands import app
 from toolkit.read.collect import collect
 from toolkit.read.isolated import IsolatedPool, ReaderLimits, ReaderStopped, Unsafe, run_isolated
-from toolkit.campaign.ledger import Ledger
 
 _DIE: dict[str, str] = {}  # sha256 of a file → how its reader dies (read by the forked workers)
 _REAL_READ = collect_module.read_workbook
@@ -84,9 +84,9 @@ def test_a_failing_initializer_is_raised_not_blamed_on_the_files():
 
 
 def test_resolving_a_stored_file_that_kills_its_reader_is_refused_not_a_crash(campaign, monkeypatch):
+    from toolkit.campaign.store import store_original
     from toolkit.errors import ConfigError
     from toolkit.read.resolve import _extract_stored
-    from toolkit.campaign.store import store_original
 
     data = CRAFTED["ten_digit_row"][0]()
     sha = hashlib.sha256(data).hexdigest()

@@ -9,9 +9,9 @@ import pytest
 
 from toolkit.campaign import journal
 from toolkit.campaign.folder import load_campaign
-from toolkit.errors import CampaignError
 from toolkit.campaign.journal import journal_mode, mount_fstype
 from toolkit.campaign.ledger import Ledger
+from toolkit.errors import CampaignError
 
 MOUNTINFO = """\
 22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw

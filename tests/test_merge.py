@@ -8,7 +8,6 @@ required value (faulty); U003 never really returns (missing).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -18,15 +17,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import MINI_SPEC, DEFAULT_UNITS, write_roster
+from conftest import DEFAULT_UNITS, MINI_SPEC, write_roster
 from test_scoring_stage import annual_campaign, cli, read_csv
 from test_validate import BLANK, Text, submit
 
 from toolkit.campaign.folder import create_campaign
-from toolkit.read.collect import collect
-from toolkit.generate.outbox import generate_outbox
 from toolkit.campaign.ledger import Ledger
+from toolkit.generate.outbox import generate_outbox
 from toolkit.merge.stage import merge_campaign
+from toolkit.read.collect import collect
 from toolkit.validate.stage import validate_campaign
 
 VALUES_COLUMNS = ["unit_code", "template_id", "sheet", "field", "row", "value", "raw"]

@@ -6,8 +6,7 @@ import pytest
 import xlsxwriter
 
 from toolkit.campaign.folder import Unit
-from toolkit.output.names import (MAX_NAME_BYTES, MAX_NAME_CHARS, fits, safe_file_name, safe_sheet_name,
-                           sheet_name_problem, unit_file_names)
+from toolkit.output.names import MAX_NAME_BYTES, MAX_NAME_CHARS, fits, safe_file_name, safe_sheet_name, sheet_name_problem, unit_file_names
 
 LONG_NAME = "中共某某市某某区某某街道某某社区第一网格党支部委员会" * 3  # 75 characters: too long with a title
 

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from toolkit.campaign.folder import create_campaign, load_campaign
 from toolkit.cli.commands import app
-from toolkit.read.collect import collect
 from toolkit.generate.outbox import generate_outbox
+from toolkit.read.collect import collect
 from toolkit.validate.stage import validate_campaign
 
 SECRET = "内部评价：较差"

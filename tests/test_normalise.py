@@ -6,12 +6,22 @@ import datetime as dt
 import math
 
 import pytest
-from hypothesis import assume, example, given, settings, strategies as st
+from hypothesis import assume, example, given, settings
+from hypothesis import strategies as st
 
 from toolkit.codes import CATALOGUE
 from toolkit.normalise.values import (
-    CODES, Parsed, display, normalise, parse_bool, parse_choice, parse_date, parse_int,
-    parse_number, parse_percent, parse_text,
+    CODES,
+    Parsed,
+    display,
+    normalise,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_int,
+    parse_number,
+    parse_percent,
+    parse_text,
 )
 from toolkit.spec.model import Field
 

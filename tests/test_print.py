@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from test_merge import rates  # noqa: F401  (the fixture: an annual-assessment campaign, merged)
 
-from toolkit.output.print_layout import MIN_SCALE, SCALE, column_breaks, column_px, PAGE_PX
+from toolkit.output.print_layout import MIN_SCALE, PAGE_PX, SCALE, column_breaks, column_px
 
 
 def consolidated_wb(campaign):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from test_report import ISSUES, RECT, SCORES, STATUS, TRACE, report, write_table
+from test_report import RECT, SCORES, STATUS, TRACE, report, write_table
 
 SCORES_STATE = SCORES + ("state",)
 STATUS_NEW = STATUS + ("phone", "late", "reason")
@@ -225,12 +225,13 @@ def test_follow_up_list_takes_reasons_given_beside_status_csv(tmp_path):
 
 
 def test_report_of_a_campaign_shows_the_reason_of_an_unusable_unit(tmp_path):
-    from conftest import MINI_SPEC, write_roster, DEFAULT_UNITS
+    from conftest import DEFAULT_UNITS, MINI_SPEC, write_roster
+
     from toolkit.campaign.folder import create_campaign
-    from toolkit.read.collect import collect
-    from toolkit.generate.outbox import generate_outbox
-    from toolkit.report.stage import report_campaign
     from toolkit.campaign.status import unit_statuses, write_status
+    from toolkit.generate.outbox import generate_outbox
+    from toolkit.read.collect import collect
+    from toolkit.report.stage import report_campaign
 
     c = create_campaign(tmp_path / "camp", str(MINI_SPEC), write_roster(tmp_path / "r.csv", DEFAULT_UNITS), year=2026)
     generate_outbox(c, workers=1)

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from toolkit.campaign.folder import create_campaign, load_campaign
 from toolkit.cli.commands import app
-from toolkit.read.collect import collect
 from toolkit.generate.outbox import generate_outbox
 from toolkit.merge.stage import merge_campaign
+from toolkit.read.collect import collect
 from toolkit.validate.stage import validate_campaign
 
 COLS = ["item_id", "source", "problem", "measure", "owner", "deadline", "status", "closed_on", "evidence",
@@ -202,8 +202,8 @@ def test_rectification_csv_shows_the_units_own_item_numbers(story):
 
 def _check_r2_variant(story, tmp_path, rows: dict[int, dict], received: dt.date):
     """Check one variant of U001's round-2 return against its carried items."""
-    from toolkit.rounds.carry import read_carry
     from toolkit.read.reader import extract, read_workbook
+    from toolkit.rounds.carry import read_carry
     from toolkit.validate.stage import build_return, check_return
 
     r2 = story["r2"]

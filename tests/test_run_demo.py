@@ -6,7 +6,6 @@ an English demo and a fresh `init` + `run` campaign are shared the same way.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import re

@@ -7,13 +7,19 @@ import math
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from toolkit.errors import ConfigError, SpecError
-from toolkit.score.scheme import parse_scheme
 from toolkit.score.engine import (
-    Adjustment, UnitInput, competition_ranks, load_adjustments, load_scheme, score_units,
+    Adjustment,
+    UnitInput,
+    competition_ranks,
+    load_adjustments,
+    load_scheme,
+    score_units,
 )
+from toolkit.score.scheme import parse_scheme
 from toolkit.spec.model import TEMPLATES_DIR, bundled_templates, load_spec
 
 SPEC = load_spec(TEMPLATES_DIR / "annual-assessment.yaml")

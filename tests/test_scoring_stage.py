@@ -21,8 +21,8 @@ import pytest
 from conftest import fill_by_name, outbox_file, write_roster
 
 from toolkit.campaign.folder import create_campaign
-from toolkit.read.collect import collect
 from toolkit.generate.outbox import generate_outbox
+from toolkit.read.collect import collect
 from toolkit.spec.model import TEMPLATES_DIR, load_spec
 from toolkit.validate.stage import validate_campaign
 

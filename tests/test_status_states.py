@@ -11,8 +11,8 @@ from conftest import fill, outbox_file
 from typer.testing import CliRunner
 
 from toolkit.campaign.folder import load_campaign
-from toolkit.cli.commands import app
 from toolkit.campaign.status import STATUS_COLUMNS, UnitState, unit_statuses
+from toolkit.cli.commands import app
 
 runner = CliRunner()
 

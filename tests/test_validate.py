@@ -15,13 +15,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import outbox_file, write_roster, DEFAULT_UNITS
+from conftest import DEFAULT_UNITS, outbox_file, write_roster
 
 from toolkit.campaign.folder import create_campaign
-from toolkit.validate.checks import Issue
-from toolkit.read.collect import collect
 from toolkit.generate.outbox import generate_outbox
+from toolkit.read.collect import collect
 from toolkit.read.reader import CellValue, Submission
+from toolkit.validate.checks import Issue
 from toolkit.validate.stage import ISSUE_COLUMNS, build_return, issue_message, validate_campaign
 
 # A complete, correct return of the mini spec: no issue at all.
@@ -506,6 +506,7 @@ def test_issues_csv_keeps_typed_formula_text_as_text(campaign, tmp_path):
 
 def _cli(*args):
     from typer.testing import CliRunner
+
     from toolkit.cli.commands import app
     result = CliRunner().invoke(app, [str(a) for a in args])
     assert result.exit_code == 0, result.output

@@ -11,8 +11,8 @@ from conftest import DEFAULT_UNITS, fill_by_name, outbox_file, write_roster
 from test_validate import BLANK, found, run, submit
 
 from toolkit.campaign.folder import create_campaign
-from toolkit.generate.outbox import generate_outbox
 from toolkit.campaign.status import unit_statuses
+from toolkit.generate.outbox import generate_outbox
 
 ANNUAL_GOOD = {
     "f_org_type": "党支部", "f_secretary": "张三", "f_members": 30, "f_prob_members": 2, "f_new_members": 1,

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
-from .campaign.folder import Campaign, create_campaign as _create, load_campaign
+from .campaign.folder import Campaign, load_campaign
+from .campaign.folder import create_campaign as _create
 from .campaign.lock import campaign_lock
 
 __all__ = ["open_campaign", "create_campaign", "run_generate", "run_collect", "run_validate", "run_status",
@@ -42,7 +43,8 @@ def run_generate(campaign: Campaign, *, lang: str = "zh") -> list[dict[str, str]
 
 def run_collect(campaign: Campaign, sources: Iterable[str | Path], *, lang: str = "zh"):
     """Take files, folders and archives into the ledger; writes out/ledger.csv. A ``CollectResult``."""
-    from .read.collect import collect as do_collect, export_ledger
+    from .read.collect import collect as do_collect
+    from .read.collect import export_ledger
     result = do_collect(campaign, [str(s) for s in sources])
     export_ledger(campaign, lang)
     return result

@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from .config import YEARS, read_campaign_yaml
 from ..errors import CampaignError, RosterError
 from ..spec.model import TemplateSpec, find_template
+from .config import YEARS, read_campaign_yaml
 
 __all__ = ["Unit", "Roster", "Campaign", "load_campaign", "create_campaign", "load_roster",
            "ROSTER_COLUMNS", "unfilled_contact", "unit_code_problem"]

@@ -142,7 +142,6 @@ def write_status(campaign: Campaign, statuses: list[UnitStatus], lang: str = "zh
     xlsx_path = campaign.out / "chase-list.xlsx"
     wb = new_workbook(xlsx_path)
     en = lang == "en"
-    labels = STATE_LABELS["en" if en else "zh"]
     headers = (["Unit code", "Unit", "Group", "Contact", "Phone", "State", "Errors", "Why / file"] if en
                else ["单位代码", "单位名称", "分组", "联系人", "联系电话", "状态", "错误数", "原因及文件"])
     rows = [[s.unit_code, s.unit_name, s.group, s.contact, s.phone, state_text(s, lang), s.errors,

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .folder import Campaign
 from ..errors import ToolkitError
+from .folder import Campaign
 
 __all__ = ["store_original", "store_bytes", "stored_path", "sweep_partial_copies", "DiskFull", "stops_on_a_full_disk"]
 

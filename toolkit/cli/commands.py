@@ -15,14 +15,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
 from rich.markup import escape
+from rich.table import Table
 
-from .stages import (_collect, _count_states, _generate, _merge, _report, _score, _status, _validate,
-                         _warn_unfilled, run_pipeline)
-from .support import (Ctx, DebugOpt, DirArg, JsonAwareGroup, JsonOpt, LangOpt, _campaign, _check_date, guarded,
-                          out, version_line)
 from ..errors import ConfigError
+from .stages import count_states, run_collect, run_generate, run_merge, run_pipeline, run_report, run_score, run_status, run_validate, warn_unfilled
+from .support import Ctx, DebugOpt, DirArg, JsonAwareGroup, JsonOpt, LangOpt, check_date, guarded, open_campaign, out, version_line
 
 __all__ = ["app", "main"]
 
@@ -152,7 +150,7 @@ def init(directory: DirArg,
     from ..campaign.folder import create_campaign
     ctx = Ctx(as_json, lang, debug)
     if deadline:
-        _check_date(deadline, "--deadline")
+        check_date(deadline, "--deadline")
     given = {"contact": contact.strip(), "phone": phone.strip(), "return_to": return_to.strip()}
     c = create_campaign(directory, template, roster, year=year, name=name, deadline=deadline,
                         locale="en" if lang == "en" else "zh-CN", extra={k: v for k, v in given.items() if v})
@@ -160,7 +158,7 @@ def init(directory: DirArg,
     ctx.say(f"已创建考核任务 {c.name}：{directory}（{n} 个单位）。下一步：toolkit generate {directory}",
             f"Created campaign {c.name} in {directory} ({n} units). Next: toolkit generate {directory}")
     ctx.done({"campaign": str(directory), "name": c.name, "year": c.year, "units": n,
-              "warnings": _warn_unfilled(ctx, c)})
+              "warnings": warn_unfilled(ctx, c)})
 
 
 @app.command("next")
@@ -177,10 +175,10 @@ def next_round(directory: Annotated[Path, typer.Argument(help="The finished camp
     from ..rounds.next_round import next_campaign
     ctx = Ctx(as_json, lang, debug)
     if deadline:
-        _check_date(deadline, "--deadline")
+        check_date(deadline, "--deadline")
     campaign = next_campaign(directory, new_dir, template=template, year=year, name=name, deadline=deadline,
                              lang=lang)
-    rows = _generate(ctx, campaign)
+    rows = run_generate(ctx, campaign)
     carry = read_carry(campaign)
     items = sum(len(r) for c in carry.values() for r in c.tables.values())
     stale = sorted(code for code, c in carry.items() if c.stale)
@@ -194,7 +192,7 @@ def next_round(directory: Annotated[Path, typer.Argument(help="The finished camp
 def generate(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Write one prefilled workbook per unit into DIR/outbox/ with manifest.csv."""
     ctx = Ctx(as_json, lang, debug)
-    rows = _generate(ctx, _campaign(directory))
+    rows = run_generate(ctx, open_campaign(directory))
     ctx.done({"outbox": str(Path(directory) / "outbox"), "workbooks": len(rows)})
 
 
@@ -208,7 +206,7 @@ def collect(directory: DirArg, sources: Annotated[list[Path], typer.Argument(hel
     """Take in returned files: store originals, identify, record in the ledger."""
     from ..scale.cli import dask_runner
     ctx = Ctx(as_json, lang, debug)
-    result = _collect(ctx, _campaign(directory), sources, runner=dask_runner(dask))
+    result = run_collect(ctx, open_campaign(directory), sources, runner=dask_runner(dask))
     ctx.done({"offered": result.offered, "new": result.new, "collected": result.counts})
 
 
@@ -217,7 +215,7 @@ def collect(directory: DirArg, sources: Annotated[list[Path], typer.Argument(hel
 def validate(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Check every accepted return: out/issues.csv and feedback/ workbooks for faulty units."""
     ctx = Ctx(as_json, lang, debug)
-    result = _validate(ctx, _campaign(directory))
+    result = run_validate(ctx, open_campaign(directory))
     ctx.done({"returns": len(result.per_file),
               "faulty": sum(1 for e, _ in result.per_file.values() if e),
               "errors": sum(e for e, _ in result.per_file.values()),
@@ -230,8 +228,8 @@ def validate(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", 
 def status(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Who returned, who did not, whose return is faulty: out/status.csv and out/chase-list.xlsx."""
     ctx = Ctx(as_json, lang, debug)
-    statuses = _status(ctx, _campaign(directory))
-    ctx.done({"units": len(statuses), "state": _count_states(statuses),
+    statuses = run_status(ctx, open_campaign(directory))
+    ctx.done({"units": len(statuses), "state": count_states(statuses),
               **{state: [s.unit_code for s in statuses if s.state == state]
                  for state in ("missing", "unusable", "review", "faulty")},
               "late": [s.unit_code for s in statuses if s.late]})
@@ -242,7 +240,7 @@ def status(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", de
 def merge(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Merge accepted returns: out/values.csv, out/totals.csv and out/consolidated.xlsx."""
     ctx = Ctx(as_json, lang, debug)
-    ctx.done(_merge(ctx, _campaign(directory)))
+    ctx.done(run_merge(ctx, open_campaign(directory)))
 
 
 @app.command()
@@ -250,7 +248,7 @@ def merge(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", deb
 def score(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Score, rank and grade: out/scores.csv, out/score_trace.csv, out/scoring-sheet.xlsx."""
     ctx = Ctx(as_json, lang, debug)
-    result = _score(ctx, _campaign(directory))
+    result = run_score(ctx, open_campaign(directory))
     grades: dict[str, int] = {}
     for row in result.scores:
         if row["grade"]:
@@ -265,7 +263,7 @@ def score(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", deb
 def report(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Write out/report.html: status, totals, scores, grades, gap list, issues (self-contained, printable)."""
     ctx = Ctx(as_json, lang, debug)
-    ctx.done({"report": str(_report(ctx, _campaign(directory)))})
+    ctx.done({"report": str(run_report(ctx, open_campaign(directory)))})
 
 
 @app.command()
@@ -282,7 +280,7 @@ def resolve(directory: DirArg, sha256: Annotated[str, typer.Argument(help="The f
     ctx = Ctx(as_json, lang, debug)
     if bool(unit) == bool(reject):
         raise ConfigError("give exactly one of --unit CODE or --reject (with --reason)")
-    campaign = _campaign(directory)
+    campaign = open_campaign(directory)
     sha, earlier = resolve_file(campaign, sha256, unit=unit, reason=reason, force=force)
     from ..read.collect import export_ledger
     export_ledger(campaign, ctx.lang)
@@ -308,7 +306,7 @@ def run(directory: DirArg,
         as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Collect (when sources are given), validate, status, merge, score and report in one go."""
     ctx = Ctx(as_json, lang, debug)
-    campaign = _campaign(directory)
+    campaign = open_campaign(directory)
     ctx.done(run_pipeline(ctx, campaign, sources))
 
 
@@ -320,7 +318,7 @@ def compare(old_dir: Annotated[Path, typer.Argument(help="Last year's campaign."
     """Year on year: out/compare.xlsx and out/compare.csv in NEW_DIR (then `toolkit report NEW_DIR`)."""
     from ..rounds.compare import compare_campaigns
     ctx = Ctx(as_json, lang, debug)
-    summary = compare_campaigns(_campaign(old_dir), _campaign(new_dir), lang)
+    summary = compare_campaigns(open_campaign(old_dir), open_campaign(new_dir), lang)
     ctx.say(f"年度对比已写入 {Path(new_dir) / 'out' / 'compare.xlsx'}", f"Year-on-year comparison: {Path(new_dir) / 'out' / 'compare.xlsx'}")
     ctx.done(summary)
 
@@ -332,7 +330,7 @@ def demo(directory: Annotated[Path, typer.Argument(help="Where to create the dem
     """A complete campaign on the bundled samples, from the roster to the report."""
     from .demo import run_demo
     ctx = Ctx(as_json, lang, debug)
-    summary = run_demo(directory, ctx, _generate, run_pipeline)
+    summary = run_demo(directory, ctx, run_generate, run_pipeline)
     ctx.done(summary)
 
 

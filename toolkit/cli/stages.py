@@ -7,19 +7,19 @@ the ``--json`` summary.
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.markup import escape
+from rich.table import Table
 from rich.text import Text
 
 from .support import Ctx, err, out
 
-__all__ = ["_generate", "_collect", "_show_attention", "_validate", "_status", "_merge", "_score", "_report",
-           "run_pipeline", "_count_states"]
+__all__ = ["run_generate", "run_collect", "_show_attention", "run_validate", "run_status", "run_merge", "run_score", "run_report",
+           "run_pipeline", "count_states"]
 
 
-def _generate(ctx: Ctx, campaign):
+def run_generate(ctx: Ctx, campaign):
     from ..generate.outbox import generate_outbox
-    _warn_unfilled(ctx, campaign)
+    warn_unfilled(ctx, campaign)
     n = len(campaign.roster().units)
     with ctx.progress(n, "生成 / generating") as advance:
         rows = generate_outbox(campaign, lang=ctx.lang, progress=advance)
@@ -28,7 +28,7 @@ def _generate(ctx: Ctx, campaign):
     return rows
 
 
-def _warn_unfilled(ctx: Ctx, campaign) -> list[str]:
+def warn_unfilled(ctx: Ctx, campaign) -> list[str]:
     """Warn (never fail) when the instructions would print 联系人：，联系电话：。 with nothing filled in."""
     from ..campaign.folder import unfilled_contact
     keys = unfilled_contact(campaign)
@@ -47,8 +47,9 @@ def _warn_unfilled(ctx: Ctx, campaign) -> list[str]:
 _CONTACT_WORDS = {"contact": "联系人", "phone": "联系电话", "return_to": "报送方式"}
 
 
-def _collect(ctx: Ctx, campaign, sources, runner=None):
-    from ..read.collect import collect as do_collect, export_ledger
+def run_collect(ctx: Ctx, campaign, sources, runner=None):
+    from ..read.collect import collect as do_collect
+    from ..read.collect import export_ledger
     with ctx.progress(None, "收取 / collecting") as advance:
         result = do_collect(campaign, [str(s) for s in sources], progress=advance, runner=runner)
     export_ledger(campaign, ctx.lang)
@@ -75,8 +76,8 @@ def _ledger_word(status: str, lang: str) -> str:
 
 def _show_attention(ctx: Ctx, campaign) -> None:
     """The files a person must look at: under review, unidentified or rejected, with the next step."""
-    from ..read.collect import reason_message
     from ..campaign.ledger import Ledger
+    from ..read.collect import reason_message
     if ctx.json:
         return
     with Ledger(campaign.db_path) as ledger:
@@ -94,7 +95,7 @@ def _show_attention(ctx: Ctx, campaign) -> None:
             f"To settle a file: toolkit resolve {campaign.dir} <sha256> --unit CODE, or --reject --reason TEXT")
 
 
-def _validate(ctx: Ctx, campaign):
+def run_validate(ctx: Ctx, campaign):
     from ..feedback.workbooks import write_feedback
     from ..validate.stage import validate_campaign
     with ctx.progress(None, "检查 / validating") as advance:
@@ -109,7 +110,7 @@ def _validate(ctx: Ctx, campaign):
     return result
 
 
-def _status(ctx: Ctx, campaign, show_table: bool = True):
+def run_status(ctx: Ctx, campaign, show_table: bool = True):
     from ..campaign.ledger import Ledger
     from ..campaign.status import unit_statuses, write_status
     statuses = unit_statuses(campaign, ctx.lang)
@@ -140,8 +141,8 @@ _STATE_STYLE = {"missing": "red", "unusable": "red", "review": "magenta", "fault
 
 def _status_table(ctx: Ctx, statuses) -> None:
     """Every unit that needs the office (all of them in a small campaign), then one line of counts."""
-    from ..codes import title
     from ..campaign.status import UnitState, state_text
+    from ..codes import title
     en = ctx.lang == "en"
     table = Table("unit" if en else "单位代码", "name" if en else "单位名称", "group" if en else "分组",
                   "contact" if en else "联系人", "phone" if en else "电话", "state" if en else "状态",
@@ -162,7 +163,7 @@ def _status_table(ctx: Ctx, statuses) -> None:
             + ". Chase list: out/chase-list.xlsx")
 
 
-def _merge(ctx: Ctx, campaign, merged=None):
+def run_merge(ctx: Ctx, campaign, merged=None):
     from ..merge.stage import merge_campaign
     summary = merge_campaign(campaign, ctx.lang, merged)
     ctx.say(f"已汇总 {summary['returned']}/{summary['units']} 个单位的报送：out/consolidated.xlsx、out/values.csv",
@@ -170,7 +171,7 @@ def _merge(ctx: Ctx, campaign, merged=None):
     return summary
 
 
-def _score(ctx: Ctx, campaign, merged=None):
+def run_score(ctx: Ctx, campaign, merged=None):
     from ..score.stage import score_campaign
     result = score_campaign(campaign, ctx.lang, merged)
     for warning in result.warnings:
@@ -181,7 +182,7 @@ def _score(ctx: Ctx, campaign, merged=None):
     return result
 
 
-def _report(ctx: Ctx, campaign):
+def run_report(ctx: Ctx, campaign):
     from ..report.stage import report_campaign
     path = report_campaign(campaign, ctx.lang)
     ctx.say(f"考核报告：{path}（可直接用浏览器打开、打印）", f"Report: {path} (open in any browser; prints on A4)")
@@ -194,20 +195,20 @@ def run_pipeline(ctx: Ctx, campaign, sources) -> dict:
     Without sources nothing new is taken in, but files held back for the campaign (a unit then
     missing from the roster) are read again, and every later stage runs on what is collected.
     """
-    summary: dict = {"collected": _collect(ctx, campaign, list(sources or ())).counts}
-    result = _validate(ctx, campaign)
+    summary: dict = {"collected": run_collect(ctx, campaign, list(sources or ())).counts}
+    result = run_validate(ctx, campaign)
     summary["faulty"] = sum(1 for e, _ in result.per_file.values() if e)
-    summary["state"] = _count_states(_status(ctx, campaign, show_table=False))  # named as `toolkit status` names it
+    summary["state"] = count_states(run_status(ctx, campaign, show_table=False))  # named as `toolkit status` names it
     from ..merge.stage import load_merged
     merged = load_merged(campaign)  # read and normalised once for both merge and score
-    summary["merge"] = _merge(ctx, campaign, merged)
+    summary["merge"] = run_merge(ctx, campaign, merged)
     if campaign.scoring:
-        summary["scored"] = sum(1 for r in _score(ctx, campaign, merged).scores if r["total"] not in ("", None))
-    summary["report"] = str(_report(ctx, campaign))
+        summary["scored"] = sum(1 for r in run_score(ctx, campaign, merged).scores if r["total"] not in ("", None))
+    summary["report"] = str(run_report(ctx, campaign))
     return summary
 
 
-def _count_states(statuses) -> dict:
+def count_states(statuses) -> dict:
     counts: dict[str, int] = {}
     for s in statuses:
         counts[s.state] = counts.get(s.state, 0) + 1

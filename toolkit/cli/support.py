@@ -22,15 +22,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
-from .help import help_language, lang_after_command, localise_help, usage_error_zh
 from ..errors import ConfigError, ToolkitError
+from .help import help_language, lang_after_command, localise_help, usage_error_zh
 
-__all__ = ["DIST_NAME", "version_line", "safe_console", "write_json", "out", "err", "JsonOpt", "LangOpt", "DebugOpt", "DirArg", "Ctx", "guarded", "_campaign",
-           "_check_date", "JsonAwareGroup"]
+__all__ = ["DIST_NAME", "version_line", "safe_console", "write_json", "out", "err", "JsonOpt", "LangOpt", "DebugOpt", "DirArg", "Ctx", "guarded",
+           "open_campaign", "check_date", "JsonAwareGroup"]
 
 # markup off: paths, file and unit names may hold "[draft]"; styled lines opt in and escape what they show
 out = Console(highlight=False, markup=False)
@@ -219,12 +218,12 @@ def safe_console() -> None:
             stream.reconfigure(errors="toolkit-console")
 
 
-def _campaign(directory: Path):
+def open_campaign(directory: Path):
     from ..campaign.folder import load_campaign
     return load_campaign(directory)
 
 
-def _check_date(value: str, option: str) -> None:
+def check_date(value: str, option: str) -> None:
     import datetime as dt
     try:
         dt.date.fromisoformat(value)

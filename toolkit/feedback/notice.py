@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from ..output.xlsxfile import cell_text, display_width
 from ..spec import layout as L
-from ..generate.cells import display_width
-from ..output.xlsxfile import cell_text
 
 __all__ = ["Notice", "write_issue_sheet", "resubmit_deadline", "NOTICE_ROWS", "COLUMN_WIDTHS",
            "DEFAULT_RESUBMIT_DAYS"]

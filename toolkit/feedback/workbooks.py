@@ -18,18 +18,17 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from ..spec import layout as L
 from ..campaign.folder import Campaign, Unit
-from ..validate.checks import Issue, Return
 from ..errors import CampaignError
-from ..generate.outbox import master_context, write_csv
-from ..spec.model import TemplateSpec
+from ..generate.master import build_master
+from ..generate.outbox import MasterPackage, master_context, unit_values, write_csv
 from ..output.names import unit_file_names
+from ..output.xlsxfile import cell_text
+from ..spec import layout as L
+from ..spec.model import TemplateSpec
+from ..validate.checks import Issue, Return
 from ..validate.stage import ValidationResult, issue_message
 from .notice import Notice, resubmit_deadline, write_issue_sheet
-from ..generate.master import build_master
-from ..output.xlsxfile import cell_text
-from ..generate.outbox import MasterPackage, unit_values
 
 __all__ = ["write_feedback", "feedback_filename", "feedback_names", "FEEDBACK_SHEET", "INDEX_COLUMNS"]
 

@@ -1,7 +1,7 @@
 """The stateless parts of a master workbook: cell formats, data validations, widths and text.
 
-:func:`_formats` adds the cell formats a master uses to an xlsxwriter workbook;
-:func:`_validation` turns a spec field into the data validation of its input cell (input
+:func:`cell_formats` adds the cell formats a master uses to an xlsxwriter workbook;
+:func:`data_validation` turns a spec field into the data validation of its input cell (input
 prompt and error message); :func:`display_width` sizes a column to its text (CJK counting
 double). :class:`toolkit.generate.master._Builder` puts them together.
 """
@@ -13,17 +13,10 @@ import datetime as dt
 from ..i18n import t
 from ..spec.model import Field
 
-__all__ = ["display_width"]
+__all__ = ["cell_formats", "data_validation", "format_text", "number_text", "with_max_points"]
 
 
-def display_width(text: str, lo: float = 6, hi: float = 60) -> float:
-    """A column width that fits *text*, counting CJK characters as two."""
-    longest = max((sum(2.1 if ord(c) > 0x2E80 else 1.1 for c in line) for line in str(text).split("\n")),
-                  default=0)
-    return max(lo, min(hi, longest + 2))
-
-
-def _validation(f: Field, lang: str, list_source) -> dict | None:
+def data_validation(f: Field, lang: str, list_source) -> dict | None:
     """The data-validation dict of an input cell (input prompt and error message)."""
     prompt = {"input_title": f.label[:32], "input_message": (f.help or f.label)[:255]}
     err = {"error_title": t("dv.error_title", lang)}
@@ -31,7 +24,7 @@ def _validation(f: Field, lang: str, list_source) -> dict | None:
         lo = f.min if f.min is not None else (0 if f.type in ("score", "percent") else -1e9)
         hi = f.max if f.max is not None else ({"percent": 100 if f.scale == 100 else 1}.get(f.type, 1e12))
         kind = "integer" if f.type == "int" else "decimal"
-        msg = t("dv.int" if kind == "integer" else "dv.decimal", lang, lo=_num(lo), hi=_num(hi))
+        msg = t("dv.int" if kind == "integer" else "dv.decimal", lang, lo=number_text(lo), hi=number_text(hi))
         return {"validate": kind, "criteria": "between", "minimum": lo, "maximum": hi,
                 "error_message": msg[:255], **prompt, **err}
     if f.type == "date":
@@ -45,23 +38,23 @@ def _validation(f: Field, lang: str, list_source) -> dict | None:
     return {"validate": "any", **prompt}
 
 
-def _with_max(f: Field, max_points: float) -> Field:
+def with_max_points(f: Field, max_points: float) -> Field:
     from dataclasses import replace
     return replace(f, min=0, max=max_points)
 
 
-def _num(x) -> str:
+def number_text(x) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def _format_text(text: str, values: dict) -> str:
+def format_text(text: str, values: dict) -> str:
     out = text
     for key, value in values.items():
         out = out.replace("{" + key + "}", str(value))
     return out
 
 
-def _formats(wb) -> dict:
+def cell_formats(wb) -> dict:
     border = {"border": 1, "valign": "vcenter", "font_size": 10}
     return {
         "title": wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),

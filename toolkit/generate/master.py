@@ -18,11 +18,12 @@ from typing import Any
 
 import xlsxwriter
 
-from ..spec import layout as L
 from ..expr.language import to_excel
 from ..i18n import t
+from ..output.xlsxfile import display_width
+from ..spec import layout as L
 from ..spec.model import Field, Sheet, TemplateSpec
-from .cells import _format_text, _formats, _num, _validation, _with_max, display_width
+from .cells import cell_formats, data_validation, format_text, number_text, with_max_points
 
 __all__ = ["UNIT_CODE", "UNIT_NAME", "LITERAL_OPEN", "roster_token", "literal", "MasterContext", "build_master",
            "display_width"]
@@ -78,7 +79,7 @@ class _Builder:
     def __init__(self, wb, spec: TemplateSpec, ctx: MasterContext):
         self.wb, self.spec, self.ctx, self.lang = wb, spec, ctx, ctx.lang
         self.lists: list[tuple[str, ...]] = []
-        self.fmt = _formats(wb)
+        self.fmt = cell_formats(wb)
         self.title = (spec.title_en or spec.title) if ctx.lang == "en" else spec.title
 
     def build(self) -> None:
@@ -157,7 +158,7 @@ class _Builder:
                   "campaign": self.ctx.campaign, "year": self.ctx.year, "unit_name": UNIT_NAME,
                   "unit_code": UNIT_CODE, "return_to": self.ctx.return_to, "title": self.title,
                   **self.ctx.extra_text}
-        text = _format_text(sheet.text, values)
+        text = format_text(sheet.text, values)
         if self.ctx.return_to and "{return_to}" not in sheet.text:  # `init --return-to`: say it in every template
             text = text.rstrip("\n") + "\n" + t("instr.returning", self.lang, return_to=self.ctx.return_to)
         ws.set_column(1, 8, 12)
@@ -234,8 +235,8 @@ class _Builder:
         title = area.title
         if area.kind == "bonus" and area.cap is not None:
             named = "加分" in title or "bonus" in title.lower()  # "八、加分项" needs only the cap, not 加分项 again
-            title += t("check.cap", self.lang, cap=_num(area.cap)) if named else \
-                " " + t("check.bonus_cap", self.lang, cap=_num(area.cap))
+            title += t("check.cap", self.lang, cap=number_text(area.cap)) if named else \
+                " " + t("check.bonus_cap", self.lang, cap=number_text(area.cap))
         ws.merge_range(row, 1, row, 4, title, self.fmt["area"])
         for j, c in enumerate(area.columns):
             col = L.CHECK_FIRST_INPUT_COL + j
@@ -266,7 +267,7 @@ class _Builder:
         else:
             ws.write_number(row, L.CHECK_MAX_COL, item.max_points, self.fmt["label_c"])
         for j, c in enumerate(area.columns):
-            bound = c if c.type != "score" else _with_max(c, item.max_points)
+            bound = c if c.type != "score" else with_max_points(c, item.max_points)
             self._input_cell(ws, row, L.CHECK_FIRST_INPUT_COL + j, bound, L.defined_name(item.id, c.id))
         # as tall as the longer text wraps in its 42-wide column (LibreOffice fits about 18 CJK characters)
         lines = max(math.ceil(display_width(text, 0, 10_000) / 38) for text in (item.content, item.standard))
@@ -278,7 +279,7 @@ class _Builder:
         if score_col is None:
             return
         parts = [subtotal[a.id] for a in sheet.areas if a.kind == "normal" and a.id in subtotal]
-        bonus = [f"MIN({_num(a.cap)},{subtotal[a.id]})" if a.cap is not None else subtotal[a.id]
+        bonus = [f"MIN({number_text(a.cap)},{subtotal[a.id]})" if a.cap is not None else subtotal[a.id]
                  for a in sheet.areas if a.kind == "bonus" and a.id in subtotal]
         if parts or bonus:
             ws.write_formula(row, score_col, "=" + "+".join(parts + bonus), self.fmt["formula"], 0)
@@ -357,7 +358,7 @@ class _Builder:
         self.wb.define_name(name, f"='{ws.get_name()}'!{L.cell_ref(row, col, True)}")
 
     def _validate(self, ws, r1, c1, r2, c2, f: Field) -> None:
-        dv = _validation(f, self.lang, self._list_source)
+        dv = data_validation(f, self.lang, self._list_source)
         if dv:
             ws.data_validation(r1, c1, r2, c2, dv)
 

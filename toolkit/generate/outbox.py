@@ -23,11 +23,11 @@ from typing import Callable, Iterable
 from xml.sax.saxutils import escape
 
 from ..campaign.folder import Campaign, Unit
+from ..campaign.lock import exit_with_parent, locked
 from ..output.csvfile import write_csv
+from ..output.names import unit_file_names
 from ..spec.model import TemplateSpec
 from .master import LITERAL_OPEN, MasterContext, build_master
-from ..campaign.lock import exit_with_parent, locked
-from ..output.names import unit_file_names
 
 __all__ = ["MasterPackage", "generate_outbox", "unit_filename", "outbox_names", "workbook_for_unit", "MANIFEST_COLUMNS"]
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 __all__ = ["Limits", "Package"]
 
 
-_MIB = 2**20
-_WHOLE_PART = _MIB  # parts up to this size are decompressed whole once and their heads sliced from that
-_READ_AHEAD = 16 * _MIB  # ... up to this much per package; beyond it heads are read as before
-_PARSE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
+MIB = 2**20
+_WHOLE_PART = MIB  # parts up to this size are decompressed whole once and their heads sliced from that
+_READ_AHEAD = 16 * MIB  # ... up to this much per package; beyond it heads are read as before
+PARSE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
                  NotImplementedError, zlib.error, struct.error, KeyError, IndexError, OverflowError)
 
 
@@ -39,7 +39,7 @@ class Limits:
     yield_archives: bool = False            # True: yield each readable archive too (kind "archive"), before its members
 
 
-def _member_name(info: zipfile.ZipInfo) -> str:
+def member_name(info: zipfile.ZipInfo) -> str:
     """The member's real name: UTF-8 when flagged; else its raw bytes as UTF-8, GBK (GB18030) or cp437."""
     if info.flag_bits & 0x800:
         return info.orig_filename
@@ -52,7 +52,7 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return info.orig_filename
 
 
-def _display_name(name: str) -> str:
+def display_name(name: str) -> str:
     """A member name made safe to show: no ``..``, no root or drive, no control characters."""
     name = "".join(ch if ch.isprintable() else "?" for ch in name)
     parts: list[str] = []
@@ -67,16 +67,16 @@ def _display_name(name: str) -> str:
     return "/".join(parts) or "?"
 
 
-def _ratio_too_high(info: zipfile.ZipInfo, limits: Limits) -> bool:
-    return info.file_size > _MIB and info.file_size > limits.max_ratio * max(info.compress_size, 1)
+def ratio_too_high(info: zipfile.ZipInfo, limits: Limits) -> bool:
+    return info.file_size > MIB and info.file_size > limits.max_ratio * max(info.compress_size, 1)
 
 
-def _ratio_detail(info: zipfile.ZipInfo) -> str:
+def ratio_detail(info: zipfile.ZipInfo) -> str:
     ratio = info.file_size / max(info.compress_size, 1)
-    return f"{_display_name(_member_name(info))}: compressed {ratio:.0f}:1 to {_mib(info.file_size)}"
+    return f"{display_name(member_name(info))}: compressed {ratio:.0f}:1 to {_mib(info.file_size)}"
 
 
-def _size_problem(infos: list[zipfile.ZipInfo], limits: Limits, budget: int,
+def size_problem(infos: list[zipfile.ZipInfo], limits: Limits, budget: int,
                   per_part_ratio: bool) -> tuple[str, str] | None:
     """Judge an archive or package from its directory alone: entry count, total size, ratios."""
     if len(infos) > limits.max_members:
@@ -84,19 +84,19 @@ def _size_problem(infos: list[zipfile.ZipInfo], limits: Limits, budget: int,
     total = sum(i.file_size for i in infos)
     if total > budget:
         return "intake.zip_bomb", f"unpacks to {_mib(total)} (limit {_mib(budget)})"
-    bad = next((i for i in infos if _ratio_too_high(i, limits)), None) if per_part_ratio else None
-    return ("intake.zip_bomb", _ratio_detail(bad)) if bad else None
+    bad = next((i for i in infos if ratio_too_high(i, limits)), None) if per_part_ratio else None
+    return ("intake.zip_bomb", ratio_detail(bad)) if bad else None
 
 
 def _mib(size: int) -> str:
-    return f"{size / _MIB:.1f} MiB"
+    return f"{size / MIB:.1f} MiB"
 
 
-def _over(size: int, limit: int) -> str:
+def over_limit(size: int, limit: int) -> str:
     return f"{_mib(size)} (limit {_mib(limit)})"
 
 
-def _read_head(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, cap: int) -> bytes:
+def read_head(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, cap: int) -> bytes:
     """At most *cap* uncompressed bytes of a member (decompresses no more than that)."""
     size = member.file_size if isinstance(member, zipfile.ZipInfo) else archive.getinfo(member).file_size
     if cap >= size and isinstance(archive, Package):

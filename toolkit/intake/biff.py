@@ -3,7 +3,7 @@
 An xls is an OLE2 file, not a zip package: its Workbook stream is a run of BIFF records that
 readers (calamine) trust. Each sheet's DIMENSIONS record and the span of its cell records are
 bounded here, because calamine allocates one dense buffer per sheet from them and a damaged
-record would abort the whole process (see :func:`_xls_problem`).
+record would abort the whole process (see :func:`xls_problem`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from typing import Iterator
 
 import olefile
 
-from .archive import _PARSE_ERRORS, Limits
-
+from .archive import PARSE_ERRORS, Limits
 
 # BIFF cell records (each starts with row, column): FORMULA, RSTRING, MULRK, MULBLANK, LABELSST, BLANK,
 # NUMBER, LABEL, BOOLERR, RK. MULRK and MULBLANK end with their last column.
@@ -23,7 +22,7 @@ _BIFF_CELLS = frozenset({0x0006, 0x00D6, 0x00BD, 0x00BE, 0x00FD, 0x0201, 0x0203,
 _BIFF_MULTI = frozenset({0x00BD, 0x00BE})
 
 
-def _xls_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
+def xls_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
     """Check every sheet of a BIFF workbook stream for ranges a reader would allocate without bound.
 
     calamine sizes one dense buffer per sheet from its DIMENSIONS record and its cells: a
@@ -37,7 +36,7 @@ def _xls_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
             if name is None:
                 return "intake.corrupt", "OLE2 (.xls) file without a Workbook stream"
             stream = ole.openstream(name).read()
-    except _PARSE_ERRORS as exc:
+    except PARSE_ERRORS as exc:
         return "intake.corrupt", f"OLE2 (.xls) file cannot be opened ({exc})"
     starts = []
     for record, body in _biff_records(stream, 0):

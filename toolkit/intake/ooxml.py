@@ -22,8 +22,8 @@ import olefile
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from .archive import _MIB, _PARSE_ERRORS, Limits, Package, _read_head, _size_problem
-from .biff import _xls_problem
+from .archive import MIB, PARSE_ERRORS, Limits, Package, read_head, size_problem
+from .biff import xls_problem
 from .sheet_span import NotWellFormed, ods_sheet_span, xlsx_sheet_span
 
 __all__ = ["Limits", "Package", "check_workbook_package", "workbook_problem"]
@@ -56,23 +56,23 @@ def check_workbook_package(data: bytes, limits: Limits) -> str | None:
 
 def workbook_problem(data: bytes, limits: Limits, package: "Package | None" = None) -> tuple[str, str] | None:
     """Like :func:`check_workbook_package`, with the detail: (reason code, what is wrong) or None."""
-    return _xls_problem(data, limits) if data.startswith(olefile.MAGIC) else _package_problem(data, limits, package)
+    return xls_problem(data, limits) if data.startswith(olefile.MAGIC) else package_problem(data, limits, package)
 
 
 
-def _package_problem(data: bytes, limits: Limits, package: "Package | None" = None) -> tuple[str, str] | None:
+def package_problem(data: bytes, limits: Limits, package: "Package | None" = None) -> tuple[str, str] | None:
     """The package's problem, if any; a *package* given by the caller stays open for reading."""
     opened = package
     try:
         opened = opened or Package(data)
         parts = [i for i in opened.infolist() if not i.is_dir()]
-        problem = _size_problem(parts, limits, limits.max_unpacked_bytes, per_part_ratio=True) or _twin_parts(parts)
+        problem = size_problem(parts, limits, limits.max_unpacked_bytes, per_part_ratio=True) or _twin_parts(parts)
         if problem:
             return problem
         if not _has_main_part(opened):
             return "intake.corrupt", "the workbook part is missing"
         return _parts_problem(opened, parts, limits)
-    except _PARSE_ERRORS as exc:
+    except PARSE_ERRORS as exc:
         return "intake.corrupt", f"the package cannot be unpacked ({exc})"
     finally:
         if package is None and opened is not None:
@@ -96,7 +96,7 @@ def _has_main_part(package: zipfile.ZipFile) -> bool:
         return "content.xml" in names
     if "[Content_Types].xml" not in names:
         return False
-    types = _read_head(package, "[Content_Types].xml", _MIB).decode("utf-8", "replace")
+    types = read_head(package, "[Content_Types].xml", MIB).decode("utf-8", "replace")
     for override in re.findall(r"<(?:\w{1,20}:)?Override\b[^<>]{0,2000}>", types):
         if re.search(r"(spreadsheetml\.(sheet|template)|ms-excel\.\w{1,40}\.macroEnabled)\.main", override):
             part = re.search(r"PartName\s*=\s*[\"']/?([^\"']+)", override)
@@ -135,13 +135,13 @@ def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limit
 
 def _part_problem(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
                   kind: str | None) -> tuple[str, str] | None:
-    head = _read_head(package, info, _XML_FIRST)  # the prolog and <dimension> sit at the start
+    head = read_head(package, info, _XML_FIRST)  # the prolog and <dimension> sit at the start
     text = _decode_xml_head(head)
     problem = _prolog_problem(text, truncated=info.file_size > len(head))
     sheet_part = kind == "worksheet" or "worksheets/" in info.filename.lower() or (
         "worksheet" in text and _WORKSHEET_ROOT.search(text) is not None)
     if info.file_size > len(head) and (problem == "XML prolog too long" or (sheet_part and not _claimed_cells(text)[0])):
-        head = _read_head(package, info, _XML_HEAD)
+        head = read_head(package, info, _XML_HEAD)
         text = _decode_xml_head(head)
         problem = _prolog_problem(text, truncated=info.file_size > len(head))
     if problem:

@@ -25,10 +25,9 @@ import olefile
 
 from ..codes import Code, register
 from ..errors import ConfigError
-from .archive import (_MIB, _PARSE_ERRORS, Limits, Package, _display_name, _member_name, _over, _ratio_detail,
-                      _ratio_too_high, _read_head, _size_problem)
-from .biff import _xls_problem
-from .ooxml import _package_problem, check_workbook_package, workbook_problem
+from .archive import MIB, PARSE_ERRORS, Limits, Package, display_name, member_name, over_limit, ratio_detail, ratio_too_high, read_head, size_problem
+from .biff import xls_problem
+from .ooxml import check_workbook_package, package_problem, workbook_problem
 from .source_paths import readable_name, toolkit_written
 
 __all__ = ["Limits", "Package", "Offered", "sniff", "walk", "check_workbook_package", "workbook_problem", "WORKBOOK_KINDS",
@@ -195,7 +194,7 @@ def _offer_file(path: Path, limits: Limits) -> Iterator[Offered]:
             yield _reject(label, None, info.st_mtime, "intake.not_a_workbook", "not a regular file")
             return
         if info.st_size > limits.max_file_bytes:
-            yield _reject(label, None, info.st_mtime, "intake.too_large", _over(info.st_size, limits.max_file_bytes))
+            yield _reject(label, None, info.st_mtime, "intake.too_large", over_limit(info.st_size, limits.max_file_bytes))
             return
         with path.open("rb") as fh:
             # at most max_file_bytes + 1 bytes, read in a buffer the size stat gave (not one of the cap's size)
@@ -209,7 +208,7 @@ def _offer_file(path: Path, limits: Limits) -> Iterator[Offered]:
         yield _reject(label, None, 0.0, "intake.corrupt", detail)
         return
     if len(data) > limits.max_file_bytes:  # grew since stat
-        yield _reject(label, None, info.st_mtime, "intake.too_large", _over(len(data), limits.max_file_bytes))
+        yield _reject(label, None, info.st_mtime, "intake.too_large", over_limit(len(data), limits.max_file_bytes))
         return
     yield from _classify(data, label, info.st_mtime, 0, limits, None)
 
@@ -224,7 +223,7 @@ def _classify(data: bytes, label: str, mtime: float, depth: int, limits: Limits,
         yield from _walk_archive(data, label, mtime, depth + 1, limits, budget or _Budget(limits.max_unpacked_bytes))
         return
     if kind in WORKBOOK_KINDS and limits.check_packages:
-        problem = _xls_problem(data, limits) if kind == "xls" else _package_problem(data, limits)
+        problem = xls_problem(data, limits) if kind == "xls" else package_problem(data, limits)
         if problem:
             yield _reject(label, data, mtime, *problem)
             return
@@ -243,12 +242,12 @@ def _walk_archive(data: bytes, label: str, mtime: float, depth: int, limits: Lim
         return
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except _PARSE_ERRORS as exc:
+    except PARSE_ERRORS as exc:
         yield _reject(label, data, mtime, "intake.corrupt", f"archive cannot be opened ({exc})")
         return
     with archive:
-        members = [i for i in archive.infolist() if not _is_dir(i) and not _is_junk_member(_member_name(i))]
-        problem = _size_problem(members, limits, budget.remaining, per_part_ratio=False)
+        members = [i for i in archive.infolist() if not _is_dir(i) and not _is_junk_member(member_name(i))]
+        problem = size_problem(members, limits, budget.remaining, per_part_ratio=False)
         if problem is None and not members:
             problem = ("intake.empty_file", "the archive holds no files")
         if problem:
@@ -260,16 +259,16 @@ def _walk_archive(data: bytes, label: str, mtime: float, depth: int, limits: Lim
 
 def _walk_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, parent: str, parent_mtime: float,
                  depth: int, limits: Limits, budget: _Budget) -> Iterator[Offered]:
-    label = f"{parent}!/{_display_name(_member_name(info))}"
+    label = f"{parent}!/{display_name(member_name(info))}"
     mtime = _zip_mtime(info, parent_mtime)
     if info.flag_bits & 0x1:
         yield _reject(label, None, mtime, "intake.encrypted_archive", "password-protected archive member")
         return
     if info.file_size > limits.max_file_bytes:
-        yield _reject(label, None, mtime, "intake.too_large", _over(info.file_size, limits.max_file_bytes))
+        yield _reject(label, None, mtime, "intake.too_large", over_limit(info.file_size, limits.max_file_bytes))
         return
-    if _ratio_too_high(info, limits):
-        yield _reject(label, None, mtime, "intake.zip_bomb", _ratio_detail(info))
+    if ratio_too_high(info, limits):
+        yield _reject(label, None, mtime, "intake.zip_bomb", ratio_detail(info))
         return
     try:
         with archive.open(info) as fh:
@@ -277,7 +276,7 @@ def _walk_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, parent: str, p
     except NotImplementedError as exc:
         yield _reject(label, None, mtime, "intake.unsupported_archive", str(exc))
         return
-    except _PARSE_ERRORS as exc:
+    except PARSE_ERRORS as exc:
         yield _reject(label, None, mtime, "intake.corrupt", f"archive member cannot be unpacked ({exc})")
         return
     budget.remaining -= len(data)
@@ -337,7 +336,7 @@ def _sniff_zip(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return _package_kind(archive)
-    except _PARSE_ERRORS:
+    except PARSE_ERRORS:
         return "corrupt_zip"
 
 
@@ -345,13 +344,13 @@ def _package_kind(archive: zipfile.ZipFile) -> str:
     """Tell an OOXML or OpenDocument package from a plain zip archive."""
     names = {n.lower(): n for n in archive.namelist()}
     if "mimetype" in names:
-        mime = _read_head(archive, names["mimetype"], 256).strip()
+        mime = read_head(archive, names["mimetype"], 256).strip()
         if mime == _ODS_MIME:
             manifest = names.get("meta-inf/manifest.xml")
-            return "encrypted" if manifest and b"encryption-data" in _read_head(archive, manifest, _MIB) else "ods"
+            return "encrypted" if manifest and b"encryption-data" in read_head(archive, manifest, MIB) else "ods"
         if mime.startswith(b"application/vnd.oasis.opendocument"):
             return "odt"
-    types = _read_head(archive, names["[content_types].xml"], _MIB) if "[content_types].xml" in names else b""
+    types = read_head(archive, names["[content_types].xml"], MIB) if "[content_types].xml" in names else b""
     if "xl/workbook.bin" in names or b"sheet.binary.macroEnabled.main" in types:
         return "xlsb"
     if "xl/workbook.xml" in names or re.search(_WORKBOOK_MAIN, types):
@@ -375,7 +374,7 @@ def _sniff_ole(data: bytes) -> str:
             if "worddocument" in streams:
                 return "doc"
             return "ppt" if "powerpoint document" in streams else "unknown"
-    except _PARSE_ERRORS:
+    except PARSE_ERRORS:
         return "corrupt_ole"
 
 

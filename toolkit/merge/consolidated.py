@@ -6,13 +6,12 @@ import datetime as dt
 from typing import Any
 
 from ..campaign.folder import Campaign
-from .stage import Merged, MergedUnit
-from ..output.names import safe_sheet_name
-from ..spec.model import Field, Sheet
 from ..campaign.status import STATE_LABELS
+from ..output.names import safe_sheet_name
 from ..output.print_layout import print_wide
-from ..generate.cells import display_width
-from ..output.xlsxfile import new_workbook
+from ..output.xlsxfile import display_width, new_workbook
+from ..spec.model import Field, Sheet
+from .stage import Merged, MergedUnit
 
 __all__ = ["write_consolidated"]
 

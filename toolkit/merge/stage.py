@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..campaign.folder import Campaign, Unit
-from ..validate.checks import Return
 from ..campaign.ledger import FileRow, Ledger
+from ..campaign.status import NOT_RETURNED, UnitStatus, unit_statuses
 from ..normalise.values import display
 from ..spec.model import TemplateSpec
-from ..campaign.status import NOT_RETURNED, UnitStatus, unit_statuses
+from ..validate.checks import Return
 from ..validate.stage import build_return
 
 __all__ = ["MergedUnit", "Merged", "merge_campaign", "VALUES_COLUMNS", "TOTALS_COLUMNS", "group_totals", "raw_text"]
@@ -166,8 +166,8 @@ def _is_number(value: Any) -> bool:
 
 def merge_campaign(campaign: Campaign, lang: str = "zh", merged: Merged | None = None) -> dict:
     """Write out/values.csv, out/totals.csv and out/consolidated.xlsx; return a summary."""
-    from .consolidated import write_consolidated
     from ..output.csvfile import write_csv
+    from .consolidated import write_consolidated
 
     merged = merged or load_merged(campaign)
     rows = values_rows(merged)
@@ -186,8 +186,8 @@ def write_rectification(campaign: Campaign, merged: Merged) -> int | None:
     """out/rectification.csv for a template with a lifecycle table (整改台账); None otherwise."""
     import datetime as dt
 
-    from ..rounds.carry import read_carry, round_tag
     from ..output.csvfile import write_csv
+    from ..rounds.carry import read_carry, round_tag
     from ..validate.rectification import RECTIFICATION_COLUMNS, failed_closings, lifecycle_sheet, rectification_rows
 
     sheet = lifecycle_sheet(merged.spec)

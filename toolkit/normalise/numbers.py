@@ -14,7 +14,14 @@ from decimal import Decimal
 from typing import Any
 
 from .parsed import (
-    CHINESE_NUMERAL, NOT_A_NUMBER, NOT_AN_INTEGER, PERCENT_AMBIGUOUS, Parsed, _fold, _is_number, _settled,
+    CHINESE_NUMERAL,
+    NOT_A_NUMBER,
+    NOT_AN_INTEGER,
+    PERCENT_AMBIGUOUS,
+    Parsed,
+    fold,
+    is_number,
+    settled_parse,
 )
 
 __all__ = ["parse_number", "parse_int", "parse_percent", "UNIT_SUFFIXES", "FULL_MARKS"]
@@ -45,12 +52,12 @@ def parse_number(raw: Any, *, unit: str | None = None) -> Parsed:
     Returns:
         The value, or ``value.not_a_number``; a Chinese numeral warns ``value.chinese_numeral``.
     """
-    settled = _settled(raw)
+    settled = settled_parse(raw)
     if settled is not None:
         return settled
     if isinstance(raw, str):
-        return _number_text(_fold(raw), unit)
-    value = _cell_number(raw) if _is_number(raw) else None
+        return _number_text(fold(raw), unit)
+    value = cell_number(raw) if is_number(raw) else None
     return Parsed(value) if value is not None else Parsed(error=NOT_A_NUMBER)
 
 
@@ -77,8 +84,8 @@ def parse_percent(raw: Any, scale: int) -> Parsed:
     Returns:
         The value on ``scale``, or ``value.not_a_number``.
     """
-    if isinstance(raw, str) and _fold(raw).strip().endswith("%"):
-        parsed = _number_text(_fold(raw).strip()[:-1].rstrip(), None)
+    if isinstance(raw, str) and fold(raw).strip().endswith("%"):
+        parsed = _number_text(fold(raw).strip()[:-1].rstrip(), None)
         if parsed.value is None:
             return parsed
         return Parsed(_rescale(parsed.value, 100, scale), warning=parsed.warning)
@@ -93,9 +100,9 @@ def parse_percent(raw: Any, scale: int) -> Parsed:
     return parsed
 
 
-def _parse_score(raw: Any, max_points: float | None) -> Parsed:
+def parse_score(raw: Any, max_points: float | None) -> Parsed:
     """A score is a number; "满分" means ``max_points`` when it is known. No bounds check."""
-    if isinstance(raw, str) and max_points is not None and _fold(raw).strip() in FULL_MARKS:
+    if isinstance(raw, str) and max_points is not None and fold(raw).strip() in FULL_MARKS:
         return Parsed(_tidy(float(max_points)))
     return parse_number(raw)
 
@@ -163,7 +170,7 @@ def _chinese(text: str) -> int | None:
     return total + digit
 
 
-def _cell_number(value: int | float) -> int | float | None:
+def cell_number(value: int | float) -> int | float | None:
     """A numeric cell: rounded to Excel's 15 significant digits, integral floats as int."""
     if isinstance(value, int):
         return value

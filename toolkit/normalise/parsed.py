@@ -1,8 +1,8 @@
 """What every value parser returns (:class:`Parsed`) and the first steps they all take.
 
 The issue codes a :class:`Parsed` can carry are named here and declared (with their titles and
-hints) in :mod:`toolkit.normalise.values`; :func:`_settled` handles an empty cell or a formula error
-before any parser looks at a value, and :func:`_fold` turns full-width characters, odd spaces and
+hints) in :mod:`toolkit.normalise.values`; :func:`settled_parse` handles an empty cell or a formula error
+before any parser looks at a value, and :func:`fold` turns full-width characters, odd spaces and
 minus signs into plain ASCII. Used by :mod:`toolkit.normalise.values` and :mod:`toolkit.normalise.numbers`.
 """
 
@@ -26,9 +26,9 @@ ERROR_CELLS = frozenset({
 })
 
 # Full-width ASCII → ASCII, odd spaces → space, minus sign → "-", zero-width marks dropped.
-_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_FOLD.update({c: " " for c in (0x3000, 0xA0, 0x202F, 0x205F, *range(0x2000, 0x200B))})
-_FOLD.update({0x2212: "-", 0xFE63: "-", 0x200B: None, 0x200C: None, 0x200D: None,
+FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+FOLD.update({c: " " for c in (0x3000, 0xA0, 0x202F, 0x205F, *range(0x2000, 0x200B))})
+FOLD.update({0x2212: "-", 0xFE63: "-", 0x200B: None, 0x200C: None, 0x200D: None,
               0xFEFF: None, 0xFE0F: None})
 
 
@@ -51,21 +51,21 @@ class Parsed:
 # --------------------------------------------------------------------------- helpers
 
 
-def _is_number(raw: Any) -> bool:
+def is_number(raw: Any) -> bool:
     return isinstance(raw, (int, float)) and not isinstance(raw, bool)
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Fold full-width ASCII, odd spaces and minus signs to plain ASCII; drop zero-width marks."""
-    return text.translate(_FOLD)
+    return text.translate(FOLD)
 
 
-def _settled(raw: Any) -> Parsed | None:
+def settled_parse(raw: Any) -> Parsed | None:
     """``Parsed()`` for an empty cell, ``value.error_cell`` for a formula error, else None."""
     if raw is None:
         return Parsed()
     if isinstance(raw, str):
-        text = _fold(raw).strip()
+        text = fold(raw).strip()
         if not text:
             return Parsed()
         if text.upper() in ERROR_CELLS:

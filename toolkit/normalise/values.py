@@ -25,11 +25,19 @@ from decimal import Decimal
 from typing import Any
 
 from ..codes import Code, register
-from .numbers import _cell_number, _parse_score, parse_int, parse_number, parse_percent
-from .parsed import (
-    ERROR_CELLS, NOT_A_BOOL, NOT_A_CHOICE, NOT_A_DATE, _FOLD, Parsed, _fold, _is_number, _settled,
-)
 from ..spec.model import Field
+from .numbers import cell_number, parse_int, parse_number, parse_percent, parse_score
+from .parsed import (
+    ERROR_CELLS,
+    FOLD,
+    NOT_A_BOOL,
+    NOT_A_CHOICE,
+    NOT_A_DATE,
+    Parsed,
+    fold,
+    is_number,
+    settled_parse,
+)
 
 __all__ = [
     "Parsed", "normalise", "parse_number", "parse_int", "parse_percent", "parse_bool",
@@ -93,12 +101,12 @@ def normalise(field: Field, raw: Any, *, date1904: bool = False,
 
 def parse_bool(raw: Any) -> Parsed:
     """Parse yes/no: 是/否, 有/无, √/×, ✓/✗, ✔/✘, Y/N, yes/no, 对/错, true/false, 1/0, a bool cell."""
-    settled = _settled(raw)
+    settled = settled_parse(raw)
     if settled is not None:
         return settled
     if isinstance(raw, bool):
         return Parsed(raw)
-    key = _fold(raw).strip().lower() if isinstance(raw, str) else raw if _is_number(raw) else None
+    key = fold(raw).strip().lower() if isinstance(raw, str) else raw if is_number(raw) else None
     if key in _TRUE or key == 1:
         return Parsed(True)
     if key in _FALSE or key == 0:
@@ -117,14 +125,14 @@ def parse_date(raw: Any, date1904: bool = False) -> Parsed:
     Returns:
         A ``datetime.date``, or ``value.not_a_date`` (also for impossible dates like 2026-02-30).
     """
-    settled = _settled(raw)
+    settled = settled_parse(raw)
     if settled is not None:
         return settled
     value = raw.date() if isinstance(raw, dt.datetime) else raw if isinstance(raw, dt.date) else None
-    if _is_number(raw):
+    if is_number(raw):
         value = _from_serial(raw, date1904)
     elif isinstance(raw, str):
-        value = _date_text(_fold(raw).strip())
+        value = _date_text(fold(raw).strip())
     return Parsed(value) if value is not None else Parsed(error=NOT_A_DATE)
 
 
@@ -171,7 +179,7 @@ def parse_choice(raw: Any, choices: tuple[str, ...] | list[str],
     Returns:
         The canonical choice text, or ``value.not_a_choice``.
     """
-    settled = _settled(raw)
+    settled = settled_parse(raw)
     if settled is not None:
         return settled
     table = {_choice_key(syn): choice for syn, choice in synonyms}
@@ -181,20 +189,20 @@ def parse_choice(raw: Any, choices: tuple[str, ...] | list[str],
 
 
 def _choice_key(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text.translate(_FOLD)).casefold()
+    folded = unicodedata.normalize("NFKC", text.translate(FOLD)).casefold()
     return "".join(folded.split())
 
 
 def parse_text(raw: Any) -> Parsed:
     """Text: strings trimmed (NBSP, ideographic and zero-width spaces too), other cells as
     :func:`display` writes them (13800138000.0 → "13800138000", dates ISO)."""
-    settled = _settled(raw)
+    settled = settled_parse(raw)
     if settled is not None:
         return settled
     if isinstance(raw, str):
         return Parsed(_EDGE_BLANKS.sub("", raw))
-    if _is_number(raw):
-        return Parsed(display(_cell_number(raw)) if math.isfinite(raw) else str(raw))
+    if is_number(raw):
+        return Parsed(display(cell_number(raw)) if math.isfinite(raw) else str(raw))
     return Parsed(display(raw))
 
 
@@ -227,5 +235,5 @@ _PARSERS = {
     "date": lambda f, raw, d1904, top: parse_date(raw, d1904),
     "bool": lambda f, raw, d1904, top: parse_bool(raw),
     "choice": lambda f, raw, d1904, top: parse_choice(raw, f.choices, f.synonyms),
-    "score": lambda f, raw, d1904, top: _parse_score(raw, top),
+    "score": lambda f, raw, d1904, top: parse_score(raw, top),
 }

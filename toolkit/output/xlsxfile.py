@@ -14,7 +14,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-__all__ = ["cell_text", "new_workbook", "write_table"]
+__all__ = ["cell_text", "display_width", "new_workbook", "write_table"]
 
 # Control characters other than tab, line feed and carriage return cannot stand in a worksheet's XML
 # (openpyxl raises IllegalCharacterError); neither can U+FFFE, U+FFFF or a lone surrogate.
@@ -100,8 +100,14 @@ def write_table(wb, ws, headers: list[str], rows: list[list], *, first_row: int 
     for c, h in enumerate(headers):
         width = (widths or {}).get(c) if widths else None
         if width is None:
-            from ..generate.master import display_width
             longest = max([display_width(h)] + [display_width(str(r[c])) for r in rows[:200] if c < len(r)])
             width = min(50, longest)
         ws.set_column(c, c, width)
     return row + 1
+
+
+def display_width(text: str, lo: float = 6, hi: float = 60) -> float:
+    """A column width that fits *text*, counting CJK characters as two."""
+    longest = max((sum(2.1 if ord(c) > 0x2E80 else 1.1 for c in line) for line in str(text).split("\n")),
+                  default=0)
+    return max(lo, min(hi, longest + 2))

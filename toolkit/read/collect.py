@@ -20,15 +20,15 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ..campaign.folder import Campaign, Roster
-from ..codes import Code, register, title
-from .identify import Expected, Identity, Stamp, identify
-from ..intake.walk import Limits, Offered, Package, walk, workbook_problem
-from .isolated import IsolatedPool, Unsafe
 from ..campaign.ledger import LEDGER_COLUMNS, Ledger, encode_payload, export_rows
-from .reader import ReadError, read_workbook
-from ..spec.model import TemplateSpec, bundled_templates
 from ..campaign.lock import locked
 from ..campaign.store import DiskFull, stops_on_a_full_disk, store_bytes, store_original, stored_path, sweep_partial_copies
+from ..codes import Code, register, title
+from ..intake.walk import Limits, Offered, Package, walk, workbook_problem
+from ..spec.model import TemplateSpec, bundled_templates
+from .identify import Expected, Identity, Stamp, identify
+from .isolated import IsolatedPool, Unsafe
+from .reader import ReadError, read_workbook
 
 __all__ = ["collect", "CollectResult", "store_original", "export_ledger", "reason_message", "DiskFull", "CODES",
            "prepare_reader", "identify_stored", "read_outcome"]
@@ -177,8 +177,8 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
 
 def expected_of(campaign: Campaign, ledger: Ledger) -> Expected:
     """This campaign's stamps (as configured, and as every mailing carried them) and its carried rows."""
-    from ..rounds.carry import read_carry
     from ..generate.outbox import campaign_stamp
+    from ..rounds.carry import read_carry
 
     carried = {code: {sid: {r.item_id: r.values for r in rows} for sid, rows in c.tables.items()}
                for code, c in read_carry(campaign).items()}

@@ -13,12 +13,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..spec import layout as L
 from ..campaign.folder import Roster
 from ..codes import Code, register
 from ..output.names import file_name_part
-from .reader import RawWorkbook, Submission, extract, norm_label
+from ..spec import layout as L
 from ..spec.model import TemplateSpec, structure_labels
+from .reader import RawWorkbook, Submission, extract, norm_label
 
 __all__ = ["Identity", "Expected", "Stamp", "identify", "CODES", "fingerprint_score", "return_key",
            "units_named_in_path"]

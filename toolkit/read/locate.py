@@ -7,11 +7,11 @@ by the unit never move a value onto the wrong field.
 
 from __future__ import annotations
 
-from ..spec import layout as L
 from ..i18n import LANGS, t
 from ..normalise.values import display
-from .reader import CellValue, Finding, Grid, Submission, norm_label
+from ..spec import layout as L
 from ..spec.model import Sheet
+from .reader import CellValue, Finding, Grid, Submission, norm_label
 
 __all__ = ["LOCATORS", "locate_form", "locate_checklist", "locate_table", "item_field"]
 

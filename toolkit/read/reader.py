@@ -14,13 +14,13 @@ from __future__ import annotations
 import html
 import io
 import os
-import sys
-from contextlib import contextmanager
 import re
-from functools import lru_cache
+import sys
 import zipfile
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from defusedxml import ElementTree as SafeET

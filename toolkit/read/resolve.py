@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..campaign.folder import Campaign, Roster
-from ..errors import ConfigError
-from .identify import return_key
 from ..campaign.ledger import Ledger, encode_payload
 from ..campaign.lock import locked
+from ..errors import ConfigError
+from .identify import return_key
 
 __all__ = ["resolve_file", "Resolved"]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 
-import pygal
 from markupsafe import Markup
 from pygal.style import Style
 

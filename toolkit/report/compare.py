@@ -11,8 +11,8 @@ from collections import Counter
 
 import pygal
 
-from .charts import label_margin, new_chart, short_label, svg
 from ..output.figures import as_number, points
+from .charts import label_margin, new_chart, short_label, svg
 from .sections import GRADE_ORDER
 
 __all__ = ["compare_section"]

@@ -15,9 +15,19 @@ from pathlib import Path
 import jinja2
 
 from .compare import compare_section
-from .sections import (FONT_STACK, gaps_section, group_order, group_rows, issues_section, rate_rows,
-                              rectification_section, scored_codes, scores_section, status_section,
-                              totals_matrix)
+from .sections import (
+    FONT_STACK,
+    gaps_section,
+    group_order,
+    group_rows,
+    issues_section,
+    rate_rows,
+    rectification_section,
+    scored_codes,
+    scores_section,
+    status_section,
+    totals_matrix,
+)
 
 __all__ = ["ReportInput", "render_report", "write_report", "compare_section", "FONT_STACK"]
 

@@ -15,8 +15,8 @@ from collections import Counter, defaultdict
 
 import pygal
 
-from .charts import FONT_STACK, histogram_bins, label_margin, new_chart, short_label, svg
 from ..output.figures import amount, as_number, points, ratio
+from .charts import FONT_STACK, histogram_bins, label_margin, new_chart, short_label, svg
 
 __all__ = ["FONT_STACK", "STATES", "status_section", "group_rows", "totals_matrix", "rate_rows",
            "score_histogram", "histogram_counts", "scores_section", "scored_codes", "gap_rows", "gaps_section",

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..campaign.folder import Campaign
-from .compare_read import DEFAULT_GRADES, UnitYear, YearResults, _titles, grade_order, read_year
 from ..errors import ConfigError
+from .compare_read import DEFAULT_GRADES, UnitYear, YearResults, grade_order, read_year, scheme_titles
 
 __all__ = ["UnitYear", "YearResults", "UnitChange", "IndicatorChange", "Comparison", "read_year",
            "compare_years", "compare_campaigns", "write_compare_csv", "write_compare_xlsx", "comparison_summary", "grade_order", "COMPARE_COLUMNS"]
@@ -286,7 +286,7 @@ def compare_campaigns(old: Campaign, new: Campaign, lang: str = "zh") -> dict:
     """
     _check_folders(old, new)
     old_year, new_year = read_year(old), read_year(new)
-    comparison = compare_years(old_year, new_year, grade_order(new, old), _titles(old, new))
+    comparison = compare_years(old_year, new_year, grade_order(new, old), scheme_titles(old, new))
     paths = {"csv": write_compare_csv(new.out / "compare.csv", comparison),
              "xlsx": _write_xlsx(new.out / "compare.xlsx", comparison, lang)}
     return comparison_summary(comparison, paths)

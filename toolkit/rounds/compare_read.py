@@ -2,7 +2,7 @@
 
 :func:`read_year` reads a campaign's out/scores.csv and out/score_trace.csv (and its roster,
 for units added after scoring) into a :class:`YearResults` of :class:`UnitYear` rows;
-:func:`grade_order` and :func:`_titles` take the grades and indicator titles from the
+:func:`grade_order` and :func:`scheme_titles` take the grades and indicator titles from the
 campaigns' schemes and templates. Comparing the two years is :mod:`toolkit.rounds.compare`.
 """
 
@@ -166,7 +166,7 @@ def grade_order(*campaigns: Campaign) -> list[str]:
     return order + [g for g in DEFAULT_GRADES if g not in order]
 
 
-def _titles(*campaigns: Campaign) -> dict[str, str]:
+def scheme_titles(*campaigns: Campaign) -> dict[str, str]:
     """Indicator titles from the templates and schemes; the newer campaign wins."""
     from ..report.stage import indicator_titles
 

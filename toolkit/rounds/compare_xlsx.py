@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .compare import Comparison, UnitChange, UnitYear
 from ..output.figures import XLSX_AMOUNT, XLSX_POINTS
+from .compare import Comparison, UnitChange, UnitYear
+
 __all__ = ["write_compare_xlsx"]
 
 _W = {

@@ -19,8 +19,8 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Iterator
 
-from ..read.collect import identify_stored, prepare_reader, read_outcome
 from ..errors import ConfigError
+from ..read.collect import identify_stored, prepare_reader, read_outcome
 from ..read.isolated import IsolatedPool
 from . import require
 

@@ -9,10 +9,10 @@ whether the unit is held out (待补正), provisional (暂定) or vetoed, and fo
 from __future__ import annotations
 
 from ..campaign.folder import Campaign
-from .scheme import ScoringScheme, expression_names
 from .engine import ScoreResult
-from .words import adjustment_text, note_text, rule_text, value_labels, values_text
+from .scheme import ScoringScheme, expression_names
 from .sheet import CARD_SHEET_LIMIT, row_height, sheet_name
+from .words import adjustment_text, note_text, rule_text, value_labels, values_text
 
 __all__ = ["write_cards"]
 

@@ -48,11 +48,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable
 
-from .adjustments import Adjustment, load_adjustments
 from ..errors import ConfigError
-from .scheme import ScoringScheme, did_you_mean, load_scheme
-from .rules import MISSING_NOTE, RULE_FUNCTIONS, UnitInput, _Context, _num, _Row
 from ..spec.model import TemplateSpec
+from .adjustments import Adjustment, load_adjustments
+from .rules import MISSING_NOTE, RULE_FUNCTIONS, RuleContext, TraceRow, UnitInput, trace_value
+from .scheme import ScoringScheme, did_you_mean, load_scheme
 
 __all__ = ["UnitInput", "Adjustment", "ScoreResult", "ScoringScheme", "load_scheme", "load_adjustments",
            "score_units", "competition_ranks", "ranks_vetoed_last", "SCORES_COLUMNS", "TRACE_COLUMNS", "MISSING_NOTE"]
@@ -101,7 +101,7 @@ def score_units(scheme: ScoringScheme, spec: TemplateSpec, units: list[UnitInput
     warnings = _check_inputs(scheme, spec, units, adjustments)
     returned = [u for u in units if u.returned]
     ranked = [u for u in returned if not u.faulty or scheme.faulty == "score"]
-    ctx = _Context(scheme, spec, ranked)  # a held-out return never sets the best rate
+    ctx = RuleContext(scheme, spec, ranked)  # a held-out return never sets the best rate
     by_unit: dict[str, list[Adjustment]] = {}
     for adj in adjustments:
         by_unit.setdefault(adj.unit_code, []).append(adj)
@@ -159,7 +159,7 @@ def _check_inputs(scheme, spec, units, adjustments) -> list[str]:
     return warnings
 
 
-def _unit_rows(ctx: _Context, unit: UnitInput, adjustments: list[Adjustment]) -> list[_Row]:
+def _unit_rows(ctx: RuleContext, unit: UnitInput, adjustments: list[Adjustment]) -> list[TraceRow]:
     """The unit's trace: every indicator's rows, then its adjustments; points rounded to 4 decimals."""
     rows = []
     for ind in ctx.indicators:
@@ -167,13 +167,13 @@ def _unit_rows(ctx: _Context, unit: UnitInput, adjustments: list[Adjustment]) ->
             row.points = round(row.points, 4) + 0.0
             row.area = row.area or ind.area
             rows.append(row)
-    rows.extend(_Row(adj.indicator or "adjustment", "adjustment", f"points={_num(adj.points)}",
+    rows.extend(TraceRow(adj.indicator or "adjustment", "adjustment", f"points={trace_value(adj.points)}",
                      round(float(adj.points), 4), None, (("text", {"text": adj.reason}),), "adjustment")
                 for adj in adjustments)
     return rows
 
 
-def _veto_grade(scheme: ScoringScheme, rows: list[_Row]) -> str | None:
+def _veto_grade(scheme: ScoringScheme, rows: list[TraceRow]) -> str | None:
     """The lowest veto grade triggered, or None."""
     order = [g.grade for g in scheme.grades]
     triggered = [r.veto_grade for r in rows if r.veto_grade]
@@ -239,11 +239,11 @@ def _score_row(u: UnitInput, totals, ranks, group_ranks, grades, vetoes, reasons
             "provisional": state == "faulty" and scheme.faulty == "score", "veto_reason": reasons.get(code, "")}
 
 
-def _veto_reason(rows: list[_Row]) -> str:
+def _veto_reason(rows: list[TraceRow]) -> str:
     return "；".join(r.note for r in rows if r.veto_grade)
 
 
-def _trace_dict(r: _Row) -> dict:
+def _trace_dict(r: TraceRow) -> dict:
     return {"indicator": r.indicator, "rule": r.rule, "inputs": r.inputs, "points": r.points,
             "max_points": r.max_points, "note": r.note, "notes": r.notes, "values": r.values, "area": r.area,
             "vetoed": bool(r.veto_grade)}

@@ -18,10 +18,9 @@ from typing import Any
 
 from ..errors import SpecError
 from ..spec.errors import found_zh
-from .scheme_model import (_GRADE_KEYS, _TOP_KEYS, FAULTY_MODES, RULES, SPECIAL_AREAS, VETO_RANKS, Grade, Indicator,
-                           ScoringScheme)
-from .scheme_rules import _compile_entry, _Ctx, did_you_mean, expression_names, value_fields
 from ..spec.model import TEMPLATES_DIR, TemplateSpec, find_template, read_yaml
+from .scheme_model import FAULTY_MODES, GRADE_KEYS, RULES, SPECIAL_AREAS, TOP_KEYS, VETO_RANKS, Grade, Indicator, ScoringScheme
+from .scheme_rules import SchemeContext, compile_entry, did_you_mean, expression_names, value_fields
 
 __all__ = ["RULES", "Indicator", "Grade", "ScoringScheme", "load_scheme", "parse_scheme",
            "expression_names", "value_fields"]
@@ -62,8 +61,8 @@ def _scheme_path(ref: str, base: Path | None) -> Path:
 def parse_scheme(raw: Any, source: str = "<scheme>", *, spec: TemplateSpec | None = None,
                  base: Path | None = None) -> ScoringScheme:
     """Validate a parsed YAML mapping and compile it against its template."""
-    ctx = _Ctx(source, base)
-    top = ctx.mapping(raw, "", _TOP_KEYS, required=("id", "title", "template", "version"))
+    ctx = SchemeContext(source, base)
+    top = ctx.mapping(raw, "", TOP_KEYS, required=("id", "title", "template", "version"))
     ref = top["template"]
     if spec is None or ref.endswith((".yaml", ".yml")):
         loaded = _template(ctx, ref)
@@ -91,19 +90,19 @@ def parse_scheme(raw: Any, source: str = "<scheme>", *, spec: TemplateSpec | Non
         path=source)
 
 
-def _template(ctx: "_Ctx", ref: str) -> TemplateSpec:
+def _template(ctx: "SchemeContext", ref: str) -> TemplateSpec:
     try:
         return find_template(ref, ctx.base)
     except SpecError as exc:
         ctx.fail("template", "a bundled template id or a path to a template spec", str(exc))
 
 
-def _indicators(ctx: "_Ctx", entries: list, offset: int) -> list[Indicator]:
+def _indicators(ctx: "SchemeContext", entries: list, offset: int) -> list[Indicator]:
     """Compile every entry; checklist entries expand, replacing indicators take their item's place."""
     compiled = []
     for n, entry in enumerate(entries):
         path = f"indicators[{n - offset}]" if n >= offset else "from_checklist"
-        compiled.extend(_compile_entry(ctx, entry, path))
+        compiled.extend(compile_entry(ctx, entry, path))
     replacers: dict[str, Indicator] = {}
     for ind in compiled:
         for item_id in ind.replaces:
@@ -131,14 +130,14 @@ def _indicators(ctx: "_Ctx", entries: list, offset: int) -> list[Indicator]:
     return out
 
 
-def _grades(ctx: "_Ctx", raw: Any) -> tuple[Grade, ...]:
+def _grades(ctx: "SchemeContext", raw: Any) -> tuple[Grade, ...]:
     if not isinstance(raw, list) or not raw:
         ctx.fail("grades", "a list of grades, best first, e.g. [{grade: 优秀, min: 90, quota: 0.15}, …]",
                  "nothing" if raw is None else type(raw).__name__)
     out = []
     for n, entry in enumerate(raw):
         path = f"grades[{n}]"
-        d = ctx.mapping(entry, path, _GRADE_KEYS, required=("grade",))
+        d = ctx.mapping(entry, path, GRADE_KEYS, required=("grade",))
         last = n == len(raw) - 1
         if last and "min" in d:
             ctx.fail(f"{path}.min", "no min on the last grade: it takes every unit below the others",
@@ -156,7 +155,7 @@ def _grades(ctx: "_Ctx", raw: Any) -> tuple[Grade, ...]:
     return tuple(out)
 
 
-def _check_veto_grades(ctx: "_Ctx", indicators, grades) -> None:
+def _check_veto_grades(ctx: "SchemeContext", indicators, grades) -> None:
     names = [g.grade for g in grades]
     for ind in indicators:
         if ind.rule != "veto":

@@ -7,32 +7,33 @@ are checked by :mod:`toolkit.score.scheme` and :mod:`toolkit.score.scheme_rules`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 __all__ = ["RULES", "SPECIAL_AREAS", "FAULTY_MODES", "VETO_RANKS", "Indicator", "Grade", "ScoringScheme"]
 
 RULES = ("checklist", "self_score", "fixed", "rate", "bands", "deduct", "bonus", "veto", "weights")
-_NUM = (int, float)
-_TOP_KEYS = {"id": str, "title": str, "title_en": str, "template": str, "version": (str, int, float),
+NUMBER_TYPES = (int, float)
+TOP_KEYS = {"id": str, "title": str, "title_en": str, "template": str, "version": (str, int, float),
              "description": str, "from_checklist": bool, "quota_scope": str, "grades": list,
              "indicators": list, "faulty": str, "veto_rank": str}
 FAULTY_MODES = ("hold", "score")  # a faulty unit is held out until corrected, or scored as provisional
 VETO_RANKS = ("last", "unranked")  # a vetoed unit is ranked after all others, or not ranked
-_COMMON = {"id": str, "title": str, "title_en": str, "area": str, "max": _NUM, "rule": str,
+COMMON_KEYS = {"id": str, "title": str, "title_en": str, "area": str, "max": NUMBER_TYPES, "rule": str,
            "replace": (str, list), "note": str}
-_RULE_KEYS = {
+RULE_KEYS = {
     "checklist": {"rule": str, "areas": list, "column": str},
     "self_score": {"item": str, "column": str},
-    "fixed": {"field": str, "value": str, "points": dict, "default": _NUM},
-    "rate": {"value": str, "mode": str, "target": _NUM},
+    "fixed": {"field": str, "value": str, "points": dict, "default": NUMBER_TYPES},
+    "rate": {"value": str, "mode": str, "target": NUMBER_TYPES},
     "bands": {"value": str, "bands": list},
-    "deduct": {"value": str, "per": _NUM, "floor": _NUM, "base": _NUM},
-    "bonus": {"areas": list, "cap": _NUM, "column": str},
+    "deduct": {"value": str, "per": NUMBER_TYPES, "floor": NUMBER_TYPES, "base": NUMBER_TYPES},
+    "bonus": {"areas": list, "cap": NUMBER_TYPES, "column": str},
     "veto": {"areas": list, "column": str, "grade": str},
     "weights": {"weights": dict, "evaluation": str, "column": str},
 }
-_GRADE_KEYS = {"grade": str, "min": _NUM, "quota": _NUM}
-_BAND_KEYS = {"min": _NUM, "points": _NUM}
+GRADE_KEYS = {"grade": str, "min": NUMBER_TYPES, "quota": NUMBER_TYPES}
+BAND_KEYS = {"min": NUMBER_TYPES, "points": NUMBER_TYPES}
 SPECIAL_AREAS = {"bonus": "加分项", "deduction": "扣分项", "veto": "一票否决", "adjustment": "考核调整"}
 
 

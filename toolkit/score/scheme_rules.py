@@ -1,7 +1,7 @@
 """Compiling a scoring scheme's indicators: one compiler per rule, and the validation context.
 
-:func:`_compile_entry` turns one ``indicators`` entry into :class:`~toolkit.score.scheme_model.Indicator`
-objects through the rule's compiler in ``_COMPILERS``; :class:`_Ctx` carries the file, the template
+:func:`compile_entry` turns one ``indicators`` entry into :class:`~toolkit.score.scheme_model.Indicator`
+objects through the rule's compiler in ``_COMPILERS``; :class:`SchemeContext` carries the file, the template
 and the error formatting shared with template specs (:mod:`toolkit.spec.parse`). Loading and the
 checks across indicators live in :mod:`toolkit.score.scheme`.
 """
@@ -15,9 +15,9 @@ from typing import Any
 from ..errors import SpecError
 from ..expr.language import ExpressionError, names_in
 from ..normalise.values import display, parse_bool
-from .scheme_model import _BAND_KEYS, _COMMON, _NUM, _RULE_KEYS, RULES, Indicator
 from ..spec.model import ID_RE, Field, TemplateSpec, find_template
-from ..spec.parse import _Ctx as SpecContext, _did_you_mean
+from ..spec.parse import ParseContext, suggest_names
+from .scheme_model import BAND_KEYS, COMMON_KEYS, NUMBER_TYPES, RULE_KEYS, RULES, Indicator
 
 __all__ = ["value_fields", "expression_names", "did_you_mean"]
 
@@ -25,14 +25,14 @@ __all__ = ["value_fields", "expression_names", "did_you_mean"]
 # --------------------------------------------------------------------------- rules
 
 
-def _compile_entry(ctx: "_Ctx", entry: Any, path: str) -> list[Indicator]:
+def compile_entry(ctx: "SchemeContext", entry: Any, path: str) -> list[Indicator]:
     """One ``indicators`` entry: a checklist expansion, or one indicator of any other rule."""
     if not isinstance(entry, dict):
         ctx.fail(path, "a mapping (key: value)", type(entry).__name__)
     rule = ctx.choice(entry.get("rule"), f"{path}.rule", RULES)
     if rule == "checklist":
-        return _checklist(ctx, ctx.mapping(entry, path, _RULE_KEYS[rule]), path)
-    d = ctx.mapping(entry, path, {**_COMMON, **_RULE_KEYS[rule]}, required=("id", "title"))
+        return _checklist(ctx, ctx.mapping(entry, path, RULE_KEYS[rule]), path)
+    d = ctx.mapping(entry, path, {**COMMON_KEYS, **RULE_KEYS[rule]}, required=("id", "title"))
     if not ID_RE.match(d["id"]):
         ctx.fail(f"{path}.id", "an id of letters, digits and _ starting with a letter", repr(d["id"]))
     replaces = _replaces(ctx, d, path)
@@ -46,7 +46,7 @@ def _compile_entry(ctx: "_Ctx", entry: Any, path: str) -> list[Indicator]:
     return [Indicator(d["id"], d["title"], rule, area, float(mx), params, replaces, d.get("title_en"))]
 
 
-def _replaces(ctx: "_Ctx", d: dict, path: str) -> tuple[str, ...]:
+def _replaces(ctx: "SchemeContext", d: dict, path: str) -> tuple[str, ...]:
     raw = d.get("replace") or []
     ids = [raw] if isinstance(raw, str) else raw
     for item_id in ids:
@@ -57,13 +57,13 @@ def _replaces(ctx: "_Ctx", d: dict, path: str) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def _need(ctx: "_Ctx", d: dict, key: str, path: str) -> Any:
+def _need(ctx: "SchemeContext", d: dict, key: str, path: str) -> Any:
     if d.get(key) in (None, ""):
         ctx.fail(f"{path}.{key}", f"a value (required for rule {d.get('rule')})", "nothing")
     return d[key]
 
 
-def _score_column(ctx: "_Ctx", area, column: str | None, path: str) -> str:
+def _score_column(ctx: "SchemeContext", area, column: str | None, path: str) -> str:
     ids = [c.id for c in area.columns]
     if column is None:
         column = next((c.id for c in area.columns if c.type == "score"), None)
@@ -75,7 +75,7 @@ def _score_column(ctx: "_Ctx", area, column: str | None, path: str) -> str:
     return column
 
 
-def _areas(ctx: "_Ctx", d: dict, path: str, kind: str) -> list:
+def _areas(ctx: "SchemeContext", d: dict, path: str, kind: str) -> list:
     by_id = {a.id: a for s in ctx.spec.sheets for a in s.areas}
     ids = d.get("areas") or [a.id for a in by_id.values() if a.kind == kind]
     if not ids:
@@ -88,7 +88,7 @@ def _areas(ctx: "_Ctx", d: dict, path: str, kind: str) -> list:
     return [by_id[a] for a in ids]
 
 
-def _checklist(ctx: "_Ctx", d: dict, path: str) -> list[Indicator]:
+def _checklist(ctx: "SchemeContext", d: dict, path: str) -> list[Indicator]:
     out = []
     for area in _areas(ctx, d, path, "normal"):
         column = _score_column(ctx, area, d.get("column"), path)
@@ -122,7 +122,7 @@ def _c_fixed(ctx, d, path, p, mx):
     p["default"] = d.get("default", 0)
     mx = max([v for _, v in p["points"]] + [p["default"]]) if mx is None else mx
     for key, value in list(answers.items()) + [("default", p["default"])]:
-        if not isinstance(value, _NUM) or isinstance(value, bool) or value > mx:
+        if not isinstance(value, NUMBER_TYPES) or isinstance(value, bool) or value > mx:
             ctx.fail(f"{path}.points.{key}", f"a number of points ≤ max ({mx})", repr(value))
     return mx
 
@@ -139,7 +139,7 @@ def _c_rate(ctx, d, path, p, mx):
 def _c_bands(ctx, d, path, p, mx):
     p["value"] = ctx.expr(_need(ctx, d, "value", path), f"{path}.value")
     raw = _need(ctx, d, "bands", path)
-    bands = [ctx.mapping(b, f"{path}.bands[{n}]", _BAND_KEYS, required=("min", "points")) for n, b in enumerate(raw)]
+    bands = [ctx.mapping(b, f"{path}.bands[{n}]", BAND_KEYS, required=("min", "points")) for n, b in enumerate(raw)]
     mx = max(b["points"] for b in bands) if mx is None else mx
     for n, band in enumerate(bands):
         if band["points"] > mx:
@@ -192,7 +192,7 @@ def _c_veto(ctx, d, path, p, mx):
 def _c_weights(ctx, d, path, p, mx):
     weights = _need(ctx, d, "weights", path)
     for role, w in weights.items():
-        if not isinstance(w, _NUM) or isinstance(w, bool) or w < 0:
+        if not isinstance(w, NUMBER_TYPES) or isinstance(w, bool) or w < 0:
             ctx.fail(f"{path}.weights.{role}", "a weight of 0 or more", repr(w))
     total = sum(weights.values())
     if not (abs(total - 1) < 1e-9 or abs(total - 100) < 1e-9):
@@ -231,10 +231,10 @@ def expression_names(spec: TemplateSpec) -> dict[str, str]:
     return {k.replace(".", "_"): k for k in value_fields(spec)}
 
 
-did_you_mean = _did_you_mean
+did_you_mean = suggest_names
 
 
-class _Ctx(SpecContext):
+class SchemeContext(ParseContext):
     """Validation context: the file, the template, and error formatting (shared with template specs)."""
 
     def __init__(self, source: str, base: Path | None):

@@ -19,10 +19,10 @@ import re
 
 from ..campaign.folder import Campaign
 from ..output.names import safe_sheet_name
+from ..output.xlsxfile import new_workbook
 from .engine import ScoreResult
 from .scheme import ScoringScheme
 from .words import note_text
-from ..output.xlsxfile import new_workbook
 
 __all__ = ["write_scoring_sheet", "CARD_SHEET_LIMIT", "text_lines", "row_height", "sheet_name"]
 

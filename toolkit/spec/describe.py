@@ -15,8 +15,11 @@ def _bounds(f: Field, max_points: float | None = None) -> str:
         hi = 100 if f.scale == 100 else 1
     if lo is None and hi is None:
         return ""
-    fmt = lambda x: "" if x is None else (str(int(x)) if float(x).is_integer() else str(x))
-    return f"{fmt(lo)}..{fmt(hi)}"
+    return f"{_bound(lo)}..{_bound(hi)}"
+
+
+def _bound(x) -> str:
+    return "" if x is None else (str(int(x)) if float(x).is_integer() else str(x))
 
 
 def _entry(fid: str, f: Field, name: str, max_points: float | None = None, label: str | None = None) -> dict:

@@ -1,7 +1,7 @@
 """Template and scheme authoring errors in Chinese, beside the English the loaders compose.
 
 A spec or scheme error says where (file and key path), what was expected and what was found
-(:meth:`toolkit.spec.parse._Ctx.fail`). The English wording stays as it is (exact, and what an IT
+(:meth:`toolkit.spec.parse.ParseContext.fail`). The English wording stays as it is (exact, and what an IT
 colleague searches for); :func:`in_chinese` gives the Chinese wording of the same message from
 the phrasebooks below, with ids, values and paths carried over. A phrasing with no Chinese entry
 yet is kept in English inside the Chinese frame, so nothing is ever lost.

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -254,7 +255,7 @@ def find_template(ref: str, base: Path | None = None) -> TemplateSpec:
     if path.is_file():
         return load_spec(path)
     known = [p.stem for p in TEMPLATES_DIR.glob("*.yaml") if not p.stem.endswith("-scoring")]
-    hint = _did_you_mean(ref, known)
+    hint = suggest_names(ref, known)
     raise SpecError(f"unknown template {ref!r}{hint}; run `toolkit templates` to list them, or give a path to a .yaml spec",
                     zh=f"没有名为 {ref!r} 的内置模板{found_zh(hint) if hint else ''}；"
                        f"可用 `toolkit templates` 列出内置模板，或给出 .yaml 模板定义文件的路径")
@@ -289,6 +290,6 @@ def parse_spec(raw: Any, source: str = "<spec>") -> TemplateSpec:
     return parse(raw, source)
 
 
-def _did_you_mean(value: str, options) -> str:
-    from .parse import _did_you_mean as suggest
+def suggest_names(value: str, options) -> str:
+    from .parse import suggest_names as suggest
     return suggest(value, options)

@@ -11,11 +11,10 @@ import re
 from typing import Any
 
 from ..errors import SpecError
-from ..output.names import sheet_name_problem
 from ..expr.language import ExpressionError, compile_expr
+from ..output.names import sheet_name_problem
 from .errors import in_chinese
-from .model import (AREA_KINDS, FIELD_TYPES, ID_RE, SHEET_KINDS, TEMPLATE_ID_RE, Area, CarryFrom, Field, Item,
-                   Lifecycle, Rule, Sheet, SummaryRate, TemplateSpec)
+from .model import AREA_KINDS, FIELD_TYPES, ID_RE, SHEET_KINDS, TEMPLATE_ID_RE, Area, CarryFrom, Field, Item, Lifecycle, Rule, Sheet, SummaryRate, TemplateSpec
 
 __all__ = ["parse_spec"]
 
@@ -47,7 +46,7 @@ _SUMMARY_KEYS = {"id": str, "label": str, "label_en": str, "numerator": str, "de
 
 def parse_spec(raw: Any, source: str = "<spec>") -> TemplateSpec:
     """Validate a parsed YAML mapping and compile it to a :class:`TemplateSpec`."""
-    ctx = _Ctx(source)
+    ctx = ParseContext(source)
     top = ctx.mapping(raw, "", _TOP_KEYS, required=("id", "version", "title", "sheets"))
     tid = top["id"]
     if not TEMPLATE_ID_RE.match(tid):
@@ -72,7 +71,7 @@ def parse_spec(raw: Any, source: str = "<spec>") -> TemplateSpec:
     summary = tuple(_summary(ctx, r, f"summary[{n}]", names) for n, r in enumerate(top.get("summary") or []))
     for n, key in enumerate(top.get("return_key") or []):
         if key not in names:
-            ctx.fail(f"return_key[{n}]", "a form field id of this template", f"{key!r}{_did_you_mean(str(key), names)}")
+            ctx.fail(f"return_key[{n}]", "a form field id of this template", f"{key!r}{suggest_names(str(key), names)}")
     return TemplateSpec(
         summary=summary, return_key=tuple(top.get("return_key") or ()), id=tid, version=str(top["version"]), title=top["title"], sheets=tuple(sheets),
         rules=rules, description=top.get("description", ""), title_en=top.get("title_en"),
@@ -80,7 +79,7 @@ def parse_spec(raw: Any, source: str = "<spec>") -> TemplateSpec:
     )
 
 
-def _sheet(ctx: "_Ctx", raw: Any, path: str) -> Sheet:
+def _sheet(ctx: "ParseContext", raw: Any, path: str) -> Sheet:
     d = ctx.mapping(raw, path, _SHEET_KEYS, required=("id", "kind", "name"))
     kind = ctx.choice(d["kind"], f"{path}.kind", SHEET_KINDS)
     sid = ctx.ident(d["id"], f"{path}.id")
@@ -103,7 +102,7 @@ def _sheet(ctx: "_Ctx", raw: Any, path: str) -> Sheet:
     key = tuple(d.get("key") or ())
     for k in key:
         if k not in {c.id for c in columns}:
-            ctx.fail(f"{path}.key", "column ids of this table", f"{k!r}{_did_you_mean(k, [c.id for c in columns])}")
+            ctx.fail(f"{path}.key", "column ids of this table", f"{k!r}{suggest_names(k, [c.id for c in columns])}")
     col_ids = {c.id for c in columns}
     row_rules = tuple(_rule(ctx, r, f"{path}.row_rules[{n}]", col_ids)
                       for n, r in enumerate(d.get("row_rules") or []))
@@ -116,30 +115,30 @@ def _sheet(ctx: "_Ctx", raw: Any, path: str) -> Sheet:
                  lifecycle=_lifecycle(ctx, d.get("lifecycle"), f"{path}.lifecycle", columns))
 
 
-def _carry_from(ctx: "_Ctx", raw: Any, path: str, col_ids: set[str]) -> CarryFrom | None:
+def _carry_from(ctx: "ParseContext", raw: Any, path: str, col_ids: set[str]) -> CarryFrom | None:
     if raw is None:
         return None
     d = ctx.mapping(raw, path, _CARRY_FROM_KEYS, required=("sheet", "columns"))
     for target in d["columns"]:
         if target not in col_ids:
             ctx.fail(f"{path}.columns", "column ids of this table as keys",
-                     f"{target!r}{_did_you_mean(str(target), col_ids)}")
+                     f"{target!r}{suggest_names(str(target), col_ids)}")
     return CarryFrom(d["sheet"], tuple((str(k), str(v)) for k, v in d["columns"].items()), d.get("if"))
 
 
-def _lifecycle(ctx: "_Ctx", raw: Any, path: str, columns: tuple[Field, ...]) -> Lifecycle | None:
+def _lifecycle(ctx: "ParseContext", raw: Any, path: str, columns: tuple[Field, ...]) -> Lifecycle | None:
     if raw is None:
         return None
     d = ctx.mapping(raw, path, _LIFECYCLE_KEYS, required=("status", "closed"))
     ids = {c.id for c in columns}
     for key in ("status", "closed_on", "deadline", "problem", "reason"):
         if d.get(key) is not None and d[key] not in ids:
-            ctx.fail(f"{path}.{key}", "a column id of this table", f"{d[key]!r}{_did_you_mean(d[key], ids)}")
+            ctx.fail(f"{path}.{key}", "a column id of this table", f"{d[key]!r}{suggest_names(d[key], ids)}")
     return Lifecycle(d["status"], tuple(map(str, d["closed"])), tuple(map(str, d.get("in_progress") or ())),
                      d.get("closed_on"), d.get("deadline"), d.get("problem"), d.get("reason"))
 
 
-def _field(ctx: "_Ctx", raw: Any, path: str) -> Field:
+def _field(ctx: "ParseContext", raw: Any, path: str) -> Field:
     d = ctx.mapping(raw, path, _FIELD_KEYS, required=("id", "label"))
     ftype = ctx.choice(d.get("type", "text"), f"{path}.type", FIELD_TYPES)
     choices = tuple(str(c) for c in d.get("choices") or ())
@@ -149,7 +148,7 @@ def _field(ctx: "_Ctx", raw: Any, path: str) -> Field:
     for choice, syns in (d.get("synonyms") or {}).items():
         if str(choice) not in choices:
             ctx.fail(f"{path}.synonyms", f"keys that are choices ({', '.join(choices)})",
-                     f"{choice!r}{_did_you_mean(str(choice), choices)}")
+                     f"{choice!r}{suggest_names(str(choice), choices)}")
         synonyms.extend((str(s), str(choice)) for s in (syns if isinstance(syns, list) else [syns]))
     if "pattern" in d:
         try:
@@ -175,7 +174,7 @@ def _field(ctx: "_Ctx", raw: Any, path: str) -> Field:
     )
 
 
-def _area(ctx: "_Ctx", raw: Any, path: str, sheet_columns: tuple[Field, ...]) -> Area:
+def _area(ctx: "ParseContext", raw: Any, path: str, sheet_columns: tuple[Field, ...]) -> Area:
     d = ctx.mapping(raw, path, _AREA_KEYS, required=("id", "title", "items"))
     aid = ctx.ident(d["id"], f"{path}.id")
     kind = ctx.choice(d.get("kind", "normal"), f"{path}.kind", AREA_KINDS)
@@ -194,7 +193,7 @@ def _area(ctx: "_Ctx", raw: Any, path: str, sheet_columns: tuple[Field, ...]) ->
                 columns=columns or sheet_columns, cap=d.get("cap"))
 
 
-def _rule(ctx: "_Ctx", raw: Any, path: str, names: set[str] | None) -> Rule:
+def _rule(ctx: "ParseContext", raw: Any, path: str, names: set[str] | None) -> Rule:
     d = ctx.mapping(raw, path, _RULE_KEYS, required=("id", "expr", "message"))
     _check_expr(ctx, d["expr"], f"{path}.expr", names)
     sev = ctx.choice(d.get("severity", "error"), f"{path}.severity", ("error", "warning"))
@@ -202,7 +201,7 @@ def _rule(ctx: "_Ctx", raw: Any, path: str, names: set[str] | None) -> Rule:
                 fields=tuple(d.get("fields") or ()), severity=sev, message_en=d.get("message_en"))
 
 
-def _check_required_if(ctx: "_Ctx", sheet: Sheet, path: str, names: set[str]) -> None:
+def _check_required_if(ctx: "ParseContext", sheet: Sheet, path: str, names: set[str]) -> None:
     """`required_if` sees the form fields and the columns of its own row."""
     for f_no, fld in enumerate(sheet.fields):
         if fld.required_if:
@@ -216,17 +215,17 @@ def _check_required_if(ctx: "_Ctx", sheet: Sheet, path: str, names: set[str]) ->
                 _check_expr(ctx, col.required_if, f"{cpath}[{c_no}].required_if", row_names)
 
 
-def _summary(ctx: "_Ctx", raw: Any, path: str, names: set[str]) -> SummaryRate:
+def _summary(ctx: "ParseContext", raw: Any, path: str, names: set[str]) -> SummaryRate:
     d = ctx.mapping(raw, path, _SUMMARY_KEYS, required=("id", "label", "numerator", "denominator"))
     for key in ("numerator", "denominator"):
         if d[key] not in names:
             ctx.fail(f"{path}.{key}", "a form field id of this template",
-                     f"{d[key]!r}{_did_you_mean(d[key], names)}")
+                     f"{d[key]!r}{suggest_names(d[key], names)}")
     return SummaryRate(ctx.ident(d["id"], f"{path}.id"), d["label"], d["numerator"], d["denominator"],
                        d.get("label_en"))
 
 
-def _check_expr(ctx: "_Ctx", source: str, path: str, names: set[str] | None) -> None:
+def _check_expr(ctx: "ParseContext", source: str, path: str, names: set[str] | None) -> None:
     from ..expr.language import names_in
     try:
         compile_expr(source)
@@ -236,10 +235,10 @@ def _check_expr(ctx: "_Ctx", source: str, path: str, names: set[str] | None) -> 
     if names is not None:
         for name in sorted(used - names - {"true", "false", "none", "True", "False", "None"}):
             ctx.fail(path, "names of fields in this template",
-                     f"unknown name {name!r}{_did_you_mean(name, names)}")
+                     f"unknown name {name!r}{suggest_names(name, names)}")
 
 
-def _check_carry_sources(ctx: "_Ctx", sheets: list[Sheet]) -> None:
+def _check_carry_sources(ctx: "ParseContext", sheets: list[Sheet]) -> None:
     tables = {s.id: s for s in sheets if s.kind == "table"}
     for n, sheet in enumerate(sheets):
         if sheet.carry_from is None:
@@ -248,16 +247,16 @@ def _check_carry_sources(ctx: "_Ctx", sheets: list[Sheet]) -> None:
         source = tables.get(sheet.carry_from.sheet)
         if source is None:
             ctx.fail(f"{path}.sheet", "the id of a table sheet of this template",
-                     f"{sheet.carry_from.sheet!r}{_did_you_mean(sheet.carry_from.sheet, tables)}")
+                     f"{sheet.carry_from.sheet!r}{suggest_names(sheet.carry_from.sheet, tables)}")
         ids = {c.id for c in source.columns}
         for _, src in sheet.carry_from.columns:
             if src not in ids:
-                ctx.fail(f"{path}.columns", f"column ids of {source.id} as values", f"{src!r}{_did_you_mean(src, ids)}")
+                ctx.fail(f"{path}.columns", f"column ids of {source.id} as values", f"{src!r}{suggest_names(src, ids)}")
         if sheet.carry_from.condition:
             _check_expr(ctx, sheet.carry_from.condition, f"{path}.if", ids)
 
 
-def _unique_ids(ctx: "_Ctx", sheets: list[Sheet]) -> None:
+def _unique_ids(ctx: "ParseContext", sheets: list[Sheet]) -> None:
     """Field, item and table column ids are unique across the template; the error names the second."""
     seen: dict[str, str] = {}
     for s_no, sheet in enumerate(sheets):
@@ -273,7 +272,7 @@ def _unique_ids(ctx: "_Ctx", sheets: list[Sheet]) -> None:
             seen[ident] = path
 
 
-def _unique(ctx: "_Ctx", values: list[str], path: str, what: str) -> None:
+def _unique(ctx: "ParseContext", values: list[str], path: str, what: str) -> None:
     seen = set()
     for v in values:
         if v in seen:
@@ -281,12 +280,12 @@ def _unique(ctx: "_Ctx", values: list[str], path: str, what: str) -> None:
         seen.add(v)
 
 
-def _did_you_mean(value: str, options) -> str:
+def suggest_names(value: str, options) -> str:
     close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-class _Ctx:
+class ParseContext:
     """Validation context: knows the file and formats errors."""
 
     def __init__(self, source: str):
@@ -306,7 +305,7 @@ class _Ctx:
             where = f"{path}.{key}" if path else str(key)
             if key not in keys:
                 self.fail(where, f"one of the keys {', '.join(keys)}",
-                          f"unknown key {key!r}{_did_you_mean(str(key), keys)}")
+                          f"unknown key {key!r}{suggest_names(str(key), keys)}")
             kind = keys[key]
             numeric = isinstance(kind, tuple) and float in kind
             if value is not None and (not isinstance(value, kind) or (numeric and isinstance(value, bool))):
@@ -319,7 +318,7 @@ class _Ctx:
 
     def choice(self, value: Any, path: str, options) -> str:
         if value not in options:
-            self.fail(path, f"one of {', '.join(options)}", f"{value!r}{_did_you_mean(str(value), options)}")
+            self.fail(path, f"one of {', '.join(options)}", f"{value!r}{suggest_names(str(value), options)}")
         return value
 
     def ident(self, value: Any, path: str) -> str:

@@ -2,7 +2,7 @@
 
 A check receives a :class:`Return` (one accepted return, its fields
 normalised) and yields :class:`Issue` objects. Adding a rule means adding a
-function to :data:`CHECKS` and its code to :data:`CODES`.
+function to :data:`toolkit.validate.checklist.CHECKS` and its code to :data:`CODES`.
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from ..codes import Code, register
-from ..expr.language import evaluate, ExpressionError, names_in
+from ..expr.language import ExpressionError, evaluate, names_in
 from ..spec.model import Field, TemplateSpec
 
-__all__ = ["Issue", "Entry", "Return", "CHECKS", "CODES", "run_checks"]
+__all__ = ["Issue", "Entry", "Return", "CODES", "new_issue", "check_structure", "check_parse", "check_required",
+           "check_bounds", "check_pattern", "check_period", "check_required_if", "check_table_keys",
+           "check_row_rules", "check_rules"]
 
 _C = Code
 CODES = register(
@@ -125,7 +127,7 @@ class Return:
         return cache
 
 
-def _issue(code: str, e: Entry, detail: str = "", detail_en: str = "") -> Issue:
+def new_issue(code: str, e: Entry, detail: str = "", detail_en: str = "") -> Issue:
     from ..codes import CATALOGUE
     label_en = (e.field.label_en or "") if e.label == e.field.label else ""  # a checklist item's label is its own
     return Issue(code, CATALOGUE[code].severity, e.sheet, e.cell, e.field_id if e.row is None else
@@ -146,7 +148,7 @@ def check_required(ret: Return) -> Iterator[Issue]:
     """Required inputs left blank (blank table rows never reach the entries: a started row must be complete)."""
     for e in ret.entries.values():
         if e.field.required and e.field.is_input and e.value is None and _blank(e.raw):
-            yield _issue("value.required", e)
+            yield new_issue("value.required", e)
 
 
 def _blank(raw: Any) -> bool:
@@ -165,25 +167,25 @@ def check_bounds(ret: Return) -> Iterator[Issue]:
             continue
         if f.type == "score" and e.item_max is not None:
             if v > e.item_max:
-                yield _issue("value.score_over_max", e, f"≤ {_n(e.item_max)}")
+                yield new_issue("value.score_over_max", e, f"≤ {_n(e.item_max)}")
             elif v < 0:
-                yield _issue("value.out_of_range", e, f"0..{_n(e.item_max)}")
+                yield new_issue("value.out_of_range", e, f"0..{_n(e.item_max)}")
             continue
         lo = f.min if f.min is not None else (0 if f.type == "percent" else None)
         hi = f.max if f.max is not None else ((100 if f.scale == 100 else 1) if f.type == "percent" else None)
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             bounds = f"{_n(lo) if lo is not None else ''}..{_n(hi) if hi is not None else ''}"
             if f.formula:  # not typed by the unit: the values it is computed from are what to check
-                yield _issue("value.out_of_range", e, f"{bounds}；此项自动计算，请核对参与计算的数据",
+                yield new_issue("value.out_of_range", e, f"{bounds}；此项自动计算，请核对参与计算的数据",
                              f"{bounds}; computed: check the values it is computed from")
             else:
-                yield _issue("value.out_of_range", e, bounds)
+                yield new_issue("value.out_of_range", e, bounds)
 
 
 def check_pattern(ret: Return) -> Iterator[Issue]:
     for e in ret.entries.values():
         if e.field.pattern and isinstance(e.value, str) and e.value and not re.fullmatch(e.field.pattern, e.value):
-            yield _issue("value.pattern_mismatch", e, e.field.pattern_hint or e.field.pattern)
+            yield new_issue("value.pattern_mismatch", e, e.field.pattern_hint or e.field.pattern)
 
 
 def check_period(ret: Return) -> Iterator[Issue]:
@@ -193,7 +195,7 @@ def check_period(ret: Return) -> Iterator[Issue]:
     start, end = ret.period
     for e in ret.entries.values():
         if e.field.in_period and isinstance(e.value, dt.date) and not start <= e.value <= end:
-            yield _issue("value.date_out_of_period", e, f"{start}..{end}")
+            yield new_issue("value.date_out_of_period", e, f"{start}..{end}")
 
 
 # What people type to say "nothing here": where a condition requires an answer, these are no answer.
@@ -222,9 +224,9 @@ def check_required_if(ret: Return) -> Iterator[Issue]:
             continue
         if needed:
             if "evid" in e.field.id or "佐证" in e.field.label:
-                yield _issue("value.evidence_required", e)
+                yield new_issue("value.evidence_required", e)
             else:
-                yield _issue("value.required", e, *_condition_text(cond, ret))
+                yield new_issue("value.required", e, *_condition_text(cond, ret))
 
 
 _ZH_WORDS = {"==": "为", "!=": "不为", "and": "且", "or": "或", "not": "非", "True": "是", "False": "否",
@@ -273,7 +275,7 @@ def check_table_keys(ret: Return) -> Iterator[Issue]:
             e = ret.entries[(sheet.key[0], row)]
             if key in seen:
                 first = f"{seen[key].sheet}!{seen[key].cell}"
-                yield _issue("table.duplicate_key", e, f"与 {first} 重复", f"same as {first}")
+                yield new_issue("table.duplicate_key", e, f"与 {first} 重复", f"same as {first}")
             else:
                 seen[key] = e
 
@@ -319,7 +321,7 @@ def _rule_issue(ret: Return, rule, names, row) -> Iterator[Issue]:
         from ..codes import CATALOGUE
         issue = Issue(code, CATALOGUE[code].severity, field=rule.id)
     else:
-        issue = _issue(code, e)
+        issue = new_issue(code, e)
     yield replace(issue, detail=rule.message, detail_en=rule.message_en or rule.message)
 
 
@@ -349,23 +351,5 @@ def _names(expr: str) -> set[str]:
         return set()
 
 
-def run_checks(ret: Return) -> list[Issue]:
-    """Every check in :data:`CHECKS` in order; a rule sees which fields earlier checks found in error."""
-    issues: list[Issue] = []
-    ret.flagged = set()
-    for check in CHECKS:
-        for issue in check(ret):
-            issues.append(issue)
-            if issue.severity == "error" and issue.field:
-                ret.flagged.add(issue.field)
-    return issues
-
-
 def _n(x) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
-
-
-CHECKS: list[Callable[[Return], Iterator[Issue]]] = [
-    check_structure, check_parse, check_required, check_bounds, check_pattern, check_period,
-    check_required_if, check_table_keys, check_row_rules, check_rules,
-]

@@ -11,10 +11,10 @@ import datetime as dt
 from typing import Any, Iterator
 
 from ..codes import Code, register
-from .checks import CHECKS, Issue, Return, _issue
-from ..read.locate import item_field
 from ..normalise.values import display
+from ..read.locate import item_field
 from ..spec.model import Sheet
+from .checks import Issue, Return, new_issue
 
 __all__ = ["CODES", "RECTIFICATION_COLUMNS", "item_ids", "item_state", "rectification_rows", "failed_closings",
            "NOT_CLOSED"]
@@ -81,7 +81,7 @@ def check_deadlines(ret: Return) -> Iterator[Issue]:
         reason = ret.entries.get((life.reason, row)) if life.reason else None
         if old and new is not None and isinstance(new.value, dt.date) and new.value.isoformat() > old[:10] \
                 and (reason is None or reason.value in (None, "")):
-            yield _issue("rectification.deadline_moved", new, f"{old[:10]} → {new.value.isoformat()}")
+            yield new_issue("rectification.deadline_moved", new, f"{old[:10]} → {new.value.isoformat()}")
 
 
 def check_closing_dates(ret: Return) -> Iterator[Issue]:
@@ -90,7 +90,7 @@ def check_closing_dates(ret: Return) -> Iterator[Issue]:
         return
     for (fid, row), e in ret.entries.items():
         if fid == sheet.lifecycle.closed_on and isinstance(e.value, dt.date) and e.value > received:
-            yield _issue("rectification.closed_after_received", e, f"> {received.isoformat()}")
+            yield new_issue("rectification.closed_after_received", e, f"> {received.isoformat()}")
 
 
 def check_reopened(ret: Return) -> Iterator[Issue]:
@@ -101,10 +101,8 @@ def check_reopened(ret: Return) -> Iterator[Issue]:
         key = ret.entries.get((sheet.key[0], row))
         if item_id is None and key is not None and display(key.value) in carry.closed \
                 and not item_state(sheet, ret.names(row, sheet.id)) == "closed":
-            yield _issue("rectification.reopened", key, carry.closed[display(key.value)][0])
+            yield new_issue("rectification.reopened", key, carry.closed[display(key.value)][0])
 
-
-CHECKS.extend([check_items_kept, check_deadlines, check_closing_dates, check_reopened])
 
 
 def item_state(sheet: Sheet, values: dict[str, Any]) -> str:
@@ -156,7 +154,6 @@ def rectification_rows(sheet: Sheet, unit_code: str, ret: Return | None, carry, 
     """The unit's items this round; a unit that did not return keeps its last known items.
 
     *failed* rows (closings that failed validation) are still open: state ``not_closed``."""
-    life = sheet.lifecycle
     if ret is None:
         rows = []
         for item in (carry.tables.get(sheet.id, []) if carry else []):

@@ -13,17 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..campaign.folder import Campaign
-from ..codes import hint, title
-from .checks import Entry, Issue, Return, run_checks
-from ..expr.language import ExpressionError, evaluate
 from ..campaign.ledger import FileRow, Ledger
+from ..campaign.lock import exit_with_parent, locked
+from ..codes import hint, title
+from ..expr.language import ExpressionError, evaluate
 from ..normalise.values import Parsed, display, normalise
+from ..read.locate import item_field
 from ..read.reader import Submission
 from ..rounds.carry import read_carry
-from ..read.locate import item_field
-from . import rectification as _lifecycle  # noqa: F401  (registers the rectification checks)
 from ..spec.model import Field, TemplateSpec
-from ..campaign.lock import exit_with_parent, locked
+from .checklist import run_checks
+from .checks import Entry, Issue, Return
 
 __all__ = ["validate_campaign", "build_return", "check_return", "ISSUE_COLUMNS", "ValidationResult",
            "issue_message", "typed_text"]
@@ -89,7 +89,7 @@ def build_return(spec: TemplateSpec, sub: Submission, period: tuple = (), contex
     values it has seen (keyed with their type, so ``True``, ``1`` and ``1.0`` stay apart), and a
     value repeated across returns (``是``, ``32人``, a score of 4) is parsed once per worker.
     """
-    from .checks import _issue
+    from .checks import new_issue
 
     index, memos = _indexed(spec)
     date1904 = sub.date1904
@@ -106,9 +106,9 @@ def build_return(spec: TemplateSpec, sub: Submission, period: tuple = (), contex
             p = _parse(memos[v.field_id], f, raw, date1904, item_max)
             e.value = p.value
             if p.error:
-                parse_issues.append(_issue(p.error, e))
+                parse_issues.append(new_issue(p.error, e))
             if p.warning:
-                parse_issues.append(_issue(p.warning, e))
+                parse_issues.append(new_issue(p.warning, e))
         entries[(v.field_id, v.row)] = e
     ret = Return(spec, entries, list(sub.findings), parse_issues, period, context or {})
     _recompute(ret)
