@@ -101,6 +101,9 @@ def test_every_command_answers_ok_in_the_shape_of_an_error(campaign, inbox, rost
         ["status", campaign.dir], ["merge", campaign.dir], ["score", campaign.dir], ["report", campaign.dir],
         ["resolve", campaign.dir, review, "--unit", "U002"], ["run", campaign.dir],
         ["next", campaign.dir, tmp_path / "round2"], ["run", other], ["compare", other, campaign.dir],
+        ["spec-template", tmp_path / "authoring.xlsx"], ["spec-to-xlsx", MINI_SPEC, "-o", tmp_path / "mini.xlsx"],
+        ["spec-from-xlsx", tmp_path / "mini.xlsx", "-o", tmp_path / "mini.yaml"],
+        ["export", campaign.dir, "--parquet"], ["rollup", tmp_path / "rollup", campaign.dir],
     ]
     seen = []
     for step in steps:
@@ -113,4 +116,4 @@ def test_every_command_answers_ok_in_the_shape_of_an_error(campaign, inbox, rost
         assert (result.exit_code, answer["status"], answer["exit_code"]) == (0, "ok", 0), (step, result.output)
         assert list(answer)[:2] == ["status", "exit_code"]  # as an error answer begins
         seen.append(step[0])
-    assert len(seen) == 15
+    assert len(seen) == 20
