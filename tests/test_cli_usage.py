@@ -60,6 +60,12 @@ def test_usage_errors_in_english_have_no_chinese(campaign):
     assert result.stderr.startswith("error: No such option: --bogus") and "错误" not in result.stderr
 
 
+def test_config_errors_in_english_have_no_chinese(tmp_path):
+    result = cli("status", tmp_path / "nowhere", "--lang", "en")
+    assert result.exit_code == 2 and "campaign.yaml" in result.stderr
+    assert result.stderr.startswith("error: ") and "错误" not in result.stderr
+
+
 def test_the_toolkit_alone_shows_its_help():
     result = runner.invoke(app, [])
     assert "Usage: " in result.output and "列出内置模板" in result.output

@@ -105,6 +105,8 @@ def guarded(fn: Callable) -> Callable:
             if zh:  # the user's words first, the original (what IT searches for) below
                 err.print(f"[red]错误：[/red]{escape(zh)}", markup=True, soft_wrap=True)
                 err.print(f"error: {exc}", soft_wrap=True)
+            elif kwargs.get("lang") == "en":  # English asked for: no Chinese on the line
+                err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, soft_wrap=True)
             else:
                 err.print(f"[red]错误 / error:[/red] {escape(str(exc))}", markup=True, soft_wrap=True)
             _json_error(kwargs, str(exc), exc.exit_code, zh)
@@ -115,7 +117,8 @@ def guarded(fn: Callable) -> Callable:
         except Exception as exc:  # the contract: short message, no traceback unless --debug
             if debug:
                 traceback.print_exc()
-            err.print(f"错误 / error: {type(exc).__name__}: {exc} (run again with --debug for details)",
+            head = "error" if kwargs.get("lang") == "en" else "错误 / error"
+            err.print(f"{head}: {type(exc).__name__}: {exc} (run again with --debug for details)",
                       soft_wrap=True)
             _json_error(kwargs, f"{type(exc).__name__}: {exc}", 1)
             raise typer.Exit(1)
