@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         written = build(args.out, args.dpi)
     except render.MissingTool as exc:
-        print(render._say("missing", "zh", tool=exc.args[0]), file=sys.stderr)
+        print(render.message("missing", "zh", tool=exc.args[0]), file=sys.stderr)
         return 2
     print(f"{len(written)} pages in {args.out} ({sum(p.stat().st_size for p in written) // 1024} KiB)")
     return 0

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["workbooks", "render", "main", "MissingTool"]
+__all__ = ["workbooks", "render", "main", "message", "MissingTool"]
 
 _MSG = {
     "missing": ("未找到 {tool}：渲染打印页需要 LibreOffice（soffice）和 poppler（pdftoppm）。"
@@ -40,7 +40,7 @@ class MissingTool(RuntimeError):
     """soffice or pdftoppm is not installed."""
 
 
-def _say(key: str, lang: str, **kw) -> str:
+def message(key: str, lang: str, **kw) -> str:
     zh, en = _MSG[key]
     return (en if lang == "en" else zh).format(**kw)
 
@@ -73,7 +73,7 @@ def _to_pdf(soffice: str, src: Path, dest: Path, profile: Path, lang: str) -> No
         pdf = Path(tmp) / "in.pdf"
         if not pdf.is_file():
             detail = (done.stderr or done.stdout or f"exit {done.returncode}").strip()[:300]
-            raise RuntimeError(_say("failed", lang, file=src, detail=detail))
+            raise RuntimeError(message("failed", lang, file=src, detail=detail))
         shutil.move(str(pdf), dest)
 
 
@@ -82,10 +82,10 @@ def render(campaign_dir: Path, out: Path, *, dpi: int = 60, pages: int | None = 
     """PDF and PNG pages of every workbook of the campaign in *out*; one dict per workbook."""
     d = Path(campaign_dir)
     if not (d / "campaign.yaml").is_file():
-        raise FileNotFoundError(_say("no_dir", lang, dir=d))
+        raise FileNotFoundError(message("no_dir", lang, dir=d))
     books = workbooks(d, all_units)
     if not books:
-        raise FileNotFoundError(_say("none", lang, dir=d))
+        raise FileNotFoundError(message("none", lang, dir=d))
     soffice, pdftoppm = _tools()
     out.mkdir(parents=True, exist_ok=True)
     done = []
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         done = render(args.dir, out, dpi=args.dpi, pages=args.pages, all_units=args.all_units, lang=args.lang)
     except MissingTool as exc:
-        print(_say("missing", args.lang, tool=exc.args[0]), file=sys.stderr)
+        print(message("missing", args.lang, tool=exc.args[0]), file=sys.stderr)
         return 2
     except (FileNotFoundError, RuntimeError) as exc:
         print(str(exc), file=sys.stderr)
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({"status": "ok", "workbooks": done}, ensure_ascii=False))
     else:
-        print(_say("done", args.lang, n=len(done), pages=sum(len(x["pages"]) for x in done), out=out))
+        print(message("done", args.lang, n=len(done), pages=sum(len(x["pages"]) for x in done), out=out))
     return 0
 
 
