@@ -21,6 +21,7 @@ from typing import Any, Iterable
 
 from ..codes import Code, register
 from ..errors import CampaignError
+from ..model import FileStatus
 from .journal import journal_mode
 
 __all__ = ["Ledger", "FileRow", "LEDGER_COLUMNS", "encode_payload", "decode_payload", "CODES"]
@@ -295,25 +296,25 @@ class Ledger:
         newest: dict[str, tuple] = {}
         for rid, sha, status, unit, reason, run, mtime, source, rkey in rows:
             if standing[sha][0] != rid:
-                derived[rid] = ("duplicate", unit or "", "ledger.duplicate", standing[sha][1])
+                derived[rid] = (FileStatus.DUPLICATE, unit or "", "ledger.duplicate", standing[sha][1])
                 continue
             if sha in resolutions:
                 action, r_unit, r_reason, who, at = resolutions[sha]
                 if action == "assign":
-                    status, unit, reason = "accepted", r_unit, "ledger.resolved_assign"
+                    status, unit, reason = FileStatus.ACCEPTED, r_unit, "ledger.resolved_assign"
                 else:
-                    status, reason = "rejected", "ledger.resolved_reject"
+                    status, reason = FileStatus.REJECTED, "ledger.resolved_reject"
                 derived[rid] = (status, unit or "", reason, f"{who} {at} {r_reason}".strip())
             else:
                 derived[rid] = (status, unit or "", reason or "", "")
-            if derived[rid][0] == "accepted":  # the newest return per unit (and per return key) wins
+            if derived[rid][0] == FileStatus.ACCEPTED:  # the newest return per unit (and per return key) wins
                 key, slot = (run, mtime, rid), (derived[rid][1], rkey or "")
                 if slot not in newest or key > newest[slot][0]:
                     newest[slot] = (key, rid)
         winners = {rid for _, rid in newest.values()}
         for rid, (status, unit, reason, detail) in list(derived.items()):
-            if status == "accepted" and rid not in winners:
-                derived[rid] = ("superseded", unit, "ledger.superseded", "")
+            if status == FileStatus.ACCEPTED and rid not in winners:
+                derived[rid] = (FileStatus.SUPERSEDED, unit, "ledger.superseded", "")
         with self.db:
             self.db.executemany("UPDATE files SET status=?, unit_code=?, reason_code=?, message=? WHERE id=?",
                                 [(s, u, r, d, rid) for rid, (s, u, r, d) in derived.items()])
@@ -326,7 +327,7 @@ class Ledger:
         return [FileRow(*(v if v is not None else "" for v in row)) for row in cur]
 
     def accepted(self) -> list[FileRow]:
-        return [f for f in self.files() if f.status == "accepted"]
+        return [f for f in self.files() if f.status == FileStatus.ACCEPTED]
 
     def payload(self, sha256: str):
         """The stored Submission of a file, or None."""
@@ -446,6 +447,6 @@ def _standing_rows(rows: list, resolutions: dict) -> dict[str, tuple[int, str]]:
     standing: dict[str, tuple[int, str, str]] = {}
     for rid, sha, status, _unit, _reason, _run, _mtime, source, _key in rows:
         held = standing.get(sha)
-        if held is None or (sha not in resolutions and status == "accepted" and held[2] != "accepted"):
+        if held is None or (sha not in resolutions and status == FileStatus.ACCEPTED and held[2] != FileStatus.ACCEPTED):
             standing[sha] = (rid, source, status)
     return {sha: (rid, source) for sha, (rid, source, _) in standing.items()}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
+from ..model import UnitState
 from .folder import Campaign, Roster
 from .ledger import FileRow, Ledger
 
@@ -16,16 +16,6 @@ __all__ = ["UnitState", "UnitStatus", "unit_statuses", "write_status", "STATUS_C
 
 STATUS_COLUMNS = ("unit_code", "unit_name", "group", "contact", "state", "errors", "warnings", "source",
                   "phone", "late")
-
-
-class UnitState(StrEnum):
-    """A roster unit's standing in the campaign (the ``state`` column of status.csv)."""
-
-    MISSING = "missing"    # nothing received
-    UNUSABLE = "unusable"  # only files that could not be used: rejected or unidentified
-    REVIEW = "review"      # a file waits for a person to settle it (toolkit resolve)
-    FAULTY = "faulty"      # the accepted return has errors
-    ACCEPTED = "accepted"  # the accepted return has no errors
 
 
 NOT_RETURNED = frozenset({UnitState.MISSING, UnitState.UNUSABLE, UnitState.REVIEW})

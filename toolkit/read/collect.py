@@ -25,6 +25,7 @@ from ..campaign.lock import locked
 from ..campaign.store import DiskFull, stops_on_a_full_disk, store_bytes, store_original, stored_path, sweep_partial_copies
 from ..codes import Code, register, title
 from ..intake.walk import Limits, Offered, Package, walk, workbook_problem
+from ..model import FileStatus
 from ..spec.model import TemplateSpec, bundled_templates
 from .identify import Expected, Identity, Stamp, identify
 from .isolated import IsolatedPool, Unsafe
@@ -70,11 +71,11 @@ def _identify_one(job: tuple[str, bytes, str, str]) -> tuple[Identity, str | Non
     try:
         problem = workbook_problem(data, _W["limits"], package)  # before any reader parses it
         if problem:
-            return Identity("rejected", reason_code=problem[0], detail=problem[1]), None
+            return Identity(FileStatus.REJECTED, reason_code=problem[0], detail=problem[1]), None
         try:
             raw = read_workbook(data, kind, _W["skip"], names=False, package=package)
         except ReadError as exc:
-            return Identity("rejected", reason_code="read.unreadable", detail=str(exc)), None
+            return Identity(FileStatus.REJECTED, reason_code="read.unreadable", detail=str(exc)), None
     finally:
         if package is not None:
             package.close()
@@ -250,7 +251,7 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
         store_original(campaign, sha, data, offered.kind)  # workbooks to read are stored by the writer
     if offered.kind == "rejected":
         kept = data is not None or not size  # a file too large to read is hashed where it lies, never copied
-        ledger.add(source=offered.source, sha256=sha, size=size, kind="rejected", status="rejected",
+        ledger.add(source=offered.source, sha256=sha, size=size, kind="rejected", status=FileStatus.REJECTED,
                    reason_code=offered.reason_code or "intake.not_a_workbook",
                    detail=offered.detail if kept else f"{offered.detail}; the file was not kept",
                    mtime=offered.mtime, run=run)
@@ -339,7 +340,7 @@ def _outcomes(future: Future) -> Iterator[tuple[Identity, str | None]]:
 
 def _unsafe(stopped: Unsafe) -> tuple[Identity, None]:
     """A file whose reader was stopped (out of memory, over time, aborted) is rejected by name, never retried here."""
-    return Identity("rejected", reason_code="read.unsafe", detail=stopped.detail), None
+    return Identity(FileStatus.REJECTED, reason_code="read.unsafe", detail=stopped.detail), None
 
 
 def _record(ledger: Ledger, offered: Offered, sha: str, ident: Identity, payload: str | None, run: int) -> None:

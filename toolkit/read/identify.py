@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..campaign.folder import Roster
 from ..codes import Code, register
+from ..model import FileStatus
 from ..output.names import file_name_part
 from ..spec import layout as L
 from ..spec.model import TemplateSpec, structure_labels
@@ -113,14 +114,14 @@ def _campaign_check(raw: RawWorkbook, meta: dict, expected: Expected, carriers: 
         values = {v for v in (_text(raw.props.get(prop)), meta.get(key, "")) if v}
         if len({Stamp(**{part: v})._parts() for v in values}) > 1:
             carriers[f"campaign.{part}"] = " / ".join(sorted(values))
-            return Identity("review", reason_code="identify.carriers_disagree",
+            return Identity(FileStatus.REVIEW, reason_code="identify.carriers_disagree",
                             detail=f"campaign {part}: " + " / ".join(sorted(values)), carriers=carriers)
         if values:
             parts[part] = carriers[f"campaign.{part}"] = values.pop()
     stamp = Stamp(**parts)
     if not parts or any(stamp.fits(s) for s in expected.stamps):
         return None
-    return Identity("rejected", reason_code="identify.other_campaign", detail=stamp.describe(), carriers=carriers)
+    return Identity(FileStatus.REJECTED, reason_code="identify.other_campaign", detail=stamp.describe(), carriers=carriers)
 
 
 def _meta_sheet(raw: RawWorkbook) -> dict[str, str]:
@@ -183,27 +184,27 @@ def identify(raw: RawWorkbook, spec: TemplateSpec, roster: Roster, accepted_vers
              filename: str, known_templates: set[str] = frozenset(), expected: Expected = Expected()) -> Identity:
     """Identify one workbook against the campaign's template and roster (and, given *expected*, its campaign)."""
     if raw.props.get("toolkit_output"):  # consolidated.xlsx, scoring-sheet.xlsx … of any campaign
-        return Identity("rejected", reason_code="intake.toolkit_output", detail=_text(raw.props["toolkit_output"]),
+        return Identity(FileStatus.REJECTED, reason_code="intake.toolkit_output", detail=_text(raw.props["toolkit_output"]),
                         carriers={"props": f"toolkit_output {_text(raw.props['toolkit_output'])}"})
     meta, lines = _meta_sheet(raw), _code_lines(raw)
     votes = _template_votes(raw, meta, lines)
     templates = {tid for tid, _ in votes.values()}
     carriers = {k: f"{v[0]} {v[1]}" for k, v in votes.items()}
     if len(templates) > 1:
-        return Identity("review", reason_code="identify.carriers_disagree",
+        return Identity(FileStatus.REVIEW, reason_code="identify.carriers_disagree",
                         detail="template: " + " / ".join(sorted(templates)), carriers=carriers)
     if not templates:
         score = fingerprint_score(spec, raw)
         carriers["fingerprint"] = f"{score:.2f}"
         if score < 0.8:
-            return Identity("unidentified", reason_code="identify.unknown_template",
+            return Identity(FileStatus.UNIDENTIFIED, reason_code="identify.unknown_template",
                             detail=f"structure matches {score:.0%} of {spec.id}", carriers=carriers)
         version = spec.version
     else:
         tid = templates.pop()
         if tid != spec.id:
             code = "identify.wrong_template" if tid in known_templates else "identify.unknown_template"
-            status = "rejected" if code == "identify.wrong_template" else "unidentified"
+            status = FileStatus.REJECTED if code == "identify.wrong_template" else FileStatus.UNIDENTIFIED
             return Identity(status, template_id=tid, reason_code=code, detail=f"{tid} ≠ {spec.id}",
                             carriers=carriers)
         other = _campaign_check(raw, meta, expected, carriers)
@@ -213,21 +214,21 @@ def identify(raw: RawWorkbook, spec: TemplateSpec, roster: Roster, accepted_vers
         versions = {v for _, v in votes.values() if v}
         version = sorted(versions)[-1] if versions else spec.version
         if len(versions) > 1:
-            return Identity("review", spec.id, version, reason_code="identify.carriers_disagree",
+            return Identity(FileStatus.REVIEW, spec.id, version, reason_code="identify.carriers_disagree",
                             detail="version: " + " / ".join(sorted(versions)), carriers=carriers)
         if version not in accepted_versions:
-            return Identity("rejected", spec.id, version, reason_code="identify.version_not_accepted",
+            return Identity(FileStatus.REJECTED, spec.id, version, reason_code="identify.version_not_accepted",
                             detail=f"{version} ∉ {', '.join(sorted(accepted_versions))}", carriers=carriers)
     sub = extract(spec, raw)
     ident = _unit(raw, meta, lines, sub, roster, filename, carriers)
     ident.template_id, ident.template_version, ident.submission = spec.id, version, sub
     ident.return_key = return_key(spec, sub)
-    if ident.status in ("accepted", "review") and is_blank(spec, sub, expected.carried.get(ident.unit_code, {})):
+    if ident.status in (FileStatus.ACCEPTED, FileStatus.REVIEW) and is_blank(spec, sub, expected.carried.get(ident.unit_code, {})):
         # nobody's return, whoever it names: a person settling it in review could only make it supersede one
         if ident.unit_code:
             ident.detail = f"{ident.unit_code} {roster.by_code()[ident.unit_code].name}"
-        ident.status, ident.reason_code = "rejected", "read.blank_return"
-    elif not votes and ident.status == "accepted":
+        ident.status, ident.reason_code = FileStatus.REJECTED, "read.blank_return"
+    elif not votes and ident.status == FileStatus.ACCEPTED:
         ident.reason_code = "identify.by_content"
     return ident
 
@@ -286,22 +287,22 @@ def _unit(raw, meta, lines, sub: Submission, roster: Roster, filename: str, carr
     if len(named) > 1:  # several units share the name (第一党支部 of two townships): it names none of them
         carriers["unit.name_cell"] = " / ".join(u.code for u in named)
         if not codes:
-            return Identity("review", reason_code="identify.unit_unknown", carriers=carriers,
+            return Identity(FileStatus.REVIEW, reason_code="identify.unit_unknown", carriers=carriers,
                             detail=f"{name_cell}: " + " / ".join(u.code for u in named))
     if not codes:
-        return Identity("review", reason_code="identify.unit_unknown", detail=name_cell, carriers=carriers)
+        return Identity(FileStatus.REVIEW, reason_code="identify.unit_unknown", detail=name_cell, carriers=carriers)
     if len(codes) > 1:
         named = " / ".join(f"{c} {by_code[c].name if c in by_code else '?'}" for c in sorted(codes))
-        return Identity("review", reason_code="identify.carriers_disagree", detail=named, carriers=carriers)
+        return Identity(FileStatus.REVIEW, reason_code="identify.carriers_disagree", detail=named, carriers=carriers)
     code = codes.pop()
     if code not in by_code:
-        return Identity("review", unit_code="", reason_code="identify.unit_not_in_roster", detail=code,
+        return Identity(FileStatus.REVIEW, unit_code="", reason_code="identify.unit_not_in_roster", detail=code,
                         carriers=carriers)
     other = _filename_unit(filename, roster, code)
     if other:
-        return Identity("review", unit_code="", reason_code="identify.filename_mismatch",
+        return Identity(FileStatus.REVIEW, unit_code="", reason_code="identify.filename_mismatch",
                         detail=f"{code} {by_code[code].name} / {other.code} {other.name}", carriers=carriers)
-    return Identity("accepted", unit_code=code, carriers=carriers)
+    return Identity(FileStatus.ACCEPTED, unit_code=code, carriers=carriers)
 
 
 def _filename_unit(filename: str, roster: Roster, code: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
+from ..model import Severity
 from .checks import (
     Issue,
     Return,
@@ -37,6 +38,6 @@ def run_checks(ret: Return) -> list[Issue]:
     for check in CHECKS:
         for issue in check(ret):
             issues.append(issue)
-            if issue.severity == "error" and issue.field:
+            if issue.severity == Severity.ERROR and issue.field:
                 ret.flagged.add(issue.field)
     return issues
