@@ -24,7 +24,8 @@ from ..errors import CampaignError
 from ..model import FileStatus
 from .journal import journal_mode
 
-__all__ = ["Ledger", "FileRow", "LEDGER_COLUMNS", "encode_payload", "decode_payload", "CODES"]
+__all__ = ["Ledger", "FileRow", "LEDGER_COLUMNS", "encode_payload", "decode_payload", "value_to_json", "value_from_json",
+           "CODES"]
 
 LEDGER_COLUMNS = ("source", "sha256", "size", "unit_code", "template_id", "template_version", "status",
                   "reason_code", "message", "received_at")
@@ -53,6 +54,7 @@ CREATE TABLE IF NOT EXISTS resolutions (
   id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, action TEXT NOT NULL, unit_code TEXT, reason TEXT,
   who TEXT, at TEXT);
 CREATE TABLE IF NOT EXISTS validations (sha256 TEXT PRIMARY KEY, errors INTEGER, warnings INTEGER);
+CREATE TABLE IF NOT EXISTS normalised (sha256 TEXT PRIMARY KEY, spec_key TEXT, entries TEXT);
 CREATE TABLE IF NOT EXISTS issued (sha256 TEXT PRIMARY KEY, unit TEXT, issued_at TEXT);
 CREATE TABLE IF NOT EXISTS stamps (name TEXT, year TEXT, round TEXT, PRIMARY KEY(name, year, round));
 CREATE TABLE IF NOT EXISTS outputs (sha256 TEXT PRIMARY KEY, kind TEXT, path TEXT, written_at TEXT);
@@ -282,6 +284,20 @@ class Ledger:
             self.db.executemany("INSERT INTO validations(sha256, errors, warnings) VALUES (?,?,?)",
                                 [(k, e, w) for k, (e, w) in counts.items()])
 
+    def set_values(self, spec_key: str, values: Iterable[tuple[str, str]]) -> None:
+        """The normalised entries of every validated return (validate's output), replacing the last
+        run's; *values* is consumed as it comes (sha256, entries text), never held whole."""
+        with self.db:
+            self.db.execute("DELETE FROM normalised")
+            self.db.executemany("INSERT OR REPLACE INTO normalised(sha256, spec_key, entries) VALUES (?,?,?)",
+                                ((sha, spec_key, text) for sha, text in values))
+
+    def values_text(self, sha256: str, spec_key: str) -> str | None:
+        """The stored normalised entries of a return, when validated under the same spec."""
+        row = self.db.execute("SELECT entries FROM normalised WHERE sha256=? AND spec_key=?",
+                              (sha256, spec_key)).fetchone()
+        return row[0] if row else None
+
     # ------------------------------------------------------------------ deriving
     def recompute(self) -> None:
         """Derive duplicate, superseded and resolved statuses from what is recorded."""
@@ -381,7 +397,8 @@ def _who() -> str:
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # exact types JSON takes as they are
 
 
-def _enc(value: Any) -> Any:
+def value_to_json(value: Any) -> Any:
+    """A cell value as JSON keeps it (dates and times tagged)."""
     if type(value) in _PLAIN:
         return value
     if isinstance(value, dt.datetime):
@@ -395,7 +412,7 @@ def _enc(value: Any) -> Any:
     return value
 
 
-def _dec(value: Any) -> Any:
+def value_from_json(value: Any) -> Any:
     if isinstance(value, dict):
         if "$dt" in value:
             return dt.datetime.fromisoformat(value["$dt"])
@@ -412,7 +429,7 @@ def encode_payload(sub) -> str:
     """A Submission as JSON (raw values keep their Python types)."""
     return json.dumps({
         "template_id": sub.template_id, "template_version": sub.template_version, "date1904": sub.date1904,
-        "values": [[v.sheet_id, v.field_id, v.row, v.sheet, v.cell, _enc(v.raw)] for v in sub.values],
+        "values": [[v.sheet_id, v.field_id, v.row, v.sheet, v.cell, value_to_json(v.raw)] for v in sub.values],
         "findings": [[f.code, f.sheet, f.cell, f.field_id, f.detail] for f in sub.findings],
     }, ensure_ascii=False)
 
@@ -422,7 +439,7 @@ def decode_payload(text: str):
 
     d = json.loads(text)
     sub = Submission(d["template_id"], d["template_version"], date1904=d.get("date1904", False))
-    sub.values = [CellValue(s, f, r, sh, c, _dec(raw) if raw.__class__ is dict else raw)  # only objects need _dec
+    sub.values = [CellValue(s, f, r, sh, c, value_from_json(raw) if raw.__class__ is dict else raw)  # only objects need _dec
                   for s, f, r, sh, c, raw in d["values"]]
     sub.findings = [Finding(*f) for f in d["findings"]]
     return sub

@@ -21,6 +21,8 @@ from ..normalise.values import display
 from ..spec.model import TemplateSpec
 from ..validate.checks import Return
 from ..validate.stage import build_return
+from ..campaign.values import spec_key
+from .store import stored_return
 
 __all__ = ["MergedUnit", "Merged", "merge_campaign", "VALUES_COLUMNS", "TOTALS_COLUMNS", "group_totals", "raw_text"]
 
@@ -75,6 +77,7 @@ def load_merged(campaign: Campaign) -> Merged:
     """Every roster unit with its accepted return (normalised), in roster order."""
     spec = campaign.template()
     statuses = {s.unit_code: s for s in unit_statuses(campaign)}
+    key = spec_key(spec)
     with Ledger(campaign.db_path) as ledger:
         files: dict[str, list[FileRow]] = {}
         for f in ledger.accepted():
@@ -83,13 +86,22 @@ def load_merged(campaign: Campaign) -> Merged:
         for unit in campaign.roster().units:
             returns = []
             for f in files.get(unit.code, []):
-                sub = ledger.payload(f.sha256)
-                if sub is not None:
-                    returns.append((f, build_return(spec, sub, campaign.period)))
+                ret = _stored(ledger, spec, key, f.sha256, campaign.period)
+                if ret is not None:
+                    returns.append((f, ret))
             newest = returns[-1] if returns else (None, None)
             units.append(MergedUnit(unit, statuses[unit.code], newest[0], newest[1], returns))
     groups = list(dict.fromkeys(u.unit.group for u in units))
     return Merged(spec, units, groups)
+
+
+def _stored(ledger: Ledger, spec: TemplateSpec, key: str, sha256: str, period: tuple) -> Return | None:
+    """The return as validate stored it; normalised here only when validate has not stored it."""
+    text = ledger.values_text(sha256, key)
+    if text is not None:
+        return stored_return(spec, text, period)
+    sub = ledger.payload(sha256)
+    return None if sub is None else build_return(spec, sub, period)
 
 
 def values_rows(merged: Merged) -> list[dict]:

@@ -15,6 +15,7 @@ from typing import Any
 from ..campaign.folder import Campaign
 from ..campaign.ledger import FileRow, Ledger
 from ..campaign.lock import exit_with_parent, locked
+from ..campaign.values import encode_entries, spec_key
 from ..codes import hint, title
 from ..expr.language import ExpressionError, evaluate
 from ..normalise.values import Parsed, display, normalise
@@ -182,15 +183,21 @@ def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, worke
         payloads = ledger.payload_texts()
         jobs = [(f, text, {"carry": carry.get(f.unit_code), "received_on": _day(f.received_at)})
                 for f in ledger.accepted() if (text := payloads.get(f.sha256)) is not None]
-        for f, (rows, counts, ret, issues) in zip((job[0] for job in jobs),
-                                                  _map_checks(spec, campaign.period, lang, jobs, workers)):
-            result.rows.extend(rows)
-            result.per_file[f.sha256] = counts
-            result.issues[f.sha256] = issues
-            if ret is not None:
-                result.returns[f.sha256] = ret
-            if progress:
-                progress(1)
+        del payloads
+
+        def record():  # the main process only records what the pool normalised and checked
+            for f, (rows, counts, ret, issues, values) in zip((job[0] for job in jobs),
+                                                              _map_checks(spec, campaign.period, lang, jobs, workers)):
+                result.rows.extend(rows)
+                result.per_file[f.sha256] = counts
+                result.issues[f.sha256] = issues
+                if ret is not None:
+                    result.returns[f.sha256] = ret
+                if progress:
+                    progress(1)
+                yield f.sha256, values
+
+        ledger.set_values(spec_key(spec), record())
         ledger.set_validation(result.per_file)
     write_csv(campaign.out / "issues.csv", ISSUE_COLUMNS, result.rows)
     return result
@@ -222,7 +229,9 @@ def _check_one(job: tuple[FileRow, str]):
     issues = check_return(ret)
     counts = (sum(i.severity == "error" for i in issues), sum(i.severity == "warning" for i in issues))
     keep = counts[0] or _V["keep_all"]
-    return _rows(f, issues, _V["lang"]), counts, (ret if keep else None), issues
+    values = encode_entries((e.sheet_id, e.field_id, e.row, e.sheet, e.cell, e.raw, e.value)
+                            for e in ret.entries.values())
+    return _rows(f, issues, _V["lang"]), counts, (ret if keep else None), issues, values
 
 
 def _map_checks(spec, period, lang, jobs, workers):
