@@ -4,16 +4,17 @@ read them back and never normalise again (unless validate has not stored them fo
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 
 import pytest
-from conftest import MINI_SPEC, DEFAULT_UNITS, write_roster
+from conftest import DEFAULT_UNITS, MINI_SPEC, write_roster
 from test_validate import BLANK, submit
 
 import toolkit.merge.stage as merge_stage
 from toolkit.campaign.folder import create_campaign
 from toolkit.campaign.ledger import Ledger
-from toolkit.campaign.values import decode_entries, encode_entries
+from toolkit.campaign.values import decode_entries, encode_entries, spec_key
 from toolkit.generate.outbox import generate_outbox
 from toolkit.merge.stage import load_merged, merge_campaign
 from toolkit.output.csvfile import write_csv
@@ -48,6 +49,15 @@ def test_merge_reads_the_values_validate_stored_without_normalising_again(valida
     units = {mu.unit.code: mu for mu in load_merged(validated).units}
     assert units["U001"].value("members") == 12                    # "12人" normalised by validate
     assert units["U001"].value("elected") == dt.date(2026, 3, 5)   # a date keeps its type in the store
+
+
+def test_the_store_is_keyed_by_the_specs_content_not_where_it_was_loaded_from(validated):
+    """A bundled template's path is where the package is installed: the same template read by
+    another installation (or through another path) must find validate's values."""
+    spec = validated.template()
+    moved = dataclasses.replace(spec, path="/elsewhere/templates/mini.yaml")
+    assert spec_key(moved) == spec_key(spec)
+    assert spec_key(dataclasses.replace(spec, version="9.9")) != spec_key(spec)
 
 
 def test_stored_values_equal_the_normalised_return(validated):

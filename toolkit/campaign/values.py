@@ -7,6 +7,7 @@ raw, value); dates and times keep their type through the ledger's JSON tags.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from typing import Any, Iterable
@@ -20,11 +21,22 @@ _KEYS: dict[int, tuple[Any, str]] = {}
 
 def spec_key(spec) -> str:
     """A fingerprint of the spec the values were normalised under: values stored under a template
-    edited since are stale and are not read."""
+    edited since are stale and are not read. Its content only: the same template loaded through
+    another path (a relative campaign folder) is the same spec."""
     hit = _KEYS.get(id(spec))
     if hit is None or hit[0] is not spec:
-        hit = _KEYS[id(spec)] = (spec, hashlib.sha256(repr(spec).encode()).hexdigest()[:16])
+        whole = dataclasses.asdict(spec)
+        content = {f.name: whole[f.name] for f in dataclasses.fields(spec) if f.compare}  # not its path
+        text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=_stable)
+        hit = _KEYS[id(spec)] = (spec, hashlib.sha256(text.encode()).hexdigest()[:16])
     return hit[1]
+
+
+def _stable(value: Any) -> Any:
+    """Sets in sorted order (their iteration order changes with each process's string hashing)."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    return repr(value)
 
 
 def encode_entries(rows: Iterable[tuple]) -> str:

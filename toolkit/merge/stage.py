@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from ..campaign.folder import Campaign, Unit
 from ..campaign.ledger import FileRow, Ledger
 from ..campaign.status import NOT_RETURNED, UnitStatus, unit_statuses
+from ..campaign.values import spec_key
 from ..normalise.values import display
 from ..spec.model import TemplateSpec
 from ..validate.checks import Return
 from ..validate.stage import build_return
-from ..campaign.values import spec_key
 from .store import stored_return
 
 __all__ = ["MergedUnit", "Merged", "merge_campaign", "VALUES_COLUMNS", "TOTALS_COLUMNS", "group_totals", "raw_text"]
@@ -104,17 +104,16 @@ def _stored(ledger: Ledger, spec: TemplateSpec, key: str, sha256: str, period: t
     return None if sub is None else build_return(spec, sub, period)
 
 
-def values_rows(merged: Merged) -> list[dict]:
+def values_rows(merged: Merged) -> Iterator[dict]:
+    """The rows of values.csv, made as they are written (a generator: never the whole file in memory)."""
     sheet_names = {s.id: s.name for s in merged.spec.sheets}
     order = {fid: n for n, fid in enumerate(_field_order(merged.spec))}
-    rows = []
     for mu, ret in ((mu, ret) for mu in merged.returned() for _, ret in mu.returns):
         entries = sorted(ret.entries.values(), key=lambda e: (order.get(e.field_id, 1e9), e.row or 0))
         for e in entries:
-            rows.append({"unit_code": mu.unit.code, "template_id": merged.spec.id, "sheet": sheet_names[e.sheet_id],
-                         "field": e.field_id, "row": "" if e.row is None else e.row,
-                         "value": display(e.value), "raw": raw_text(e.raw)})
-    return rows
+            yield {"unit_code": mu.unit.code, "template_id": merged.spec.id, "sheet": sheet_names[e.sheet_id],
+                   "field": e.field_id, "row": "" if e.row is None else e.row,
+                   "value": display(e.value), "raw": raw_text(e.raw)}
 
 
 def _field_order(spec: TemplateSpec) -> list[str]:
@@ -182,12 +181,11 @@ def merge_campaign(campaign: Campaign, lang: str = "zh", merged: Merged | None =
     from .consolidated import write_consolidated
 
     merged = merged or load_merged(campaign)
-    rows = values_rows(merged)
-    write_csv(campaign.out / "values.csv", VALUES_COLUMNS, rows)
+    rows = write_csv(campaign.out / "values.csv", VALUES_COLUMNS, values_rows(merged))
     totals = group_totals(merged)
     write_csv(campaign.out / "totals.csv", TOTALS_COLUMNS, _long_totals(merged, totals, lang))
     write_consolidated(campaign, merged, totals, lang)
-    summary = {"units": len(merged.units), "returned": len(merged.returned()), "values": len(rows)}
+    summary = {"units": len(merged.units), "returned": len(merged.returned()), "values": rows}
     items = write_rectification(campaign, merged)
     if items is not None:
         summary["rectification_items"] = items

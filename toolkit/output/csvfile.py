@@ -35,7 +35,7 @@ def _cell(value):
 _FORMULA_FIRST = frozenset(s[0] for s in FORMULA_STARTS)
 
 
-def write_csv(path: Path, columns: Iterable[str], rows: Iterable[dict]) -> None:
+def write_csv(path: Path, columns: Iterable[str], rows: Iterable[dict]) -> int:
     """A contract CSV: UTF-8 with BOM, header row; text that could start a formula is kept as text.
 
     *rows* is consumed as it comes (a generator keeps a large file out of memory); a key missing
@@ -47,6 +47,8 @@ def write_csv(path: Path, columns: Iterable[str], rows: Iterable[dict]) -> None:
     with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(columns)
-        get = dict.get
-        writer.writerows([_cell(get(row, c, "")) for c in columns] for row in rows)
+        get, count = dict.get, 0
+        for count, row in enumerate(rows, 1):
+            writer.writerow([_cell(get(row, c, "")) for c in columns])
     os.replace(tmp, path)
+    return count

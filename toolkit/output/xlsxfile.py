@@ -37,6 +37,8 @@ def cell_text(text: str) -> str:
     becomes a line break; any other control character its visible symbol (U+2401 …); a
     noncharacter or lone surrogate U+FFFD. Clean text (nearly all) is returned as it is.
     """
+    if text.isprintable():  # every character _ILLEGAL matches is unprintable: the common case, decided in C
+        return text
     return _ILLEGAL.sub(_legal, text) if _ILLEGAL.search(text) else text
 
 

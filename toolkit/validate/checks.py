@@ -58,7 +58,7 @@ class Issue:
     label_en: str = ""
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a merge holds every return's entries at once
 class Entry:
     """A value of a return: where it is, what was typed, what it means."""
 
