@@ -341,6 +341,13 @@ from ..scale.cli import register as _register_scale  # noqa: E402  export, rollu
 _register_scale(app)
 
 
+# --------------------------------------------------------------------------- the desk in a browser (toolkit.desk)
+
+from ..desk.cli import register as _register_desk  # noqa: E402  serve
+
+_register_desk(app)
+
+
 def main() -> None:
     try:
         app(prog_name="toolkit")

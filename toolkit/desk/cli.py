@@ -1,0 +1,45 @@
+"""`toolkit serve`, registered on the toolkit's app by :func:`register` (one call in toolkit.cli)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from ..cli.help import COMMAND_HELP_ZH, PARAM_HELP_ZH
+from ..cli.support import Ctx, DebugOpt, DirArg, JsonOpt, LangOpt, guarded
+
+__all__ = ["register"]
+
+_HELP_ZH = {"serve": "在浏览器中使用考核工作台：总览、单位、收取报送、人工确认、汇总结果（默认只在本机 127.0.0.1 开放）。"}
+_PARAMS_ZH = {
+    "serve:host": "监听地址；不是本机地址（如 0.0.0.0，供局域网同事使用）时须设置密码。",
+    "serve:port": "端口。",
+}
+
+
+def serve(directory: DirArg,
+          host: Annotated[str, typer.Option("--host", help="Address to listen on (beyond 127.0.0.1 a password "
+                                                            "is set).")] = "127.0.0.1",
+          port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+          as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
+    """The desk in a browser: overview, units, upload, review and results (127.0.0.1 by default)."""
+    from . import server
+    ctx = Ctx(as_json, lang, debug)
+
+    def ask() -> str:
+        return os.environ.get("TOOLKIT_DESK_PASSWORD") or typer.prompt(
+            "设置工作台密码 / set the desk password", hide_input=True, confirmation_prompt=True, default="",
+            show_default=False)
+    desk = server.prepare(directory, host=host, lang=ctx.lang, ask_password=ask)
+    shown = f"[{host}]" if ":" in host else host
+    ctx.say(f"考核工作台：http://{shown}:{port}/ （按 Ctrl+C 停止）", f"The desk: http://{shown}:{port}/ (Ctrl+C stops it)")
+    server.serve(desk, host, port)
+
+
+def register(app: typer.Typer) -> None:
+    """Add serve to *app*, with its Chinese help."""
+    COMMAND_HELP_ZH.update(_HELP_ZH)
+    PARAM_HELP_ZH.update(_PARAMS_ZH)
+    app.command("serve")(guarded(serve))
