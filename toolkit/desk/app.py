@@ -23,7 +23,7 @@ from starlette.templating import Jinja2Templates
 
 from .auth import COOKIE, Sessions, is_loopback, stored_password
 from .jobs import JobRunner
-from .words import word
+from .words import carrier_label, word
 from .work import STATES, Limits, load_campaign
 
 __all__ = ["create_app", "Desk", "DEFAULT_UPLOAD_MB"]
@@ -56,7 +56,7 @@ class Desk:
     def page(self, request: Request, name: str, context: dict, status_code: int = 200) -> Response:
         session = request.state.session
         busy = self.runner.busy()
-        base = {"t": self.t, "lang": self.lang, "csrf": session.csrf, "states": STATES, "busy": busy,
+        base = {"t": self.t, "carrier": lambda key: carrier_label(key, self.lang), "lang": self.lang, "csrf": session.csrf, "states": STATES, "busy": busy,
                 "password": self.password is not None, "campaign": self.campaign(), "path": request.url.path}
         return self.templates.TemplateResponse(request, name, base | context, status_code=status_code)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["WORDS", "word"]
+__all__ = ["WORDS", "word", "carrier_label"]
 
 WORDS: dict[str, tuple[str, str]] = {
     "desk": ("考核工作台", "Assessment desk"),
@@ -142,3 +142,31 @@ def word(key: str, lang: str, **values) -> str:
     zh, en = WORDS.get(key, (key, key))
     text = en if lang == "en" else zh
     return text.format(**values) if values else text
+
+
+_CARRIERS = {  # what identification reads, by carrier key (unit.* says which unit, the rest which template/campaign)
+    "props": ("文档属性", "document properties"),
+    "meta": ("隐藏的 _meta 表", "hidden _meta sheet"),
+    "code_line": ("表内代码行", "code line on a sheet"),
+    "code_cell": ("单位代码单元格", "unit code cell"),
+    "name_cell": ("单位名称单元格", "unit name cell"),
+    "filename": ("文件名", "file name"),
+    "fingerprint": ("结构指纹相似度", "structure fingerprint"),
+    "campaign.name": ("考核任务名称", "campaign name"),
+    "campaign.year": ("考核年度", "campaign year"),
+    "campaign.round": ("考核轮次", "campaign round"),
+}
+
+
+def carrier_label(key: str, lang: str) -> str:
+    """A carrier key as words: unit.code_line1 → 单位 · 表内代码行 2."""
+    en = lang == "en"
+    unit, rest = key.startswith("unit."), key.removeprefix("unit.")
+    base, n = rest.rstrip("0123456789"), rest[len(rest.rstrip("0123456789")):]
+    words = _CARRIERS.get(rest) or _CARRIERS.get(base)
+    if words is None:
+        return key
+    text = words[1] if en else words[0]
+    if n and rest not in _CARRIERS:
+        text += f" {int(n) + 1}"
+    return (("unit · " if en else "单位 · ") + text) if unit else text

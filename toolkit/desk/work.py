@@ -93,15 +93,25 @@ def unit_detail(campaign: Campaign, code: str, lang: str) -> dict | None:
              "status": f.status, "received_at": f.received_at[:19].replace("T", " "),
              "reason": message(f.reason_code, f.message or f.ident_detail) if f.reason_code else ""}
             for f in files]
-    return {"status": status, "state_text": state_text(status, lang), "files": rows,
-            "issues": [r for r in _csv(campaign.out / "issues.csv") if r.get("unit_code") == code],
-            "feedback": feedback_file(campaign, code), "values": _values(campaign, payload)}
+    labels = _labels(campaign)
+    issues = [r | {"label": labels.get((r.get("sheet", ""), r.get("field", "")), r.get("field", ""))}
+              for r in _csv(campaign.out / "issues.csv") if r.get("unit_code") == code]
+    return {"status": status, "state_text": state_text(status, lang), "files": rows, "issues": issues,
+            "feedback": feedback_file(campaign, code), "values": _values(campaign, payload, labels)}
 
 
-def _values(campaign: Campaign, payload) -> list[dict]:
+def _labels(campaign: Campaign) -> dict:
+    """A field's label (a checklist item's: its content and the column) by (sheet id or name, field id)."""
+    labels: dict = {}
+    for sheet in describe_spec(campaign.template())["sheets"]:
+        for f in sheet["fields"]:
+            labels[sheet["id"], f["id"]] = labels[sheet["name"], f["id"]] = f["label"]
+    return labels
+
+
+def _values(campaign: Campaign, payload, labels: dict) -> list[dict]:
     if payload is None:
         return []
-    labels = {(s["id"], f["id"]): f["label"] for s in describe_spec(campaign.template())["sheets"] for f in s["fields"]}
     return [{"sheet": v.sheet, "cell": v.cell, "label": labels.get((v.sheet_id, v.field_id), v.field_id),
              "row": "" if v.row is None else v.row, "value": _shown(v.raw)}
             for v in payload.values if v.field_id not in ("unit_code", "unit_name")]
