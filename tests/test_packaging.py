@@ -44,6 +44,8 @@ def test_the_wheel_carries_every_template_and_sample(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     wanted = {f"toolkit/templates/{p.name}" for p in spec.TEMPLATES_DIR.glob("*.yaml")}
     wanted |= {f"toolkit/samples/returns/{p.name}" for p in (SAMPLES_DIR / "returns").iterdir()}
+    wanted |= {f"toolkit/desk/{p.parent.name}/{p.name}" for p in (PACKAGE / "desk").glob("*/*.*")
+               if p.parent.name in ("templates", "static")}  # the desk's pages, stylesheet and script
     assert len(wanted) > 30 and wanted | {"toolkit/samples/roster.csv"} <= names
 
 
