@@ -8,8 +8,7 @@ import threading
 import time
 
 import pytest
-from desk_support import (HOSTILE, csrf_of, make_campaign, post_files, returns, upload_and_wait, wait_job, xlsx_from,
-                          zip_of)
+from desk_support import csrf_of, make_campaign, post_files, returns, upload_and_wait, wait_job, xlsx_from, zip_of
 from starlette.testclient import TestClient
 
 from toolkit.desk import create_app
@@ -61,6 +60,7 @@ def test_overview_after_an_upload_counts_accepted_faulty_review_and_groups(loade
 
 def test_days_to_the_deadline_are_counted_from_today(camp):
     import datetime as dt
+
     from toolkit.desk.work import overview
     assert overview(camp, "zh", today=dt.date(2026, 12, 10)).days_left == 10
     assert overview(camp, "zh", today=dt.date(2026, 12, 22)).days_left == -2
@@ -360,6 +360,7 @@ def test_english_with_lang_en(camp):
 
 def test_serve_command_binds_loopback_and_sets_a_password_off_it(camp, monkeypatch):
     from typer.testing import CliRunner
+
     import toolkit.desk.server as serve_module
     from toolkit.cli.commands import app
     started = []
@@ -374,3 +375,12 @@ def test_serve_command_binds_loopback_and_sets_a_password_off_it(camp, monkeypat
     monkeypatch.setenv("TOOLKIT_DESK_PASSWORD", "a long password")
     assert CliRunner().invoke(app, ["serve", str(camp.dir), "--host", "0.0.0.0"]).exit_code == 0
     assert (camp.dir / PASSWORD_FILE).is_file() and started[-1] == ("0.0.0.0", 8765)
+
+
+def test_the_pipeline_reports_progress_for_the_upload_bar(camp, tmp_path):
+    import toolkit
+    files = returns(camp, tmp_path / "in")
+    seen: list[tuple[str, int]] = []
+    toolkit.run_collect(camp, [files["ok"], files["faulty"]], progress=lambda n: seen.append(("collect", n)))
+    toolkit.run_validate(camp, progress=lambda n: seen.append(("validate", n)))
+    assert sum(n for s, n in seen if s == "collect") == 2 and sum(n for s, n in seen if s == "validate") == 2

@@ -41,20 +41,26 @@ def run_generate(campaign: Campaign, *, lang: str = "zh") -> list[dict[str, str]
     return generate_outbox(campaign, lang=lang)
 
 
-def run_collect(campaign: Campaign, sources: Iterable[str | Path], *, lang: str = "zh"):
-    """Take files, folders and archives into the ledger; writes out/ledger.csv. A ``CollectResult``."""
+def run_collect(campaign: Campaign, sources: Iterable[str | Path], *, lang: str = "zh", progress=None):
+    """Take files, folders and archives into the ledger; writes out/ledger.csv. A ``CollectResult``.
+
+    *progress*, when given, is called with the number of files done since its last call.
+    """
     from .read.collect import collect as do_collect
     from .read.collect import export_ledger
-    result = do_collect(campaign, [str(s) for s in sources])
+    result = do_collect(campaign, [str(s) for s in sources], progress=progress)
     export_ledger(campaign, lang)
     return result
 
 
-def run_validate(campaign: Campaign, *, lang: str = "zh"):
-    """Check every accepted return; writes out/issues.csv and feedback/. A ``ValidationResult``."""
+def run_validate(campaign: Campaign, *, lang: str = "zh", progress=None):
+    """Check every accepted return; writes out/issues.csv and feedback/. A ``ValidationResult``.
+
+    *progress*, when given, is called with the number of returns checked since its last call.
+    """
     from .feedback.workbooks import write_feedback
     from .validate.stage import validate_campaign
-    result = validate_campaign(campaign, lang)
+    result = validate_campaign(campaign, lang, progress=progress)
     write_feedback(campaign, result, lang)
     return result
 

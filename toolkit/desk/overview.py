@@ -8,7 +8,8 @@ from starlette.responses import FileResponse
 from starlette.routing import Route
 
 from .app import desk_of
-from .work import overview as count_units, refresh_status
+from .work import overview as count_units
+from .work import refresh_status
 
 __all__ = ["ROUTES"]
 

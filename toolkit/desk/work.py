@@ -1,4 +1,4 @@
-"""What the desk does to a campaign: the same stage functions the CLI calls, and nothing else.
+"""What the desk does to a campaign: the pipeline functions of :mod:`toolkit.api`, as the CLI runs them.
 
 Every name the desk takes from the rest of the toolkit is imported here, so the pages never
 reach into a stage themselves. The writing functions (``take_in``, ``settle``, ``results``)
@@ -13,16 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .. import api
 from ..campaign.folder import Campaign, load_campaign
-from ..codes import title
-from ..read.collect import collect, export_ledger, reason_message
-from ..spec.describe import describe_spec
-from ..errors import ConfigError, ToolkitError
-from ..intake.archive import Limits
 from ..campaign.ledger import Ledger
 from ..campaign.lock import CampaignBusy, campaign_lock
+from ..campaign.status import UnitState, state_text, unit_statuses
+from ..codes import title
+from ..errors import ConfigError, ToolkitError
+from ..intake.archive import Limits
+from ..merge.stage import load_merged
+from ..read.collect import export_ledger, reason_message
 from ..read.resolve import resolve_file
-from ..campaign.status import UnitState, state_text, unit_statuses, write_status
+from ..spec.describe import describe_spec
 
 __all__ = ["Campaign", "load_campaign", "ConfigError", "ToolkitError", "CampaignBusy", "campaign_lock", "Limits",
            "UnitState", "STATES", "overview", "unit_rows", "unit_detail", "review_items", "outcome_of",
@@ -180,44 +182,35 @@ def outcome_of(campaign: Campaign, sources: list[str], lang: str) -> list[dict]:
 
 def refresh_status(campaign: Campaign, lang: str) -> None:
     """out/status.csv, out/chase-list.xlsx and out/ledger.csv as the ledger stands."""
-    write_status(campaign, unit_statuses(campaign, lang), lang)
+    api.run_status(campaign, lang=lang)
     export_ledger(campaign, lang)
 
 
 def take_in(campaign: Campaign, sources: list[str], lang: str, progress: Callable[[str, int], None]) -> dict:
-    """collect, then validate with its feedback workbooks, then status: what `toolkit run` does first."""
-    from ..feedback.workbooks import write_feedback
-    from ..validate.stage import validate_campaign
-    result = collect(campaign, sources, progress=lambda n: progress("collect", n))
-    export_ledger(campaign, lang)
-    checked = validate_campaign(campaign, lang, progress=lambda n: progress("validate", n))
-    write_feedback(campaign, checked, lang)
-    write_status(campaign, unit_statuses(campaign, lang), lang)
+    """collect, validate (with its feedback workbooks) and status: what `toolkit run` does first."""
+    result = api.run_collect(campaign, sources, lang=lang, progress=lambda n: progress("collect", n))
+    api.run_validate(campaign, lang=lang, progress=lambda n: progress("validate", n))
+    api.run_status(campaign, lang=lang)
     return {"offered": result.offered, "new": result.new, "counts": result.counts}
 
 
 def settle(campaign: Campaign, sha256: str, lang: str, *, unit: str | None, reason: str, force: bool) -> dict:
-    """The same as `toolkit resolve`, then validate so the unit's state follows the decision."""
-    from ..feedback.workbooks import write_feedback
-    from ..validate.stage import validate_campaign
+    """The same as `toolkit resolve`, then validate and status so the unit's state follows the decision."""
     sha, earlier = resolve_file(campaign, sha256, unit=unit, reason=reason, force=force)
     export_ledger(campaign, lang)
-    write_feedback(campaign, validate_campaign(campaign, lang), lang)
-    write_status(campaign, unit_statuses(campaign, lang), lang)
+    api.run_validate(campaign, lang=lang)
+    api.run_status(campaign, lang=lang)
     return {"sha256": sha, "unit": unit or "", "earlier": list(earlier) if earlier else None}
 
 
 def results(campaign: Campaign, lang: str, progress: Callable[[str, int], None]) -> dict:
     """merge, score (when the campaign has a scheme) and report, as `toolkit run` ends."""
-    from ..merge.stage import load_merged, merge_campaign
-    from ..report.stage import report_campaign
-    from ..score.stage import score_campaign
-    merged = load_merged(campaign)
-    summary = {"merge": merge_campaign(campaign, lang, merged)}
+    merged = load_merged(campaign)  # read and normalised once for both merge and score
+    summary = {"merge": api.run_merge(campaign, lang=lang, merged=merged)}
     progress("merge", 1)
     if campaign.scoring:
-        score_campaign(campaign, lang, merged)
+        api.run_score(campaign, lang=lang, merged=merged)
         progress("score", 1)
-    summary["report"] = str(report_campaign(campaign, lang))
+    summary["report"] = str(api.run_report(campaign, lang=lang))
     progress("report", 1)
     return summary
