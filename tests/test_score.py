@@ -222,6 +222,8 @@ def test_bonus_sum_of_self_scores_capped():
                                   unit("U2", b_1__self_score=9, b_2__self_score=None, b_3__self_score=0)])
     assert [r["points"] for r in res.trace] == [5, 3]
     assert "合计7分，封顶5分" in res.trace[0]["note"] and "cap=5" in res.trace[0]["inputs"]
+    # items are named by the 编号 the unit's workbook prints (b.1), not by their ids (b_1)
+    assert res.trace[1]["note"].startswith("b.1超过分值，按3分计") and "b.2未填报" in res.trace[1]["note"]
     sch3 = scheme([{"id": "bonus", "title": "加分项", "rule": "bonus", "cap": 3}])
     assert score_units(sch3, SPEC, [unit("U1", b_1__self_score=2, b_2__self_score=2)]).scores[0]["total"] == 3
 
@@ -588,7 +590,7 @@ def test_a_vetoed_unit_is_ranked_after_every_unit_not_vetoed():
     assert [s[c]["group_rank"] for c in ("B", "D", "W")] == [1, 2, 3]
     assert (s["V"]["grade"], s["V"]["vetoed"]) == ("较差", True)
     assert [r["unit_code"] for r in res.scores] == ["A", "B", "C", "D", "V", "W"]
-    assert "v_1 党组织班子成员发生严重违纪违法问题" in res.vetoes["V"]
+    assert "v.1 党组织班子成员发生严重违纪违法问题" in res.vetoes["V"]
 
 
 def test_veto_rank_unranked_leaves_vetoed_units_without_a_rank_but_graded():
@@ -606,7 +608,7 @@ def test_the_veto_note_names_the_item():
     sch = load_scheme("annual-assessment-scoring", spec=SPEC)
     res = score_units(sch, SPEC, [unit("U1", v_2__occurred=True)])
     note = only(res, "U1", "veto")[0]["note"]
-    assert note == "一票否决（v_2 意识形态工作出现重大失误，造成严重不良影响），等次定为较差"
+    assert note == "一票否决（v.2 意识形态工作出现重大失误，造成严重不良影响），等次定为较差"
 
 
 @pytest.mark.parametrize("key, value, message", [
@@ -644,7 +646,7 @@ def test_rules_in_plain_chinese_and_english():
     assert values_text(row["values"], value_labels(SPEC, "en"), "en") == (
         "Branch committee meetings held: 9; Party members (total): 20; Probationary members: 2; computed: 3")
     veto = only(res, "U1", "veto")[0]
-    assert values_text(veto["values"], labels).startswith("v_1 是否存在：否；v_2 是否存在：否")
+    assert values_text(veto["values"], labels).startswith("v.1 是否存在：否；v.2 是否存在：否")
 
 
 def test_a_missing_field_is_named_by_its_label_on_the_card():

@@ -110,7 +110,7 @@ def test_veto_is_是_or_a_dash_with_the_reason_and_ranked_last(faulty_camp):
     values = {r[2]: r[col] for r in ws.iter_rows(min_row=4, values_only=True) if r[2] in {"P01", "P03", "Q01", "Q02"}}
     assert values == {"P01": "—", "P03": "—", "Q01": "—", "Q02": "是"}
     q02 = dict(zip(head, next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[2] == "Q02")))
-    assert "v_2 意识形态工作出现重大失误" in q02["备注"] and q02["总排名"] == 4
+    assert "v.2 意识形态工作出现重大失误" in q02["备注"] and q02["总排名"] == 4
     assert "一票否决" not in head  # no second column of its own: the veto area says it
 
 

@@ -17,7 +17,7 @@ from ..expr.language import evaluate, names_in
 from ..normalise.values import display
 from ..spec.model import TemplateSpec
 from .scheme import Indicator, ScoringScheme, expression_names
-from .words import MISSING_NOTE, note_text
+from .words import MISSING_NOTE, item_number, note_text
 
 __all__ = ["UnitInput", "RULE_FUNCTIONS", "MISSING_NOTE"]
 
@@ -209,9 +209,9 @@ def _bonus(ctx: RuleContext, ind: Indicator, unit: UnitInput) -> list[TraceRow]:
         values += ((key, value),)
         if _is_number(value):
             total += min(max(float(value), 0.0), mx)
-            notes += _n("item_over_max", item=key.split(".")[0], max=trace_value(mx)) if value > mx else ()
+            notes += _n("item_over_max", item=item_number(key.split(".")[0]), max=trace_value(mx)) if value > mx else ()
         elif value in (None, ""):
-            notes += _n("item_missing", item=key.split(".")[0])
+            notes += _n("item_missing", item=item_number(key.split(".")[0]))
     cap = ind.params["cap"]
     notes += _n("bonus_capped", total=trace_value(total), cap=trace_value(cap)) if total > cap else ()
     return [TraceRow(ind.id, "bonus", "; ".join(parts + [f"cap={trace_value(cap)}"]), min(total, cap), float(cap), notes,
@@ -227,7 +227,7 @@ def _veto(ctx: RuleContext, ind: Indicator, unit: UnitInput) -> list[TraceRow]:
         missing = sum(unit.values.get(k) is None for k in keys)
         return [TraceRow(ind.id, "veto", inputs, 0.0, 0.0, _n("veto_missing", n=missing) if missing else (), values=values)]
     grade, titles = ind.params["grade"], ind.params.get("items", {})
-    items = "；".join(f"{k.split('.')[0]} {titles.get(k, '').rstrip('。.')}".strip() for k in hits)
+    items = "；".join(f"{item_number(k.split('.')[0])} {titles.get(k, '').rstrip('。.')}".strip() for k in hits)
     return [TraceRow(ind.id, "veto", inputs, 0.0, 0.0, _n("vetoed", items=items, grade=grade), veto_grade=grade,
                  values=values)]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..normalise.values import display
 
-__all__ = ["NOTES", "MISSING_NOTE", "note_text", "rule_text", "values_text", "value_labels", "points_text"]
+__all__ = ["NOTES", "MISSING_NOTE", "item_number", "note_text", "rule_text", "values_text", "value_labels", "points_text"]
 
 MISSING_NOTE = "未填报"
 
@@ -75,6 +75,11 @@ def _w(table: dict, key: str, lang: str, **kw) -> str:
     return (en if lang == "en" else zh).format(**kw)
 
 
+def item_number(item_id: str) -> str:
+    """An item's 编号 as the unit's workbook prints it (``a1_1`` → ``a1.1``): a card names what the unit saw."""
+    return item_id.replace("_", ".")
+
+
 def note_text(notes, lang: str = "zh", fields: dict[str, str] | None = None) -> str:
     """Notes ((key, parameters), …) as one text in *lang*; *fields* (expression name → label)
     names the fields of a ``missing_fields`` note by their labels."""
@@ -108,7 +113,7 @@ def value_labels(spec, lang: str = "zh") -> dict[str, str]:
     for sheet in spec.sheets:
         for area in sheet.areas:
             for item in area.items:
-                out.update({f"{item.id}.{c.id}": f"{item.id} {label(c)}" for c in area.columns})
+                out.update({f"{item.id}.{c.id}": f"{item_number(item.id)} {label(c)}" for c in area.columns})
     return out
 
 
