@@ -170,7 +170,7 @@ def test_vetoed_and_grades(scored):
 def test_the_veto_is_explained_in_the_trace(scored):
     _, _, trace, _ = scored
     veto = next(r for r in trace if r["unit_code"] == "Q02" and r["rule"] == "veto")
-    assert "v_1" in veto["note"] and "较差" in veto["note"]
+    assert "v.1" in veto["note"] and "较差" in veto["note"]
 
 
 def test_the_trace_adds_up_to_the_total_for_every_unit(scored):
