@@ -282,7 +282,7 @@ def test_an_error_keeps_its_colour_when_a_warning_falls_on_the_same_cell(campaig
     result = run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70}))
     (sha, issues), = result.issues.items()
     (error,) = issues
-    warning = with_(error, code="rule.warning", severity="warning", detail="")
+    warning = with_(error, code="rule.warning", severity="warning", params={})
     spec, unit = campaign.template(), campaign.roster().by_code()["U002"]
     master = MasterPackage(build_master(spec, master_context(campaign)))
     for order in ([error, warning], [warning, error]):

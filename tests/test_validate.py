@@ -18,6 +18,7 @@ import pytest
 from conftest import DEFAULT_UNITS, outbox_file, write_roster
 
 from toolkit.campaign.folder import create_campaign
+from toolkit.codes import Words
 from toolkit.generate.outbox import generate_outbox
 from toolkit.read.collect import collect
 from toolkit.read.reader import CellValue, Submission
@@ -425,14 +426,14 @@ def test_message_names_cell_label_and_fix_in_chinese_and_english(campaign, tmp_p
 
 
 def test_issue_message_for_an_issue_without_a_cell():
-    issue = Issue("structure.sheet_missing", "error", sheet="台账", field="", detail="ledger")
+    issue = Issue("structure.sheet_missing", "error", sheet="台账", field="", params={"sheet_id": "ledger"})
     assert issue_message(issue) == "台账：缺少工作表（ledger）。请使用下发的模板，不要删除工作表"
     assert issue_message(issue, "en") == "台账: Sheet missing — ledger. Use the issued template; do not delete sheets"
 
 
 def test_english_messages_use_the_english_label_and_end_cleanly():
     issue = Issue("rule.failed", "error", sheet="基本信息", cell="C7", field="prob", label="预备党员",
-                  value=50, detail="预备党员不能多于党员.", detail_en="probationary members exceed members.",
+                  value=50, params={"message": Words("预备党员不能多于党员.", "probationary members exceed members.")},
                   label_en="Probationary members")
     assert issue_message(issue, "en") == ("基本信息!C7 'Probationary members': Values contradict each other (typed: 50)"
                                           " — probationary members exceed members. Check the related values")

@@ -1,6 +1,11 @@
 """The catalogue of issue and ledger reason codes.
 
-Every code has a severity, a title and a fix-it hint in Chinese and English.
+Every code has a severity, a title and a fix-it hint in Chinese and English,
+and, when an issue says more than its title, a detail template in both
+languages with named parameters (``str.format`` style). Call sites pass the
+values (``{"bounds": "0..100"}``); :func:`render` is the one place that turns
+a code and its parameters into text. A value that itself differs by language
+(a field's label, a rule's own message) is passed as :class:`Words`.
 Stage modules declare their own codes in a module-level ``CODES`` mapping of
 :class:`Code` objects; this module gathers them into :data:`CATALOGUE`, so
 adding a check means adding its code next to it.
@@ -8,9 +13,18 @@ adding a check means adding its code next to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import string
+from dataclasses import dataclass, field
+from typing import Any, Mapping, NamedTuple
 
-__all__ = ["Code", "CATALOGUE", "code_info", "register", "title", "hint"]
+__all__ = ["Code", "CATALOGUE", "Words", "code_info", "register", "title", "hint", "render", "template_names"]
+
+
+class Words(NamedTuple):
+    """A parameter value written in both languages (a label, a condition, a rule's message)."""
+
+    zh: str
+    en: str
 
 
 @dataclass(frozen=True)
@@ -23,6 +37,15 @@ class Code:
     title_en: str
     hint_zh: str
     hint_en: str
+    detail_zh: str = ""
+    detail_en: str = ""
+    example: Mapping[str, Any] = field(default_factory=dict, hash=False)  # params every template renders with
+    variants: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False)  # name → (zh, en)
+
+    def templates(self) -> dict[str, tuple[str, str]]:
+        """Every detail template by variant name ("" is the plain one)."""
+        plain = {"": (self.detail_zh, self.detail_en)} if self.detail_zh or self.detail_en else {}
+        return plain | dict(self.variants)
 
 
 CATALOGUE: dict[str, Code] = {}
@@ -52,6 +75,23 @@ def title(code: str, lang: str = "zh") -> str:
 def hint(code: str, lang: str = "zh") -> str:
     c = code_info(code)
     return c.hint_en if lang == "en" else c.hint_zh
+
+
+def render(code: str, params: Mapping[str, Any] | None, lang: str = "zh", variant: str = "") -> str:
+    """An issue's detail in the user's language: the code's template filled with ``params``.
+
+    No params means no detail (the title and hint say it all).
+    """
+    if not params:
+        return ""
+    zh, en = code_info(code).templates()[variant]
+    values = {k: (v.en if lang == "en" else v.zh) if isinstance(v, Words) else v for k, v in params.items()}
+    return (en if lang == "en" else zh).format_map(values)
+
+
+def template_names(template: str) -> set[str]:
+    """The parameter names a template uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 def _load_all() -> None:

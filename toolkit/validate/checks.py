@@ -7,12 +7,13 @@ function to :data:`toolkit.validate.checklist.CHECKS` and its code to :data:`COD
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
-from ..codes import Code, register
+from ..codes import Code, Words, register, render
 from ..expr.language import ExpressionError, evaluate, names_in
 from ..spec.model import Field, TemplateSpec
 
@@ -22,23 +23,40 @@ __all__ = ["Issue", "Entry", "Return", "CODES", "new_issue", "check_structure", 
 
 _C = Code
 CODES = register(
-    _C("structure.sheet_missing", "error", "缺少工作表", "Sheet missing", "请使用下发的模板，不要删除工作表", "Use the issued template; do not delete sheets"),
-    _C("structure.sheet_renamed", "warning", "工作表被改名", "Sheet renamed", "请勿修改工作表名称", "Do not rename sheets"),
-    _C("structure.field_missing", "error", "找不到填报项", "Field not found", "请勿删除或改动模板中的行", "Do not delete or change template rows"),
-    _C("structure.item_missing", "error", "考核指标行被删除", "Indicator row deleted", "请恢复被删除的指标行（使用下发的模板重新填报）", "Restore the deleted indicator row"),
-    _C("structure.label_edited", "warning", "模板文字被改动", "Template text edited", "请勿修改指标内容和项目名称", "Do not edit indicator or field labels"),
-    _C("structure.row_inserted", "warning", "插入了模板以外的行（内容未计入）", "Row inserted (not counted)", "请勿在指标表中插入行，补充说明请写在备注栏", "Do not insert rows; write extra notes in the note column"),
-    _C("structure.extra_column", "warning", "增加了模板以外的列（内容未计入）", "Extra column (not counted)", "请勿增加列", "Do not add columns"),
-    _C("structure.header_missing", "error", "找不到表头", "Table header not found", "请勿删除或修改表头行", "Do not delete or edit the header row"),
-    _C("value.required", "error", "必填项未填写", "Required value missing", "请填写此项", "Fill in this value"),
-    _C("value.out_of_range", "error", "数值超出范围", "Value out of range", "请填写规定范围内的数值", "Enter a value inside the allowed range"),
-    _C("value.score_over_max", "error", "自评分超过该项分值", "Score above the maximum", "自评分不能超过该项分值", "A score cannot exceed the item's points"),
-    _C("value.pattern_mismatch", "error", "格式不正确", "Wrong format", "请按要求的格式填写", "Use the required format"),
-    _C("value.date_out_of_period", "warning", "日期不在本次考核期内", "Date outside the campaign period", "请核对日期", "Check the date"),
+    _C("structure.sheet_missing", "error", "缺少工作表", "Sheet missing", "请使用下发的模板，不要删除工作表", "Use the issued template; do not delete sheets",
+       "{sheet_id}", "{sheet_id}", {"sheet_id": "basic"}),
+    _C("structure.sheet_renamed", "warning", "工作表被改名", "Sheet renamed", "请勿修改工作表名称", "Do not rename sheets",
+       "{sheet}", "{sheet}", {"sheet": "基本信息"}),
+    _C("structure.field_missing", "error", "找不到填报项", "Field not found", "请勿删除或改动模板中的行", "Do not delete or change template rows",
+       "{label}", "{label}", {"label": "党员人数"}),
+    _C("structure.item_missing", "error", "考核指标行被删除", "Indicator row deleted", "请恢复被删除的指标行（使用下发的模板重新填报）", "Restore the deleted indicator row",
+       "{content}", "{content}", {"content": "按时召开组织生活会"}),
+    _C("structure.label_edited", "warning", "模板文字被改动", "Template text edited", "请勿修改指标内容和项目名称", "Do not edit indicator or field labels",
+       "{found}", "{found}", {"found": "党员人数（人）"}),
+    _C("structure.row_inserted", "warning", "插入了模板以外的行（内容未计入）", "Row inserted (not counted)", "请勿在指标表中插入行，补充说明请写在备注栏", "Do not insert rows; write extra notes in the note column",
+       "{found}", "{found}", {"found": "补充说明"}),
+    _C("structure.extra_column", "warning", "增加了模板以外的列（内容未计入）", "Extra column (not counted)", "请勿增加列", "Do not add columns",
+       "{found}", "{found}", {"found": "备注2"}),
+    _C("structure.header_missing", "error", "找不到表头", "Table header not found", "请勿删除或修改表头行", "Do not delete or edit the header row",
+       "{sheet}", "{sheet}", {"sheet": "台账"}),
+    _C("value.required", "error", "必填项未填写", "Required value missing", "请填写此项", "Fill in this value",
+       "条件：{condition}", "when {condition}", {"condition": Words("「是否发生」 为 是", "'Occurred' is yes")}),
+    _C("value.out_of_range", "error", "数值超出范围", "Value out of range", "请填写规定范围内的数值", "Enter a value inside the allowed range",
+       "{bounds}", "{bounds}", {"bounds": "0..100"},
+       {"computed": ("{bounds}；此项自动计算，请核对参与计算的数据", "{bounds}; computed: check the values it is computed from")}),
+    _C("value.score_over_max", "error", "自评分超过该项分值", "Score above the maximum", "自评分不能超过该项分值", "A score cannot exceed the item's points",
+       "≤ {max_points}", "≤ {max_points}", {"max_points": "60"}),
+    _C("value.pattern_mismatch", "error", "格式不正确", "Wrong format", "请按要求的格式填写", "Use the required format",
+       "{pattern}", "{pattern}", {"pattern": "11 位手机号码"}),
+    _C("value.date_out_of_period", "warning", "日期不在本次考核期内", "Date outside the campaign period", "请核对日期", "Check the date",
+       "{start}..{end}", "{start}..{end}", {"start": "2026-01-01", "end": "2026-12-31"}),
     _C("value.evidence_required", "error", "缺少佐证材料说明", "Evidence missing", "得分项须填写佐证材料", "A claimed score needs evidence"),
-    _C("table.duplicate_key", "error", "台账中有重复的行", "Duplicate row key", "每一事项只填一行，请合并或删除重复行", "One row per item; merge or delete duplicates"),
-    _C("rule.failed", "error", "数据之间不一致", "Values contradict each other", "请核对相关数据", "Check the related values"),
-    _C("rule.warning", "warning", "数据可能不一致", "Values may contradict each other", "请核对相关数据", "Check the related values"),
+    _C("table.duplicate_key", "error", "台账中有重复的行", "Duplicate row key", "每一事项只填一行，请合并或删除重复行", "One row per item; merge or delete duplicates",
+       "与 {first} 重复", "same as {first}", {"first": "台账!B5"}),
+    _C("rule.failed", "error", "数据之间不一致", "Values contradict each other", "请核对相关数据", "Check the related values",
+       "{message}", "{message}", {"message": Words("预备党员不能多于党员", "probationary members exceed members")}),
+    _C("rule.warning", "warning", "数据可能不一致", "Values may contradict each other", "请核对相关数据", "Check the related values",
+       "{message}", "{message}", {"message": Words("党员人数比上年减少一半以上", "members fell by more than half")}),
 )
 
 
@@ -53,9 +71,17 @@ class Issue:
     field: str = ""
     label: str = ""
     value: Any = ""
-    detail: str = ""
-    detail_en: str = ""
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict, hash=False)  # fill the code's detail template
     label_en: str = ""
+    variant: str = ""  # which of the code's detail templates ("" the plain one)
+
+    @property
+    def detail(self) -> str:
+        return render(self.code, self.params, "zh", self.variant)
+
+    @property
+    def detail_en(self) -> str:
+        return render(self.code, self.params, "en", self.variant)
 
 
 @dataclass(slots=True)  # slots: a merge holds every return's entries at once
@@ -127,17 +153,24 @@ class Return:
         return cache
 
 
-def new_issue(code: str, e: Entry, detail: str = "", detail_en: str = "") -> Issue:
+def new_issue(code: str, e: Entry, variant: str = "", **params: Any) -> Issue:
     from ..codes import CATALOGUE
     label_en = (e.field.label_en or "") if e.label == e.field.label else ""  # a checklist item's label is its own
     return Issue(code, CATALOGUE[code].severity, e.sheet, e.cell, e.field_id if e.row is None else
-                 f"{e.field_id}[{e.row}]", e.label, "" if e.raw is None else e.raw, detail, detail_en, label_en)
+                 f"{e.field_id}[{e.row}]", e.label, "" if e.raw is None else e.raw, params, label_en, variant)
+
+
+# A reading finding carries one piece of text; it names this parameter of its code's template.
+_FINDING_PARAM = {"structure.sheet_missing": "sheet_id", "structure.sheet_renamed": "sheet",
+                  "structure.field_missing": "label", "structure.item_missing": "content",
+                  "structure.header_missing": "sheet"}
 
 
 def check_structure(ret: Return) -> Iterator[Issue]:
     from ..codes import CATALOGUE
     for f in ret.findings:
-        yield Issue(f.code, CATALOGUE[f.code].severity, f.sheet, f.cell, f.field_id, "", "", f.detail)
+        params = {_FINDING_PARAM.get(f.code, "found"): f.detail} if f.detail else {}
+        yield Issue(f.code, CATALOGUE[f.code].severity, f.sheet, f.cell, f.field_id, params=params)
 
 
 def check_parse(ret: Return) -> Iterator[Issue]:
@@ -167,25 +200,22 @@ def check_bounds(ret: Return) -> Iterator[Issue]:
             continue
         if f.type == "score" and e.item_max is not None:
             if v > e.item_max:
-                yield new_issue("value.score_over_max", e, f"≤ {_n(e.item_max)}")
+                yield new_issue("value.score_over_max", e, max_points=_n(e.item_max))
             elif v < 0:
-                yield new_issue("value.out_of_range", e, f"0..{_n(e.item_max)}")
+                yield new_issue("value.out_of_range", e, bounds=f"0..{_n(e.item_max)}")
             continue
         lo = f.min if f.min is not None else (0 if f.type == "percent" else None)
         hi = f.max if f.max is not None else ((100 if f.scale == 100 else 1) if f.type == "percent" else None)
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             bounds = f"{_n(lo) if lo is not None else ''}..{_n(hi) if hi is not None else ''}"
-            if f.formula:  # not typed by the unit: the values it is computed from are what to check
-                yield new_issue("value.out_of_range", e, f"{bounds}；此项自动计算，请核对参与计算的数据",
-                             f"{bounds}; computed: check the values it is computed from")
-            else:
-                yield new_issue("value.out_of_range", e, bounds)
+            # a computed value is not typed by the unit: the values it is computed from are what to check
+            yield new_issue("value.out_of_range", e, "computed" if f.formula else "", bounds=bounds)
 
 
 def check_pattern(ret: Return) -> Iterator[Issue]:
     for e in ret.entries.values():
         if e.field.pattern and isinstance(e.value, str) and e.value and not re.fullmatch(e.field.pattern, e.value):
-            yield new_issue("value.pattern_mismatch", e, e.field.pattern_hint or e.field.pattern)
+            yield new_issue("value.pattern_mismatch", e, pattern=e.field.pattern_hint or e.field.pattern)
 
 
 def check_period(ret: Return) -> Iterator[Issue]:
@@ -195,7 +225,7 @@ def check_period(ret: Return) -> Iterator[Issue]:
     start, end = ret.period
     for e in ret.entries.values():
         if e.field.in_period and isinstance(e.value, dt.date) and not start <= e.value <= end:
-            yield new_issue("value.date_out_of_period", e, f"{start}..{end}")
+            yield new_issue("value.date_out_of_period", e, start=str(start), end=str(end))
 
 
 # What people type to say "nothing here": where a condition requires an answer, these are no answer.
@@ -226,7 +256,7 @@ def check_required_if(ret: Return) -> Iterator[Issue]:
             if "evid" in e.field.id or "佐证" in e.field.label:
                 yield new_issue("value.evidence_required", e)
             else:
-                yield new_issue("value.required", e, *_condition_text(cond, ret))
+                yield new_issue("value.required", e, condition=_condition_words(cond, ret))
 
 
 _ZH_WORDS = {"==": "为", "!=": "不为", "and": "且", "or": "或", "not": "非", "True": "是", "False": "否",
@@ -234,7 +264,7 @@ _ZH_WORDS = {"==": "为", "!=": "不为", "and": "且", "or": "或", "not": "非
 _EN_WORDS = {"==": "is", "!=": "is not", "True": "yes", "False": "no", "true": "yes", "false": "no"}
 
 
-def _condition_text(cond: str, ret: Return) -> tuple[str, str]:
+def _condition_words(cond: str, ret: Return) -> Words:
     """A required_if condition as the unit reads it: fields by their labels, 为/且/或 for ==/and/or."""
     fields = {e.field.id: e.field for e in ret.entries.values()}
 
@@ -248,7 +278,7 @@ def _condition_text(cond: str, ret: Return) -> tuple[str, str]:
                 return f"'{f.label_en or f.label}'" if lang == "en" else f"「{f.label}」"
             return table.get(word, word)
         return re.sub(r"==|!=|[A-Za-z_][A-Za-z0-9_]*", one, cond)
-    return f"条件：{words('zh')}", f"when {words('en')}"
+    return Words(words("zh"), words("en"))
 
 
 def _row_names(ret: Return, e: Entry) -> dict[str, Any]:
@@ -275,7 +305,7 @@ def check_table_keys(ret: Return) -> Iterator[Issue]:
             e = ret.entries[(sheet.key[0], row)]
             if key in seen:
                 first = f"{seen[key].sheet}!{seen[key].cell}"
-                yield new_issue("table.duplicate_key", e, f"与 {first} 重复", f"same as {first}")
+                yield new_issue("table.duplicate_key", e, first=first)
             else:
                 seen[key] = e
 
@@ -322,7 +352,7 @@ def _rule_issue(ret: Return, rule, names, row) -> Iterator[Issue]:
         issue = Issue(code, CATALOGUE[code].severity, field=rule.id)
     else:
         issue = new_issue(code, e)
-    yield replace(issue, detail=rule.message, detail_en=rule.message_en or rule.message)
+    yield replace(issue, params={"message": Words(rule.message, rule.message_en or rule.message)})
 
 
 def _involves_flagged(ret: Return, rule, row) -> bool:

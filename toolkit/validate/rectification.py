@@ -30,13 +30,17 @@ RECTIFICATION_COLUMNS = ("unit_code", "item_id", "first_round", "round", "proble
 
 CODES = register(
     Code("rectification.item_deleted", "error", "上一轮未销号的整改事项被删除", "A carried item was deleted",
-         "未完成整改的事项不能删除，请恢复该行并如实填写整改进展", "Open items cannot be deleted; restore the row and report progress"),
+         "未完成整改的事项不能删除，请恢复该行并如实填写整改进展", "Open items cannot be deleted; restore the row and report progress",
+         "{problem}", "{problem}", {"problem": "会议记录不完整"}),
     Code("rectification.deadline_moved", "error", "整改时限被推后且未说明理由", "Deadline moved later without a reason",
-         "请恢复原整改时限；确需延期的，在“延期理由”栏写明理由", "Restore the deadline, or give the reason for the delay"),
+         "请恢复原整改时限；确需延期的，在“延期理由”栏写明理由", "Restore the deadline, or give the reason for the delay",
+         "{old} → {new}", "{old} → {new}", {"old": "2026-06-30", "new": "2026-12-31"}),
     Code("rectification.closed_after_received", "error", "完成时间晚于报送日期", "Closed after the return was sent",
-         "请填写实际完成整改的日期", "Give the date the item was actually closed"),
+         "请填写实际完成整改的日期", "Give the date the item was actually closed",
+         "> {received}", "> {received}", {"received": "2026-11-20"}),
     Code("rectification.reopened", "warning", "已销号的事项再次出现（重新整改）", "A closed item is open again",
-         "请核实该事项确需重新整改，并在整改措施中说明原因", "Check that the item really is open again and say why"),
+         "请核实该事项确需重新整改，并在整改措施中说明原因", "Check that the item really is open again and say why",
+         "{item_id}", "{item_id}", {"item_id": "R-3f9a2c"}),
 )
 
 
@@ -67,7 +71,8 @@ def check_items_kept(ret: Return) -> Iterator[Issue]:
     for item_id, row in _carried(ret, sheet).items():
         if item_id not in present:
             problem = row.values.get(sheet.lifecycle.problem or "", "")
-            yield Issue("rectification.item_deleted", "error", sheet.name, "", item_id, problem, "", problem)
+            yield Issue("rectification.item_deleted", "error", sheet.name, "", item_id, problem,
+                        params={"problem": problem} if problem else {})
 
 
 def check_deadlines(ret: Return) -> Iterator[Issue]:
@@ -81,7 +86,7 @@ def check_deadlines(ret: Return) -> Iterator[Issue]:
         reason = ret.entries.get((life.reason, row)) if life.reason else None
         if old and new is not None and isinstance(new.value, dt.date) and new.value.isoformat() > old[:10] \
                 and (reason is None or reason.value in (None, "")):
-            yield new_issue("rectification.deadline_moved", new, f"{old[:10]} → {new.value.isoformat()}")
+            yield new_issue("rectification.deadline_moved", new, old=old[:10], new=new.value.isoformat())
 
 
 def check_closing_dates(ret: Return) -> Iterator[Issue]:
@@ -90,7 +95,7 @@ def check_closing_dates(ret: Return) -> Iterator[Issue]:
         return
     for (fid, row), e in ret.entries.items():
         if fid == sheet.lifecycle.closed_on and isinstance(e.value, dt.date) and e.value > received:
-            yield new_issue("rectification.closed_after_received", e, f"> {received.isoformat()}")
+            yield new_issue("rectification.closed_after_received", e, received=received.isoformat())
 
 
 def check_reopened(ret: Return) -> Iterator[Issue]:
@@ -101,7 +106,7 @@ def check_reopened(ret: Return) -> Iterator[Issue]:
         key = ret.entries.get((sheet.key[0], row))
         if item_id is None and key is not None and display(key.value) in carry.closed \
                 and not item_state(sheet, ret.names(row, sheet.id)) == "closed":
-            yield new_issue("rectification.reopened", key, carry.closed[display(key.value)][0])
+            yield new_issue("rectification.reopened", key, item_id=carry.closed[display(key.value)][0])
 
 
 

@@ -16,7 +16,7 @@ from ..campaign.folder import Campaign
 from ..campaign.ledger import FileRow, Ledger
 from ..campaign.lock import exit_with_parent, locked
 from ..campaign.values import encode_entries, spec_key
-from ..codes import hint, title
+from ..codes import hint, render, title
 from ..expr.language import ExpressionError, evaluate
 from ..normalise.values import Parsed, display, normalise
 from ..read.locate import item_field
@@ -154,7 +154,7 @@ def issue_message(issue: Issue, lang: str = "zh") -> str:
     where = f"{issue.sheet}!{issue.cell}" if issue.cell else issue.sheet
     shown = (issue.label_en or issue.label) if lang == "en" else issue.label
     label = f"「{shown}」" if shown and lang != "en" else (f" '{shown}'" if shown else "")
-    detail = issue.detail_en if lang == "en" and issue.detail_en else issue.detail
+    detail = render(issue.code, issue.params, lang, issue.variant)
     typed = typed_text(issue.value)
     value = f"（填写的是：{typed}）" if lang != "en" and typed else (f" (typed: {typed})" if typed else "")
     if lang == "en":
