@@ -79,3 +79,7 @@ def fill_by_name(src: Path, dst: Path, values: dict[str, object]) -> Path:
     dst.parent.mkdir(parents=True, exist_ok=True)
     wb.save(dst)
     return dst
+
+
+# A catalogue code's example test must produce the code (tests/catalogue_check.py).
+from catalogue_check import pytest_runtest_call  # noqa: E402,F401

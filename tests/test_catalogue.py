@@ -1,14 +1,14 @@
 """The code catalogue: every code documented, both languages, and a named example that produces it.
 
 :data:`EXAMPLES` names, for every code of the catalogue, a test that produces it and asserts
-it exactly. Codes of identification, reading and the ledger have their examples here; the
+it exactly; tests/catalogue_check.py checks, after the test has run, that the code is in the
+ledger or issues.csv it produced (a parametrised example: the run whose parameters name the code). Codes of identification, reading and the ledger have their examples here; the
 others live next to their stage's tests. docs/issue-codes.md is generated from the catalogue
 by tests/gen_issue_codes.py and must match it.
 """
 
 from __future__ import annotations
 
-import ast
 import io
 import re
 import shutil
@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 import yaml
 from conftest import DEFAULT_UNITS, MINI_SPEC, outbox_file, returned, write_roster
+from catalogue_check import example_node, expected_codes, produced_codes
 from gen_issue_codes import DOC, code_modules, render
 
 from toolkit.campaign.folder import create_campaign
@@ -117,13 +118,28 @@ def test_every_code_has_a_named_example():
 
 
 @pytest.mark.parametrize("code", sorted(EXAMPLES))
-def test_named_example_exists_and_asserts_its_code(code):
-    file, name = EXAMPLES[code].split("::")
-    source = (TESTS / file).read_text(encoding="utf-8")
-    node = next((n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef) and n.name == name), None)
-    assert node is not None, f"{EXAMPLES[code]} does not exist"
-    text = "".join(ast.get_source_segment(source, n) or "" for n in [*node.decorator_list, node])
-    assert f'"{code}"' in text or f"'{code}'" in text, f"{EXAMPLES[code]} never names {code}"
+def test_named_example_runs_and_is_checked_for_its_code(code, request):
+    """The example exists, and one of its runs stands for the code: after that run,
+    tests/catalogue_check.py fails it unless the code is among what it produced."""
+    items = [i for i in request.session.items if example_node(i) == EXAMPLES[code]]
+    if not items:  # its file is not part of this run: collect it (module-level tests only)
+        module = pytest.Module.from_parent(request.session, path=TESTS / EXAMPLES[code].split("::")[0])
+        items = [i for i in module.collect() if example_node(i) == EXAMPLES[code]]
+    assert items, f"{EXAMPLES[code]} does not exist"
+    assert any(code in expected_codes(i, items) for i in items), \
+        f"no run of {EXAMPLES[code]} stands for {code}: give it {code!r} as a parameter"
+
+
+def test_the_check_reads_the_codes_a_campaign_holds(campaign, tmp_path):
+    """What catalogue_check reads: reason codes of the ledger and codes of out/issues.csv."""
+    typed = returned(campaign, "U001", tmp_path / "typed" / "U001.xlsx")
+    (tmp_path / "in").mkdir()
+    _offer(campaign, shutil.copyfile(outbox_file(campaign, "U002"), tmp_path / "in" / "U002.xlsx"))
+    _offer(campaign, shutil.copyfile(typed, tmp_path / "in" / "U001-again.xlsx"))
+    _offer(campaign, typed)
+    assert produced_codes(tmp_path) == {"read.blank_template", "ledger.duplicate"}
+    (campaign.out / "issues.csv").write_text("unit_code,code\nU001,value.required\n", encoding="utf-8-sig")
+    assert produced_codes(campaign.dir) == {"read.blank_template", "ledger.duplicate", "value.required"}
 
 
 @pytest.mark.parametrize("code", sorted(EXAMPLES))
