@@ -3,13 +3,11 @@ kind, workbooks re-saved by LibreOffice (.xlsx and .xls), and the implied scorin
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
+from clirun import cli
 import yaml
 
 from toolkit.authoring import KINDS, blank_workbook, read_spec_workbook, spec_to_workbook, workbook_to_spec
@@ -18,12 +16,6 @@ from toolkit.score.scheme import load_scheme
 from toolkit.spec.model import bundled_templates, find_template, load_spec, parse_spec
 
 FIXTURES = Path(__file__).parent / "fixtures" / "authoring"
-
-
-def cli(*args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "250", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "toolkit", *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=300)
 
 
 @pytest.mark.parametrize("spec", bundled_templates(), ids=lambda s: s.id)

@@ -5,13 +5,11 @@ row) becomes a template and a scoring scheme that generate, collect and score en
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
+from clirun import cli
 from conftest import fill_by_name, outbox_file, write_roster
 
 from toolkit.authoring import read_spec_workbook, workbook_to_spec
@@ -58,12 +56,6 @@ def office_table(path: Path, changes: dict | None = None) -> Path:
         ws[ref] = value
     wb.save(path)
     return path
-
-
-def cli(*args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "250", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "toolkit", *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=300)
 
 
 def test_the_office_table_becomes_a_checklist_with_areas_points_bonus_and_veto(tmp_path):

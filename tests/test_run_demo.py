@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from clirun import cli_subprocess
 from test_scoring_stage import cli, read_csv
 
 from toolkit.cli.demo import DEMO_NAME
@@ -60,9 +61,9 @@ def relative(source: str) -> str:
     return source.replace("\\", "/").split("samples/returns/", 1)[1]
 
 
-def run_demo(root: Path, *extra: str, as_json: bool = True) -> Run:
+def run_demo(root: Path, *extra: str, as_json: bool = True, process: bool = False) -> Run:
     d = root / "演示"
-    proc = cli("demo", d, *(("--json",) if as_json else ()), *extra)
+    proc = (cli_subprocess if process else cli)("demo", d, *(("--json",) if as_json else ()), *extra)
     assert proc.returncode == 0, proc.stderr
     return Run(d, proc, json.loads(proc.stdout) if as_json else {},
                {n: (d / "out" / n).read_bytes() for n in STABLE})
@@ -70,7 +71,7 @@ def run_demo(root: Path, *extra: str, as_json: bool = True) -> Run:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    first = run_demo(tmp_path_factory.mktemp("demo"))
+    first = run_demo(tmp_path_factory.mktemp("demo"), process=True)  # the demo's one run as a real process
     again = cli("demo", first.dir, "--json")
     assert again.returncode == 0, again.stderr
     first.again = json.loads(again.stdout)

@@ -10,14 +10,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
+from clirun import cli
 from conftest import fill_by_name, outbox_file, write_roster
 
 from toolkit.campaign.folder import create_campaign
@@ -86,12 +84,6 @@ def annual_campaign(root: Path, units=ANNUAL_UNITS, returns: dict | None = None)
     collect(campaign, [str(p) for p in paths], workers=1)
     validate_campaign(campaign, "zh")
     return campaign
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "250", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "toolkit", *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=300)
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict]]:
