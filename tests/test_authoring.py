@@ -7,8 +7,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from clirun import cli
 import yaml
+from clirun import cli
 
 from toolkit.authoring import KINDS, blank_workbook, read_spec_workbook, spec_to_workbook, workbook_to_spec
 from toolkit.authoring.examples import EXAMPLES

@@ -2,8 +2,9 @@
 
 :data:`EXAMPLES` names, for every code of the catalogue, a test that produces it and asserts
 it exactly; tests/catalogue_check.py checks, after the test has run, that the code is in the
-ledger or issues.csv it produced (a parametrised example: the run whose parameters name the code). Codes of identification, reading and the ledger have their examples here; the
-others live next to their stage's tests. docs/issue-codes.md is generated from the catalogue
+ledger, issues.csv, offered files or issues it produced (a parametrised example: the run whose
+parameters name the code). Codes of identification, reading and the ledger have their examples
+here; the others live next to their stage's tests. docs/issue-codes.md is generated from the catalogue
 by tests/gen_issue_codes.py and must match it.
 """
 
@@ -18,8 +19,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import DEFAULT_UNITS, MINI_SPEC, outbox_file, returned, write_roster
 from catalogue_check import example_node, expected_codes, produced_codes
+from conftest import DEFAULT_UNITS, MINI_SPEC, outbox_file, returned, write_roster
 from gen_issue_codes import DOC, code_modules, render
 
 from toolkit.campaign.folder import create_campaign

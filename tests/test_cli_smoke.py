@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from clirun import cli_subprocess
-from conftest import fill_by_name, write_roster, DEFAULT_UNITS
+from conftest import DEFAULT_UNITS, fill_by_name, write_roster
 
 COMMANDS = ("templates", "describe", "spec-template", "spec-to-xlsx", "spec-from-xlsx", "init", "generate",
             "collect", "resolve", "validate", "status", "merge", "score", "report", "run", "next", "compare",
