@@ -37,8 +37,8 @@ def command(code: Path, args: list[str]) -> tuple[float, float]:
     """Wall seconds and peak MiB of `python -m toolkit ARGS` run against the code in *code*."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     start = time.perf_counter()
-    out = subprocess.run([TIME, "-f", "%M", sys.executable, "-m", "toolkit", *args], env=env,
-                         capture_output=True, text=True)
+    out = subprocess.run([TIME, "-f", "%M", sys.executable, "-m", "toolkit", *args], env=env, cwd=code,
+                         capture_output=True, text=True)  # cwd: `python -m` puts it before PYTHONPATH
     wall = time.perf_counter() - start
     if out.returncode not in (0, 1):  # validate exits 1 when returns have errors (the faulty set)
         raise SystemExit(f"toolkit {' '.join(args)} failed ({out.returncode}):\n{out.stderr[-3000:]}")
@@ -87,8 +87,13 @@ def fresh(root: Path, name: str) -> Path:
 class Side:
     def __init__(self, name: str, code: Path, repeat: int):
         self.name, self.code, self.repeat, self.fig = name, code, repeat, {}
+        self.runs: dict[str, list] = {}
+        self.times: dict[str, list] = {"clean": [], "faulty": [], "generate": []}
 
     def median(self, key: str, runs: list[tuple[float, float]]) -> None:
+        """Runs accumulate over the rounds (before and after alternate, so both see the same load)."""
+        runs = self.runs.setdefault(key, []) + list(runs)
+        self.runs[key] = runs
         self.fig[key] = (statistics.median(w for w, _ in runs), max(m for _, m in runs))
 
     def cycle(self, root: Path) -> None:
@@ -127,7 +132,7 @@ class Side:
     def feedback(self, clean: Path, faulty: Path, n: int) -> None:
         """Per faulty return: validate on n faulty returns minus validate on n clean ones, over n;
         against generating one unit's workbook (generate on n units, over n)."""
-        times = {"clean": [], "faulty": [], "generate": []}
+        times = self.times
         for k in range(self.repeat):
             for kind, root in (("clean", clean), ("faulty", faulty)):
                 c = fresh(root, f"{self.name}{k}")
@@ -197,9 +202,9 @@ def main() -> None:
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        sides = [Side("after", REPO, args.repeat)]
+        sides = [Side("after", REPO, 1)]
         if not args.skip_before:
-            sides.insert(0, Side("before", args.base_dir or base_tree(args.base, tmp), args.repeat))
+            sides.insert(0, Side("before", args.base_dir or base_tree(args.base, tmp), 1))
         try:
             small = prepare(tmp / f"n{args.units}", args.units)
             big = prepare(tmp / f"n{args.collect_units}", args.collect_units)
@@ -210,10 +215,11 @@ def main() -> None:
             if not args.skip_naive:
                 base[f"naive {args.units}"] = naive_pandas(small / "returns")
                 base[f"naive {args.collect_units}"] = naive_pandas(big / "returns")
-            for side in sides:
-                side.cycle(small)
-                side.collect_validate(big, f"collect+validate {args.collect_units}")
-                side.feedback(clean, faulty, args.faulty)
+            for _ in range(args.repeat):  # before and after alternate: a load change hits both alike
+                for side in sides:
+                    side.cycle(small)
+                    side.collect_validate(big, f"collect+validate {args.collect_units}")
+                    side.feedback(clean, faulty, args.faulty)
             shutil.rmtree(big)
             if args.memory_units:
                 mem = prepare(tmp / f"n{args.memory_units}", args.memory_units)
