@@ -39,7 +39,9 @@ Every finding about a returned file has a stable code from this catalogue, with 
 a title and a fix-it hint in Chinese and English. Codes of a file's intake, reading,
 identification and ledger status are the `reason_code` of out/ledger.csv; codes of the checks of
 an accepted return are the `code` of out/issues.csv, where the `message` names the cell and the
-field and ends with the hint.
+field and ends with the hint. Where an issue says more than its title, the detail column
+shows the code's message templates (zh / en); the `{names}` in them are filled with the
+issue's values.
 
 - **error**: the return is faulty (`toolkit status` shows the unit as faulty, and it gets a
   feedback workbook 退回修改 in feedback/); for a file in the ledger, it was not accepted.
@@ -69,16 +71,22 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|") or "—"
 
 
+def _templates(c) -> str:
+    """A code's detail templates, zh / en, with their {parameters} as written."""
+    return "<br>".join(_cell(f"`{zh}` / `{en}`") for zh, en in c.templates().values()) or "—"
+
+
 def render() -> str:
     """The whole of docs/issue-codes.md."""
     parts = [HEADER]
     for name, codes in code_modules():
         title, where = SECTIONS.get(name, (name, ""))
         parts.append(f"\n## {title}\n\nDeclared in `toolkit/{name.replace('.', '/')}.py`" + (f"; shown in {where}." if where else ".")
-                     + "\n\n| code | severity | 问题 | issue | 修改提示 | how to fix |\n|---|---|---|---|---|---|\n")
+                     + "\n\n| code | severity | 问题 | issue | 修改提示 | how to fix | 说明 / detail |\n"
+                     "|---|---|---|---|---|---|---|\n")
         for c in codes.values():
             parts.append(f"| `{c.code}` | {c.severity} | {_cell(c.title_zh)} | {_cell(c.title_en)} | "
-                         f"{_cell(c.hint_zh)} | {_cell(c.hint_en)} |\n")
+                         f"{_cell(c.hint_zh)} | {_cell(c.hint_en)} | {_templates(c)} |\n")
     return "".join(parts)
 
 
