@@ -212,12 +212,25 @@ def test_a_campaign_folder_collected_gives_none_of_its_outputs_as_returns(campai
     collect(other, [str(campaign.dir)], workers=1)
     with Ledger(other.db_path) as ledger:
         files = ledger.files()
-    written = [f for f in files if any(f"/{d}/" in f.source for d in ("out", "feedback", "outbox"))]
+    written = [f for f in files if any(f"/{d}/" in f.source for d in ("out", "feedback", "outbox", "received"))]
     assert {Path(f.source).name for f in written} >= {"consolidated.xlsx", "values.csv", "manifest.csv",
                                                       "index.csv", "U002_第二党支部_退回修改.xlsx"}
     assert {(f.status, f.reason_code) for f in written} == {("rejected", "intake.toolkit_output")}
-    assert [f for f in files if f.status == "accepted"] == []  # received/: the other campaign's returns
-    assert {f.reason_code for f in files if "/received/" in f.source} == {"identify.other_campaign"}
+    assert [f for f in files if f.status == "accepted"] == []
+    assert any("/received/" in f.source for f in written)  # the stored originals are the toolkit's copies too
+
+
+def test_collecting_a_campaign_folder_into_itself_settles_nothing_under_review(campaign, tmp_path):
+    """received/ holds the stored originals under their sha256: read again without the name they came
+    under, a file held for review (its name named a neighbour) would be credited by its carriers alone."""
+    neighbour = fill(outbox_file(campaign, "U001"), tmp_path / "in" / "U002_第二党支部.xlsx", {("基本信息", "C6"): 30})
+    collect(campaign, [str(neighbour)], workers=1)
+    assert rows_of(campaign)["U002_第二党支部.xlsx"][0] == "review"
+    collect(campaign, [str(campaign.dir)], workers=1)
+    with Ledger(campaign.db_path) as ledger:
+        files = ledger.files()
+    assert [f for f in files if f.status == "accepted"] == []
+    assert rows_of(campaign)["U002_第二党支部.xlsx"][0] == "review"
 
 
 def test_toolkit_workbooks_copied_elsewhere_are_known_by_their_marker_or_bytes(campaign, tmp_path):

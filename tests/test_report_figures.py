@@ -128,6 +128,20 @@ def test_follow_up_list_names_every_state_with_reason_and_phone(tmp_path):
     assert "无法使用" in groups and "待确认" in groups
 
 
+def test_a_late_return_is_counted_and_followed_up_as_late(tmp_path):
+    out = tmp_path / "out"
+    write_table(out / "status.csv", STATUS_NEW, [
+        ("U001", "第一党支部", "县委", "张三", "accepted", 0, 0, "a.xlsx", "13800000001", "false", ""),
+        ("U002", "第二党支部", "县委", "李四", "accepted", 0, 0, "b.xlsx", "13800000002", "true", "")])
+    html = report(out)
+    chase = section(html, "需跟进的单位")
+    row = re.search(r"<td>第二党支部</td>.*?</tr>", chase, re.S).group(0)
+    assert "已接收（逾期）" in row and "13800000002" in row
+    assert "第一党支部" not in chase  # on time: nothing to follow up
+    cards = section(html, 'class="cards"', "</div>\n  <div")
+    assert re.search(r'<span class="v">1</span>逾期报送', cards)
+
+
 def test_follow_up_list_takes_phones_from_the_roster_when_status_has_none(tmp_path):
     out = tmp_path / "out"
     write_table(out / "status.csv", STATUS, [("U003", "机关党支部", "部门", "王五", "missing", 0, 0, "")])

@@ -35,7 +35,7 @@ def readable_name(path: Path) -> str:
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
-_TOOLKIT_FOLDERS = ("out", "feedback", "outbox")  # what the toolkit writes inside a campaign folder
+_TOOLKIT_FOLDERS = ("out", "feedback", "outbox", "received")  # what the toolkit writes inside a campaign folder
 
 
 def toolkit_written(file: Path) -> str:

@@ -49,6 +49,7 @@ _WORDS = {
     "state.review": ("待确认", "Awaiting review"),
     "state.unusable": ("无法使用", "Unusable"),
     "state.missing": ("未报送", "Missing"),
+    "late": ("逾期报送", "Returned late"), "late_mark": ("（逾期）", " (late)"),
     "n_errors": ("{n} 个错误", "errors: {n}"),
     "merged": ("已汇总数据", "Data merged"),
     "chase": ("需跟进的单位", "Units to follow up"),

@@ -64,13 +64,18 @@ def status_section(status: list[dict], values: list[dict] | None, phones: dict[s
         chart.add(w[f"state.{state}"], [sum(1 for r in status if r.get("group", "") == g
                                             and r.get("state") == state) or None for g in groups])
     rank = {s: n for n, s in enumerate(("missing", "unusable", "review", "faulty"))}
-    chase = sorted((r for r in status if r.get("state") in rank),
-                   key=lambda r: (groups.index(r.get("group", "")), rank[r["state"]], r.get("unit_code", "")))
-    rows = [dict(r, state_label=w[f"state.{r['state']}"], reason=_reason(r, reasons, w),
-                 phone=r.get("phone") or phones.get(r.get("unit_code", ""), "")) for r in chase]
+    late = {r.get("unit_code") for r in status if str(r.get("late", "")).lower() == "true"}
+    # A late return is followed up too: the instructions tell units that late returns count as not done.
+    chase = sorted((r for r in status if r.get("state") in rank or r.get("unit_code") in late),
+                   key=lambda r: (groups.index(r.get("group", "")), rank.get(r["state"], len(rank)),
+                                  r.get("unit_code", "")))
+    rows = [dict(r, state_label=w[f"state.{r['state']}"] + (w["late_mark"] if r.get("unit_code") in late else ""),
+                 reason=_reason(r, reasons, w), phone=r.get("phone") or phones.get(r.get("unit_code", ""), ""))
+            for r in chase]
+    cards = [(s, w[f"state.{s}"], states[s]) for s in shown] + ([("late", w["late"], len(late))] if late else [])
     by_group = [{"group": g, "rows": [r for r in rows if r.get("group", "") == g]} for g in groups]
     return {"expected": len(status), "returned": states["accepted"] + states["faulty"],
-            "cards": [(s, w[f"state.{s}"], states[s]) for s in shown],
+            "cards": cards,
             "merged": len({r.get("unit_code") for r in values}) if values is not None else None,
             "chart": svg(chart), "chase": [g for g in by_group if g["rows"]]}
 
