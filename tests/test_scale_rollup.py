@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from conftest import MINI_SPEC, fill_by_name, outbox_file, write_roster
+from test_scoring_stage import annual_values
 from typer.testing import CliRunner
 
 from toolkit.campaign.folder import create_campaign
@@ -25,25 +26,6 @@ runner = CliRunner()
 
 def cli(*args):
     return runner.invoke(app, [str(a) for a in args])
-
-
-def full_marks(campaign) -> dict:
-    """A complete, valid annual-assessment return by defined name (no bonus, no veto)."""
-    values = {"f_org_type": "党支部", "f_secretary": "周书记", "f_members": 30, "f_prob_members": 2,
-              "f_new_members": 1, "f_general_meetings": 4, "f_committee_meetings": 12, "f_group_meetings": 12,
-              "f_party_lectures": 4, "f_theme_days": 12, "f_last_election": dt.datetime(2025, 6, 18),
-              "f_dues_collected": 5000.5, "f_contact_person": "吴填报", "f_contact_phone": "13912345678"}
-    for sheet in campaign.template().sheets:
-        for area in sheet.areas:
-            for item in area.items:
-                if area.kind == "veto":
-                    values[f"f_{item.id}_occurred"] = "否"
-                elif area.kind == "bonus":
-                    values[f"f_{item.id}_self_score"] = 0
-                else:
-                    values[f"f_{item.id}_self_score"] = item.max_points
-                    values[f"f_{item.id}_evidence"] = "会议记录"
-    return values
 
 
 FAULTY = {"f_a1_1_self_score": 999}  # above the item's maximum: an error, so the return is faulty
@@ -75,7 +57,7 @@ def build(root: Path, name: str, units: list, template: str = "annual-assessment
     generate_outbox(campaign, workers=1)
     inbox = root / f"{name}-inbox"
     inbox.mkdir()
-    base = full_marks(campaign) if template == "annual-assessment" else {}
+    base = annual_values(campaign) if template == "annual-assessment" else {}
     for (code, _, _), changes in units:
         if changes is not None:
             src = outbox_file(campaign, code)
