@@ -24,7 +24,7 @@ SECTIONS = {
     "read.identify": ("Identification: template, version and unit",
                  "out/ledger.csv `reason_code` (status review, unidentified or rejected; "
                  "`identify.by_content` on an accepted return)"),
-    "campaign.ledger": ("Ledger: duplicates, newer returns, the office's decisions", "out/ledger.csv `reason_code`"),
+    "campaign.ledger.decisions": ("Ledger: duplicates, newer returns, the office's decisions", "out/ledger.csv `reason_code`"),
     "validate.checks": ("Checks of an accepted return: structure, values, tables, rules", "out/issues.csv `code`"),
     "normalise.values": ("Values as typed: reading numbers, dates, choices", "out/issues.csv `code`"),
 }

@@ -1,4 +1,4 @@
-"""Plain values every stage shares: the statuses and states, as StrEnum.
+"""Plain values every stage shares: a return as read (Submission), the statuses and states as StrEnum.
 
 A StrEnum member is equal to its string and hashes like it, so the CSV files, the ledger's SQLite
 columns and JSON answers hold exactly the strings they held before.
@@ -6,9 +6,11 @@ columns and JSON answers hold exactly the strings they held before.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, NamedTuple
 
-__all__ = ["FileStatus", "UnitState", "Severity"]
+__all__ = ["FileStatus", "UnitState", "Severity", "CellValue", "Finding", "Submission"]
 
 
 class FileStatus(StrEnum):
@@ -38,3 +40,38 @@ class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"          # a ledger reason that needs nothing from anyone
+
+
+class CellValue(NamedTuple):
+    """One value of a return where the unit typed it."""
+
+    sheet_id: str
+    field_id: str      # form field id, or "<item_id>.<column_id>" for checklists, column id for tables
+    row: int | None    # table row 1, 2, …; None for single values
+    sheet: str         # the sheet's name as found
+    cell: str          # A1 address as found
+    raw: Any
+
+
+class Finding(NamedTuple):
+    """A structural observation while locating fields (becomes an issue)."""
+
+    code: str
+    sheet: str
+    cell: str = ""
+    field_id: str = ""
+    detail: str = ""
+
+
+@dataclass
+class Submission:
+    """A return's values for one template, located and raw (normalised later)."""
+
+    template_id: str
+    template_version: str
+    values: list[CellValue] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    date1904: bool = False
+
+    def value_map(self) -> dict[tuple[str, int | None], CellValue]:
+        return {(v.field_id, v.row): v for v in self.values}

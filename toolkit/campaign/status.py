@@ -10,6 +10,7 @@ from pathlib import Path
 from ..model import UnitState
 from .folder import Campaign, Roster
 from .ledger import FileRow, Ledger
+from .unit_names import units_named_in_path
 
 __all__ = ["UnitState", "UnitStatus", "unit_statuses", "write_status", "STATUS_COLUMNS", "STATE_LABELS",
            "NOT_RETURNED", "LATE_LABEL"]
@@ -90,8 +91,6 @@ def unit_statuses(campaign: Campaign, lang: str = "zh") -> list[UnitStatus]:
 def _unsettled_by_unit(files: list[FileRow], roster: Roster) -> dict[str, FileRow]:
     """Unit code → the file that decides its review/unusable state: a file in review before an
     unusable one, the newest among equals."""
-    from ..read.identify import units_named_in_path
-
     by_code = roster.by_code()
     out: dict[str, FileRow] = {}
     for f in files:  # ledger order: later rows replace earlier ones of the same rank

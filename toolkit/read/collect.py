@@ -170,7 +170,7 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
         finally:
             writer.shutdown()
         ledger.finish_run(run)
-        result.new = _count_new(ledger, run)
+        result.new = ledger.count_run(run)
         ledger.recompute()
         result.counts = _status_counts(ledger)
     return result
@@ -225,10 +225,6 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _count_new(ledger: Ledger, run: int) -> int:
-    return ledger.db.execute("SELECT COUNT(*) FROM files WHERE run=?", (run,)).fetchone()[0]
-
-
 def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writer: ThreadPoolExecutor,
             issued: dict[str, tuple[str, str]]):
     """Store and pre-record one offered file; return a job (the file, its sha256, its storing) to read."""
@@ -240,10 +236,8 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
     seen, known = ledger.seen_known(offered.source, sha)
     if seen:
         return None
-    first = ledger.db.execute("SELECT ident_status, ident_unit, ident_reason, ident_detail, template_id,"
-                              " template_version FROM files WHERE sha256=? ORDER BY id LIMIT 1", (sha,)).fetchone() \
-        if known else None
-    if first is not None and first[2] == "identify.filename_mismatch":
+    first = ledger.first_identity(sha) if known else None
+    if first is not None and first["reason_code"] == "identify.filename_mismatch":
         known = False  # whose it is depended on the name it came under: this name is judged on its own
     if sha in issued:  # byte for byte a workbook the office sent out (nothing filled in) or wrote itself
         offered = replace(offered, kind="rejected", reason_code=issued[sha][0], detail=issued[sha][1])
@@ -257,9 +251,8 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
                    mtime=offered.mtime, run=run)
         return None
     if known:  # same bytes under another name: a duplicate, no need to read again
-        ledger.add(source=offered.source, sha256=sha, size=size, kind=offered.kind, status=first[0],
-                   unit_code=first[1], reason_code=first[2], detail=first[3], template_id=first[4],
-                   template_version=first[5], mtime=offered.mtime, run=run)
+        ledger.add(source=offered.source, sha256=sha, size=size, kind=offered.kind, mtime=offered.mtime, run=run,
+                   **first)
         return None
     return offered, sha, writer.submit(store_bytes, campaign.received, sha, data, offered.kind)
 

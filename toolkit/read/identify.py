@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..campaign.folder import Roster
+from ..campaign.unit_names import names_in, path_index, units_named_in_path
 from ..codes import Code, register
 from ..model import FileStatus
 from ..output.names import file_name_part
@@ -313,7 +314,7 @@ def _filename_unit(filename: str, roster: Roster, code: str):
     digits only (5, 12) only where the name starts with it, so dates and "(2)" copies name nobody. A name
     counts where it stands on its own, not inside a longer unit name (城关镇党委机关支部).
     """
-    codes, by_name, lengths = _path_index(roster)
+    codes, by_name, lengths = path_index(roster)
     own = unicodedata.normalize("NFKC", code).casefold()
     for part in reversed([p for p in re.split(r"[\\/]|!/", filename) if p]):
         text = unicodedata.normalize("NFKC", part)
@@ -323,7 +324,7 @@ def _filename_unit(filename: str, roster: Roster, code: str):
         coded = {t for t in tokens if t in codes and (not t.isdigit() or t == first)}
         if own in coded or _holds_code(text, code):  # its own code: the part names this unit (whatever else it names)
             return None
-        named = {codes[t].code: codes[t] for t in coded} | _names_in(text, by_name, lengths)
+        named = {codes[t].code: codes[t] for t in coded} | names_in(text, by_name, lengths)
         if named:
             return None if code in named else next(iter(named.values()))
     return None
@@ -340,15 +341,6 @@ def _holds_code(text: str, code: str) -> bool:
                for f in forms if re.search(rf"(?<![0-9a-z]){re.escape(f)}(?![0-9a-z])", folded))
 
 
-def _names_in(text: str, by_name: dict, lengths: frozenset[int]) -> dict:
-    """Units whose name stands in *text* on its own somewhere, not only inside a longer name found there."""
-    found = {text[i:i + n] for n in lengths for i in range(len(text) - n + 1)} & by_name.keys()
-    spans = {n: [(m.start(), m.start() + len(n)) for m in re.finditer(re.escape(n), text)] for n in found}
-    def covered(a: int, b: int, name: str) -> bool:
-        return any(o != name and len(o) > len(name) and s <= a and b <= e for o in found for s, e in spans[o])
-    return {u.code: u for n in found if any(not covered(a, b, n) for a, b in spans[n]) for u in by_name[n]}
-
-
 def _namesakes(roster: Roster) -> dict[str, tuple]:
     """Name → the units of that name (two 第一党支部 under two townships are both listed)."""
     hit = roster.__dict__.get("_namesakes")
@@ -358,39 +350,3 @@ def _namesakes(roster: Roster) -> dict[str, tuple]:
             hit[u.name] = hit.get(u.name, ()) + (u,)
         object.__setattr__(roster, "_namesakes", hit)
     return hit
-
-
-def _path_index(roster: Roster) -> tuple[dict, dict, frozenset[int]]:
-    """Units by folded code, units by name (a tuple: names may be shared), and the lengths names have."""
-    hit = roster.__dict__.get("_path_index")
-    if hit is None:
-        by_name: dict[str, tuple] = {}
-        for u in roster.units:
-            if u.name:
-                key = unicodedata.normalize("NFKC", u.name)
-                by_name[key] = by_name.get(key, ()) + (u,)
-        codes = {unicodedata.normalize("NFKC", u.code).casefold(): u for u in roster.units}
-        hit = (codes, by_name, frozenset(len(n) for n in by_name))
-        object.__setattr__(roster, "_path_index", hit)
-    return hit
-
-
-
-
-def units_named_in_path(filename: str, roster: Roster) -> list:
-    """The roster units that a file's path names: its name first, else its nearest folder or archive.
-
-    For files that were never credited to a unit (a Word file, an encrypted workbook): the office
-    still sees whose they probably are. Codes and names match as in :func:`_filename_unit`.
-    """
-    codes, by_name, lengths = _path_index(roster)
-    for part in reversed([p for p in re.split(r"[\\/]|!/", filename) if p]):
-        text = unicodedata.normalize("NFKC", part)
-        tokens = [t.casefold() for t in re.findall(r"[0-9A-Za-z]+", text)]
-        lead = re.match(r"\s*([0-9A-Za-z]+)", text)
-        first = lead.group(1).casefold() if lead else None
-        named = {codes[t].code: codes[t] for t in tokens if t in codes and (not t.isdigit() or t == first)}
-        named |= _names_in(text, by_name, lengths)
-        if named:
-            return list(named.values())
-    return []

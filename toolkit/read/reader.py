@@ -21,10 +21,11 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from defusedxml import ElementTree as SafeET
 
+from ..model import CellValue, Finding, Submission
 from ..spec import layout as L
 from ..spec.model import Sheet, TemplateSpec
 
@@ -90,41 +91,6 @@ class RawWorkbook:
     props: dict[str, str] = field(default_factory=dict)
     defined_names: dict[str, str] = field(default_factory=dict)
     date1904: bool = False
-
-
-class CellValue(NamedTuple):
-    """One value of a return where the unit typed it."""
-
-    sheet_id: str
-    field_id: str      # form field id, or "<item_id>.<column_id>" for checklists, column id for tables
-    row: int | None    # table row 1, 2, …; None for single values
-    sheet: str         # the sheet's name as found
-    cell: str          # A1 address as found
-    raw: Any
-
-
-class Finding(NamedTuple):
-    """A structural observation while locating fields (becomes an issue)."""
-
-    code: str
-    sheet: str
-    cell: str = ""
-    field_id: str = ""
-    detail: str = ""
-
-
-@dataclass
-class Submission:
-    """A return's values for one template, located and raw (normalised later)."""
-
-    template_id: str
-    template_version: str
-    values: list[CellValue] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    date1904: bool = False
-
-    def value_map(self) -> dict[tuple[str, int | None], CellValue]:
-        return {(v.field_id, v.row): v for v in self.values}
 
 
 # --------------------------------------------------------------------------- reading

@@ -26,7 +26,7 @@ def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reaso
     """Record the decision. Assigning re-reads the stored original, and is refused (unless *force*)
     where the file's own carriers name another unit or another campaign."""
     with Ledger(campaign.db_path) as ledger:
-        matches = sorted({f.sha256 for f in ledger.files() if f.sha256.startswith(sha_prefix.lower())})
+        matches = ledger.matching_sha(sha_prefix)
         if len(matches) != 1:
             what = "no file" if not matches else f"{len(matches)} files"
             raise ConfigError(f"{what} in the ledger match sha256 {sha_prefix!r}; copy the sha256 from out/ledger.csv")
@@ -42,8 +42,7 @@ def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reaso
             if sub is None:
                 sub = _extract_stored(campaign, sha)
                 ledger.set_payload(sha, spec.id, encode_payload(sub))
-            with ledger.db:  # several returns per unit (evaluations) are told apart by their key
-                ledger.db.execute("UPDATE files SET return_key=? WHERE sha256=?", (return_key(spec, sub), sha))
+            ledger.set_return_key(sha, return_key(spec, sub))  # several returns per unit (evaluations) are told apart by it
         decision = ("assign" if unit else "reject", unit or "", reason)
         earlier = (ledger.decisions(sha) or [None])[-1]
         if earlier is None or earlier[:3] != decision:  # the same decision again changes nothing
