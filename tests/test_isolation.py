@@ -203,3 +203,19 @@ def test_a_plain_roster_workbook_still_reads(tmp_path):
                                       "--roster", str(roster), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "camp").is_dir() and HEADER
+
+
+def test_a_small_job_waits_in_the_pipe_of_a_busy_worker_a_large_one_for_an_idle_worker():
+    with IsolatedPool(1) as pool:
+        assert pool.map(_task, ["a", "b", "c", "d"]) == ["aa", "bb", "cc", "dd"]
+        assert pool.sent_ahead == 3  # every job after the first was sent while the worker read the one before
+        large = ["x" * 100_000, "y" * 100_000]
+        assert pool.map(_task, large) == [s * 2 for s in large]
+        assert pool.sent_ahead == 3  # a large job could fill the pipe: it waits until the worker is free
+
+
+def test_a_job_sent_ahead_to_a_worker_that_dies_is_read_by_the_next_one():
+    limits = ReaderLimits(memory_bytes=128 * 2**20, cpu_seconds=1, timeout=1.0)
+    with IsolatedPool(1, limits=limits) as pool:
+        out = pool.map(_task, ["abort", "a", "sleep", "b", "c"])
+    assert [o.why if isinstance(o, Unsafe) else o for o in out] == ["crashed", "aa", "time", "bb", "cc"]

@@ -20,7 +20,9 @@ import multiprocessing.connection
 import os
 import signal
 import time
+from collections import deque
 from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
 from typing import Any, Callable, NamedTuple, Sequence
 
 from ..campaign.lock import exit_with_parent
@@ -28,6 +30,9 @@ from ..campaign.lock import exit_with_parent
 __all__ = ["ReaderLimits", "Unsafe", "IsolatedPool", "run_isolated", "ReaderStopped"]
 
 _MIB = 2**20
+# A job is sent ahead to a busy worker only when this small: it then fits in the pipe's buffer, so
+# the send never waits for a worker that is itself waiting to send back a large result.
+_AHEAD_BYTES = 48 * 1024
 
 
 @dataclass(frozen=True)
@@ -201,6 +206,11 @@ def _picklable(exc: Exception) -> Exception:
 # --------------------------------------------------------------------------- the parent side
 
 
+def _dumps(task) -> memoryview:
+    """A task as ``Connection.recv`` reads it (what ``Connection.send`` would write), its size known before it is sent."""
+    return ForkingPickler.dumps(task)
+
+
 class _Worker:
     def __init__(self, ctx, others, limits: ReaderLimits, initializer, initargs):
         self.conn, child = ctx.Pipe()
@@ -208,7 +218,15 @@ class _Worker:
                                    daemon=True, name="toolkit-reader")
         self.process.start()
         child.close()
-        self.task: tuple[int, float] | None = None  # (job index, deadline) while it holds a file
+        # the jobs sent to it, in order: the first is the one it reads (with its deadline), a second
+        # waits in the pipe so that the worker never waits for this process between two files
+        self.tasks: deque[list] = deque()
+        self.dead = False  # a send to it failed: it is gone, and is replaced once its file is blamed
+
+    @property
+    def task(self) -> list | None:
+        """[job index, deadline] of the file it holds, or None when it holds none."""
+        return self.tasks[0] if self.tasks else None
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -236,6 +254,7 @@ class IsolatedPool:
         self.ctx = _context()
         self.workers: list[_Worker] = []
         self.lost_idle = 0  # workers found dead before they were given a file
+        self.sent_ahead = 0  # jobs sent to a worker while it still read the one before
 
     def map(self, fn: Callable, jobs: Sequence[Any]) -> list[Any]:
         """``fn(job)`` for every job, in order, each in a worker; a job whose worker was stopped gives :class:`Unsafe`.
@@ -255,40 +274,65 @@ class IsolatedPool:
             ready = set(multiprocessing.connection.wait([w.conn for w in busy], timeout))
             for worker in busy:
                 if worker.conn in ready:
-                    self._receive(worker, results)
+                    self._receive(worker, results, queue)
                 elif time.monotonic() >= worker.task[1]:
                     self._lost(worker, results, Unsafe("time", f"the reader took longer than "
-                                                                f"{self.limits.timeout:g} s"))
+                                                                f"{self.limits.timeout:g} s"), queue)
         return results
 
     def _start_idle(self, fn, jobs, queue: list[int]) -> None:
+        """Give the next jobs to idle workers, and a small one ahead to each busy worker."""
+        message = None
         while queue:
-            worker = next((w for w in self.workers if not w.task), None)
-            if worker is None and len(self.workers) < self.size:
-                worker = self._spawn()
+            index = queue[-1]
+            if message is None:  # pickled once, whichever worker takes it
+                message = _dumps((fn, jobs[index]))
+            worker = self._free_worker(len(message) <= _AHEAD_BYTES)
             if worker is None:
                 return
-            index = queue.pop()
+            queue.pop()
             try:
-                worker.conn.send((fn, jobs[index]))
-            except (OSError, ValueError):  # it died idle (killed from outside): the file was never given
+                worker.conn.send_bytes(message)
+            except (OSError, ValueError):  # it died (killed from outside): this file was never given
                 queue.append(index)
+                if worker.tasks:  # it died holding a file: the wait in map finds out how, and blames that one
+                    worker.dead = True
+                    continue
                 self._replace(worker, kill=True)
                 self.lost_idle += 1
                 if self.lost_idle > 3 * self.size:
                     raise RuntimeError("the reader workers end before they take a file; see --debug") from None
                 continue
-            worker.task = (index, time.monotonic() + self.limits.timeout)
+            message = None
+            deadline = time.monotonic() + self.limits.timeout if not worker.tasks else None  # set when it is read
+            self.sent_ahead += bool(worker.tasks)
+            worker.tasks.append([index, deadline])
 
-    def _receive(self, worker: _Worker, results: list) -> None:
+    def _free_worker(self, ahead: bool) -> _Worker | None:
+        """An idle worker (started if the pool is not full), else with *ahead* one that holds a single file."""
+        worker = next((w for w in self.workers if not w.tasks), None)
+        if worker is None and len(self.workers) < self.size:
+            worker = self._spawn()
+        if worker is None and ahead:
+            worker = next((w for w in self.workers if len(w.tasks) == 1 and not w.dead), None)
+        return worker
+
+    @staticmethod
+    def _requeue(worker: _Worker, queue: list[int]) -> None:
+        """Jobs sent ahead to a worker that is gone were never started: they go back to the queue."""
+        while len(worker.tasks) > 1:
+            queue.append(worker.tasks.pop()[0])
+
+    def _receive(self, worker: _Worker, results: list, queue: list[int]) -> None:
         try:
             status, value = worker.conn.recv()
         except (EOFError, OSError):  # the pipe closed: the worker died holding its file
             worker.process.join(5)
-            self._lost(worker, results, _death(worker.process.exitcode, self.limits))
+            self._lost(worker, results, _death(worker.process.exitcode, self.limits), queue)
             return
-        index = worker.task[0]
-        worker.task = None
+        index = worker.tasks.popleft()[0]
+        if worker.tasks:  # the job sent ahead: the worker reads it from now on
+            worker.tasks[0][1] = time.monotonic() + self.limits.timeout
         if status == "ok":
             results[index] = value
         elif status == "memory":
@@ -296,9 +340,10 @@ class IsolatedPool:
         else:
             raise value
 
-    def _lost(self, worker: _Worker, results: list, unsafe: Unsafe) -> None:
-        results[worker.task[0]] = unsafe
-        worker.task = None
+    def _lost(self, worker: _Worker, results: list, unsafe: Unsafe, queue: list[int]) -> None:
+        """The worker died or overran holding its first job: that file is unsafe, one sent ahead is read by another."""
+        self._requeue(worker, queue)
+        results[worker.tasks.popleft()[0]] = unsafe
         self._replace(worker, kill=True)
 
     def _spawn(self) -> _Worker:
