@@ -10,6 +10,13 @@ shared, so compare the ratios within the run. Usage:
 
     python benchmarks/bench_cycle.py [--base COMMIT] [--units 1000] [--collect-units 2000]
                                      [--memory-units 8000] [--faulty 200] [--repeat 3] [--skip-naive]
+                                     [--skip-before] [--base-dir DIR]
+
+Printed: the baselines (naive loop and unzip floor at --units and --collect-units); per side
+collect + validate, merge, score, report and run at --units, collect + validate at
+--collect-units, feedback per faulty return against generating one unit's workbook, and at
+--memory-units every step as its own command (merge's time, each step's peak) and `toolkit run`;
+then each target of the issue as a ratio within the run.
 
 Never part of the test suite (times on a shared machine are no test).
 """
@@ -147,6 +154,18 @@ class Side:
         self.fig["generate per unit"] = (med["generate"] / n, 0.0)
 
 
+    def large(self, root: Path, n: int) -> None:
+        """At n returns: each step as its own command (merge's time and every step's peak), then `toolkit run`."""
+        c = fresh(root, f"{self.name}_steps")
+        try:
+            for step in ("collect", "validate", "merge", "score", "report"):
+                args = [step, str(c), str(root / "returns")] if step == "collect" else [step, str(c)]
+                self.fig[f"{step} {n}"] = command(self.code, args)
+        finally:
+            shutil.rmtree(c)
+        self.fig[f"run {n}"] = self.run(root)
+
+
 def base_tree(commit: str, tmp: Path) -> Path:
     path = tmp / "base"
     subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(path), commit], check=True)
@@ -154,37 +173,43 @@ def base_tree(commit: str, tmp: Path) -> Path:
 
 
 def report(args, sides: list[Side], base: dict[str, float], load: tuple) -> None:
+    """Issue 16's table: each figure per side, then each target as a ratio within this run."""
     n, n2, n8 = args.units, args.collect_units, args.memory_units
-    print(f"machine: {os.cpu_count()} cores, load average before {load[0]:.2f}, after {os.getloadavg()[0]:.2f}; "
-          f"medians of {args.repeat} runs")
+    print(f"machine: {os.cpu_count()} cores, load average before {load[0]:.2f}, after {os.getloadavg()[0]:.2f} "
+          f"(1/5/15 min now: {' '.join(f'{x:.1f}' for x in os.getloadavg())}); medians of {args.repeat} runs")
     for key, value in base.items():
         print(f"  {key:44s} {value:8.2f} s")
-    rows = [k for k in sides[0].fig]
     print(f"  {'figure':44s} " + "  ".join(f"{s.name:>22s}" for s in sides))
-    for key in rows:
+    for key in sides[-1].fig:
         cells = []
         for s in sides:
-            wall, mib = s.fig[key]
+            wall, mib = s.fig.get(key, (float("nan"), 0.0))
             unit = f"{wall * 1000:8.2f} ms" if "per" in key else f"{wall:8.2f} s "
             cells.append(f"{unit} {mib:6.0f} MiB" if mib else f"{unit}{'':>11s}")
         print(f"  {key:44s} " + "  ".join(f"{c:>22s}" for c in cells))
-    print("targets:")
+    print("targets (ratios within this run):")
     for s in sides:
-        f = s.fig
-        line = [f"{s.name:6s}"]
-        if f"naive {n}" in base:
-            line.append(f"run {base[f'naive {n}'] / f['run'][0]:5.1f}x naive (≥10)")
-        msr = f["merge"][0] + f["score"][0] + f["report"][0]
-        line.append(f"merge+score+report / collect+validate {msr / f['collect+validate'][0]:4.2f} (≤1)")
-        cv2 = f[f"collect+validate {n2}"][0]
-        if f"naive {n2}" in base:
-            line.append(f"c+v {n2} {base[f'naive {n2}'] / cv2:5.1f}x naive (≥20)")
-        line.append(f"{cv2 / base[f'unzip floor {n2}']:5.1f}x unzip floor (≤4)")
-        line.append(f"feedback {f['feedback per faulty return'][0] / f['generate per unit'][0]:5.1f}x generate (≤10)")
-        if f"run {n8}" in f:
-            line.append(f"run {n8} peak {f[f'run {n8}'][1]:.0f} MiB (<300), time per return "
-                        f"{f[f'run {n8}'][0] / n8 / (f['run'][0] / n):4.2f}x that at {n} (1 = linear)")
-        print("  " + "; ".join(line))
+        print(f"  {s.name}: " + "; ".join(_targets(s.fig, base, n, n2, n8)))
+
+
+def _targets(f: dict, base: dict, n: int, n2: int, n8: int) -> list[str]:
+    line = []
+    cv, cv2 = f["collect+validate"][0], f[f"collect+validate {n2}"][0]
+    if f"naive {n}" in base:
+        line.append(f"c+v {n} {base[f'naive {n}'] / cv:5.1f}x faster than naive")
+        line.append(f"run {base[f'naive {n}'] / f['run'][0]:5.1f}x faster than naive (≥10)")
+    line.append(f"c+v {n} {cv / base[f'unzip floor {n}']:5.1f}x the unzip floor")
+    msr = f["merge"][0] + f["score"][0] + f["report"][0]
+    line.append(f"merge+score+report / collect+validate {msr / cv:4.2f} (≤1)")
+    if f"naive {n2}" in base:
+        line.append(f"c+v {n2} {base[f'naive {n2}'] / cv2:5.1f}x faster than naive (≥20)")
+    line.append(f"c+v {n2} {cv2 / base[f'unzip floor {n2}']:5.1f}x the unzip floor (≤4)")
+    line.append(f"feedback {f['feedback per faulty return'][0] / f['generate per unit'][0]:5.1f}x generate (≤10)")
+    if f"run {n8}" in f:
+        peak = max(m for k, (_, m) in f.items() if k.endswith(f" {n8}"))
+        line.append(f"{n8} returns: peak {peak:.0f} MiB in one process (<300), time per return "
+                    f"{f[f'run {n8}'][0] / n8 / (f['run'][0] / n):4.2f}x that at {n} (1 = linear)")
+    return line
 
 
 def main() -> None:
@@ -210,8 +235,8 @@ def main() -> None:
             big = prepare(tmp / f"n{args.collect_units}", args.collect_units)
             clean = prepare(tmp / f"clean{args.faulty}", args.faulty)
             faulty = prepare(tmp / f"faulty{args.faulty}", args.faulty, faulty=True)
-            base = {f"unzip floor {args.collect_units}": statistics.median(unzip_floor(big / "returns")
-                                                                          for _ in range(args.repeat))}
+            base = {f"unzip floor {size}": statistics.median(unzip_floor(root / "returns") for _ in range(args.repeat))
+                    for size, root in ((args.units, small), (args.collect_units, big))}
             if not args.skip_naive:
                 base[f"naive {args.units}"] = naive_pandas(small / "returns")
                 base[f"naive {args.collect_units}"] = naive_pandas(big / "returns")
@@ -224,7 +249,7 @@ def main() -> None:
             if args.memory_units:
                 mem = prepare(tmp / f"n{args.memory_units}", args.memory_units)
                 for side in sides:
-                    side.fig[f"run {args.memory_units}"] = side.run(mem)
+                    side.large(mem, args.memory_units)
             report(args, sides, base, load)
         finally:
             if not args.skip_before and not args.base_dir:
