@@ -141,14 +141,17 @@ def test_a_table_not_yet_written_is_a_config_error_saying_which_stage(campaign):
 
 
 def test_the_stages_one_by_one_print_nothing(campaign, tmp_path, capsys):
-    toolkit.run_collect(campaign, [submit(campaign, tmp_path, "U001")], lang="en")
-    toolkit.run_validate(campaign, lang="en")
+    collected = toolkit.run_collect(campaign, [submit(campaign, tmp_path, "U001")], lang="en")
+    validated = toolkit.run_validate(campaign, lang="en")
     statuses = toolkit.run_status(campaign, lang="en")
     summary = toolkit.run_merge(campaign, lang="en")
-    path = toolkit.run_report(campaign, lang="en")
+    report = toolkit.run_report(campaign, lang="en")
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
-    assert summary["returned"] == 1 and path.name == "report.html"
+    assert (collected.offered, collected.new, collected.counts) == (1, 1, {"accepted": 1})
+    assert (validated.returns, validated.faulty, validated.issues_csv) == (1, 0, campaign.out / "issues.csv")
+    assert summary.returned == 1 and summary.units == 3 and report.path.name == "report.html"
+    assert statuses.counts == {"accepted": 1, "missing": 2} and len(statuses) == 3
     assert [str(s.state) for s in statuses] == ["accepted", "missing", "missing"]
     assert toolkit.read_ledger(campaign)["unit_code"].tolist() == ["U001"]
 

@@ -29,7 +29,7 @@ _LAZY = {
     "CampaignError": ("toolkit.errors", "CampaignError"),
     **{name: ("toolkit.api", name) for name in (
         "open_campaign", "create_campaign", "run_generate", "run_collect", "run_validate", "run_status",
-        "run_merge", "run_score", "run_report", "run_pipeline", "demo_samples", "DemoSamples")},
+        "run_merge", "run_score", "run_report", "run_pipeline", "run_resolve", "demo_samples", "DemoSamples")},
     **{name: ("toolkit.frames", name) for name in (
         "read_values", "read_issues", "read_ledger", "read_status", "read_scores", "read_score_trace")},
 }

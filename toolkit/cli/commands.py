@@ -1,8 +1,9 @@
 """The command line: parses arguments, calls the stages, prints and exits.
 
 Only the ``cli`` modules print or exit: this one holds the Typer ``app``
-and its commands, ``support`` the shared options, output helper and
-exit-code guard, ``stages`` the stage bodies the commands share.
+and its commands, which run the stages through :mod:`toolkit.pipeline`;
+``support`` the shared options, output helper and exit-code guard,
+``stages`` how the pipeline's summaries are shown.
 Every command takes ``--json`` (a machine-readable summary on stdout),
 ``--lang zh|en`` and ``--debug``. Exit 0 when the command did its job,
 2 for a usage or configuration error, 1 for anything else.
@@ -18,8 +19,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from .. import pipeline
 from ..errors import ConfigError
-from .stages import count_states, run_collect, run_generate, run_merge, run_pipeline, run_report, run_score, run_status, run_validate, warn_unfilled
+from .stages import show, show_collect, show_generate, show_merge, show_report, show_score, show_status, show_validate, stage_bars, warn_unfilled
 from .support import Ctx, DebugOpt, DirArg, JsonAwareGroup, JsonOpt, LangOpt, check_date, guarded, open_campaign, out, version_line
 
 __all__ = ["app", "main"]
@@ -147,7 +149,7 @@ def init(directory: DirArg,
          return_to: Annotated[str, typer.Option("--return-to", help="How units send their return (e-mail, address).")] = "",
          as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Create a campaign folder."""
-    from ..campaign.folder import create_campaign
+    from ..campaign.folder import create_campaign, unfilled_contact
     ctx = Ctx(as_json, lang, debug)
     if deadline:
         check_date(deadline, "--deadline")
@@ -158,7 +160,7 @@ def init(directory: DirArg,
     ctx.say(f"已创建考核任务 {c.name}：{directory}（{n} 个单位）。下一步：toolkit generate {directory}",
             f"Created campaign {c.name} in {directory} ({n} units). Next: toolkit generate {directory}")
     ctx.done({"campaign": str(directory), "name": c.name, "year": c.year, "units": n,
-              "warnings": warn_unfilled(ctx, c)})
+              "warnings": warn_unfilled(ctx, c.dir, unfilled_contact(c))})
 
 
 @app.command("next")
@@ -178,13 +180,20 @@ def next_round(directory: Annotated[Path, typer.Argument(help="The finished camp
         check_date(deadline, "--deadline")
     campaign = next_campaign(directory, new_dir, template=template, year=year, name=name, deadline=deadline,
                              lang=lang)
-    rows = run_generate(ctx, campaign)
+    generated = _generate(ctx, campaign)
     carry = read_carry(campaign)
     items = sum(len(r) for c in carry.values() for r in c.tables.values())
     stale = sorted(code for code, c in carry.items() if c.stale)
     ctx.say(f"下一轮：{campaign.name}（{new_dir}），{items} 个事项已预填；{len(stale)} 个单位上一轮未报送，沿用此前事项",
             f"Next round: {campaign.name} ({new_dir}); {items} items prefilled; {len(stale)} units reuse earlier items")
-    ctx.done({"campaign": str(new_dir), "workbooks": len(rows), "carried_items": items, "stale_units": stale})
+    ctx.done({"campaign": str(new_dir), "workbooks": generated.workbooks, "carried_items": items, "stale_units": stale})
+
+
+def _generate(ctx: Ctx, campaign) -> pipeline.GenerateSummary:
+    with stage_bars(ctx, {"generate": len(campaign.roster().units)}) as bars:
+        summary = pipeline.generate(campaign, lang=ctx.lang, progress=bars)
+    show_generate(ctx, summary)
+    return summary
 
 
 @app.command()
@@ -192,8 +201,8 @@ def next_round(directory: Annotated[Path, typer.Argument(help="The finished camp
 def generate(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Write one prefilled workbook per unit into DIR/outbox/ with manifest.csv."""
     ctx = Ctx(as_json, lang, debug)
-    rows = run_generate(ctx, open_campaign(directory))
-    ctx.done({"outbox": str(Path(directory) / "outbox"), "workbooks": len(rows)})
+    summary = _generate(ctx, open_campaign(directory))
+    ctx.done({"outbox": str(Path(directory) / "outbox"), "workbooks": summary.workbooks})
 
 
 @app.command()
@@ -204,10 +213,13 @@ def collect(directory: DirArg, sources: Annotated[list[Path], typer.Argument(hel
                 "storage the workers share."))] = None,
             as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Take in returned files: store originals, identify, record in the ledger."""
-    from ..scale.cli import dask_runner
+    from .scale import dask_runner
     ctx = Ctx(as_json, lang, debug)
-    result = run_collect(ctx, open_campaign(directory), sources, runner=dask_runner(dask))
-    ctx.done({"offered": result.offered, "new": result.new, "collected": result.counts})
+    campaign, runner = open_campaign(directory), dask_runner(dask)
+    with stage_bars(ctx) as bars:
+        summary = pipeline.collect(campaign, sources, lang=ctx.lang, progress=bars, runner=runner)
+    show_collect(ctx, summary)
+    ctx.done(summary.as_json())
 
 
 @app.command()
@@ -215,12 +227,11 @@ def collect(directory: DirArg, sources: Annotated[list[Path], typer.Argument(hel
 def validate(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Check every accepted return: out/issues.csv and feedback/ workbooks for faulty units."""
     ctx = Ctx(as_json, lang, debug)
-    result = run_validate(ctx, open_campaign(directory))
-    ctx.done({"returns": len(result.per_file),
-              "faulty": sum(1 for e, _ in result.per_file.values() if e),
-              "errors": sum(e for e, _ in result.per_file.values()),
-              "warnings": sum(w for _, w in result.per_file.values()),
-              "codes": result.counts_by_code()})
+    campaign = open_campaign(directory)
+    with stage_bars(ctx) as bars:
+        summary = pipeline.validate(campaign, lang=ctx.lang, progress=bars)
+    show_validate(ctx, summary)
+    ctx.done(summary.as_json())
 
 
 @app.command()
@@ -228,11 +239,9 @@ def validate(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", 
 def status(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Who returned, who did not, whose return is faulty: out/status.csv and out/chase-list.xlsx."""
     ctx = Ctx(as_json, lang, debug)
-    statuses = run_status(ctx, open_campaign(directory))
-    ctx.done({"units": len(statuses), "state": count_states(statuses),
-              **{state: [s.unit_code for s in statuses if s.state == state]
-                 for state in ("missing", "unusable", "review", "faulty")},
-              "late": [s.unit_code for s in statuses if s.late]})
+    summary = pipeline.status(open_campaign(directory), lang=ctx.lang)
+    show_status(ctx, summary)
+    ctx.done(summary.as_json())
 
 
 @app.command()
@@ -240,7 +249,9 @@ def status(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", de
 def merge(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Merge accepted returns: out/values.csv, out/totals.csv and out/consolidated.xlsx."""
     ctx = Ctx(as_json, lang, debug)
-    ctx.done(run_merge(ctx, open_campaign(directory)))
+    summary = pipeline.merge(open_campaign(directory), lang=ctx.lang)
+    show_merge(ctx, summary)
+    ctx.done(summary.as_json())
 
 
 @app.command()
@@ -248,14 +259,9 @@ def merge(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", deb
 def score(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Score, rank and grade: out/scores.csv, out/score_trace.csv, out/scoring-sheet.xlsx."""
     ctx = Ctx(as_json, lang, debug)
-    result = run_score(ctx, open_campaign(directory))
-    grades: dict[str, int] = {}
-    for row in result.scores:
-        if row["grade"]:
-            grades[row["grade"]] = grades.get(row["grade"], 0) + 1
-    ctx.done({"scored": sum(1 for r in result.scores if r["total"] not in ("", None)), "grades": grades,
-              "vetoed": [r["unit_code"] for r in result.scores if r["vetoed"] in (True, "true")],
-              "warnings": result.warnings})
+    summary = pipeline.score(open_campaign(directory), lang=ctx.lang)
+    show_score(ctx, summary)
+    ctx.done(summary.as_json())
 
 
 @app.command()
@@ -263,7 +269,9 @@ def score(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", deb
 def report(directory: DirArg, as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Write out/report.html: status, totals, scores, grades, gap list, issues (self-contained, printable)."""
     ctx = Ctx(as_json, lang, debug)
-    ctx.done({"report": str(run_report(ctx, open_campaign(directory)))})
+    summary = pipeline.report(open_campaign(directory), lang=ctx.lang)
+    show_report(ctx, summary)
+    ctx.done(summary.as_json())
 
 
 @app.command()
@@ -276,18 +284,15 @@ def resolve(directory: DirArg, sha256: Annotated[str, typer.Argument(help="The f
                                                                  "unit or campaign.")] = False,
             as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Accept a review item for a unit, or reject it, recorded with who and when."""
-    from ..read.resolve import resolve_file
     ctx = Ctx(as_json, lang, debug)
     if bool(unit) == bool(reject):
         raise ConfigError("give exactly one of --unit CODE or --reject (with --reason)")
-    campaign = open_campaign(directory)
-    sha, earlier = resolve_file(campaign, sha256, unit=unit, reason=reason, force=force)
-    from ..read.collect import export_ledger
-    export_ledger(campaign, ctx.lang)
-    summary = {"sha256": sha, "action": "reject" if reject else "assign", "unit_code": unit or ""}
-    if earlier is not None:
-        _say_earlier(ctx, earlier)
-        summary["earlier"] = dict(zip(("action", "unit_code", "reason", "who", "at"), earlier))
+    done = pipeline.resolve(open_campaign(directory), sha256, unit=unit, reason=reason, force=force, lang=ctx.lang)
+    sha = done.sha256
+    summary = {"sha256": sha, "action": done.action, "unit_code": done.unit_code}
+    if done.earlier is not None:
+        _say_earlier(ctx, done.earlier)
+        summary["earlier"] = dict(zip(("action", "unit_code", "reason", "who", "at"), done.earlier))
     ctx.say(f"已记录：{sha[:12]} → {'退回' if reject else unit}", f"Recorded: {sha[:12]} → {'rejected' if reject else unit}")
     ctx.done(summary)
 
@@ -307,7 +312,10 @@ def run(directory: DirArg,
     """Collect (when sources are given), validate, status, merge, score and report in one go."""
     ctx = Ctx(as_json, lang, debug)
     campaign = open_campaign(directory)
-    ctx.done(run_pipeline(ctx, campaign, sources))
+    with stage_bars(ctx) as bars:
+        summary = pipeline.run_all(campaign, sources or (), lang=ctx.lang, progress=bars,
+                                   on_stage=lambda done: show(ctx, done, bars))
+    ctx.done(summary.as_json())
 
 
 @app.command()
@@ -330,20 +338,19 @@ def demo(directory: Annotated[Path, typer.Argument(help="Where to create the dem
     """A complete campaign on the bundled samples, from the roster to the report."""
     from .demo import run_demo
     ctx = Ctx(as_json, lang, debug)
-    summary = run_demo(directory, ctx, run_generate, run_pipeline)
-    ctx.done(summary)
+    ctx.done(run_demo(ctx, directory))
 
 
 # --------------------------------------------------------------------------- scale (optional extra)
 
-from ..scale.cli import register as _register_scale  # noqa: E402  export, rollup
+from .scale import register as _register_scale  # noqa: E402  export, rollup
 
 _register_scale(app)
 
 
 # --------------------------------------------------------------------------- the desk in a browser (toolkit.desk)
 
-from ..desk.cli import register as _register_desk  # noqa: E402  serve
+from .serve import register as _register_desk  # noqa: E402  serve
 
 _register_desk(app)
 

@@ -1,11 +1,14 @@
-"""The stage bodies behind the commands: run a stage, print its one-line summary.
+"""What the commands show of the pipeline's summaries: one-line results, tables, notes and progress bars.
 
-Each ``_stage(ctx, campaign)`` is shared by its own command, by ``toolkit run``
-(``run_pipeline``) and by ``toolkit demo``; the commands in ``cli`` only add
-the ``--json`` summary.
+The stages themselves run in :mod:`toolkit.pipeline`; ``show`` prints any stage's summary the way
+its own command does, so ``toolkit run`` and ``toolkit demo`` pass it to the pipeline as the
+callback that follows each stage. The commands in ``cli`` add the ``--json`` summary.
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
 
 from rich.markup import escape
 from rich.table import Table
@@ -13,33 +16,77 @@ from rich.text import Text
 
 from .support import Ctx, err, out
 
-__all__ = ["run_generate", "run_collect", "_show_attention", "run_validate", "run_status", "run_merge", "run_score", "run_report",
-           "run_pipeline", "count_states"]
+__all__ = ["show", "show_generate", "show_collect", "show_attention", "show_validate", "show_status",
+           "show_merge", "show_score", "show_report", "warn_unfilled", "stage_bars", "StageBars"]
+
+_BAR_LABELS = {"generate": "生成 / generating", "collect": "收取 / collecting", "validate": "检查 / validating"}
 
 
-def run_generate(ctx: Ctx, campaign):
-    from ..generate.outbox import generate_outbox
-    warn_unfilled(ctx, campaign)
-    n = len(campaign.roster().units)
-    with ctx.progress(n, "生成 / generating") as advance:
-        rows = generate_outbox(campaign, lang=ctx.lang, progress=advance)
-    ctx.say(f"已生成 {len(rows)} 份预填模板：{campaign.outbox}（清单 manifest.csv）",
-            f"Generated {len(rows)} prefilled workbooks in {campaign.outbox} (manifest.csv)")
-    return rows
+class StageBars:
+    """The pipeline's ``progress(stage, n)`` as one progress bar per long stage (a bar of ``totals[stage]``
+    steps, or a count), each closed before the stage's own lines are printed."""
+
+    def __init__(self, ctx: Ctx, totals: dict[str, int] | None = None):
+        self.ctx, self.totals = ctx, dict(totals or {})
+        self._stage, self._bar, self._advance = None, None, None
+
+    def __call__(self, stage: str, n: int = 1) -> None:
+        if stage not in _BAR_LABELS:
+            return
+        if stage != self._stage:
+            self.close()
+            self._bar = self.ctx.progress(self.totals.get(stage), _BAR_LABELS[stage])
+            self._stage, self._advance = stage, self._bar.__enter__()
+        self._advance(n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+        self._stage, self._bar, self._advance = None, None, None
 
 
-def warn_unfilled(ctx: Ctx, campaign) -> list[str]:
+@contextmanager
+def stage_bars(ctx: Ctx, totals: dict[str, int] | None = None) -> Iterator[StageBars]:
+    bars = StageBars(ctx, totals)
+    try:
+        yield bars
+    finally:
+        bars.close()
+
+
+def show(ctx: Ctx, summary, bars: StageBars | None = None) -> None:
+    """Print a stage's summary as its own command does (``toolkit run``: the status without its table)."""
+    if bars is not None:
+        bars.close()
+    stage = summary.stage
+    if stage == "demo":
+        if bars is not None:
+            bars.totals["generate"] = summary.units
+        if summary.reused:
+            ctx.say(f"使用已有的演示任务 {summary.directory}", f"Reusing the demo campaign in {summary.directory}")
+    elif stage == "status":
+        show_status(ctx, summary, table=False)
+    else:
+        {"generate": show_generate, "collect": show_collect, "validate": show_validate, "merge": show_merge,
+         "score": show_score, "report": show_report}[stage](ctx, summary)
+
+
+def show_generate(ctx: Ctx, summary) -> None:
+    warn_unfilled(ctx, summary.outbox.parent, summary.unfilled)
+    ctx.say(f"已生成 {summary.workbooks} 份预填模板：{summary.outbox}（清单 manifest.csv）",
+            f"Generated {summary.workbooks} prefilled workbooks in {summary.outbox} (manifest.csv)")
+
+
+def warn_unfilled(ctx: Ctx, campaign_dir, keys) -> list[str]:
     """Warn (never fail) when the instructions would print 联系人：，联系电话：。 with nothing filled in."""
-    from ..campaign.folder import unfilled_contact
-    keys = unfilled_contact(campaign)
     if keys:
         options = " ".join(f"--{k.replace('_', '-')}" for k in keys)
         err.print(f"注意：campaign.yaml 未填写{'、'.join(_CONTACT_WORDS[k] for k in keys)}，下发表格的填报说明中"
-                  f"这些内容将是空白（如“联系人：，联系电话：。”）。请在 {campaign.dir / 'campaign.yaml'} 中填写 "
+                  f"这些内容将是空白（如“联系人：，联系电话：。”）。请在 {campaign_dir / 'campaign.yaml'} 中填写 "
                   f"{'、'.join(keys)}（init 时可用 {options}）后再生成" if ctx.lang != "en" else
                   f"Note: the instructions print {', '.join(keys)} but campaign.yaml leaves "
                   f"{'it' if len(keys) == 1 else 'them'} empty; fill {', '.join(keys)} in "
-                  f"{campaign.dir / 'campaign.yaml'} (or give {options} to init) before generating",
+                  f"{campaign_dir / 'campaign.yaml'} (or give {options} to init) before generating",
                   soft_wrap=True)
     return [f"campaign.yaml: {k} is empty; the instructions print it blank" for k in keys]
 
@@ -47,23 +94,17 @@ def warn_unfilled(ctx: Ctx, campaign) -> list[str]:
 _CONTACT_WORDS = {"contact": "联系人", "phone": "联系电话", "return_to": "报送方式"}
 
 
-def run_collect(ctx: Ctx, campaign, sources, runner=None):
-    from ..read.collect import collect as do_collect
-    from ..read.collect import export_ledger
-    with ctx.progress(None, "收取 / collecting") as advance:
-        result = do_collect(campaign, [str(s) for s in sources], progress=advance, runner=runner)
-    export_ledger(campaign, ctx.lang)
+def show_collect(ctx: Ctx, summary) -> None:
     parts = ("，" if ctx.lang != "en" else ", ").join(f"{_ledger_word(k, ctx.lang)} {v}"
-                                                     for k, v in sorted(result.counts.items()))
-    if sources:
-        ctx.say(f"收到 {result.offered} 个文件（新增 {result.new}）。台账：{parts}。明细见 out/ledger.csv",
-                f"Offered {result.offered} files ({result.new} new). Ledger: {parts}. See out/ledger.csv")
+                                                     for k, v in sorted(summary.counts.items()))
+    if summary.sources:
+        ctx.say(f"收到 {summary.offered} 个文件（新增 {summary.new}）。台账：{parts}。明细见 out/ledger.csv",
+                f"Offered {summary.offered} files ({summary.new} new). Ledger: {parts}. See out/ledger.csv")
     else:  # `toolkit run DIR`: the files already collected, after a resolve or a roster fix
         ctx.say(f"未给出新文件，按已收取的文件重新处理。台账：{parts or '（空）'}。明细见 out/ledger.csv",
                 f"No new files: working on what is already collected. Ledger: {parts or '(empty)'}. "
                 f"See out/ledger.csv")
-    _show_attention(ctx, campaign)
-    return result
+    show_attention(ctx, summary)
 
 
 _LEDGER_WORDS = {"accepted": "已接收", "superseded": "已被更新取代", "duplicate": "重复", "rejected": "已拒收",
@@ -74,66 +115,43 @@ def _ledger_word(status: str, lang: str) -> str:
     return status if lang == "en" else _LEDGER_WORDS.get(status, status)
 
 
-def _show_attention(ctx: Ctx, campaign) -> None:
+def show_attention(ctx: Ctx, summary) -> None:
     """The files a person must look at: under review, unidentified or rejected, with the next step."""
-    from ..campaign.ledger import Ledger
-    from ..read.collect import reason_message
-    if ctx.json:
+    if ctx.json or not summary.attention:
         return
-    with Ledger(campaign.db_path) as ledger:
-        rows = [f for f in ledger.files() if f.status in ("review", "unidentified", "rejected")]
-    if not rows:
-        return
-    message = reason_message(ctx.lang)
     en = ctx.lang == "en"
     table = Table("sha256", "status" if en else "状态", "file" if en else "文件", "why" if en else "原因")
-    for f in rows[:50]:
-        table.add_row(f.sha256[:12], _ledger_word(f.status, ctx.lang), f.source.rsplit("/", 1)[-1],
-                      message(f.reason_code, f.message or f.ident_detail))
+    for f in summary.attention[:50]:
+        table.add_row(f.sha256[:12], _ledger_word(f.status, ctx.lang), f.source.rsplit("/", 1)[-1], f.why)
     out.print(table)
-    ctx.say(f"需人工处理的文件：确认归属用 toolkit resolve {campaign.dir} <sha256> --unit 单位代码，退回用 --reject --reason 原因",
-            f"To settle a file: toolkit resolve {campaign.dir} <sha256> --unit CODE, or --reject --reason TEXT")
+    directory = summary.ledger_csv.parent.parent
+    ctx.say(f"需人工处理的文件：确认归属用 toolkit resolve {directory} <sha256> --unit 单位代码，退回用 --reject --reason 原因",
+            f"To settle a file: toolkit resolve {directory} <sha256> --unit CODE, or --reject --reason TEXT")
 
 
-def run_validate(ctx: Ctx, campaign):
-    from ..feedback.workbooks import write_feedback
-    from ..validate.stage import validate_campaign
-    with ctx.progress(None, "检查 / validating") as advance:
-        result = validate_campaign(campaign, ctx.lang, progress=advance)
-    index = write_feedback(campaign, result, ctx.lang)
-    errors = sum(e for e, _ in result.per_file.values())
-    warnings = sum(w for _, w in result.per_file.values())
-    ctx.say(f"已检查 {len(result.per_file)} 份报送：错误 {errors} 个，提示 {warnings} 个；"
-            f"{len(index)} 个单位需退回修改（feedback/）。明细见 out/issues.csv",
-            f"Checked {len(result.per_file)} returns: {errors} errors, {warnings} warnings; "
-            f"{len(index)} units get a feedback workbook (feedback/). See out/issues.csv")
-    return result
+def show_validate(ctx: Ctx, summary) -> None:
+    ctx.say(f"已检查 {summary.returns} 份报送：错误 {summary.errors} 个，提示 {summary.warnings} 个；"
+            f"{summary.feedback} 个单位需退回修改（feedback/）。明细见 out/issues.csv",
+            f"Checked {summary.returns} returns: {summary.errors} errors, {summary.warnings} warnings; "
+            f"{summary.feedback} units get a feedback workbook (feedback/). See out/issues.csv")
 
 
-def run_status(ctx: Ctx, campaign, show_table: bool = True):
-    from ..campaign.ledger import Ledger
-    from ..campaign.status import unit_statuses, write_status
-    statuses = unit_statuses(campaign, ctx.lang)
-    write_status(campaign, statuses, ctx.lang)
-    with Ledger(campaign.db_path) as ledger:
-        checked, accepted = ledger.validation_counts(), ledger.accepted()
-    unchecked = [f for f in accepted if f.sha256 not in checked]
-    units = campaign.roster().by_code()
-    outside = sorted({f.unit_code for f in accepted if f.unit_code not in units})
-    if outside and not ctx.json:  # a unit taken out of roster.csv after its return was accepted
-        err.print(f"注意：台账中有已接收的报送属于名单之外的单位（{'、'.join(outside)}），不计入状态和汇总；"
+def show_status(ctx: Ctx, summary, table: bool = True) -> None:
+    if ctx.json:
+        return
+    directory = summary.files[0].parent.parent
+    if summary.outside:  # a unit taken out of roster.csv after its return was accepted
+        err.print(f"注意：台账中有已接收的报送属于名单之外的单位（{'、'.join(summary.outside)}），不计入状态和汇总；"
                   f"如是误删，请把它们加回 roster.csv" if ctx.lang != "en" else
-                  f"Note: accepted returns belong to units not in the roster ({', '.join(outside)}); they are "
-                  f"left out of status and merge. Put them back into roster.csv if they were removed by mistake",
+                  f"Note: accepted returns belong to units not in the roster ({', '.join(summary.outside)}); they "
+                  f"are left out of status and merge. Put them back into roster.csv if they were removed by mistake",
                   soft_wrap=True)
-    if unchecked and not ctx.json:
-        err.print(f"注意：有 {len(unchecked)} 份报送尚未检查，状态可能不准确，请先运行 toolkit validate {campaign.dir}"
-                  if ctx.lang != "en" else f"Note: {len(unchecked)} returns are not validated yet; run "
-                  f"`toolkit validate {campaign.dir}` first", soft_wrap=True)
-    if ctx.json or not show_table:
-        return statuses
-    _status_table(ctx, statuses)
-    return statuses
+    if summary.unchecked:
+        err.print(f"注意：有 {summary.unchecked} 份报送尚未检查，状态可能不准确，请先运行 toolkit validate {directory}"
+                  if ctx.lang != "en" else f"Note: {summary.unchecked} returns are not validated yet; run "
+                  f"`toolkit validate {directory}` first", soft_wrap=True)
+    if table:
+        _status_table(ctx, summary.units)
 
 
 _STATE_STYLE = {"missing": "red", "unusable": "red", "review": "magenta", "faulty": "yellow", "accepted": "green"}
@@ -163,53 +181,18 @@ def _status_table(ctx: Ctx, statuses) -> None:
             + ". Chase list: out/chase-list.xlsx")
 
 
-def run_merge(ctx: Ctx, campaign, merged=None):
-    from ..merge.stage import merge_campaign
-    summary = merge_campaign(campaign, ctx.lang, merged)
-    ctx.say(f"已汇总 {summary['returned']}/{summary['units']} 个单位的报送：out/consolidated.xlsx、out/values.csv",
-            f"Merged returns of {summary['returned']}/{summary['units']} units: out/consolidated.xlsx, out/values.csv")
-    return summary
+def show_merge(ctx: Ctx, summary) -> None:
+    ctx.say(f"已汇总 {summary.returned}/{summary.units} 个单位的报送：out/consolidated.xlsx、out/values.csv",
+            f"Merged returns of {summary.returned}/{summary.units} units: out/consolidated.xlsx, out/values.csv")
 
 
-def run_score(ctx: Ctx, campaign, merged=None):
-    from ..score.stage import score_campaign
-    result = score_campaign(campaign, ctx.lang, merged)
-    for warning in result.warnings:
+def show_score(ctx: Ctx, summary) -> None:
+    for warning in summary.warnings:
         err.print(f"[yellow]注意 / note:[/yellow] {escape(str(warning))}", markup=True, soft_wrap=True)
-    scored = sum(1 for r in result.scores if r["total"] not in ("", None))
-    ctx.say(f"已评分 {scored} 个单位：out/scores.csv、out/score_trace.csv、out/scoring-sheet.xlsx",
-            f"Scored {scored} units: out/scores.csv, out/score_trace.csv, out/scoring-sheet.xlsx")
-    return result
+    ctx.say(f"已评分 {summary.scored} 个单位：out/scores.csv、out/score_trace.csv、out/scoring-sheet.xlsx",
+            f"Scored {summary.scored} units: out/scores.csv, out/score_trace.csv, out/scoring-sheet.xlsx")
 
 
-def run_report(ctx: Ctx, campaign):
-    from ..report.stage import report_campaign
-    path = report_campaign(campaign, ctx.lang)
-    ctx.say(f"考核报告：{path}（可直接用浏览器打开、打印）", f"Report: {path} (open in any browser; prints on A4)")
-    return path
-
-
-def run_pipeline(ctx: Ctx, campaign, sources) -> dict:
-    """The stages after generation; score only when the campaign has a scoring scheme.
-
-    Without sources nothing new is taken in, but files held back for the campaign (a unit then
-    missing from the roster) are read again, and every later stage runs on what is collected.
-    """
-    summary: dict = {"collected": run_collect(ctx, campaign, list(sources or ())).counts}
-    result = run_validate(ctx, campaign)
-    summary["faulty"] = sum(1 for e, _ in result.per_file.values() if e)
-    summary["state"] = count_states(run_status(ctx, campaign, show_table=False))  # named as `toolkit status` names it
-    from ..merge.stage import load_merged
-    merged = load_merged(campaign)  # read and normalised once for both merge and score
-    summary["merge"] = run_merge(ctx, campaign, merged)
-    if campaign.scoring:
-        summary["scored"] = sum(1 for r in run_score(ctx, campaign, merged).scores if r["total"] not in ("", None))
-    summary["report"] = str(run_report(ctx, campaign))
-    return summary
-
-
-def count_states(statuses) -> dict:
-    counts: dict[str, int] = {}
-    for s in statuses:
-        counts[s.state] = counts.get(s.state, 0) + 1
-    return counts
+def show_report(ctx: Ctx, summary) -> None:
+    ctx.say(f"考核报告：{summary.path}（可直接用浏览器打开、打印）",
+            f"Report: {summary.path} (open in any browser; prints on A4)")

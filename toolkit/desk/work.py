@@ -1,4 +1,4 @@
-"""What the desk does to a campaign: the pipeline functions of :mod:`toolkit.api`, as the CLI runs them.
+"""What the desk does to a campaign: the stages of :mod:`toolkit.pipeline`, as the CLI runs them.
 
 Every name the desk takes from the rest of the toolkit is imported here, so the pages never
 reach into a stage themselves. The writing functions (``take_in``, ``settle``, ``results``)
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import api
+from .. import pipeline
 from ..campaign.folder import Campaign, load_campaign
 from ..campaign.ledger import Ledger
 from ..campaign.lock import CampaignBusy, campaign_lock
@@ -21,9 +21,7 @@ from ..campaign.status import UnitState, state_text, unit_statuses
 from ..codes import title
 from ..errors import ConfigError, ToolkitError
 from ..intake.archive import Limits
-from ..merge.stage import load_merged
-from ..read.collect import export_ledger, reason_message
-from ..read.resolve import resolve_file
+from ..read.collect import reason_message
 from ..spec.describe import describe_spec
 
 __all__ = ["Campaign", "load_campaign", "ConfigError", "ToolkitError", "CampaignBusy", "campaign_lock", "Limits",
@@ -182,35 +180,27 @@ def outcome_of(campaign: Campaign, sources: list[str], lang: str) -> list[dict]:
 
 def refresh_status(campaign: Campaign, lang: str) -> None:
     """out/status.csv, out/chase-list.xlsx and out/ledger.csv as the ledger stands."""
-    api.run_status(campaign, lang=lang)
-    export_ledger(campaign, lang)
+    pipeline.status(campaign, lang=lang)
+    pipeline.export_ledger(campaign, lang)
 
 
 def take_in(campaign: Campaign, sources: list[str], lang: str, progress: Callable[[str, int], None]) -> dict:
     """collect, validate (with its feedback workbooks) and status: what `toolkit run` does first."""
-    result = api.run_collect(campaign, sources, lang=lang, progress=lambda n: progress("collect", n))
-    api.run_validate(campaign, lang=lang, progress=lambda n: progress("validate", n))
-    api.run_status(campaign, lang=lang)
-    return {"offered": result.offered, "new": result.new, "counts": result.counts}
+    collected = pipeline.collect(campaign, sources, lang=lang, progress=progress)
+    pipeline.validate(campaign, lang=lang, progress=progress)
+    pipeline.status(campaign, lang=lang)
+    return {"offered": collected.offered, "new": collected.new, "counts": collected.counts}
 
 
 def settle(campaign: Campaign, sha256: str, lang: str, *, unit: str | None, reason: str, force: bool) -> dict:
     """The same as `toolkit resolve`, then validate and status so the unit's state follows the decision."""
-    sha, earlier = resolve_file(campaign, sha256, unit=unit, reason=reason, force=force)
-    export_ledger(campaign, lang)
-    api.run_validate(campaign, lang=lang)
-    api.run_status(campaign, lang=lang)
-    return {"sha256": sha, "unit": unit or "", "earlier": list(earlier) if earlier else None}
+    done = pipeline.resolve(campaign, sha256, unit=unit, reason=reason, force=force, lang=lang)
+    pipeline.validate(campaign, lang=lang)
+    pipeline.status(campaign, lang=lang)
+    return {"sha256": done.sha256, "unit": done.unit_code, "earlier": list(done.earlier) if done.earlier else None}
 
 
 def results(campaign: Campaign, lang: str, progress: Callable[[str, int], None]) -> dict:
     """merge, score (when the campaign has a scheme) and report, as `toolkit run` ends."""
-    merged = load_merged(campaign)  # read and normalised once for both merge and score
-    summary = {"merge": api.run_merge(campaign, lang=lang, merged=merged)}
-    progress("merge", 1)
-    if campaign.scoring:
-        api.run_score(campaign, lang=lang, merged=merged)
-        progress("score", 1)
-    summary["report"] = str(api.run_report(campaign, lang=lang))
-    progress("report", 1)
-    return summary
+    merged, _, reported = pipeline.merge_score_report(campaign, lang=lang, progress=progress)
+    return {"merge": merged.as_json(), "report": str(reported.path)}

@@ -1,4 +1,5 @@
-"""The scale commands, registered on the toolkit's app by :func:`register` (one call in toolkit.cli.commands).
+"""The scale commands over :mod:`toolkit.scale`, registered on the app by :func:`register` (one call in
+``commands``).
 
 ``toolkit export DIR --parquet`` and ``toolkit rollup OUT DIR...``; collect's ``--dask`` option
 lives on the collect command itself and comes here through :func:`dask_runner`.
@@ -11,9 +12,9 @@ from typing import Annotated
 
 import typer
 
-from ..cli.help import COMMAND_HELP_ZH, PARAM_HELP_ZH
-from ..cli.support import Ctx, DebugOpt, DirArg, JsonOpt, LangOpt, err, guarded
 from ..errors import ConfigError
+from .help import COMMAND_HELP_ZH, PARAM_HELP_ZH
+from .support import Ctx, DebugOpt, DirArg, JsonOpt, LangOpt, err, guarded
 
 __all__ = ["register", "dask_runner"]
 
@@ -46,7 +47,7 @@ def export(directory: DirArg,
     """Export the campaign's results as typed Parquet tables (values, scores, score trace, issues, ledger,
     status) in out/parquet/. Needs the optional extra \\[scale]."""
     from ..campaign.folder import load_campaign
-    from .export import export_parquet, parquet_dir
+    from ..scale.export import export_parquet, parquet_dir
 
     ctx = Ctx(as_json, lang, debug)
     if not parquet:
@@ -67,8 +68,8 @@ def rollup(out_dir: Annotated[Path, typer.Argument(metavar="OUT", help="Where th
     """Combine campaigns of one template and version with DuckDB: totals and rates per campaign and per
     group, ranks across all units, grade shares, who is missing where. Writes OUT/rollup.parquet/ (one
     Parquet file per table), OUT/rollup.xlsx and OUT/rollup.html. Needs the optional extra \\[scale]."""
-    from .rollup import roll_up, write_tables
-    from .rollup_report import write_page, write_workbook
+    from ..scale.rollup import roll_up, write_tables
+    from ..scale.rollup_report import write_page, write_workbook
 
     ctx = Ctx(as_json, lang, debug)
     up = roll_up(campaigns, lang)
@@ -101,5 +102,5 @@ def dask_runner(address: str | None):
     """The collect pool for ``--dask ADDRESS`` (None: the local pool)."""
     if not address:
         return None
-    from .dask_collect import DaskRunner
+    from ..scale.dask_collect import DaskRunner
     return DaskRunner.factory(address)

@@ -1,4 +1,5 @@
-"""`toolkit serve`, registered on the toolkit's app by :func:`register` (one call in toolkit.cli)."""
+"""`toolkit serve`: the desk (:mod:`toolkit.desk`) in a browser, registered on the app by :func:`register`
+(one call in ``commands``). The desk's web parts load only when the command runs."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ..cli.help import COMMAND_HELP_ZH, PARAM_HELP_ZH
-from ..cli.support import Ctx, DebugOpt, DirArg, JsonOpt, LangOpt, guarded
+from .help import COMMAND_HELP_ZH, PARAM_HELP_ZH
+from .support import Ctx, DebugOpt, DirArg, JsonOpt, LangOpt, guarded
 
 __all__ = ["register"]
 
@@ -25,7 +26,7 @@ def serve(directory: DirArg,
           port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
           as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """The desk in a browser: overview, units, upload, review and results (127.0.0.1 by default)."""
-    from . import server
+    from ..desk import server
     ctx = Ctx(as_json, lang, debug)
 
     def ask() -> str:
