@@ -93,7 +93,7 @@ class _Writer:
 
 def write_consolidated(campaign: Campaign, merged: Merged, totals: list[dict], lang: str = "zh") -> None:
     path = campaign.out / "consolidated.xlsx"
-    wb = new_workbook(path)
+    wb = new_workbook(path, rows_in_order=True)  # every sheet written top to bottom: flat at any size
     w = _Writer(wb, lang, campaign.name)
     used: set[str] = set()
     _summary(w, wb.add_worksheet(safe_sheet_name(w.w["summary"], used)), merged, totals, campaign)
@@ -101,6 +101,7 @@ def write_consolidated(campaign: Campaign, merged: Merged, totals: list[dict], l
         if sheet.kind == "instructions":
             continue
         ws = wb.add_worksheet(safe_sheet_name(sheet.name, used))
+        ws.forget_rows = True  # no chart on it
         {"form": _form, "checklist": _checklist, "table": _table}[sheet.kind](w, ws, sheet, merged)
     wb.set_properties({"title": f"{campaign.name} 汇总", "author": "toolkit", "created": dt.datetime(campaign.year, 1, 1)})
     wb.close()
@@ -202,6 +203,7 @@ def _summary(w: _Writer, ws, merged: Merged, totals: list[dict], campaign: Campa
     heads += [(r.label_en or r.label) if w.lang == "en" else r.label for r in rates] + [w.label(f) for f in numeric]
     for c, text in enumerate(heads):
         ws.write_string(2, c, text, w.f["head"])
+    ws.set_row(2, 32)  # before row 3: rows are written in order
     for r, row in enumerate(totals, start=3):
         w.value(ws, r, 0, row["group"] or w.w["all"])
         for c, key in enumerate(("units", "returned", "accepted", "faulty", "missing"), start=1):
@@ -214,7 +216,6 @@ def _summary(w: _Writer, ws, merged: Merged, totals: list[dict], campaign: Campa
     widths = [16] + [12] * (len(heads) - 1)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
-    ws.set_row(2, 32)
     ws.freeze_panes(3, 1)
     first_numeric = _RATE_COL + 1 + len(rates)
     groups = [[list(range(1, _RATE_COL + 1))], [list(range(_RATE_COL + 1, first_numeric))] if rates else []]

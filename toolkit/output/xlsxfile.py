@@ -54,20 +54,35 @@ class _SafeWorksheet(Worksheet):
         return super().write_comment(row, col, cell_text(comment) if isinstance(comment, str) else comment,
                                      options)
 
+    # In a workbook made with rows_in_order, a sheet that sets ``forget_rows`` (one that holds no chart
+    # or image, whose placing reads the row heights) also drops the height of each row once written:
+    # xlsxwriter otherwise keeps two objects per row, 150 MB for the half million rows of 8,000 score cards.
+    forget_rows = False
+
+    def _write_single_row(self, current_row_num=0):
+        row_num = self.previous_row
+        super()._write_single_row(current_row_num)
+        if self.forget_rows and row_num < current_row_num:
+            self.row_info.pop(row_num, None)
+            self.row_sizes.pop(row_num, None)
+
 
 class _SafeWorkbook(xlsxwriter.Workbook):
     worksheet_class = _SafeWorksheet
 
 
-def new_workbook(path: Path) -> xlsxwriter.Workbook:
+def new_workbook(path: Path, rows_in_order: bool = False) -> xlsxwriter.Workbook:
     """An xlsxwriter workbook that writes every string as text (no formulas, numbers or URLs), legally.
 
-    It carries the custom property ``toolkit_output`` (its file name's stem: consolidated,
+    With *rows_in_order* (xlsxwriter's ``constant_memory``) each sheet's rows go to a temporary file as
+    they are finished instead of staying in memory: the writer must then fill every sheet top to bottom
+    (a row's cells and its height before any cell of a later row; sheets may interleave), and text is
+    stored inline rather than in the shared-strings part (same cells, same meaning). It carries the custom property ``toolkit_output`` (its file name's stem: consolidated,
     scoring-sheet …), so collecting a folder that holds it never takes it for a unit's return.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = _SafeWorkbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                   "strings_to_urls": False})
+                                   "strings_to_urls": False, "constant_memory": rows_in_order})
     wb.set_custom_property("toolkit_output", path.stem)
     return wb
 

@@ -9,8 +9,10 @@ no JavaScript, no external URL) and prints on A4.
 from __future__ import annotations
 
 import csv
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import jinja2
 
@@ -143,6 +145,35 @@ def read_table(path: Path) -> list[dict] | None:
         return [{k: (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(fh)]
 
 
+def iter_table(path: Path) -> Iterator[dict] | None:
+    """The rows of a contract CSV one at a time (a file with a row per value or per trace line is
+    never held whole), or None when the file is absent or has no rows."""
+    if not path.is_file():
+        return None
+    rows = _rows(path)
+    first = next(rows, None)
+    return None if first is None else itertools.chain([first], rows)
+
+
+def _rows(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            yield {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def distinct_units(path: Path) -> int | None:
+    """How many units have rows in a contract CSV (its unit_code column), read a row at a time."""
+    if not path.is_file():
+        return None
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        head = next(reader, [])
+        if "unit_code" not in head:
+            return 0
+        at = head.index("unit_code")
+        return len({row[at].strip() for row in reader if len(row) > at})
+
+
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -171,9 +202,7 @@ def build_context(inp: ReportInput) -> dict:
     """Everything the template shows; a section is None when its input file is absent."""
     w = words(inp.lang)
     out = Path(inp.out_dir)
-    tables = {n: read_table(out / f"{n}.csv") for n in
-              ("status", "issues", "values", "scores", "score_trace", "rectification", "totals",
-               "compare")}
+    tables = {n: read_table(out / f"{n}.csv") for n in ("status", "scores", "rectification", "totals", "compare")}
     status = tables["status"]
     scores = _faulty(tables["scores"], status)
     scored = scored_codes(scores or [])
@@ -185,16 +214,18 @@ def build_context(inp: ReportInput) -> dict:
         groups = {"table": group_rows(status, scores, scored, w) if status else None,
                   "totals": totals_matrix(tables["totals"], order, w) if tables["totals"] else None,
                   "rates": rate_rows(inp.rates)}
-    trace = tables["score_trace"]
+    # a row per value, trace line or issue: read as they are summarised, never held whole
+    trace, issues = iter_table(out / "score_trace.csv"), iter_table(out / "issues.csv")
     return {
         "w": w, "lang": inp.lang, "generated_on": inp.generated_on,
         "title": report_title(inp, w),
-        "status": status_section(status, tables["values"], inp.phones, inp.reasons, w) if status is not None else None,
+        "status": status_section(status, distinct_units(out / "values.csv"), inp.phones, inp.reasons, w)
+        if status is not None else None,
         "groups": groups,
         "scores": scores_section(scores, order, errors, w) if scores else None,
         "gaps": gaps_section(trace, inp.indicator_titles, w, scored if scores is not None else None)
         if trace else None,
-        "issues": issues_section(tables["issues"], inp.lang, w) if tables["issues"] is not None else None,
+        "issues": issues_section(issues or (), inp.lang, w) if (out / "issues.csv").is_file() else None,
         "rect": rectification_section(tables["rectification"], names, w)
         if tables["rectification"] is not None else None,
         "compare": compare_section(tables["compare"], w) if tables["compare"] else None,

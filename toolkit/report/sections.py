@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from typing import Iterable
 
 import pygal
 
@@ -52,9 +53,11 @@ def _reason(r: dict, reasons: dict[str, str], w: dict) -> str:
     return reason
 
 
-def status_section(status: list[dict], values: list[dict] | None, phones: dict[str, str],
+def status_section(status: list[dict], merged: int | None, phones: dict[str, str],
                    reasons: dict[str, str], w: dict) -> dict:
-    """Counts per state, a chart by group, and every unit to follow up (with phone and reason)."""
+    """Counts per state, a chart by group, and every unit to follow up (with phone and reason).
+
+    *merged*: how many units values.csv holds (None without a values.csv)."""
     states = Counter(r.get("state", "") for r in status)
     shown = [s for s in STATES if s in ("accepted", "faulty", "missing") or states[s]]
     groups = group_order(status)
@@ -76,7 +79,7 @@ def status_section(status: list[dict], values: list[dict] | None, phones: dict[s
     by_group = [{"group": g, "rows": [r for r in rows if r.get("group", "") == g]} for g in groups]
     return {"expected": len(status), "returned": states["accepted"] + states["faulty"],
             "cards": cards,
-            "merged": len({r.get("unit_code") for r in values}) if values is not None else None,
+            "merged": merged,
             "chart": svg(chart), "chase": [g for g in by_group if g["rows"]]}
 
 
@@ -201,7 +204,7 @@ def scores_section(scores: list[dict], order: list[str], errors: dict[str, str],
 
 # --- the office's gap list -------------------------------------------------------------------
 
-def gap_rows(trace: list[dict], titles: dict[str, str], scored: set[str] | None = None) -> list[dict]:
+def gap_rows(trace: Iterable[dict], titles: dict[str, str], scored: set[str] | None = None) -> list[dict]:
     """Points lost per indicator (max_points − points) over the scored units; top 10.
 
     Bonus items not earned are no loss (their points are extra), nor are vetoes or adjustments.
@@ -227,7 +230,7 @@ def gap_rows(trace: list[dict], titles: dict[str, str], scored: set[str] | None 
             for i in ranked]
 
 
-def gaps_section(trace: list[dict], titles: dict[str, str], w: dict, scored: set[str] | None = None) -> dict:
+def gaps_section(trace: Iterable[dict], titles: dict[str, str], w: dict, scored: set[str] | None = None) -> dict:
     rows = gap_rows(trace, titles, scored)
     chart = None
     if rows:
@@ -242,20 +245,25 @@ def gaps_section(trace: list[dict], titles: dict[str, str], w: dict, scored: set
 
 # --- issues ----------------------------------------------------------------------------------
 
-def issues_section(issues: list[dict], lang: str, w: dict) -> dict:
-    """The most frequent issue codes, with their catalogue titles and how many units they touch."""
-    counts = Counter(r.get("code", "") for r in issues)
+def issues_section(issues: Iterable[dict], lang: str, w: dict) -> dict:
+    """The most frequent issue codes, with their catalogue titles and how many units they touch.
+
+    *issues* is read once, a row at a time (issues.csv is never held whole)."""
+    counts: Counter = Counter()
+    sev: Counter = Counter()
     units: dict[str, set] = defaultdict(set)
     severity: dict[str, str] = {}
     for r in issues:
-        units[r.get("code", "")].add(r.get("unit_code", ""))
-        severity.setdefault(r.get("code", ""), r.get("severity", ""))
+        code = r.get("code", "")
+        counts[code] += 1
+        sev[r.get("severity")] += 1
+        units[code].add(r.get("unit_code", ""))
+        severity.setdefault(code, r.get("severity", ""))
     ranked = sorted(counts, key=lambda c: (-counts[c], c))[:TOP_N]
     rows = [{"code": c, "title": _issue_title(c, lang), "count": counts[c], "units": len(units[c]),
              "severity": w.get(severity[c], severity[c])} for c in ranked]
-    sev = Counter(r.get("severity") for r in issues)
     summary = w["issue_totals"].format(errors=sev["error"], warnings=sev["warning"],
-                                       units=len({r.get("unit_code") for r in issues}))
+                                       units=len(set().union(*units.values())))
     return {"rows": rows, "summary": summary}
 
 

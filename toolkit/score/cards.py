@@ -37,6 +37,7 @@ def write_cards(s, wb, campaign: Campaign, scheme: ScoringScheme, result: ScoreR
     r, breaks = 0, []
     for row in scored:
         ws = shared or wb.add_worksheet(sheet_name(f"{row['unit_code']} {s.w['card']}", used, "card"))
+        ws.forget_rows = True  # no chart on it: a written row's height is not kept
         end = _card(s, ws, r if shared else 0, campaign, row, by_unit[row["unit_code"]], words)
         if shared:
             breaks.append(end + 1)

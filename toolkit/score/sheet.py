@@ -134,7 +134,7 @@ class _Sheet:
 def write_scoring_sheet(campaign: Campaign, scheme: ScoringScheme, result: ScoreResult, lang: str = "zh") -> None:
     from .cards import write_cards
 
-    wb = new_workbook(campaign.out / "scoring-sheet.xlsx")
+    wb = new_workbook(campaign.out / "scoring-sheet.xlsx", rows_in_order=True)  # flat at any size
     s = _Sheet(wb, lang, scheme.veto_rank)
     columns = _area_columns(scheme, result)
     groups = list(dict.fromkeys(row["group"] for row in result.scores))
@@ -219,6 +219,7 @@ def _legends(s: _Sheet, rows: list[dict]) -> list[str]:
 def _table(s: _Sheet, ws, campaign: Campaign, rows: list[dict], columns, result: ScoreResult, group,
            reasons: dict) -> None:
     w = s.w
+    ws.forget_rows = True  # no chart on it: a written row's height is not kept
     heads = [w["rank"], w["group_rank"], w["code"], w["name"], w["group"]] + [t for _, t, _ in columns] + \
         [w["total"], w["grade"], w["remark"]]
     widths = [6.5, 6.5, 10, 24, 10] + [6 if veto else 11 for *_, veto in columns] + [9, 10, 26]
