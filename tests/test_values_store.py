@@ -11,7 +11,7 @@ import pytest
 from conftest import DEFAULT_UNITS, MINI_SPEC, write_roster
 from test_validate import BLANK, submit
 
-import toolkit.merge.stage as merge_stage
+import toolkit.merge.merged as merged_module
 from toolkit.campaign.folder import create_campaign
 from toolkit.campaign.ledger import Ledger
 from toolkit.campaign.values import decode_entries, encode_entries, spec_key
@@ -37,7 +37,7 @@ def validated(tmp_path):
 def _no_normalising(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("merge normalised a return again")
-    monkeypatch.setattr(merge_stage, "build_return", refuse)
+    monkeypatch.setattr(merged_module, "build_return", refuse)
 
 
 def test_merge_reads_the_values_validate_stored_without_normalising_again(validated, monkeypatch):
@@ -46,7 +46,7 @@ def test_merge_reads_the_values_validate_stored_without_normalising_again(valida
     _no_normalising(monkeypatch)
     merge_campaign(validated, "zh")
     assert (validated.out / "values.csv").read_bytes() == expected
-    units = {mu.unit.code: mu for mu in load_merged(validated).units}
+    units = {mu.unit.code: mu for mu in load_merged(validated).loaded()}
     assert units["U001"].value("members") == 12                    # "12人" normalised by validate
     assert units["U001"].value("elected") == dt.date(2026, 3, 5)   # a date keeps its type in the store
 
@@ -65,7 +65,7 @@ def test_stored_values_equal_the_normalised_return(validated):
     with Ledger(validated.db_path) as ledger:
         sha = next(f.sha256 for f in ledger.accepted() if f.unit_code == "U001")
         fresh = build_return(spec, ledger.payload(sha), validated.period)
-    stored = {mu.unit.code: mu for mu in load_merged(validated).units}["U001"].ret
+    stored = {mu.unit.code: mu for mu in load_merged(validated).loaded()}["U001"].ret
     assert {k: (e.value, e.raw, e.sheet, e.cell) for k, e in stored.entries.items()} == \
            {k: (e.value, e.raw, e.sheet, e.cell) for k, e in fresh.entries.items()}
 
@@ -76,8 +76,8 @@ def test_without_stored_values_merge_still_normalises(validated, monkeypatch):
     with Ledger(validated.db_path) as ledger:
         ledger.set_values("another-spec", [])
     calls = []
-    monkeypatch.setattr(merge_stage, "build_return", lambda *a, **k: calls.append(1) or build_return(*a, **k))
-    assert {mu.unit.code: mu for mu in load_merged(validated).units}["U001"].value("members") == 12
+    monkeypatch.setattr(merged_module, "build_return", lambda *a, **k: calls.append(1) or build_return(*a, **k))
+    assert {mu.unit.code: mu for mu in load_merged(validated).loaded()}["U001"].value("members") == 12
     assert calls
 
 

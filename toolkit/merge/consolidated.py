@@ -10,10 +10,10 @@ from ..campaign.status import STATE_LABELS
 from ..output.names import safe_sheet_name
 from ..output.print_layout import print_wide
 from ..output.xlsxfile import display_width, new_workbook
-from ..spec.model import Field, Sheet
-from .stage import Merged, MergedUnit
+from ..spec.model import Field, Sheet, TemplateSpec
+from .merged import Merged, MergedUnit
 
-__all__ = ["write_consolidated"]
+__all__ = ["ConsolidatedBook", "write_consolidated"]
 
 _W = {"zh": {"code": "单位代码", "name": "单位名称", "group": "分组", "state": "状态", "file": "来源文件",
              "sha": "sha256", "received": "收到时间", "row": "行号", "summary": "汇总", "units": "单位数",
@@ -91,78 +91,141 @@ class _Writer:
             self.value(ws, r, c + n, v)
 
 
+class ConsolidatedBook:
+    """out/consolidated.xlsx written as the units stream by: :meth:`add` writes one unit's rows on
+    every sheet (xlsxwriter keeps each sheet's finished rows in a file, not in memory), :meth:`close`
+    the summary (the first sheet, written last: its totals need every unit) and the page setup."""
+
+    def __init__(self, campaign: Campaign, spec: TemplateSpec, lang: str = "zh"):
+        self.campaign, self.spec = campaign, spec
+        self.wb = new_workbook(campaign.out / "consolidated.xlsx", rows_in_order=True)
+        self.w = _Writer(self.wb, lang, campaign.name)
+        used: set[str] = set()
+        self.summary = self.wb.add_worksheet(safe_sheet_name(self.w.w["summary"], used))
+        self.sheets = []
+        for sheet in spec.sheets:
+            if sheet.kind == "instructions":
+                continue
+            ws = self.wb.add_worksheet(safe_sheet_name(sheet.name, used))
+            ws.forget_rows = True  # no chart on it
+            kind = {"form": _FormSheet, "checklist": _ChecklistSheet, "table": _TableSheet}[sheet.kind]
+            self.sheets.append(kind(self.w, ws, sheet))
+
+    def add(self, mu: MergedUnit) -> None:
+        for sheet in self.sheets:
+            sheet.add(mu)
+
+    def close(self, totals: list[dict]) -> None:
+        for sheet in self.sheets:
+            sheet.finish()
+        _summary(self.w, self.summary, self.spec, totals, self.campaign)
+        self.wb.set_properties({"title": f"{self.campaign.name} 汇总", "author": "toolkit",
+                                "created": dt.datetime(self.campaign.year, 1, 1)})
+        self.wb.close()
+
+
 def write_consolidated(campaign: Campaign, merged: Merged, totals: list[dict], lang: str = "zh") -> None:
-    path = campaign.out / "consolidated.xlsx"
-    wb = new_workbook(path, rows_in_order=True)  # every sheet written top to bottom: flat at any size
-    w = _Writer(wb, lang, campaign.name)
-    used: set[str] = set()
-    _summary(w, wb.add_worksheet(safe_sheet_name(w.w["summary"], used)), merged, totals, campaign)
-    for sheet in merged.spec.sheets:
-        if sheet.kind == "instructions":
-            continue
-        ws = wb.add_worksheet(safe_sheet_name(sheet.name, used))
-        ws.forget_rows = True  # no chart on it
-        {"form": _form, "checklist": _checklist, "table": _table}[sheet.kind](w, ws, sheet, merged)
-    wb.set_properties({"title": f"{campaign.name} 汇总", "author": "toolkit", "created": dt.datetime(campaign.year, 1, 1)})
-    wb.close()
+    """The whole workbook from *merged*, its units loaded one at a time."""
+    book = ConsolidatedBook(campaign, merged.spec, lang)
+    for mu in merged.loaded():
+        book.add(mu)
+    book.close(totals)
 
 
-def _form(w: _Writer, ws, sheet: Sheet, merged: Merged) -> None:
-    fields = [f for f in sheet.fields if f.prefill not in ("unit_code", "unit_name")]
-    w.header(ws, [w.w["code"], w.w["name"], w.w["group"], w.w["state"]] + [w.label(f) for f in fields]
-             + [w.w["file"], w.w["sha"], w.w["received"]])
-    for r, mu in enumerate(merged.units, start=1):
+class _DataSheet:
+    """One sheet of the returns: a header, then a row (a table: rows) per unit, in roster order."""
+
+    def __init__(self, w: _Writer, ws, sheet: Sheet):
+        self.w, self.ws, self.sheet, self.r = w, ws, sheet, 0
+
+    def finish(self) -> None:
+        _finish(self.w, self.ws, self.r, self.widths(), self.groups(), self.sheet)
+
+
+class _FormSheet(_DataSheet):
+    def __init__(self, w: _Writer, ws, sheet: Sheet):
+        super().__init__(w, ws, sheet)
+        self.fields = [f for f in sheet.fields if f.prefill not in ("unit_code", "unit_name")]
+        self.formats = [w.number_format(f) for f in self.fields]
+        w.header(ws, [w.w["code"], w.w["name"], w.w["group"], w.w["state"]] + [w.label(f) for f in self.fields]
+                 + [w.w["file"], w.w["sha"], w.w["received"]])
+
+    def add(self, mu: MergedUnit) -> None:
+        w, ws = self.w, self.ws
+        self.r = r = self.r + 1
         w.unit_cells(ws, r, mu)
-        for c, f in enumerate(fields, start=4):
-            w.value(ws, r, c, mu.value(f.id), w.number_format(f))
-        w.provenance(ws, r, 4 + len(fields), mu)
-    widths = [10, 24, 12, 12] + [_width(w.label(f), f) for f in fields] + _PROVENANCE_WIDTHS
-    groups = [[[2, 3]]] + [[[4 + n]] for n in range(len(fields))] + [_provenance_group(4 + len(fields))]
-    _finish(w, ws, len(merged.units), widths, groups, sheet)
+        for c, (f, fmt) in enumerate(zip(self.fields, self.formats), start=4):
+            w.value(ws, r, c, mu.value(f.id), fmt)
+        w.provenance(ws, r, 4 + len(self.fields), mu)
+
+    def widths(self) -> list[float]:
+        return [10, 24, 12, 12] + [_width(self.w.label(f), f) for f in self.fields] + _PROVENANCE_WIDTHS
+
+    def groups(self):
+        return [[[2, 3]]] + [[[4 + n]] for n in range(len(self.fields))] + [_provenance_group(4 + len(self.fields))]
 
 
-def _checklist(w: _Writer, ws, sheet: Sheet, merged: Merged) -> None:
-    cols = [(item, c, area) for area in sheet.areas for item in area.items for c in area.columns]
-    score_items = [(item, c) for item, c, area in cols if c.type == "score" and area.kind == "normal"]
-    labels = [f"{item.id.replace('_', '.')} {w.label(c)}" for item, c, _ in cols]
-    w.header(ws, [w.w["code"], w.w["name"], w.w["group"], w.w["state"], w.w["total"]] + labels
-             + [w.w["file"], w.w["sha"], w.w["received"]])
-    for r, mu in enumerate(merged.units, start=1):
+class _ChecklistSheet(_DataSheet):
+    def __init__(self, w: _Writer, ws, sheet: Sheet):
+        super().__init__(w, ws, sheet)
+        self.cols = [(item, c, area) for area in sheet.areas for item in area.items for c in area.columns]
+        self.keys = [(f"{item.id}.{c.id}", w.number_format(c)) for item, c, _ in self.cols]
+        self.score_keys = [f"{item.id}.{c.id}" for item, c, area in self.cols
+                           if c.type == "score" and area.kind == "normal"]
+        self.labels = [f"{item.id.replace('_', '.')} {w.label(c)}" for item, c, _ in self.cols]
+        w.header(ws, [w.w["code"], w.w["name"], w.w["group"], w.w["state"], w.w["total"]] + self.labels
+                 + [w.w["file"], w.w["sha"], w.w["received"]])
+
+    def add(self, mu: MergedUnit) -> None:
+        w, ws = self.w, self.ws
+        self.r = r = self.r + 1
         w.unit_cells(ws, r, mu)
-        scores = [mu.value(f"{i.id}.{c.id}") for i, c in score_items]
+        scores = [mu.value(key) for key in self.score_keys]
         nums = [s for s in scores if isinstance(s, (int, float)) and not isinstance(s, bool)]
         w.value(ws, r, 4, sum(nums) if mu.ret is not None else None)
-        for n, (item, c, _) in enumerate(cols, start=5):
-            w.value(ws, r, n, mu.value(f"{item.id}.{c.id}"), w.number_format(c))
-        w.provenance(ws, r, 5 + len(cols), mu)
-    widths = [10, 24, 12, 12, 8] + [_width(label, c) for label, (_, c, _) in zip(labels, cols)] + _PROVENANCE_WIDTHS
-    groups, col = [[[2, 3, 4]]], 5
-    for area in sheet.areas:  # an area's indicators together; one indicator's columns never apart
-        group = []
-        for _ in area.items:
-            group.append(list(range(col, col + len(area.columns))))
-            col += len(area.columns)
-        groups.append(group)
-    _finish(w, ws, len(merged.units), widths, groups + [_provenance_group(col)], sheet)
+        for n, (key, fmt) in enumerate(self.keys, start=5):
+            w.value(ws, r, n, mu.value(key), fmt)
+        w.provenance(ws, r, 5 + len(self.cols), mu)
+
+    def widths(self) -> list[float]:
+        return [10, 24, 12, 12, 8] + [_width(label, c) for label, (_, c, _) in zip(self.labels, self.cols)] + \
+            _PROVENANCE_WIDTHS
+
+    def groups(self):
+        groups, col = [[[2, 3, 4]]], 5
+        for area in self.sheet.areas:  # an area's indicators together; one indicator's columns never apart
+            group = []
+            for _ in area.items:
+                group.append(list(range(col, col + len(area.columns))))
+                col += len(area.columns)
+            groups.append(group)
+        return groups + [_provenance_group(col)]
 
 
-def _table(w: _Writer, ws, sheet: Sheet, merged: Merged) -> None:
-    w.header(ws, [w.w["code"], w.w["name"], w.w["group"], w.w["state"], w.w["row"]]
-             + [w.label(c) for c in sheet.columns] + [w.w["file"], w.w["sha"], w.w["received"]])
-    r = 0
-    for mu in merged.units:
-        rows = mu.table_rows(sheet.id) or [None]
-        for row in rows:
-            r += 1
+class _TableSheet(_DataSheet):
+    def __init__(self, w: _Writer, ws, sheet: Sheet):
+        super().__init__(w, ws, sheet)
+        self.formats = [w.number_format(c) for c in sheet.columns]
+        w.header(ws, [w.w["code"], w.w["name"], w.w["group"], w.w["state"], w.w["row"]]
+                 + [w.label(c) for c in sheet.columns] + [w.w["file"], w.w["sha"], w.w["received"]])
+
+    def add(self, mu: MergedUnit) -> None:
+        w, ws, columns = self.w, self.ws, self.sheet.columns
+        for row in mu.table_rows(self.sheet.id) or [None]:
+            self.r = r = self.r + 1
             w.unit_cells(ws, r, mu)
             w.value(ws, r, 4, row)
-            for n, c in enumerate(sheet.columns, start=5):
-                w.value(ws, r, n, mu.value(c.id, row) if row is not None else None, w.number_format(c))
-            w.provenance(ws, r, 5 + len(sheet.columns), mu)
-    n = len(sheet.columns)
-    widths = [10, 24, 12, 12, 6] + [max(16, _width(w.label(c), c)) for c in sheet.columns] + _PROVENANCE_WIDTHS
-    groups = [[[2, 3, 4]]] + [[[5 + j]] for j in range(n)] + [_provenance_group(5 + n)]
-    _finish(w, ws, r, widths, groups, sheet)
+            for n, (c, fmt) in enumerate(zip(columns, self.formats), start=5):
+                w.value(ws, r, n, mu.value(c.id, row) if row is not None else None, fmt)
+            w.provenance(ws, r, 5 + len(columns), mu)
+
+    def widths(self) -> list[float]:
+        return [10, 24, 12, 12, 6] + [max(16, _width(self.w.label(c), c)) for c in self.sheet.columns] + \
+            _PROVENANCE_WIDTHS
+
+    def groups(self):
+        n = len(self.sheet.columns)
+        return [[[2, 3, 4]]] + [[[5 + j]] for j in range(n)] + [_provenance_group(5 + n)]
 
 
 _PROVENANCE_WIDTHS = [40, 20, 20]
@@ -194,10 +257,10 @@ def _finish(w: _Writer, ws, last_row: int, widths: list[float], groups, sheet: S
 _RATE_COL = 6  # summary sheet: group, units, returned, accepted, faulty, missing, return rate, then rates
 
 
-def _summary(w: _Writer, ws, merged: Merged, totals: list[dict], campaign: Campaign) -> None:
+def _summary(w: _Writer, ws, spec: TemplateSpec, totals: list[dict], campaign: Campaign) -> None:
     ws.write_string(0, 0, f"{campaign.name} — {w.w['summary']}", w.f["title"])
-    numeric = [f for f in merged.spec.form_fields.values() if f.type in ("int", "number")]
-    rates = list(merged.spec.summary)
+    numeric = [f for f in spec.form_fields.values() if f.type in ("int", "number")]
+    rates = list(spec.summary)
     heads = [w.w["group"], w.w["units"], w.w["returned"], w.w["accepted"], w.w["faulty"], w.w["missing"],
              w.w["rate"]]
     heads += [(r.label_en or r.label) if w.lang == "en" else r.label for r in rates] + [w.label(f) for f in numeric]

@@ -66,6 +66,12 @@ class _SafeWorksheet(Worksheet):
             self.row_info.pop(row_num, None)
             self.row_sizes.pop(row_num, None)
 
+    def put_away(self) -> None:
+        """Close the temporary file of a sheet written in order and finished (xlsxwriter opens it again
+        to assemble the workbook): hundreds of card sheets never hold hundreds of open files."""
+        if self.constant_memory:
+            self._opt_close()
+
 
 class _SafeWorkbook(xlsxwriter.Workbook):
     worksheet_class = _SafeWorksheet
@@ -77,7 +83,9 @@ def new_workbook(path: Path, rows_in_order: bool = False) -> xlsxwriter.Workbook
     With *rows_in_order* (xlsxwriter's ``constant_memory``) each sheet's rows go to a temporary file as
     they are finished instead of staying in memory: the writer must then fill every sheet top to bottom
     (a row's cells and its height before any cell of a later row; sheets may interleave), and text is
-    stored inline rather than in the shared-strings part (same cells, same meaning). It carries the custom property ``toolkit_output`` (its file name's stem: consolidated,
+    stored inline rather than in the shared-strings part (same cells, same meaning).
+
+    It carries the custom property ``toolkit_output`` (its file name's stem: consolidated,
     scoring-sheet …), so collecting a folder that holds it never takes it for a unit's return.
     """
     path.parent.mkdir(parents=True, exist_ok=True)

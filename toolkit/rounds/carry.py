@@ -92,7 +92,7 @@ def compute_carry(campaign: Campaign, spec: TemplateSpec) -> dict[str, UnitCarry
     earlier = read_carry(prev)
     tag = round_tag(prev)
     out = {}
-    for mu in merged.units:
+    for mu in merged.loaded():
         before = earlier.get(mu.unit.code, UnitCarry())
         if mu.ret is None:
             stale = UnitCarry(before.tables, before.prior, True, before.source_round, before.closed)

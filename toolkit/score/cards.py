@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from ..campaign.folder import Campaign
 from .engine import ScoreResult
+from .layout import SheetStyle, row_height, sheet_name
 from .scheme import ScoringScheme, expression_names
-from .sheet import CARD_SHEET_LIMIT, row_height, sheet_name
 from .words import adjustment_text, note_text, rule_text, value_labels, values_text
 
-__all__ = ["write_cards"]
+__all__ = ["write_cards", "CARD_SHEET_LIMIT"]
+
+CARD_SHEET_LIMIT = 300  # above this many units the score cards share one sheet, a page each
 
 _W = {"zh": {"indicator": "指标", "rule": "计分规则", "values": "本单位填报数据", "points": "得分", "max": "分值",
              "note": "说明", "summary": "总分 {total}    总排名 {rank}    组内排名 {group_rank}    等次 {grade}",
@@ -25,25 +27,28 @@ _W = {"zh": {"indicator": "指标", "rule": "计分规则", "values": "本单位
 _WIDTHS = [30, 34, 30, 8, 8, 24]
 
 
-def write_cards(s, wb, campaign: Campaign, scheme: ScoringScheme, result: ScoreResult, used: set[str]) -> None:
-    """A card per scored unit on its own sheet, or (above CARD_SHEET_LIMIT units) all on one sheet."""
-    by_unit: dict[str, list[dict]] = {}
-    for t in result.trace:
-        by_unit.setdefault(t["unit_code"], []).append(t)
+def write_cards(s: SheetStyle, wb, campaign: Campaign, scheme: ScoringScheme, result: ScoreResult,
+                used: set[str]) -> None:
+    """A card per scored unit on its own sheet, or (above CARD_SHEET_LIMIT units) all on one sheet.
+
+    Each card is written from its unit's packed trace and leaves nothing behind in memory: the rows
+    go to the sheet's file as they are finished (the workbook writes rows in order)."""
     spec = campaign.template()
     words = _Words(s.lang, scheme, spec)
-    scored = [row for row in result.scores if row["unit_code"] in by_unit]
+    scored = [row for row in result.scores if row["unit_code"] in result.trace]
     shared = None if len(scored) <= CARD_SHEET_LIMIT else wb.add_worksheet(sheet_name(s.w["cards"], used))
+    if shared:
+        shared.forget_rows = True  # no chart on it: a written row's height is not kept
     r, breaks = 0, []
     for row in scored:
         ws = shared or wb.add_worksheet(sheet_name(f"{row['unit_code']} {s.w['card']}", used, "card"))
-        ws.forget_rows = True  # no chart on it: a written row's height is not kept
-        end = _card(s, ws, r if shared else 0, campaign, row, by_unit[row["unit_code"]], words)
+        end = _card(s, ws, r if shared else 0, campaign, row, result.trace.unit(row["unit_code"]), words)
         if shared:
             breaks.append(end + 1)
             r = end + 1
         else:
             s.page(ws, 3, _WIDTHS)  # a card on its own sheet repeats its title, summary and headings
+            ws.put_away()  # finished: its file is closed until the workbook is assembled
     if shared:
         shared.set_h_pagebreaks(breaks[:1023])
         s.page(shared, 0, _WIDTHS)

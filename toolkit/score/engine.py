@@ -53,6 +53,7 @@ from ..spec.model import TemplateSpec
 from .adjustments import Adjustment, load_adjustments
 from .rules import MISSING_NOTE, RULE_FUNCTIONS, RuleContext, TraceRow, UnitInput, trace_value
 from .scheme import ScoringScheme, did_you_mean, load_scheme
+from .trace import Trace
 
 __all__ = ["UnitInput", "Adjustment", "ScoreResult", "ScoringScheme", "load_scheme", "load_adjustments",
            "score_units", "competition_ranks", "ranks_vetoed_last", "SCORES_COLUMNS", "TRACE_COLUMNS", "MISSING_NOTE"]
@@ -73,7 +74,7 @@ class ScoreResult:
     """
 
     scores: list[dict]
-    trace: list[dict]
+    trace: Trace  # reads as the list of trace rows; Trace.unit(code) gives one unit's
     areas: dict[str, dict[str, float]]
     area_titles: dict[str, str]
     warnings: list[str] = field(default_factory=list)
@@ -105,9 +106,19 @@ def score_units(scheme: ScoringScheme, spec: TemplateSpec, units: list[UnitInput
     by_unit: dict[str, list[Adjustment]] = {}
     for adj in adjustments:
         by_unit.setdefault(adj.unit_code, []).append(adj)
-    rows = {u.unit_code: _unit_rows(ctx, u, by_unit.get(u.unit_code, [])) for u in returned}
-    totals = {code: round(math.fsum(r.points for r in rs), 4) for code, rs in rows.items()}
-    vetoes = {code: _veto_grade(scheme, rs) for code, rs in rows.items()}
+    titles = dict(scheme.area_titles)
+    if adjustments:
+        titles["adjustment"] = "考核调整"
+    trace, totals, vetoes, reasons, subtotals = Trace(), {}, {}, {}, {}
+    for u in returned:  # a unit's rows are summed up and packed before the next unit is scored
+        rows = _unit_rows(ctx, u, by_unit.get(u.unit_code, []))
+        code = u.unit_code
+        totals[code] = round(math.fsum(r.points for r in rows), 4)
+        vetoes[code] = _veto_grade(scheme, rows)
+        if vetoes[code]:
+            reasons[code] = _veto_reason(rows)
+        subtotals[code] = _area_points(titles, rows)
+        trace.add(code, rows)
     keys = {u.unit_code: round(totals[u.unit_code], 2) for u in ranked}
     vetoed = {u.unit_code for u in ranked if vetoes[u.unit_code]}
     ranks = ranks_vetoed_last(keys, vetoed, scheme.veto_rank)
@@ -116,11 +127,9 @@ def score_units(scheme: ScoringScheme, spec: TemplateSpec, units: list[UnitInput
         in_group = {u.unit_code: keys[u.unit_code] for u in ranked if u.group == group}
         group_ranks.update(ranks_vetoed_last(in_group, vetoed, scheme.veto_rank))
     grades = _assign_grades(scheme, ranked, keys, {c: vetoes[c] for c in vetoed})
-    reasons = {code: _veto_reason(rs) for code, rs in rows.items() if vetoes[code]}
     scores = [_score_row(u, totals, ranks, group_ranks, grades, vetoes, reasons, scheme) for u in units]
     scores.sort(key=_scores_order)
-    trace = [{"unit_code": u.unit_code, **_trace_dict(r)} for u in units for r in rows.get(u.unit_code, [])]
-    areas, titles = _areas(scheme, units, rows, bool(adjustments))
+    areas = {u.unit_code: subtotals.get(u.unit_code, {}) for u in units}
     faulty = [r["unit_code"] for r in scores if r["state"] == "faulty"]
     provisional = [r["unit_code"] for r in scores if r["provisional"]]
     return ScoreResult(scores, trace, areas, titles, warnings + ctx.warnings, faulty, provisional, reasons)
@@ -243,23 +252,9 @@ def _veto_reason(rows: list[TraceRow]) -> str:
     return "；".join(r.note for r in rows if r.veto_grade)
 
 
-def _trace_dict(r: TraceRow) -> dict:
-    return {"indicator": r.indicator, "rule": r.rule, "inputs": r.inputs, "points": r.points,
-            "max_points": r.max_points, "note": r.note, "notes": r.notes, "values": r.values, "area": r.area,
-            "vetoed": bool(r.veto_grade)}
-
-
-def _areas(scheme, units, rows, with_adjustments: bool):
-    titles = dict(scheme.area_titles)
-    if with_adjustments:
-        titles["adjustment"] = "考核调整"
-    areas = {}
-    for u in units:
-        if u.unit_code not in rows:
-            areas[u.unit_code] = {}
-            continue
-        sub = dict.fromkeys(titles, 0.0)
-        for r in rows[u.unit_code]:
-            sub[r.area] = round(sub.get(r.area, 0.0) + r.points, 4)
-        areas[u.unit_code] = sub
-    return areas, titles
+def _area_points(titles: dict[str, str], rows: list[TraceRow]) -> dict[str, float]:
+    """A unit's points per area (every area of the scheme, 0 where it scored nothing)."""
+    sub = dict.fromkeys(titles, 0.0)
+    for r in rows:
+        sub[r.area] = round(sub.get(r.area, 0.0) + r.points, 4)
+    return sub

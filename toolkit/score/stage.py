@@ -28,7 +28,7 @@ def unit_inputs(merged, role_field: str | None = None) -> list[UnitInput]:
     accepted return of the unit is also grouped by role for the ``weights`` rule.
     """
     out = []
-    for mu in merged.units:
+    for mu in merged.loaded():  # one return in memory at a time: a unit keeps only its single values
         values = {} if mu.ret is None else _single_values(mu.ret)
         evaluations: dict[str, list] = {}
         if role_field:
