@@ -62,6 +62,7 @@ def test_a_workbook_written_in_row_order_keeps_no_finished_row(tmp_path):
     wb = new_workbook(tmp_path / "big.xlsx", rows_in_order=True)
     ws = wb.add_worksheet("rows")
     ws.forget_rows = True
+    ws.write_string(0, 2, "<r><t>x</t></r>")  # text that looks like rich-text markup stays text
     for r in range(300):
         ws.write_string(r, 0, f"=row {r}")  # text that looks like a formula stays text
         ws.write_number(r, 1, r)
@@ -72,6 +73,7 @@ def test_a_workbook_written_in_row_order_keeps_no_finished_row(tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / "big.xlsx")["rows"]
     assert [sheet.cell(r + 1, 1).value for r in (0, 299)] == ["=row 0", "=row 299"]
     assert sheet.cell(300, 2).value == 299 and sheet.cell(300, 1).data_type == "s"
+    assert sheet.cell(1, 3).value == "<r><t>x</t></r>"
     assert sheet.row_dimensions[1].height == 30 and sheet.row_dimensions[300].height == 30
 
 

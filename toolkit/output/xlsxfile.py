@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import CellStringTuple, Worksheet
 
 __all__ = ["cell_text", "display_width", "new_workbook", "write_table"]
 
@@ -65,6 +66,18 @@ class _SafeWorksheet(Worksheet):
         if self.forget_rows and row_num < current_row_num:
             self.row_info.pop(row_num, None)
             self.row_sizes.pop(row_num, None)
+
+    def _write_cell(self, row, col, cell):
+        # Written in order (inline strings), xlsxwriter takes text between <r> and </r> for rich-text
+        # markup and writes it unescaped: what a unit typed is always text, escaped like any other.
+        if self.constant_memory and cell.__class__ is CellStringTuple and cell.string[:3] == "<r>" \
+                and cell.string.endswith("</r>"):
+            attributes = [("r", xl_rowcol_to_cell(row, col))]
+            if cell.format:
+                attributes.append(("s", cell.format._get_xf_index()))
+            self._xml_inline_string(self._escape_control_characters(cell.string), False, attributes)
+            return
+        super()._write_cell(row, col, cell)
 
     def put_away(self) -> None:
         """Close the temporary file of a sheet written in order and finished (xlsxwriter opens it again
