@@ -55,7 +55,9 @@ def score_campaign(campaign: Campaign, lang: str = "zh", merged=None) -> ScoreRe
     weighted = any(i.rule == "weights" for i in scheme.indicators)
     role_field = spec.return_key[0] if weighted and spec.return_key else None
     result = score_units(scheme, spec, unit_inputs(merged, role_field), adjustments)
-    write_csv(campaign.out / "scores.csv", SCORES_COLUMNS, result.scores)
+    # scores.csv holds the scored units only (state accepted or faulty, as the contract says); a unit
+    # that sent nothing usable is `missing`/`unusable` in status.csv and on the scoring sheet.
+    write_csv(campaign.out / "scores.csv", SCORES_COLUMNS, [r for r in result.scores if r["state"] != "missing"])
     write_csv(campaign.out / "score_trace.csv", TRACE_COLUMNS, result.trace)
     write_scoring_sheet(campaign, scheme, result, lang)
     return result
