@@ -276,15 +276,15 @@ def test_a_corrected_resubmission_supersedes_and_clears_the_unit(campaign, tmp_p
 def test_an_error_keeps_its_colour_when_a_warning_falls_on_the_same_cell(campaign, tmp_path):
     from dataclasses import replace as with_
 
+    from toolkit.feedback.master import FeedbackMaster
     from toolkit.feedback.workbooks import build_feedback
-    from toolkit.generate.master import build_master
-    from toolkit.generate.outbox import MasterPackage, master_context
+    from toolkit.generate.outbox import master_context
     result = run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70}))
     (sha, issues), = result.issues.items()
     (error,) = issues
     warning = with_(error, code="rule.warning", severity="warning", params={})
     spec, unit = campaign.template(), campaign.roster().by_code()["U002"]
-    master = MasterPackage(build_master(spec, master_context(campaign)))
+    master = FeedbackMaster(spec, master_context(campaign))
     for order in ([error, warning], [warning, error]):
         wb = openpyxl.load_workbook(io.BytesIO(build_feedback(spec, master, unit, result.returns[sha], order, "zh")))
         assert wb["考核指标"]["F5"].fill.fgColor.rgb == ERROR_FILL

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.hyperlink import Hyperlink
-
-from ..output.xlsxfile import cell_text, display_width
+from ..output.xlsxfile import display_width
 from ..spec import layout as L
+from .cellxml import blank_cell, cell_ref, string_cell, xml_attr, xml_text
 
-__all__ = ["Notice", "write_issue_sheet", "resubmit_deadline", "NOTICE_ROWS", "COLUMN_WIDTHS",
-           "DEFAULT_RESUBMIT_DAYS"]
+__all__ = ["Notice", "IssueSheet", "add_issue_sheet", "resubmit_deadline", "NOTICE_ROWS", "HEAD_ROW",
+           "COLUMN_WIDTHS", "DEFAULT_RESUBMIT_DAYS"]
 
 DEFAULT_RESUBMIT_DAYS = 7
 # 序号, 工作表, 单元格, 严重程度, 问题及修改说明, 原填写内容: 140 character widths fill A4 landscape
@@ -56,14 +55,11 @@ _TEXT = {
            "error": "error", "warning": "warning", "footer": "&CPage &P of &N"},
 }
 NOTICE_ROWS = 7  # title, unit, campaign, result, what to do, deadline, contact; then a gap and the list
-_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-
-def _font(**kw) -> Font:
-    """The template's own font: a font without a name prints in LibreOffice's serif default."""
-    return Font(name="Calibri", **kw)
-_THIN = Side(style="thin", color="999999")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEAD_ROW = NOTICE_ROWS + 2
+# The cell of the master's issue sheet that carries each style (its xf is read back from there)
+_STYLE_CELLS = {"title": "A1", "notice": "A2", "strong": "A4", "due": "A6", "head": "A9",
+                "center": "A10", "text": "B10", "link": "C10", "error": "D10"}
+_ROLE = {4: "strong", 6: "due"}  # the result and the deadline stand out
 
 
 @dataclass(frozen=True)
@@ -116,21 +112,120 @@ def _lines(text: str, width: float) -> int:
                for line in str(text).split("\n"))
 
 
-def _text(cell, value) -> None:
-    """A value as text, never a formula, legal in the workbook (messages and typed values come from the
-    unit's return and the roster: :func:`toolkit.output.xlsxfile.cell_text`)."""
-    if isinstance(value, str):
-        cell.value = cell_text(value)
-        cell.data_type = "s"
-    else:
-        cell.value = value
+def add_issue_sheet(wb, lang: str) -> None:
+    """The issue sheet of the feedback master (xlsxwriter): widths, merges, how it prints, and one cell
+    of each style; :class:`IssueSheet` writes each unit's rows into it."""
+    w = _TEXT["en" if lang == "en" else "zh"]
+    ws = wb.add_worksheet(w["sheet"])
+    fmt = _formats(wb)
+    last = _LAST_COL - 1
+    ws.merge_range(0, 0, 0, last, w["title"], fmt["title"])
+    for row in range(2, NOTICE_ROWS + 1):
+        ws.merge_range(row - 1, 0, row - 1, last, "", fmt[_ROLE.get(row, "notice")])
+    for col, label in enumerate(w["headers"]):
+        ws.write_string(HEAD_ROW - 1, col, label, fmt["head"])
+    ws.write_blank(HEAD_ROW, 0, None, fmt["center"])
+    ws.write_blank(HEAD_ROW, 1, None, fmt["text"])
+    # an internal link (location), not an external "#…" target, which LibreOffice turns into a link
+    # to the file's path — broken as soon as the unit saves it elsewhere
+    ws.write_url(HEAD_ROW, 2, f"internal:'{w['sheet']}'!A1", fmt["link"], "A1")
+    ws.write_blank(HEAD_ROW, 3, None, fmt["error"])
+    for col, width in enumerate(COLUMN_WIDTHS):
+        ws.set_column(col, col, width)
+    # A4 landscape, one page wide, as many tall as it takes; the list's header on every page
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(HEAD_ROW - 1)
+    ws.print_area(0, 0, HEAD_ROW, last)  # each unit's workbook sets its own last row
+    ws.center_horizontally()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+    ws.set_footer(w["footer"])
+    ws.freeze_panes(HEAD_ROW, 0)
 
 
-def _notice(ws, notice: Notice, errors: int, warnings: int, w: dict) -> None:
+def _formats(wb) -> dict:
+    """The template's own font (Calibri): a font without a name prints in LibreOffice's serif default."""
+    base = {"font_name": "Calibri", "font_size": 11}
+    cell = {**base, "border": 1, "border_color": "#999999", "text_wrap": True, "valign": "vcenter"}
+    notice = {**base, "text_wrap": True, "valign": "vcenter"}
+    return {name: wb.add_format(props) for name, props in {
+        "title": {**base, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
+        "notice": notice, "strong": {**notice, "bold": True},
+        "due": {**notice, "bold": True, "font_color": "#C00000"},
+        "head": {**cell, "bold": True, "bg_color": "#DDEBF7", "align": "center"},
+        "center": {**cell, "align": "center"}, "text": cell,
+        "link": {**cell, "align": "center", "font_color": "#0563C1", "underline": 1},
+        "error": {**cell, "align": "center", "bold": True, "font_color": "#C00000"},
+    }.items()}
+
+
+_C = re.compile(r'<c r="([A-Z]+\d+)"( s="(\d+)")?')
+_PRINT_AREA = re.compile(r'(<definedName name="_xlnm\.Print_Area" localSheetId="0">)[^<]*(</definedName>)')
+
+
+class IssueSheet:
+    """The master's issue sheet, into which each unit's notice and list are written."""
+
+    def __init__(self, name: str, part: str, xml: str, lang: str):
+        self.name, self.part, self.lang = name, part, lang
+        styles = {m.group(1): int(m.group(3) or 0) for m in _C.finditer(xml)}
+        self.style = {role: styles[ref] for role, ref in _STYLE_CELLS.items()}
+        start, end = xml.index("<sheetData>"), xml.index("</sheetData>") + len("</sheetData>")
+        self.head, self.tail = re.sub(r'<dimension ref="[^"]*"/>', "{dimension}", xml[:start]), xml[end:]
+        if "fitToWidth" not in self.tail:  # 1 is the schema's default, which xlsxwriter leaves out: say it
+            self.tail = self.tail.replace("<pageSetup ", '<pageSetup fitToWidth="1" ', 1)
+        links = re.search(r"<hyperlinks>.*?</hyperlinks>", self.tail)
+        self.tail = self.tail[:links.start()] + "{links}" + self.tail[links.end():]
+
+    def xml(self, listed, notice: Notice) -> tuple[bytes, int]:
+        """The sheet for one unit and its last row: *listed* holds (issue, message, target, exact) as
+        :func:`toolkit.feedback.workbooks.build_feedback` makes them."""
+        w = _TEXT["en" if self.lang == "en" else "zh"]
+        errors = sum(1 for issue, *_ in listed if issue.severity == "error")
+        rows = [_row(1, 30, [string_cell("A1", self.style["title"], w["title"])])]
+        span = sum(COLUMN_WIDTHS) / 1.1  # the notice is 11 pt against the 10 pt list
+        for n, line in enumerate(_notice_lines(notice, errors, len(listed) - errors, w), start=2):
+            rows.append(_row(n, 16 * _lines(line, span) + 6, [string_cell(f"A{n}", self.style[_ROLE.get(n, "notice")], line)]))
+        rows.append(_row(HEAD_ROW, 20, [string_cell(cell_ref(HEAD_ROW, c), self.style["head"], label)
+                                        for c, label in enumerate(w["headers"], start=1)]))
+        links = []
+        for n, item in enumerate(listed, start=1):
+            rows.append(self._issue_row(HEAD_ROW + n, n, *item, w, links))
+        last = HEAD_ROW + max(len(listed), 1)
+        head = self.head.replace("{dimension}", f'<dimension ref="A1:{cell_ref(last, _LAST_COL)}"/>')
+        tail = self.tail.replace("{links}", f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
+        return f"{head}<sheetData>{''.join(rows)}</sheetData>{tail}".encode("utf-8"), last
+
+    def print_area(self, workbook_xml: str, last: int) -> str:
+        """workbook.xml with the issue sheet's print area ending at *last*."""
+        area = f"'{self.name}'!$A$1:${L.col_letter(_LAST_COL - 1)}${last}"
+        return _PRINT_AREA.sub(lambda m: m.group(1) + xml_text(area) + m.group(2), workbook_xml, count=1)
+
+    def _issue_row(self, r: int, n: int, issue, msg: str, tgt, exact: bool, w: dict, links: list) -> str:
+        st = self.style
+        sheet = tgt[0] if tgt else issue.sheet
+        where = cell_ref(tgt[1], tgt[2]) if tgt else ""
+        shown = where if exact else issue.cell  # not its own cell here: where it was in the return
+        if tgt:
+            target = "'{}'!{}".format(tgt[0].replace("'", "''"), where)
+            links.append(f'<hyperlink ref="C{r}" location="{xml_attr(target)}" display="{xml_attr(shown or "")}"/>')
+        typed = _typed(issue)
+        cells = [f'<c r="A{r}" s="{st["center"]}"><v>{n}</v></c>', _text_or_blank(f"B{r}", st["text"], sheet),
+                 _text_or_blank(f"C{r}", st["link" if tgt else "center"], shown),
+                 string_cell(f"D{r}", st["error" if issue.severity == "error" else "center"],
+                             w.get(issue.severity, issue.severity)),
+                 _text_or_blank(f"E{r}", st["text"], msg), string_cell(f"F{r}", st["text"], typed or "")]
+        lines = max(_lines(msg or "", COLUMN_WIDTHS[4] * 1.1), _lines(typed or "", COLUMN_WIDTHS[5] * 1.1),
+                    _lines(str(sheet or ""), COLUMN_WIDTHS[1] * 1.1))
+        return _row(r, 14 * lines + 6, cells)
+
+
+def _notice_lines(notice: Notice, errors: int, warnings: int, w: dict) -> list[str]:
     how = ""
     if notice.return_to:
         how = f"（{notice.return_to}）" if w is _TEXT["zh"] else f" ({notice.return_to})"
-    lines = [
+    return [
         w["unit"].format(name=notice.unit_name, code=notice.unit_code),
         w["campaign"].format(campaign=notice.campaign, source=notice.source, received=notice.received[:16]),
         w["result"].format(errors=errors, warn=w["warn"].format(warnings=warnings) if warnings else ""),
@@ -138,87 +233,16 @@ def _notice(ws, notice: Notice, errors: int, warnings: int, w: dict) -> None:
         w["due"].format(deadline=notice.deadline, how=how),
         w["contact"].format(contact=notice.contact or "—", phone=notice.phone or "—"),
     ]
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=_LAST_COL)
-    ws.cell(1, 1, w["title"]).font = _font(bold=True, size=16)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    span = sum(COLUMN_WIDTHS) / 1.1  # the notice is 11 pt against the 10 pt list
-    for n, line in enumerate(lines, start=2):
-        ws.merge_cells(start_row=n, start_column=1, end_row=n, end_column=_LAST_COL)
-        _text(ws.cell(n, 1), line)
-        bold = n in (4, 6)  # the result and the deadline stand out
-        ws.cell(n, 1).font = _font(size=11, bold=bold, color="C00000" if n == 6 else None)
-        ws.cell(n, 1).alignment = Alignment(wrap_text=True, vertical="center")
-        ws.row_dimensions[n].height = 16 * _lines(line, span) + 6
 
 
-def write_issue_sheet(wb, listed, notice: Notice, lang: str) -> None:
-    """Insert the notice and the issue list as the first sheet of *wb*.
-
-    *listed* holds (issue, message, target, exact): target is (sheet, row, col) one-based or None,
-    exact is False where the issue has no cell of its own in this workbook.
-    """
-    w = _TEXT["en" if lang == "en" else "zh"]
-    ws = wb.create_sheet(w["sheet"], 0)
-    errors = sum(1 for issue, *_ in listed if issue.severity == "error")
-    _notice(ws, notice, errors, len(listed) - errors, w)
-    head = NOTICE_ROWS + 2
-    for c, label in enumerate(w["headers"], start=1):
-        cell = ws.cell(head, c, label)
-        cell.font, cell.fill, cell.border = _font(bold=True), _HEAD_FILL, _BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[head].height = 20
-    for n, (issue, msg, tgt, exact) in enumerate(listed, start=1):
-        _issue_row(ws, head + n, n, issue, msg, tgt, exact, w)
-    for c, width in enumerate(COLUMN_WIDTHS, start=1):
-        ws.column_dimensions[L.col_letter(c - 1)].width = width
-    _print_setup(ws, head, head + len(listed), w["footer"])
-    wb.active = 0
-    for other in wb.worksheets[1:]:
-        other.sheet_view.tabSelected = False
+def _row(r: int, height: float, cells: list[str]) -> str:
+    return f'<row r="{r}" ht="{height:g}" customHeight="1">{"".join(cells)}</row>'
 
 
-def _issue_row(ws, r: int, n: int, issue, msg: str, tgt, exact: bool, w: dict) -> None:
-    ws.cell(r, 1, n)
-    _text(ws.cell(r, 2), tgt[0] if tgt else issue.sheet)
-    where = f"{L.col_letter(tgt[2] - 1)}{tgt[1]}" if tgt else ""
-    link = ws.cell(r, 3, where if exact else issue.cell)  # not its own cell here: where it was in the return
-    if tgt:
-        # an internal link (location), not an external "#…" target, which LibreOffice turns
-        # into a link to the file's path — broken as soon as the unit saves it elsewhere
-        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{tgt[0]}'!{where}", display=link.value)
-        link.font = _font(color="0563C1", underline="single")
-    ws.cell(r, 4, w.get(issue.severity, issue.severity))
-    if issue.severity == "error":
-        ws.cell(r, 4).font = _font(bold=True, color="C00000")
-    _text(ws.cell(r, 5), msg)
-    typed = _typed(issue)
-    _text(ws.cell(r, 6), typed)
-    for c in range(1, _LAST_COL + 1):
-        ws.cell(r, c).border = _BORDER
-        ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="center",
-                                            horizontal="center" if c in (1, 3, 4) else None)
-    lines = max(_lines(msg or "", COLUMN_WIDTHS[4] * 1.1), _lines(typed or "", COLUMN_WIDTHS[5] * 1.1),
-                _lines(str(tgt[0] if tgt else issue.sheet or ""), COLUMN_WIDTHS[1] * 1.1))
-    ws.row_dimensions[r].height = 14 * lines + 6
+def _text_or_blank(ref: str, style: int, text) -> str:
+    return string_cell(ref, style, text) if text not in (None, "") else blank_cell(ref, style)
 
 
 def _typed(issue) -> str:
     from ..validate.stage import typed_text
     return typed_text(issue.value)
-
-
-def _print_setup(ws, head: int, last: int, footer: str) -> None:
-    """A4 landscape, one page wide, as many tall as it takes; the list's header on every page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = f"{head}:{head}"
-    ws.print_area = f"A1:{L.col_letter(_LAST_COL - 1)}{max(last, head)}"
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
-    ws.oddFooter.center.text = footer.removeprefix("&C")
-    ws.freeze_panes = f"A{head + 1}"

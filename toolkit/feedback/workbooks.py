@@ -9,33 +9,27 @@ every issue with a link to its cell.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from dataclasses import replace
 from typing import Iterable
 
-import openpyxl
-from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
-
 from ..campaign.folder import Campaign, Unit
 from ..errors import CampaignError
-from ..generate.master import build_master
-from ..generate.outbox import MasterPackage, master_context, unit_values, write_csv
+from ..generate.outbox import master_context, unit_values
+from ..output.csvfile import write_csv
 from ..output.names import unit_file_names
-from ..output.xlsxfile import cell_text
 from ..spec import layout as L
 from ..spec.model import TemplateSpec
 from ..validate.checks import Issue, Return
 from ..validate.stage import ValidationResult, issue_message
-from .notice import Notice, resubmit_deadline, write_issue_sheet
+from .master import FeedbackMaster
+from .notice import Notice, resubmit_deadline
+from .sheets import SheetEdit
 
 __all__ = ["write_feedback", "feedback_filename", "feedback_names", "FEEDBACK_SHEET", "INDEX_COLUMNS"]
 
 FEEDBACK_SHEET = "问题清单"
 INDEX_COLUMNS = ("unit_code", "unit_name", "contact", "phone", "file", "errors", "warnings", "resubmit_by")
-_ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
-_WARN_FILL = PatternFill("solid", fgColor="FFEB9C")
 FEEDBACK_TAIL = "退回修改"
 _FIELD_RE = re.compile(r"^(?P<id>[^\[]+)(\[(?P<row>\d+)\])?$")
 
@@ -99,60 +93,30 @@ def _issue_cell(pos, spec: TemplateSpec, issue: Issue):
     return _target(pos, spec, field, row)
 
 
-def _set_text_safe(cell, value) -> None:
-    """Put a unit's value back as typed, never as a formula, legal in the workbook (:func:`cell_text`)."""
-    if isinstance(value, str):
-        cell.value = cell_text(value)
-        cell.data_type = "s"
-    else:
-        cell.value = value
-
-
-def build_feedback(spec: TemplateSpec, master: MasterPackage, unit: Unit, ret: Return, issues: list[Issue],
+def build_feedback(spec: TemplateSpec, master: FeedbackMaster, unit: Unit, ret: Return, issues: list[Issue],
                    lang: str, notice: Notice | None = None) -> bytes:
-    wb = openpyxl.load_workbook(io.BytesIO(master.render(unit_values(unit))))
+    """The unit's feedback workbook: its values back on the template's cells, each issue marked on its
+    cell (fill and comment) and listed on the issue sheet."""
     pos = fresh_positions(spec)
+    edits: dict[str, SheetEdit] = {}
     for e in ret.entries.values():
         if not e.field.is_input or e.raw in (None, ""):
             continue
         tgt = _target(pos, spec, e.field_id, e.row)
         if tgt:
-            _set_text_safe(wb[tgt[0]].cell(tgt[1], tgt[2]), e.raw)
+            edits.setdefault(tgt[0], SheetEdit()).values[tgt[1:]] = e.raw
     listed = []
     for issue in issues:
         tgt = _issue_cell(pos, spec, issue)
         if tgt is None:  # no cell of its own here (an inserted row, a sheet): the list links to its sheet
-            sheet = issue.sheet if issue.sheet in wb.sheetnames else None
+            sheet = issue.sheet if master.has_sheet(issue.sheet) else None
             listed.append((issue, issue_message(issue, lang), (sheet, L.FIRST_ROW + 1, 2) if sheet else None, False))
             continue
         # the message names the cell where the value sits in this workbook (table rows are packed)
         msg = issue_message(replace(issue, sheet=tgt[0], cell=f"{L.col_letter(tgt[2] - 1)}{tgt[1]}"), lang)
-        cell = wb[tgt[0]].cell(tgt[1], tgt[2])
-        if issue.severity == "error" or cell.fill != _ERROR_FILL:  # an error's colour is never covered
-            cell.fill = _ERROR_FILL if issue.severity == "error" else _WARN_FILL
-        old = cell.comment.text + "\n" if cell.comment else ""
-        cell.comment = Comment(cell_text(old + msg), "toolkit", width=320, height=120)
+        edits.setdefault(tgt[0], SheetEdit()).mark(tgt[1:], issue.severity, msg)
         listed.append((issue, msg, tgt, True))
-    write_issue_sheet(wb, listed, notice or Notice(unit.code, unit.name, "", "", "", ""), lang)
-    import datetime as dt
-    wb.properties.created = dt.datetime(2000, 1, 1)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _stable(buf.getvalue())
-
-
-def _stable(data: bytes) -> bytes:
-    """The same workbook bytes for the same input: fixed zip times and modification date."""
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", body)
-            dst.writestr(zipfile.ZipInfo(info.filename, (2000, 1, 1, 0, 0, 0)), body, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    return master.render(unit_values(unit), edits, listed, notice or Notice(unit.code, unit.name, "", "", "", ""))
 
 
 def _notice(campaign: Campaign, unit: Unit, file) -> Notice:
@@ -172,7 +136,7 @@ def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh
     spec, units = campaign.template(), campaign.roster().by_code()
     from ..rounds.carry import read_carry
     ctx = master_context(campaign, lang)
-    master, carry = MasterPackage(build_master(spec, ctx)), read_carry(campaign)
+    master, carry = FeedbackMaster(spec, ctx), read_carry(campaign)
     from ..campaign.ledger import Ledger
     with Ledger(campaign.db_path) as ledger:
         accepted = {f.sha256: f for f in ledger.accepted()}
@@ -184,7 +148,7 @@ def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh
         if not errors or unit is None:
             continue
         name = names[unit.code]
-        own = MasterPackage(build_master(spec, replace(ctx, carry=carry[unit.code]))) if carry.get(unit.code) else master
+        own = FeedbackMaster(spec, replace(ctx, carry=carry[unit.code])) if carry.get(unit.code) else master
         notice = _notice(campaign, unit, accepted[sha])
         data = build_feedback(spec, own, unit, result.returns[sha], issues, lang, notice)
         (campaign.feedback / name).write_bytes(data)

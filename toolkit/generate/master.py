@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import xlsxwriter
 
@@ -65,12 +65,17 @@ class MasterContext:
     carry: Any = None  # toolkit.rounds.carry.UnitCarry of one unit, for a round that carries items over
 
 
-def build_master(spec: TemplateSpec, ctx: MasterContext) -> bytes:
-    """The master workbook as bytes (placeholders where unit values go)."""
+def build_master(spec: TemplateSpec, ctx: MasterContext,
+                 first_sheet: Callable[[xlsxwriter.Workbook], None] | None = None) -> bytes:
+    """The master workbook as bytes (placeholders where unit values go).
+
+    *first_sheet* adds a sheet of its own before the template's sheets (the feedback workbook's
+    issue list); it opens as the active sheet.
+    """
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_numbers": False, "strings_to_urls": False})
-    _Builder(wb, spec, ctx).build()
+    _Builder(wb, spec, ctx).build(first_sheet)
     wb.close()
     return buf.getvalue()
 
@@ -82,7 +87,7 @@ class _Builder:
         self.fmt = cell_formats(wb)
         self.title = (spec.title_en or spec.title) if ctx.lang == "en" else spec.title
 
-    def build(self) -> None:
+    def build(self, first_sheet=None) -> None:
         wb, spec = self.wb, self.spec
         wb.set_properties({"title": self.title, "subject": self.ctx.campaign, "author": "toolkit",
                            "company": "", "comments": f"TK|{spec.id}|{spec.version}",
@@ -93,6 +98,8 @@ class _Builder:
                  "toolkit_year": str(self.ctx.year), "toolkit_round": str(self.ctx.round)}
         for key, value in props.items():
             wb.set_custom_property(key, value)
+        if first_sheet is not None:
+            first_sheet(wb)
         self.sheets = {s.id: wb.add_worksheet(s.name) for s in spec.sheets}
         self.lists_ws = wb.add_worksheet(L.LISTS_SHEET)
         self.meta_ws = wb.add_worksheet(L.META_SHEET)

@@ -66,17 +66,30 @@ class MasterPackage:
                 found.update(_TOKEN_RE.findall(p.data.decode("utf-8")))
         return found
 
-    def render(self, values: dict[str, str]) -> bytes:
-        """The unit's workbook: tokens replaced by XML-escaped *values*."""
+    def part(self, name: str, values: dict[str, str] | None = None) -> bytes:
+        """One part's bytes, its tokens replaced by *values* when it has any."""
+        p = next(p for p in self.parts if p.name == name)
+        return _fill(p.data.decode("utf-8"), values or {}).encode("utf-8") if p.templated else p.data
+
+    def render(self, values: dict[str, str], replaced: dict[str, bytes] | None = None,
+               added: Iterable[tuple[str, bytes]] = ()) -> bytes:
+        """The unit's workbook: tokens replaced by XML-escaped *values*.
+
+        *replaced* gives some parts whole new bytes (taken as they are: no token is filled in
+        them) and *added* appends new parts; the feedback workbook is made so.
+        """
         out = io.BytesIO()
         central = []
+        replaced = replaced or {}
         for p in self.parts:
-            if p.templated:
-                data = _fill(p.data.decode("utf-8"), values).encode("utf-8")
+            if p.name in replaced or p.templated:
+                data = replaced[p.name] if p.name in replaced else _fill(p.data.decode("utf-8"), values).encode("utf-8")
                 crc, deflated = zlib.crc32(data), _deflate(data, 1)  # per unit: fast over small
             else:
                 data, crc, deflated = p.data, p.crc, p.deflated
             central.append(_write_entry(out, p.name, crc, deflated, len(data)))
+        for name, data in added:
+            central.append(_write_entry(out, name, zlib.crc32(data), _deflate(data, 1), len(data)))
         start = out.tell()
         for entry in central:
             out.write(entry)
