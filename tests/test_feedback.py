@@ -417,3 +417,83 @@ def test_control_characters_in_typed_text_are_listed_legally(campaign, tmp_path)
     validate_with_feedback(campaign)
     listed = issue_list(openpyxl.load_workbook(feedback_path(campaign, "U002"))[FEEDBACK_SHEET])
     assert next(r for r in listed if r["cell"] == "D4")["typed"] == "下个\n月\u2401"
+
+
+# --------------------------------------------------------------------------- the package: made like generate's
+
+
+def test_table_rows_past_the_drawn_ones_come_back_in_their_column_style(campaign, tmp_path):
+    """The ledger draws rows 4–8; a unit that typed on into row 10 gets it back there, marked if faulty."""
+    changes = {("台账", f"B{r}"): f"问题{r}" for r in range(4, 11)}
+    changes.update({("台账", "C10"): "已完成", ("台账", "D10"): "下个月"})
+    run(campaign, submit(campaign, tmp_path, changes=changes))
+    validate_with_feedback(campaign)
+    wb = openpyxl.load_workbook(feedback_path(campaign, "U002"))
+    ledger = wb["台账"]
+    assert [ledger[f"B{r}"].value for r in range(4, 11)] == [f"问题{r}" for r in range(4, 11)]
+    assert (ledger["C10"].value, ledger["D10"].value) == ("已完成", "下个月")
+    assert ledger["D10"].fill.fgColor.rgb == ERROR_FILL and "台账!D10" in ledger["D10"].comment.text
+    assert ledger["B10"].protection.locked is False  # the column's input style, as Excel gives a new cell
+    assert ledger.max_row == 10 and ledger.calculate_dimension().endswith("10")
+
+
+def test_a_date_typed_where_the_template_wants_text_still_shows_as_a_date(campaign, tmp_path):
+    typed = dt.datetime(2026, 3, 5)
+    run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70, ("考核指标", "G5"): typed}))
+    validate_with_feedback(campaign)
+    check = openpyxl.load_workbook(feedback_path(campaign, "U002"))["考核指标"]
+    assert check["G5"].value == typed and check["G5"].is_date
+    assert check["G5"].protection.locked is False  # still the input cell it was
+
+
+def test_text_that_looks_like_an_excel_escape_comes_back_as_typed(campaign, tmp_path):
+    from test_validate import set_cell_xml
+    path = submit(campaign, tmp_path, changes={("考核指标", "F5"): 70})
+    set_cell_xml(path, "考核指标", "G5", "<is><t>见_x005F_x0041_号文</t></is>", t="inlineStr")  # as Excel stores it
+    run(campaign, path)
+    validate_with_feedback(campaign)
+    with zipfile.ZipFile(feedback_path(campaign, "U002")) as zf:
+        xml = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/sheet"))
+    assert "见_x005F_x0041_号文".encode() in xml  # Excel reads "_x0041_" as "A" unless its "_" is escaped
+    from python_calamine import CalamineWorkbook
+    rows = CalamineWorkbook.from_path(str(feedback_path(campaign, "U002"))).get_sheet_by_name("考核指标").to_python()
+    assert "见_x0041_号文" in {v for row in rows for v in row}  # read back as Excel reads it
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def test_the_package_is_whole_every_part_declared_and_every_link_found(campaign, tmp_path):
+    from xml.dom import minidom
+    changes = {("基本信息", "C11"): "己", ("考核指标", "F5"): 70, ("台账", "D4"): "下个月"}  # notes on three sheets
+    run(campaign, submit(campaign, tmp_path, changes=changes))
+    validate_with_feedback(campaign)
+    parts = _parts(feedback_path(campaign, "U002"))
+    for name, data in parts.items():
+        minidom.parseString(data)  # well-formed
+    types = parts["[Content_Types].xml"].decode()
+    defaults = set(re.findall(r'<Default Extension="(\w+)"', types))
+    overrides = set(re.findall(r'<Override PartName="/([^"]+)"', types))
+    assert overrides <= set(parts) and all(n in overrides or n.rsplit(".", 1)[-1] in defaults for n in parts)
+    for rels in (n for n in parts if n.endswith(".rels")):
+        folder = rels.replace("_rels/", "").removesuffix(".rels").rsplit("/", 1)[0] if "/" in rels[6:] else ""
+        for target in re.findall(r'Target="([^"]+)"', parts[rels].decode()):
+            resolved = target if target.startswith("/") else "/".join(x for x in f"{folder}/{target}".split("/") if x)
+            while "/../" in resolved:
+                resolved = re.sub(r"[^/]+/\.\./", "", resolved, count=1)
+            assert resolved.lstrip("/") in parts, (rels, target)
+    vml = [parts[n].decode() for n in parts if n.endswith(".vml")]
+    assert len(vml) == 3
+    idmaps = [re.search(r'o:idmap v:ext="edit" data="(\d+)"', x).group(1) for x in vml]
+    shapes = [s for x in vml for s in re.findall(r'<v:shape id="(\w+)"', x)]
+    assert len(set(idmaps)) == 3 and len(set(shapes)) == len(shapes) == 3  # unique across the workbook
+
+
+def test_the_same_return_gives_the_same_bytes(campaign, tmp_path):
+    result = run(campaign, submit(campaign, tmp_path, changes={("考核指标", "F5"): 70, ("台账", "D4"): "下个月"}))
+    write_feedback(campaign, result)
+    first = feedback_path(campaign, "U002").read_bytes()
+    write_feedback(campaign, validate_campaign(campaign))
+    assert feedback_path(campaign, "U002").read_bytes() == first
