@@ -19,8 +19,9 @@ __all__ = ["SheetEdit", "SheetPart", "patch_sheet", "comments_xml", "vml_xml", "
            "LEGACY_DRAWING_BEFORE"]
 
 _KEEP = object()
-_ROW = re.compile(r'<row r="(\d+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
-_CELL = re.compile(r'<c r="([A-Z]+)\d+"([^>]*?)(/>|>.*?</c>)', re.S)
+_ROW_START = re.compile(r'<row r="(\d+)"')
+_CELL_START = re.compile(r'<c r="([A-Z]+)')
+_SPANS = re.compile(r' spans="[^"]*"')
 _STYLE = re.compile(r' s="(\d+)"')
 _COL = re.compile(r'<col min="(\d+)" max="(\d+)"([^>]*)/>')
 _DIMENSION = re.compile(r'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"/>')
@@ -87,52 +88,71 @@ def patch_sheet(sheet: SheetPart, xml: str, edit: SheetEdit, styles: UnitStyles,
 
 
 def _patch_rows(sheet: SheetPart, body: str, wanted: dict[int, set[int]], edit: SheetEdit, styles: UnitStyles) -> str:
-    pending = sorted(wanted)
-    out, pos, i = [], 0, 0
-    for m in _ROW.finditer(body):
-        row = int(m.group(1))
-        if i == len(pending):
-            break
-        if pending[i] > row:
-            continue
-        out.append(body[pos:m.start()])
-        pos = m.start()
-        while i < len(pending) and pending[i] < row:  # a row the master has not: in its place
-            out.append(_row(sheet, pending[i], "", "", wanted[pending[i]], edit, styles))
-            i += 1
-        if i < len(pending) and pending[i] == row:
-            out.append(_row(sheet, row, m.group(2), m.group(3) or "", wanted[row], edit, styles))
-            pos, i = m.end(), i + 1
+    """*body* (the rows of sheetData) with the wanted rows patched; each is found by a plain search, which
+    is what keeps a unit's workbook cheap: the master's rows in between are copied, never parsed."""
+    out, pos = [], 0
+    for row in sorted(wanted):
+        at = body.find(f'<row r="{row}"', pos)
+        if at < 0:  # a row the master has not (a table row past the drawn ones): in its place
+            at = next((m.start() for m in _ROW_START.finditer(body, pos) if int(m.group(1)) > row), len(body))
+            end, old = at, None
+        else:
+            end = _element_end(body, at, "</row>")
+            old = body[at:end]
+        out.append(body[pos:at])
+        out.append(_row(sheet, row, old, wanted[row], edit, styles))
+        pos = end
     out.append(body[pos:])
-    out.extend(_row(sheet, r, "", "", wanted[r], edit, styles) for r in pending[i:])
     return "".join(out)
 
 
-def _row(sheet: SheetPart, row: int, attrs: str, inner: str, cols: set[int], edit: SheetEdit,
-         styles: UnitStyles) -> str:
-    existing = {col_number(m.group(1)): m for m in _CELL.finditer(inner)}
-    cells = []
-    for col in sorted(set(existing) | cols):
-        m = existing.get(col)
-        cells.append(_cell(sheet, row, col, m, edit, styles) if col in cols else m.group(0))
-    attrs = re.sub(r' spans="[^"]*"', "", attrs)  # a hint Excel checks against the cells: drop it
-    return f'<row r="{row}"{attrs}>{"".join(cells)}</row>'
+def _element_end(text: str, at: int, close: str) -> int:
+    """Where the element starting at *at* ends (self-closing, or closed by *close*); no attribute of the
+    master's XML holds a ">" (xlsxwriter escapes it)."""
+    gt = text.index(">", at)
+    return gt + 1 if text[gt - 1] == "/" else text.index(close, gt) + len(close)
 
 
-def _cell(sheet: SheetPart, row: int, col: int, m, edit: SheetEdit, styles: UnitStyles) -> str:
+def _row(sheet: SheetPart, row: int, old: str | None, cols: set[int], edit: SheetEdit, styles: UnitStyles) -> str:
+    attrs, inner = "", ""
+    if old is not None:
+        gt = old.index(">")
+        closed = old[gt - 1] == "/"
+        attrs = old[len(f'<row r="{row}"'):gt - closed]
+        inner = "" if closed else old[gt + 1:-len("</row>")]
+    out, pos = [], 0
+    for col in sorted(cols):
+        ref = cell_ref(row, col)
+        at = inner.find(f'<c r="{ref}"', pos)
+        if at < 0:
+            at = next((m.start() for m in _CELL_START.finditer(inner, pos) if col_number(m.group(1)) > col), len(inner))
+            end, cell = at, None
+        else:
+            end = _element_end(inner, at, "</c>")
+            cell = inner[at:end]
+        out.append(inner[pos:at])
+        out.append(_cell(sheet, row, col, cell, edit, styles))
+        pos = end
+    out.append(inner[pos:])
+    attrs = _SPANS.sub("", attrs)  # a hint Excel checks against the cells: drop it
+    return f'<row r="{row}"{attrs}>{"".join(out)}</row>'
+
+
+def _cell(sheet: SheetPart, row: int, col: int, old: str | None, edit: SheetEdit, styles: UnitStyles) -> str:
     ref = cell_ref(row, col)
-    if m is None:
-        base = sheet.col_style(col)
-    else:
-        style = _STYLE.search(m.group(2))
+    head, tail, base = "", "", sheet.col_style(col)
+    if old is not None:
+        gt = old.index(">")
+        head, tail = old[len(f'<c r="{ref}"'):gt], old[gt:]
+        style = _STYLE.search(head)
         base = int(style.group(1)) if style else 0
     value = edit.values.get((row, col), _KEEP)
     style = styles.style(base, edit.marks.get((row, col)), None if value is _KEEP else date_format(value))
     if value is not _KEEP:
         return value_cell(ref, style, value)
-    if m is None:
+    if old is None:
         return blank_cell(ref, style)
-    return f'<c r="{ref}" s="{style}"{_STYLE.sub("", m.group(2))}{m.group(3)}'
+    return f'<c r="{ref}" s="{style}"{_STYLE.sub("", head)}{tail}'
 
 
 def _widen_dimension(xml: str, row: int, col: int) -> str:

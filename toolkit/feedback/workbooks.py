@@ -72,7 +72,7 @@ def _target(pos, spec: TemplateSpec, field_id: str, row: int | None):
         if row is None:
             return None
         r = L.FIRST_ROW + row - 1
-    return sheet, r + 1, c + 1  # openpyxl is one-based
+    return sheet, r + 1, c + 1  # one-based, as a worksheet names its cells
 
 
 def _issue_cell(pos, spec: TemplateSpec, issue: Issue):
@@ -94,10 +94,11 @@ def _issue_cell(pos, spec: TemplateSpec, issue: Issue):
 
 
 def build_feedback(spec: TemplateSpec, master: FeedbackMaster, unit: Unit, ret: Return, issues: list[Issue],
-                   lang: str, notice: Notice | None = None) -> bytes:
+                   lang: str, notice: Notice | None = None, positions: dict | None = None) -> bytes:
     """The unit's feedback workbook: its values back on the template's cells, each issue marked on its
-    cell (fill and comment) and listed on the issue sheet."""
-    pos = fresh_positions(spec)
+    cell (fill and comment) and listed on the issue sheet. *positions* are :func:`fresh_positions` of
+    *spec* (computed here when not given)."""
+    pos = positions if positions is not None else fresh_positions(spec)
     edits: dict[str, SheetEdit] = {}
     for e in ret.entries.values():
         if not e.field.is_input or e.raw in (None, ""):
@@ -142,6 +143,7 @@ def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh
         accepted = {f.sha256: f for f in ledger.accepted()}
     campaign.feedback.mkdir(parents=True, exist_ok=True)
     wanted, index, written, names = set(), [], [], feedback_names(campaign.roster().units)
+    positions = fresh_positions(spec)
     for sha, issues in sorted(result.issues.items(), key=lambda kv: accepted[kv[0]].unit_code):
         errors, warnings = result.per_file[sha]
         unit = units.get(accepted[sha].unit_code)
@@ -150,7 +152,7 @@ def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh
         name = names[unit.code]
         own = FeedbackMaster(spec, replace(ctx, carry=carry[unit.code])) if carry.get(unit.code) else master
         notice = _notice(campaign, unit, accepted[sha])
-        data = build_feedback(spec, own, unit, result.returns[sha], issues, lang, notice)
+        data = build_feedback(spec, own, unit, result.returns[sha], issues, lang, notice, positions)
         (campaign.feedback / name).write_bytes(data)
         written.append((hashlib.sha256(data).hexdigest(), "feedback", name))
         wanted.add(name)

@@ -2,7 +2,7 @@
 typed or a roster holds is always legal in a workbook.
 
 :func:`cell_text` is the one place that decides how such text is written: every workbook the
-toolkit writes (xlsxwriter through :func:`new_workbook`, openpyxl in the feedback workbook) passes
+toolkit writes (xlsxwriter through :func:`new_workbook`, the feedback workbook's own cell XML) passes
 its strings through it. The data itself (values.csv, the ledger) keeps the text as read.
 """
 
