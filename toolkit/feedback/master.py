@@ -48,7 +48,7 @@ class FeedbackMaster:
         return self.package.part(name, values).decode("utf-8")
 
     def has_sheet(self, name: str) -> bool:
-        return name in self.sheets
+        return name in self.sheets or name == self.issue_sheet.name
 
     def render(self, values: dict[str, str], edits: dict[str, SheetEdit], listed, notice: Notice) -> bytes:
         """One unit's feedback workbook: its prefilled *values*, the *edits* of its sheets, its issue list."""
