@@ -101,3 +101,25 @@ def test_write_csv_streams_rows_and_keeps_formulas_as_text(tmp_path):
     write_csv(tmp_path / "x.csv", ("a", "b"), rows())
     with open(tmp_path / "x.csv", encoding="utf-8-sig", newline="") as fh:
         assert list(csv.reader(fh)) == [["a", "b"], ["'=1+1", "3"], ["-5", "true"], ["", ""]]
+
+
+def _double(x):
+    return 2 * x
+
+
+def test_validation_takes_each_return_from_the_ledger_as_the_pool_needs_it():
+    from concurrent.futures import ProcessPoolExecutor
+
+    from toolkit.validate.stage import _windowed
+
+    taken = []
+
+    def jobs():
+        for n in range(500):
+            taken.append(n)
+            yield n
+
+    results = _windowed(ProcessPoolExecutor(2), _double, jobs(), ahead=2, chunk=10)
+    first = next(results)
+    assert len(taken) <= 30  # three chunks of ten at most, not the 500 jobs map() would take at once
+    assert [first, *results] == [2 * n for n in range(500)]

@@ -8,9 +8,11 @@ units with errors to :mod:`toolkit.feedback.workbooks`.
 from __future__ import annotations
 
 import os
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import islice
+from typing import Any, Callable, Iterator
 
 from ..campaign.folder import Campaign
 from ..campaign.ledger import FileRow, Ledger
@@ -180,22 +182,25 @@ def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, worke
     result = ValidationResult()
     with Ledger(campaign.db_path) as ledger:
         carry = read_carry(campaign)
-        payloads = ledger.payload_texts()
-        jobs = [(f, text, {"carry": carry.get(f.unit_code), "received_on": _day(f.received_at)})
-                for f in ledger.accepted() if (text := payloads.get(f.sha256)) is not None]
-        del payloads
+        accepted = ledger.accepted()
+
+        def jobs():  # each payload read as the pool asks for it: never all of them in memory
+            for f in accepted:
+                text = ledger.payload_text(f.sha256)
+                if text is not None:
+                    yield f, text, {"carry": carry.get(f.unit_code), "received_on": _day(f.received_at)}
 
         def record():  # the main process only records what the pool normalised and checked
-            for f, (rows, counts, ret, issues, values) in zip((job[0] for job in jobs),
-                                                              _map_checks(spec, campaign.period, lang, jobs, workers)):
+            for sha, rows, counts, ret, issues, values in _map_checks(spec, campaign.period, lang, jobs(),
+                                                                      len(accepted), workers):
                 result.rows.extend(rows)
-                result.per_file[f.sha256] = counts
-                result.issues[f.sha256] = issues
+                result.per_file[sha] = counts
+                result.issues[sha] = issues
                 if ret is not None:
-                    result.returns[f.sha256] = ret
+                    result.returns[sha] = ret
                 if progress:
                     progress(1)
-                yield f.sha256, values
+                yield sha, values
 
         ledger.set_values(spec_key(spec), record())
         ledger.set_validation(result.per_file)
@@ -220,7 +225,7 @@ def _init_checks(spec: TemplateSpec, period: tuple, lang: str, keep_all: bool = 
     _V.update(spec=spec, period=period, lang=lang, keep_all=keep_all)
 
 
-def _check_one(job: tuple[FileRow, str]):
+def _check_one(job: tuple[FileRow, str, dict]):
     """Normalise and check one return; the Return travels back only when feedback needs it."""
     from ..campaign.ledger import decode_payload
 
@@ -231,21 +236,33 @@ def _check_one(job: tuple[FileRow, str]):
     keep = counts[0] or _V["keep_all"]
     values = encode_entries((e.sheet_id, e.field_id, e.row, e.sheet, e.cell, e.raw, e.value)
                             for e in ret.entries.values())
-    return _rows(f, issues, _V["lang"]), counts, (ret if keep else None), issues, values
+    return f.sha256, _rows(f, issues, _V["lang"]), counts, (ret if keep else None), issues, values
 
 
-def _map_checks(spec, period, lang, jobs, workers):
+def _each(fn: Callable, jobs: list) -> list:
+    return [fn(job) for job in jobs]
+
+
+def _map_checks(spec, period, lang, jobs: Iterator, count: int, workers):
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    if workers <= 1 or len(jobs) < 200:  # in-process: every Return is kept for the caller
+    if workers <= 1 or count < 200:  # in-process: every Return is kept for the caller
         _init_checks(spec, period, lang, keep_all=True)
         return map(_check_one, jobs)
     pool = ProcessPoolExecutor(workers, initializer=_init_checks, initargs=(spec, period, lang, False, True))
-    return _drain_pool(pool, pool.map(_check_one, jobs, chunksize=32))
+    return _windowed(pool, _check_one, jobs, 4 * workers)
 
 
-def _drain_pool(pool, results):
+def _windowed(pool: ProcessPoolExecutor, fn: Callable, jobs: Iterator, ahead: int, chunk: int = 32) -> Iterator:
+    """``fn(job)`` for every job, in order, in chunks on *pool*, at most *ahead* chunks submitted at a time:
+    the jobs (payloads and all) are taken as the pool needs them, where ``map`` would take them all at once."""
     with pool:
-        yield from results
+        pending: deque = deque()
+        for batch in iter(lambda: list(islice(jobs, chunk)), []):
+            pending.append(pool.submit(_each, fn, batch))
+            if len(pending) > ahead:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
 
 
 def _rows(f: FileRow, issues: list[Issue], lang: str) -> list[dict]:
