@@ -535,7 +535,7 @@ def test_a_resumed_run_orders_returns_as_an_uninterrupted_one(campaign, tmp_path
 
     import toolkit.read.collect as collect_module
     batches = collect_module._batches
-    monkeypatch.setattr(collect_module, "_batches", lambda items, size: batches(items, 1))  # one file a batch
+    monkeypatch.setattr(collect_module, "_batches", lambda items: batches(items, (1,)))  # one file a batch
     monkeypatch.setattr(Ledger, "add", crashing_add)
     with pytest.raises(RuntimeError, match="killed"):
         collect(campaign, [str(inbox)], workers=1)
@@ -734,3 +734,10 @@ def test_file_names_that_are_not_utf8_are_collected_under_readable_names(campaig
     with open(campaign.out / "ledger.csv", encoding="utf-8-sig", newline="") as fh:
         rows = {Path(r["source"]).name: (r["status"], r["unit_code"]) for r in csv.DictReader(fh)}
     assert rows == {"U001_第一党支部.xlsx": ("accepted", "U001"), "U002_\\xff\\xfe.xlsx": ("accepted", "U002")}
+
+
+def test_the_first_batches_are_small_so_the_readers_start_early():
+    import toolkit.read.collect as collect_module
+
+    sizes = [len(b) for b in collect_module._batches(range(1000))]
+    assert sizes[:3] == [16, 64, 256] and set(sizes[3:-1]) == {256} and sum(sizes) == 1000

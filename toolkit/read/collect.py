@@ -155,7 +155,7 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
         issued = _written_here(campaign, ledger)
         pending = None  # one batch is read in the workers while the next is taken in
         try:
-            for batch in _batches(walk(list(sources), replace(limits, check_packages=False, yield_archives=True)), 256):
+            for batch in _batches(walk(list(sources), replace(limits, check_packages=False, yield_archives=True))):
                 result.offered += sum(o.kind != "archive" for o in batch)
                 with ledger.batch():  # one transaction per batch; originals are stored before their rows
                     todo = [job for job in (_intake(campaign, ledger, o, run, writer, issued) for o in batch) if job]
@@ -214,13 +214,15 @@ def _drain(ledger: Ledger, pending, run: int, progress) -> None:
                 progress(1)
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
+def _batches(items: Iterable, sizes: tuple[int, ...] = (16, 64, 256)) -> Iterator[list]:
+    """Lists of *items*, the first ones small: the workers start reading while the rest is taken in."""
+    batch: list = []
+    step = 0
     for item in items:
         batch.append(item)
-        if len(batch) >= size:
+        if len(batch) >= sizes[step]:
             yield batch
-            batch = []
+            batch, step = [], min(step + 1, len(sizes) - 1)
     if batch:
         yield batch
 
