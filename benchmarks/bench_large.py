@@ -111,6 +111,7 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     args = ap.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="toolkit-large-"))
+    root.mkdir(parents=True, exist_ok=True)
     try:
         print(f"{os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
         start = time.perf_counter()
