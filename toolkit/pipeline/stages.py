@@ -3,7 +3,7 @@
 Each takes a :class:`~toolkit.campaign.folder.Campaign`, writes what its command writes and returns
 a summary from :mod:`toolkit.pipeline.results`. ``lang`` is the language of what the stage writes
 for people. *progress*, when given, is called as ``progress(stage, n)`` with the items done since
-its last call (merge, score and report count 1 when done). Nothing here prints or exits; mistakes
+its last call (status, merge, score and report count 1 when done). Nothing here prints or exits; mistakes
 are the toolkit's exceptions. The stage modules are imported on first use, so a command loads only
 the stages it runs.
 """
@@ -98,12 +98,14 @@ def validate(campaign: Campaign, *, lang: str = "zh", progress: Progress | None 
                            issues_csv=campaign.out / "issues.csv", feedback_dir=campaign.feedback)
 
 
-def status(campaign: Campaign, *, lang: str = "zh") -> StatusSummary:
+def status(campaign: Campaign, *, lang: str = "zh", progress: Progress | None = None) -> StatusSummary:
     """Every roster unit's state: out/status.csv and out/chase-list.xlsx, and what makes them doubtful."""
     from ..campaign.ledger import Ledger
     from ..campaign.status import unit_statuses, write_status
     statuses = unit_statuses(campaign, lang)
     files = write_status(campaign, statuses, lang)
+    if progress:
+        progress("status", 1)
     with Ledger(campaign.db_path) as ledger:
         checked, accepted = ledger.validation_counts(), ledger.accepted()
     units = campaign.roster().by_code()
@@ -180,7 +182,7 @@ def run_all(campaign: Campaign, sources: Iterable[str | Path] = (), *, lang: str
         tell(collected)
         validated = validate(campaign, lang=lang, progress=progress)
         tell(validated)
-        states = status(campaign, lang=lang)
+        states = status(campaign, lang=lang, progress=progress)
         tell(states)
         merged, scored, reported = merge_score_report(campaign, lang=lang, progress=progress, on_stage=on_stage)
     return RunSummary(collected, validated, states, merged, scored, reported)
