@@ -169,10 +169,13 @@ def test_the_desk_and_the_api_take_the_same_road(campaign, offered, monkeypatch)
     """The desk's results and the API's run_pipeline are the pipeline's, not copies of it."""
     from toolkit.desk import work
     used = []
-    real = pipeline.merge_score_report
-    monkeypatch.setattr(pipeline, "merge_score_report", lambda *a, **k: used.append("desk") or real(*a, **k))
-    monkeypatch.setattr(pipeline, "run_all", lambda *a, **k: used.append("api") or pipeline.stages.run_all(*a, **k))
-    work.take_in(campaign, [str(offered)], "zh", lambda stage, n: None)
+    for name, who in (("collect_validate_status", "desk upload"), ("merge_score_report", "desk results"),
+                      ("run_all", "api")):
+        real = getattr(pipeline.stages, name)
+        monkeypatch.setattr(pipeline, name, lambda *a, _real=real, _who=who, **k: used.append(_who) or _real(*a, **k))
+    ticks = []
+    taken = work.take_in(campaign, [str(offered)], "zh", lambda stage, n: ticks.append(stage))
+    assert taken["counts"] == {"accepted": 2, "rejected": 1} and {"collect", "validate"} <= set(ticks)
     assert work.results(campaign, "zh", lambda stage, n: None)["merge"]["returned"] == 2
     assert set(toolkit.run_pipeline(campaign)) == {"collect", "validate", "status", "merge", "report"}
-    assert used == ["desk", "api"]
+    assert used == ["desk upload", "desk results", "api"]

@@ -186,9 +186,7 @@ def refresh_status(campaign: Campaign, lang: str) -> None:
 
 def take_in(campaign: Campaign, sources: list[str], lang: str, progress: Callable[[str, int], None]) -> dict:
     """collect, validate (with its feedback workbooks) and status: what `toolkit run` does first."""
-    collected = pipeline.collect(campaign, sources, lang=lang, progress=progress)
-    pipeline.validate(campaign, lang=lang, progress=progress)
-    pipeline.status(campaign, lang=lang)
+    collected, _, _ = pipeline.collect_validate_status(campaign, sources, lang=lang, progress=progress)
     return {"offered": collected.offered, "new": collected.new, "counts": collected.counts}
 
 

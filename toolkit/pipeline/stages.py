@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from ..campaign.folder import Campaign
 
 __all__ = ["Progress", "OnStage", "generate", "collect", "validate", "status", "merge", "score", "report",
-           "merge_score_report", "run_all", "resolve", "attention", "export_ledger"]
+           "collect_validate_status", "merge_score_report", "run_all", "resolve", "attention", "export_ledger"]
 
 Progress = Callable[[str, int], None]
 OnStage = Callable[[object], None]  # called with each stage's summary as the stage finishes
@@ -169,13 +169,10 @@ def merge_score_report(campaign: Campaign, *, lang: str = "zh", progress: Progre
     return merged_summary, scored, reported
 
 
-def run_all(campaign: Campaign, sources: Iterable[str | Path] = (), *, lang: str = "zh",
-            progress: Progress | None = None, on_stage: OnStage | None = None) -> RunSummary:
-    """``toolkit run``: collect *sources* (none: work on what is collected), validate, status, merge,
-    score (with a scoring scheme) and report, holding the campaign's lock throughout.
-
-    *on_stage* is called with each stage's summary as soon as the stage is done.
-    """
+def collect_validate_status(campaign: Campaign, sources: Iterable[str | Path] = (), *, lang: str = "zh",
+                            progress: Progress | None = None, on_stage: OnStage | None = None,
+                            ) -> tuple[CollectSummary, ValidateSummary, StatusSummary]:
+    """collect, validate and status: what a run does first, and what the desk does with an upload."""
     tell = on_stage or (lambda summary: None)
     with campaign_lock(campaign.dir):
         collected = collect(campaign, sources, lang=lang, progress=progress)
@@ -184,8 +181,20 @@ def run_all(campaign: Campaign, sources: Iterable[str | Path] = (), *, lang: str
         tell(validated)
         states = status(campaign, lang=lang, progress=progress)
         tell(states)
-        merged, scored, reported = merge_score_report(campaign, lang=lang, progress=progress, on_stage=on_stage)
-    return RunSummary(collected, validated, states, merged, scored, reported)
+    return collected, validated, states
+
+
+def run_all(campaign: Campaign, sources: Iterable[str | Path] = (), *, lang: str = "zh",
+            progress: Progress | None = None, on_stage: OnStage | None = None) -> RunSummary:
+    """``toolkit run``: collect *sources* (none: work on what is collected), validate, status, merge,
+    score (with a scoring scheme) and report, holding the campaign's lock throughout.
+
+    *on_stage* is called with each stage's summary as soon as the stage is done.
+    """
+    with campaign_lock(campaign.dir):
+        taken = collect_validate_status(campaign, sources, lang=lang, progress=progress, on_stage=on_stage)
+        finished = merge_score_report(campaign, lang=lang, progress=progress, on_stage=on_stage)
+    return RunSummary(*taken, *finished)
 
 
 def resolve(campaign: Campaign, sha256: str, *, unit: str | None, reason: str = "", force: bool = False,
