@@ -43,7 +43,7 @@ def refused(folder) -> str:
 def test_an_impossible_or_unreadable_date_is_refused_with_its_key(folder, text, key):
     write(folder, text)
     message = refused(folder)
-    assert f"key {key} must be a date like 2026-12-31" in message
+    assert f"key {key} must be a date like 2026-12-31" in message  # deadline: '… or a date and time like …'
 
 
 @pytest.mark.parametrize("year", ["-5", "12345678901234567890", "0", "3000", "2026.5", "true", "二〇二六", "[2026]"])
@@ -121,3 +121,15 @@ def test_init_refuses_an_impossible_year_before_creating_anything(tmp_path, rost
     assert result.exit_code == 2, result.output
     assert "year -5: expected a year from 1900 to 2999" in result.stderr
     assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("text", ["2026-12-20 17:00", "2026-12-20T17:00", "2026-12-20 17:00:30", "2026-12-20"])
+def test_a_deadline_may_carry_a_time_of_day(folder, text):
+    write(folder, f"name: 考核\nyear: 2026\ndeadline: '{text}'\n")
+    assert load_campaign(folder).deadline == text
+
+
+@pytest.mark.parametrize("text", ["2026-12-20 25:00", "2026-12-20 17", "2026-12-20 five"])
+def test_a_deadline_with_an_impossible_time_is_refused(folder, text):
+    write(folder, f"name: 考核\nyear: 2026\ndeadline: '{text}'\n")
+    assert "key 'deadline' must be a date like 2026-12-31 or a date and time like 2026-12-31 17:00" in refused(folder)

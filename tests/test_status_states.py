@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 
 import openpyxl
@@ -117,3 +118,46 @@ def test_a_return_before_the_deadline_is_not_late(campaign, tmp_path):
     cli("collect", campaign.dir, tmp_path / "inbox")
     cli("status", campaign.dir)
     assert status_rows(campaign)["U001"]["late"] == "false" and "U001" not in chase_rows(campaign)
+
+
+def _set_deadline(campaign, text: str) -> None:
+    config = yaml.safe_load((campaign.dir / "campaign.yaml").read_text(encoding="utf-8"))
+    config["deadline"] = text
+    (campaign.dir / "campaign.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    cli("status", campaign.dir)
+
+
+def test_a_deadline_with_a_time_of_day_is_kept_to_the_minute(campaign, tmp_path):
+    # the office writes `deadline: 2026-12-20 17:00`; a return that came in before it is on time
+    from toolkit.campaign.deadline import local_time
+    fill(outbox_file(campaign, "U001"), tmp_path / "inbox" / "U001.xlsx", {("基本信息", "C6"): 12})
+    cli("collect", campaign.dir, tmp_path / "inbox")
+    received = local_time(_received_at(campaign, "U001"))
+    _set_deadline(campaign, (received - dt.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M"))
+    assert status_rows(campaign)["U001"]["late"] == "true"
+    _set_deadline(campaign, (received + dt.timedelta(minutes=2)).strftime("%Y-%m-%d %H:%M"))
+    assert status_rows(campaign)["U001"]["late"] == "false"
+    _set_deadline(campaign, received.strftime("%Y-%m-%d"))  # a date alone: the whole day is on time
+    assert status_rows(campaign)["U001"]["late"] == "false"
+
+
+def _received_at(campaign, code: str) -> str:
+    from toolkit.campaign.ledger import Ledger
+    with Ledger(campaign.db_path) as ledger:
+        return next(f.received_at for f in ledger.files() if f.unit_code == code and f.status == "accepted")
+
+
+def test_lateness_goes_by_the_offices_clock_not_utc(monkeypatch):
+    # received 2026-12-20 17:30 UTC is 2026-12-21 01:30 in Beijing: late for a 12-20 deadline there
+    import time
+
+    from toolkit.campaign.deadline import is_late
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert is_late("2026-12-20T17:30:00+00:00", "2026-12-20")
+        assert not is_late("2026-12-20T08:59:00+00:00", "2026-12-20 17:00")
+        assert is_late("2026-12-20T09:01:00+00:00", "2026-12-20 17:00")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from ..errors import CampaignError
+from .deadline import parse_deadline
 from .journal import JOURNAL_SETTINGS
 
 __all__ = ["read_campaign_yaml", "CAMPAIGN_KEYS", "YEARS"]
@@ -28,6 +29,7 @@ YEARS = (1900, 2999)
 _TEXT_KEYS = ("name", "template", "roster", "scoring", "protect_password", "contact", "phone", "return_to",
               "previous", "locale")
 _DATE_KEYS = ("deadline", "period_start", "period_end", "resubmit_deadline")
+_MOMENT_KEYS = ("deadline",)  # the campaign deadline may carry a time of day: 2026-12-20 17:00
 _MAX_BYTES = 1024 * 1024  # a campaign.yaml is a few hundred bytes
 _MAX_TEXT = 1000
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -135,6 +137,11 @@ def _text(path: Path, key: str, value: Any) -> None:
 def _date(path: Path, key: str, value: Any) -> None:
     if value in (None, ""):
         return
+    if key in _MOMENT_KEYS:
+        if isinstance(value, str) and parse_deadline(value) is not None:
+            return
+        raise CampaignError(f"{path}: key {key!r} must be a date like 2026-12-31 or a date and time like "
+                            f"2026-12-31 17:00, got {_show(value)}")
     try:
         if isinstance(value, str) and len(value) == 10:
             dt.date.fromisoformat(value)

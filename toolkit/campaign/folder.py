@@ -16,6 +16,7 @@ import yaml
 from ..errors import CampaignError, RosterError
 from ..spec.model import TemplateSpec, find_template
 from .config import YEARS, read_campaign_yaml
+from .deadline import deadline_date
 
 __all__ = ["Unit", "Roster", "Campaign", "load_campaign", "create_campaign", "load_roster",
            "ROSTER_COLUMNS", "unfilled_contact", "unit_code_problem"]
@@ -131,10 +132,7 @@ class Campaign:
 
 
 def _deadline_or_min(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(str(text))
-    except ValueError:
-        return dt.date.min
+    return deadline_date(text) or dt.date.min
 
 
 def _as_date(value) -> dt.date:

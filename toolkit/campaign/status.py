@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import UnitState
+from .deadline import is_late
 from .folder import Campaign, Roster
 from .ledger import FileRow, Ledger
 from .unit_names import units_named_in_path
@@ -67,7 +68,6 @@ def unit_statuses(campaign: Campaign, lang: str = "zh") -> list[UnitStatus]:
     accepted = {f.unit_code: f for f in files if f.status == "accepted"}
     pending = _unsettled_by_unit(files, roster)
     message = reason_message(lang)
-    deadline = _date(campaign.deadline)
     out = []
     for u in roster.units:
         base = (u.code, u.name, u.group, u.contact, u.phone)
@@ -75,7 +75,7 @@ def unit_statuses(campaign: Campaign, lang: str = "zh") -> list[UnitStatus]:
         if f is not None:
             errors, warnings = counts.get(f.sha256, (0, 0))
             state = UnitState.FAULTY if errors else UnitState.ACCEPTED
-            late = deadline is not None and (_date(f.received_at[:10]) or deadline) > deadline
+            late = is_late(f.received_at, campaign.deadline)
             out.append(UnitStatus(*base, state, errors, warnings, f.source, f.sha256, f.received_at, late))
             continue
         f = pending.get(u.code)
@@ -106,13 +106,6 @@ def _unsettled_by_unit(files: list[FileRow], roster: Roster) -> dict[str, FileRo
             if held is None or held.status != "review" or f.status == "review":
                 out[code] = f
     return out
-
-
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(text)[:10])
-    except ValueError:
-        return None
 
 
 def _csv_row(s: UnitStatus) -> dict:

@@ -143,7 +143,7 @@ def init(directory: DirArg,
          roster: Annotated[Path, typer.Option("--roster", help="Roster CSV (UTF-8/GBK) or xlsx.")],
          year: Annotated[Optional[int], typer.Option("--year", help="The campaign's year, e.g. 2026.")] = None,
          name: Annotated[Optional[str], typer.Option("--name", help="The campaign's name.")] = None,
-         deadline: Annotated[Optional[str], typer.Option("--deadline", help="YYYY-MM-DD")] = None,
+         deadline: Annotated[Optional[str], typer.Option("--deadline", help="YYYY-MM-DD [HH:MM]")] = None,
          contact: Annotated[str, typer.Option("--contact", help="Who units ask (printed in the instructions).")] = "",
          phone: Annotated[str, typer.Option("--phone", help="The contact's phone number.")] = "",
          return_to: Annotated[str, typer.Option("--return-to", help="How units send their return (e-mail, address).")] = "",
@@ -170,7 +170,7 @@ def next_round(directory: Annotated[Path, typer.Argument(help="The finished camp
                template: Annotated[Optional[str], typer.Option("--template", help="Another template (e.g. gap-sprint).")] = None,
                year: Annotated[Optional[int], typer.Option("--year", help="The campaign's year, e.g. 2026.")] = None,
                name: Annotated[Optional[str], typer.Option("--name", help="The campaign's name.")] = None,
-               deadline: Annotated[Optional[str], typer.Option("--deadline", help="YYYY-MM-DD")] = None,
+               deadline: Annotated[Optional[str], typer.Option("--deadline", help="YYYY-MM-DD [HH:MM]")] = None,
                as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Start the next round: open items, gaps and carried values prefilled per unit, then generate."""
     from ..rounds.carry import read_carry

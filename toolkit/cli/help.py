@@ -51,7 +51,7 @@ PARAM_HELP_ZH = {
     "roster": "单位名单：CSV（UTF-8 或 GBK）或 xlsx。",
     "year": "考核年度，如 2026。",
     "name": "考核任务名称。",
-    "deadline": "报送截止日期，格式 YYYY-MM-DD。",
+    "deadline": "报送截止时间，格式 YYYY-MM-DD（当天结束前均算按时）或 YYYY-MM-DD HH:MM。",
     "contact": "联系人（印在填报说明中）。",
     "phone": "联系电话（印在填报说明中）。",
     "return_to": "报送方式，如电子邮箱或地址（印在填报说明中）。",

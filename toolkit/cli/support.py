@@ -227,8 +227,8 @@ def open_campaign(directory: Path):
 
 
 def check_date(value: str, option: str) -> None:
-    import datetime as dt
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{option}: expected a date like 2026-12-31, got {value!r}") from None
+    """A deadline as campaign.yaml takes it: a date, or a date and a time of day."""
+    from ..campaign.deadline import parse_deadline
+    if parse_deadline(value) is None:
+        raise ConfigError(f"{option}: expected a date like 2026-12-31 or a date and time like 2026-12-31 17:00, "
+                          f"got {value!r}")

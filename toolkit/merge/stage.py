@@ -10,6 +10,7 @@ beside them in values.csv.
 
 from __future__ import annotations
 
+from ..campaign.deadline import deadline_date, local_time
 from ..campaign.folder import Campaign
 from ..normalise.values import display
 from .consolidated import ConsolidatedBook
@@ -67,13 +68,11 @@ def write_rectification(campaign: Campaign, merged: Merged) -> int | None:
     if sheet is None:
         return None
     carry, tag = read_carry(campaign), round_tag(campaign)
-    try:
-        deadline = dt.date.fromisoformat(campaign.deadline)
-    except ValueError:
-        deadline = dt.date(campaign.year, 12, 31)
+    deadline = deadline_date(campaign.deadline) or dt.date(campaign.year, 12, 31)
     rows = []
     for mu in merged.loaded():
-        today = dt.date.fromisoformat(mu.file.received_at[:10]) if mu.file else deadline
+        received = local_time(mu.file.received_at) if mu.file else None
+        today = received.date() if received else deadline
         failed = set()
         if mu.ret is not None and mu.status.state == "faulty":  # only a return with errors can hold one
             failed = failed_closings(mu.ret, sheet, {"carry": carry.get(mu.unit.code), "received_on": today})

@@ -127,6 +127,8 @@ ERRORS: tuple[tuple[str, str], ...] = (
     ("(.+): key (.+) must be text, got (.+)", "{0}：键 {1} 应为文字，填写的是 {2}"),
     ("(.+): key (.+) must be text of at most (.+) characters, got (.+)", "{0}：键 {1} 的文字最多 {2} 个字，现有 {3} 个"),
     ("(.+): key (.+) must be a date like 2026-12-31, got (.+)", "{0}：键 {1} 应为实际存在的日期，如 2026-12-31，填写的是 {2}"),
+    ("(.+): key (.+) must be a date like 2026-12-31 or a date and time like 2026-12-31 17:00, got (.+)",
+     "{0}：键 {1} 应为实际存在的日期，如 2026-12-31，或日期加时间，如 2026-12-31 17:00，填写的是 {2}"),
     ("(.+): key 'year' must be a year such as 2026 (from (.+) to (.+)), got (.+)",
      "{0}：键 'year' 应为 {1} 至 {2} 之间的年份，如 2026，填写的是 {3}"),
     ("(.+): key 'round' must be a round number such as 2 (from (.+) to (.+)), got (.+)",
@@ -158,6 +160,8 @@ ERRORS: tuple[tuple[str, str], ...] = (
      "请核实该文件，确需归入 {1} 时请加 --force"),
     ("give exactly one of --unit CODE or --reject (with --reason)", "请二选一：--unit 单位代码，或 --reject（用 --reason 写明原因）"),
     ("(.+): expected a date like 2026-12-31, got (.+)", "{0}：应为日期，如 2026-12-31，填写的是 {1}"),
+    ("(.+): expected a date like 2026-12-31 or a date and time like 2026-12-31 17:00, got (.+)",
+     "{0}：应为日期，如 2026-12-31，或日期加时间，如 2026-12-31 17:00，填写的是 {1}"),
     ("(.+): the disk is full; free some space and run collect again (everything recorded so far is kept)",
      "{0}：磁盘已满；请腾出空间后重新运行收取（已记录的内容都在）"),
     ("(.+): the ledger is damaged (table (.+) is missing); restore it from a backup, or move it aside and collect "
