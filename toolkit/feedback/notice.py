@@ -147,7 +147,7 @@ def add_issue_sheet(wb, lang: str) -> None:
 def _formats(wb) -> dict:
     """The template's own font (Calibri): a font without a name prints in LibreOffice's serif default."""
     base = {"font_name": "Calibri", "font_size": 11}
-    cell = {**base, "border": 1, "border_color": "#999999", "text_wrap": True, "valign": "vcenter"}
+    cell = {**base, "font_size": 10, "border": 1, "border_color": "#999999", "text_wrap": True, "valign": "vcenter"}
     notice = {**base, "text_wrap": True, "valign": "vcenter"}
     return {name: wb.add_format(props) for name, props in {
         "title": {**base, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
