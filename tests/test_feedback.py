@@ -497,3 +497,24 @@ def test_the_same_return_gives_the_same_bytes(campaign, tmp_path):
     first = feedback_path(campaign, "U002").read_bytes()
     write_feedback(campaign, validate_campaign(campaign))
     assert feedback_path(campaign, "U002").read_bytes() == first
+
+
+@pytest.mark.parametrize("value", [dt.date(1900, 1, 1), dt.date(1900, 2, 28), dt.date(1900, 3, 1), dt.date(2026, 3, 5),
+                                   dt.datetime(2026, 3, 5, 12, 0), dt.time(6, 0), dt.timedelta(hours=36)])
+def test_dates_and_times_are_stored_as_excel_counts_them(value):
+    """Serial numbers as Excel's 1900 system counts them (its phantom 29 February 1900 included)."""
+    from openpyxl.utils.datetime import to_excel
+
+    from toolkit.feedback.cellxml import date_format, value_cell
+    stored = re.fullmatch(r'<c r="A1" s="0"><v>([^<]+)</v></c>', value_cell("A1", 0, value)).group(1)
+    assert float(stored) == to_excel(value)
+    assert date_format(value) in (14, 21, 22)
+
+
+def test_booleans_numbers_and_text_keep_their_kind():
+    from toolkit.feedback.cellxml import value_cell
+    assert value_cell("B2", 3, True) == '<c r="B2" s="3" t="b"><v>1</v></c>'
+    assert value_cell("B2", 3, 4860.5) == '<c r="B2" s="3"><v>4860.5</v></c>'
+    assert value_cell("B2", 3, "=1+1") == '<c r="B2" s="3" t="inlineStr"><is><t xml:space="preserve">=1+1</t></is></c>'
+    assert value_cell("B2", 3, "a<b & c").endswith("a&lt;b &amp; c</t></is></c>")
+    assert value_cell("B2", 3, "") == '<c r="B2" s="3"/>'
