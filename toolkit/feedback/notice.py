@@ -4,6 +4,10 @@ It opens with who, what and by when — the unit, how many errors and warnings, 
 the date the corrected return is due, the office's contact — so the unit can act on it without a
 phone call, then lists every issue with a link to its cell. It prints on A4 landscape, one page
 wide, the list's header repeated on every page, every row as tall as its wrapped text.
+
+The sheet is made in two steps, like the rest of the feedback workbook: :func:`add_issue_sheet`
+puts everything that is the same for every unit (widths, merges, print setup, the styles) into
+the feedback master once; :class:`IssueSheet` then writes each unit's rows as XML into it.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Whatever format came back (.xls, .ods, a re-save), the unit gets a clean
 workbook of the current template with everything it typed put back, each
 faulty cell highlighted and commented, and a first sheet 问题清单 listing
-every issue with a link to its cell.
+every issue with a link to its cell. The workbook is made from a feedback master
+(:class:`toolkit.feedback.master.FeedbackMaster`) the way generate makes the outbox.
 """
 
 from __future__ import annotations
