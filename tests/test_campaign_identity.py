@@ -33,7 +33,7 @@ def row(campaign, name: str):
 
 def message(campaign, name: str, lang: str = "zh") -> str:
     f = row(campaign, name)
-    return reason_message(lang)(f.reason_code, f.message or f.ident_detail)
+    return reason_message(lang)(f.reason_code, f.detail)
 
 
 def restamped(src: Path, dst: Path, **parts) -> Path:

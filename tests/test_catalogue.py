@@ -25,7 +25,7 @@ from gen_issue_codes import DOC, code_modules, render
 
 from toolkit.campaign.folder import create_campaign
 from toolkit.campaign.ledger import Ledger
-from toolkit.codes import CATALOGUE, code_info, hint, title
+from toolkit.codes import CATALOGUE, Detail, code_info, hint, title
 from toolkit.read.collect import collect, reason_message
 from toolkit.read.resolve import resolve_file
 
@@ -292,9 +292,15 @@ def test_example(campaign, tmp_path, case, name, status, code):
                "old_version": lambda: _retemplated(src, "mini", "0.9")}[case](), path)
     row = _offer(campaign, path)
     assert (row.status, row.reason_code) == (status, code)
+    if code_info(code).templates():  # its detail is stored as data and shown in the reader's language
+        assert isinstance(row.detail, Detail) and row.ident_detail == row.detail.text(code, "en")
+        zh, en = (row.detail.text(code, "zh"), row.detail.text(code, "en"))
+        assert reason_message("zh")(code, row.detail).startswith(f"{title(code)}：{zh}。" if zh else f"{title(code)}。")
+        assert code == "read.unreadable" or not re.search(r"[a-z]{3,} [a-z]{3,}", zh)  # a reader's own words stay
+        assert reason_message("en")(code, row.detail).startswith(f"{title(code, 'en')}: {en}." if en else title(code, "en"))
     assert row.unit_code == ("U001" if status == "accepted" or code == "read.blank_return" else "")
     if code == "identify.other_campaign":  # the message names the campaign and the year it belongs to
-        message = reason_message("zh")(row.reason_code, row.message or row.ident_detail)
+        message = reason_message("zh")(row.reason_code, row.detail)
         assert campaign.name in message and "2025" in message
 
 

@@ -69,7 +69,8 @@ def test_a_dying_worker_costs_only_its_job_and_is_replaced():
         again = pool.map(_task, ["e", "f"])
     assert [o for o in out if not isinstance(o, Unsafe)] == ["aa", "bb", "cc", "dd"]
     assert [o.why for o in out if isinstance(o, Unsafe)] == ["crashed", "memory", "time", "time"]
-    assert "SIGABRT" in out[1].detail and "128 MiB" in out[3].detail
+    assert out[1].detail.params == {"how": "SIGABRT"} and out[3].detail.params == {"limit": 128}
+    assert "128 MiB" in out[3].detail.text("read.unsafe", "en") and "128 MiB" in out[3].detail.text("read.unsafe", "zh")
     assert again == ["ee", "ff"]
 
 

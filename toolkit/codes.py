@@ -13,11 +13,13 @@ adding a check means adding its code next to it.
 
 from __future__ import annotations
 
+import json
 import string
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
 
-__all__ = ["Code", "CATALOGUE", "Words", "code_info", "register", "title", "hint", "render", "template_names"]
+__all__ = ["Code", "CATALOGUE", "Words", "Detail", "code_info", "register", "title", "hint", "render", "template_names",
+           "reason_message"]
 
 
 class Words(NamedTuple):
@@ -46,6 +48,29 @@ class Code:
         """Every detail template by variant name ("" is the plain one)."""
         plain = {"": (self.detail_zh, self.detail_en)} if self.detail_zh or self.detail_en else {}
         return plain | dict(self.variants)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """What a ledger reason says beyond its title, as data: which of its code's templates, and the values.
+
+    Intake, reading and identification record this (never rendered text); the ledger stores it
+    as JSON next to the code and every display renders it in the user's language.
+    """
+
+    variant: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, code: str, lang: str = "zh") -> str:
+        return render(code, self.params, lang, self.variant)
+
+    def to_json(self) -> str:
+        return json.dumps({"variant": self.variant, "params": dict(self.params)}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Detail":
+        d = json.loads(text)
+        return cls(d.get("variant", ""), d.get("params", {}))
 
 
 CATALOGUE: dict[str, Code] = {}
@@ -80,13 +105,36 @@ def hint(code: str, lang: str = "zh") -> str:
 def render(code: str, params: Mapping[str, Any] | None, lang: str = "zh", variant: str = "") -> str:
     """An issue's detail in the user's language: the code's template filled with ``params``.
 
-    No params means no detail (the title and hint say it all).
+    No params means no detail (the title and hint say it all), unless a variant is named (its
+    template is the detail, with or without parameters).
     """
-    if not params:
+    if not params and not variant:
         return ""
     zh, en = code_info(code).templates()[variant]
-    values = {k: (v.en if lang == "en" else v.zh) if isinstance(v, Words) else v for k, v in params.items()}
+    values = {k: (v.en if lang == "en" else v.zh) if isinstance(v, Words) else v for k, v in (params or {}).items()}
     return (en if lang == "en" else zh).format_map(values)
+
+
+def reason_message(lang: str):
+    """A function (reason_code, detail) → the message shown for a ledger row: what, the detail, what to do.
+
+    *detail* is a :class:`Detail` (rendered in *lang*) or text as the ledger recorded it (rows of
+    ledgers written before details were stored as data, and the ledger's own notes), shown as it is.
+    """
+    def message(code: str, detail: "Detail | str") -> str:
+        if isinstance(detail, Detail):
+            detail = detail.text(code, lang)
+        detail = detail or ""
+        if not code:
+            return detail
+        try:
+            text, todo = title(code, lang), hint(code, lang)
+        except KeyError:
+            text, todo = code, ""
+        if lang == "en":
+            return f"{text}: {detail}. {todo}".strip() if detail else f"{text}. {todo}".strip()
+        return f"{text}：{detail}。{todo}" if detail else f"{text}。{todo}"
+    return message
 
 
 def template_names(template: str) -> set[str]:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..codes import reason_message
 from ..model import UnitState
 from .deadline import is_late
 from .folder import Campaign, Roster
@@ -59,8 +60,6 @@ def unit_statuses(campaign: Campaign, lang: str = "zh") -> list[UnitStatus]:
     Such a file is the unit's when the ledger credits it, when its identification names the unit,
     or when its path does (U003_机关党支部.docx).
     """
-    from ..read.collect import reason_message
-
     roster = campaign.roster()
     with Ledger(campaign.db_path) as ledger:
         files = ledger.files()
@@ -84,7 +83,7 @@ def unit_statuses(campaign: Campaign, lang: str = "zh") -> list[UnitStatus]:
             continue
         state = UnitState.REVIEW if f.status == "review" else UnitState.UNUSABLE
         out.append(UnitStatus(*base, state, 0, 0, f.source, f.sha256, f.received_at, False, f.reason_code,
-                              message(f.reason_code, f.message or f.ident_detail)))
+                              message(f.reason_code, f.detail)))
     return out
 
 

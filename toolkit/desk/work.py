@@ -91,7 +91,7 @@ def unit_detail(campaign: Campaign, code: str, lang: str) -> dict | None:
         payload = ledger.payload(accepted.sha256) if accepted else None
     rows = [{"source": f.source, "name": f.source.replace("\\", "/").rsplit("/", 1)[-1], "sha256": f.sha256,
              "status": f.status, "received_at": f.received_at[:19].replace("T", " "),
-             "reason": message(f.reason_code, f.message or f.ident_detail) if f.reason_code else ""}
+             "reason": message(f.reason_code, f.detail) if f.reason_code else ""}
             for f in files]
     labels = _labels(campaign)
     issues = [r | {"label": labels.get((r.get("sheet", ""), r.get("field", "")), r.get("field", ""))}
@@ -158,7 +158,7 @@ def review_items(campaign: Campaign, lang: str) -> list[dict]:
             items.append({"sha256": f.sha256, "source": f.source, "status": f.status,
                           "name": f.source.replace("\\", "/").rsplit("/", 1)[-1],
                           "received_at": f.received_at[:19].replace("T", " "),
-                          "reason": message(f.reason_code, f.message or f.ident_detail),
+                          "reason": message(f.reason_code, f.detail),
                           "carriers": sorted(carriers.items()), "named": named,
                           "named_units": [(c, units[c].name if c in units else "") for c in named],
                           "other_campaign": reason == "identify.other_campaign"})
@@ -172,7 +172,7 @@ def outcome_of(campaign: Campaign, sources: list[str], lang: str) -> list[dict]:
         rows = [f for f in ledger.files() if f.source in wanted or f.source.split("!/", 1)[0] in wanted]
     return [{"source": f.source, "name": f.source.replace("\\", "/").split("/uploads/", 1)[-1].split("/", 1)[-1],
              "status": f.status, "unit_code": f.unit_code, "sha256": f.sha256,
-             "reason": message(f.reason_code, f.message or f.ident_detail) if f.reason_code else ""} for f in rows]
+             "reason": message(f.reason_code, f.detail) if f.reason_code else ""} for f in rows]
 
 
 # --------------------------------------------------------------------------- writing (the job thread only)

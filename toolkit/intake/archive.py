@@ -15,6 +15,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from ..codes import Detail
+
 __all__ = ["Limits", "Package"]
 
 
@@ -71,29 +73,32 @@ def ratio_too_high(info: zipfile.ZipInfo, limits: Limits) -> bool:
     return info.file_size > MIB and info.file_size > limits.max_ratio * max(info.compress_size, 1)
 
 
-def ratio_detail(info: zipfile.ZipInfo) -> str:
+def ratio_detail(info: zipfile.ZipInfo) -> Detail:
     ratio = info.file_size / max(info.compress_size, 1)
-    return f"{display_name(member_name(info))}: compressed {ratio:.0f}:1 to {_mib(info.file_size)}"
+    return Detail("ratio", {"member": display_name(member_name(info)), "ratio": ratio, "size": info.file_size / MIB})
+
+
+def compression_detail(info: zipfile.ZipInfo) -> Detail:
+    """A member packed with a compression method zipfile cannot unpack: the method, as zipfile names it."""
+    name = zipfile.compressor_names.get(info.compress_type)
+    return Detail("compression", {"method": f"{info.compress_type} ({name})" if name else str(info.compress_type)})
 
 
 def size_problem(infos: list[zipfile.ZipInfo], limits: Limits, budget: int,
-                  per_part_ratio: bool) -> tuple[str, str] | None:
+                  per_part_ratio: bool) -> tuple[str, Detail] | None:
     """Judge an archive or package from its directory alone: entry count, total size, ratios."""
     if len(infos) > limits.max_members:
-        return "intake.too_many_members", f"{len(infos)} entries (limit {limits.max_members})"
+        return "intake.too_many_members", Detail("", {"count": len(infos), "limit": limits.max_members})
     total = sum(i.file_size for i in infos)
     if total > budget:
-        return "intake.zip_bomb", f"unpacks to {_mib(total)} (limit {_mib(budget)})"
+        return "intake.zip_bomb", Detail("total", {"size": total / MIB, "limit": budget / MIB})
     bad = next((i for i in infos if ratio_too_high(i, limits)), None) if per_part_ratio else None
     return ("intake.zip_bomb", ratio_detail(bad)) if bad else None
 
 
-def _mib(size: int) -> str:
-    return f"{size / MIB:.1f} MiB"
-
-
-def over_limit(size: int, limit: int) -> str:
-    return f"{_mib(size)} (limit {_mib(limit)})"
+def over_limit(size: int, limit: int) -> Detail:
+    """The detail of intake.too_large: the size and the limit, in MiB."""
+    return Detail("", {"size": size / MIB, "limit": limit / MIB})
 
 
 def read_head(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, cap: int) -> bytes:

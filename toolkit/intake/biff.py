@@ -14,6 +14,7 @@ from typing import Iterator
 
 import olefile
 
+from ..codes import Detail
 from .archive import PARSE_ERRORS, Limits
 
 # BIFF cell records (each starts with row, column): FORMULA, RSTRING, MULRK, MULBLANK, LABELSST, BLANK,
@@ -22,7 +23,7 @@ _BIFF_CELLS = frozenset({0x0006, 0x00D6, 0x00BD, 0x00BE, 0x00FD, 0x0201, 0x0203,
 _BIFF_MULTI = frozenset({0x00BD, 0x00BE})
 
 
-def xls_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
+def xls_problem(data: bytes, limits: Limits) -> tuple[str, Detail] | None:
     """Check every sheet of a BIFF workbook stream for ranges a reader would allocate without bound.
 
     calamine sizes one dense buffer per sheet from its DIMENSIONS record and its cells: a
@@ -34,10 +35,10 @@ def xls_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
             if name is None:
-                return "intake.corrupt", "OLE2 (.xls) file without a Workbook stream"
+                return "intake.corrupt", Detail("ole_no_workbook")
             stream = ole.openstream(name).read()
     except PARSE_ERRORS as exc:
-        return "intake.corrupt", f"OLE2 (.xls) file cannot be opened ({exc})"
+        return "intake.corrupt", Detail("ole_error", {"error": str(exc)})
     starts = []
     for record, body in _biff_records(stream, 0):
         if record == 0x0085 and len(body) >= 4:  # BOUNDSHEET: where a sheet's substream begins
@@ -58,7 +59,7 @@ def _biff_records(stream: bytes, pos: int) -> Iterator[tuple[int, bytes]]:
         pos += 4 + size
 
 
-def _biff_sheet_problem(stream: bytes, start: int, limits: Limits) -> tuple[str, str] | None:
+def _biff_sheet_problem(stream: bytes, start: int, limits: Limits) -> tuple[str, Detail] | None:
     rows, cols = [], []
     for record, body in _biff_records(stream, start):
         if record == 0x000A:  # EOF of the sheet
@@ -66,9 +67,9 @@ def _biff_sheet_problem(stream: bytes, start: int, limits: Limits) -> tuple[str,
         if record == 0x0200 and len(body) in (10, 14):  # DIMENSIONS, BIFF5 / BIFF8
             r1, r2, c1, c2 = struct.unpack_from("<IIHH" if len(body) == 14 else "<HHHH", body)
             if r1 > r2 or c1 > c2:
-                return "intake.corrupt", f"sheet dimensions out of order (rows {r1}-{r2}, columns {c1}-{c2})"
+                return "intake.corrupt", Detail("biff_dimensions", {"rows": f"{r1}-{r2}", "columns": f"{c1}-{c2}"})
             if (r2 - r1) * (c2 - c1) > limits.max_cells:
-                return "intake.sheet_too_large", f"a sheet claims {(r2 - r1) * (c2 - c1):,} cells"
+                return "intake.sheet_too_large", Detail("biff_claims", {"cells": (r2 - r1) * (c2 - c1)})
         elif record in _BIFF_CELLS and len(body) >= 6:
             row, col = struct.unpack_from("<HH", body)
             rows += (row, row)
@@ -76,5 +77,5 @@ def _biff_sheet_problem(stream: bytes, start: int, limits: Limits) -> tuple[str,
             rows, cols = [min(rows), max(rows)], [min(cols), max(cols)]
             cells = (rows[1] - rows[0] + 1) * (cols[1] - cols[0] + 1)
             if cells > limits.max_cells:
-                return "intake.sheet_too_large", f"the cells of a sheet span {cells:,} cells"
+                return "intake.sheet_too_large", Detail("biff_span", {"cells": cells})
     return None

@@ -22,6 +22,7 @@ import olefile
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from ..codes import Detail
 from .archive import MIB, PARSE_ERRORS, Limits, Package, read_head, size_problem
 from .biff import xls_problem
 from .sheet_span import NotWellFormed, ods_sheet_span, xlsx_sheet_span
@@ -54,13 +55,13 @@ def check_workbook_package(data: bytes, limits: Limits) -> str | None:
     return problem[0] if problem else None
 
 
-def workbook_problem(data: bytes, limits: Limits, package: "Package | None" = None) -> tuple[str, str] | None:
+def workbook_problem(data: bytes, limits: Limits, package: "Package | None" = None) -> tuple[str, Detail] | None:
     """Like :func:`check_workbook_package`, with the detail: (reason code, what is wrong) or None."""
     return xls_problem(data, limits) if data.startswith(olefile.MAGIC) else package_problem(data, limits, package)
 
 
 
-def package_problem(data: bytes, limits: Limits, package: "Package | None" = None) -> tuple[str, str] | None:
+def package_problem(data: bytes, limits: Limits, package: "Package | None" = None) -> tuple[str, Detail] | None:
     """The package's problem, if any; a *package* given by the caller stays open for reading."""
     opened = package
     try:
@@ -70,22 +71,22 @@ def package_problem(data: bytes, limits: Limits, package: "Package | None" = Non
         if problem:
             return problem
         if not _has_main_part(opened):
-            return "intake.corrupt", "the workbook part is missing"
+            return "intake.corrupt", Detail("no_workbook_part")
         return _parts_problem(opened, parts, limits)
     except PARSE_ERRORS as exc:
-        return "intake.corrupt", f"the package cannot be unpacked ({exc})"
+        return "intake.corrupt", Detail("package", {"error": str(exc)})
     finally:
         if package is None and opened is not None:
             opened.close()
 
 
-def _twin_parts(parts: list[zipfile.ZipInfo]) -> tuple[str, str] | None:
+def _twin_parts(parts: list[zipfile.ZipInfo]) -> tuple[str, Detail] | None:
     """Two members under one name (part names ignore case): checks would read one, a reader the other."""
     seen: set[str] = set()
     for info in parts:
         key = info.filename.replace("\\", "/").lower()
         if key in seen:
-            return "intake.corrupt", f"two parts named {info.filename}"
+            return "intake.corrupt", Detail("twin_parts", {"part": info.filename})
         seen.add(key)
     return None
 
@@ -112,7 +113,7 @@ _READ_BY_NAME = frozenset({"[content_types].xml", "xl/workbook.xml", "xl/shareds
                            "docprops/custom.xml", "content.xml", "meta.xml", "styles.xml"})
 
 
-def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limits: Limits) -> tuple[str, str] | None:
+def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limits: Limits) -> tuple[str, Detail] | None:
     """Check the parts a reader parses; the rest (themes, drawings, pictures) no reader opens.
 
     Whatever slips past these checks is read in a worker under memory and time limits
@@ -127,14 +128,14 @@ def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limit
         try:
             problem = _part_problem(package, info, limits, kind)
         except NotWellFormed as exc:
-            return "intake.corrupt", f"{info.filename}: not well-formed XML ({exc})"
+            return "intake.corrupt", Detail("not_well_formed", {"part": info.filename, "error": str(exc)})
         if problem:
             return problem
     return None
 
 
 def _part_problem(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
-                  kind: str | None) -> tuple[str, str] | None:
+                  kind: str | None) -> tuple[str, Detail] | None:
     head = read_head(package, info, _XML_FIRST)  # the prolog and <dimension> sit at the start
     text = _decode_xml_head(head)
     problem = _prolog_problem(text, truncated=info.file_size > len(head))
@@ -145,19 +146,19 @@ def _part_problem(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limit
         text = _decode_xml_head(head)
         problem = _prolog_problem(text, truncated=info.file_size > len(head))
     if problem:
-        code = "intake.corrupt" if problem == "not XML" else "intake.hostile_xml"
-        return code, f"{info.filename}: {problem}"
+        code, variant = _PROLOG_PROBLEMS[problem]
+        return code, Detail(variant, {"part": info.filename})
     ref, cells = _claimed_cells(text)
     if cells > limits.max_cells:
-        return "intake.sheet_too_large", f"{info.filename}: dimension {ref} claims {cells:,} cells"
+        return "intake.sheet_too_large", Detail("dimension", {"part": info.filename, "ref": ref, "cells": cells})
     if sheet_part:
         ref, cells = xlsx_sheet_span(package.read(info), limits.max_cells)
         if cells > limits.max_cells:
-            return "intake.sheet_too_large", f"{info.filename}: cells {ref} span {cells:,} cells"
+            return "intake.sheet_too_large", Detail("span", {"part": info.filename, "ref": ref, "cells": cells})
     if info.filename == "content.xml":  # an .ods: repeated rows and columns expand when read
         cells = ods_sheet_span(package.read(info))
         if cells > limits.max_cells:
-            return "intake.sheet_too_large", f"content.xml: repeated rows and columns fill {cells:,} cells"
+            return "intake.sheet_too_large", Detail("ods", {"cells": cells})
     return None
 
 
@@ -197,6 +198,11 @@ def _decode_xml_head(head: bytes) -> str:
         if head.startswith(start):
             return head.decode(encoding, "replace")
     return head.decode("latin-1")  # ASCII-compatible encodings: markup characters are single bytes
+
+
+# what _prolog_problem finds → (reason code, detail variant)
+_PROLOG_PROBLEMS = {"not XML": ("intake.corrupt", "not_xml"), "XML prolog too long": ("intake.hostile_xml", "long_prolog"),
+                    "DOCTYPE or ENTITY declaration": ("intake.hostile_xml", "doctype")}
 
 
 def _prolog_problem(text: str, truncated: bool) -> str | None:

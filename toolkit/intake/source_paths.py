@@ -6,6 +6,8 @@ import os
 import re
 from pathlib import Path
 
+from ..codes import Detail
+
 __all__ = ["readable_name", "toolkit_written"]
 
 
@@ -38,9 +40,9 @@ _SURROGATE = re.compile("[\udc80-\udcff]")
 _TOOLKIT_FOLDERS = ("out", "feedback", "outbox", "received")  # what the toolkit writes inside a campaign folder
 
 
-def toolkit_written(file: Path) -> str:
-    """"out/ of the campaign folder X" when *file* lies in a folder the toolkit writes, else ""."""
+def toolkit_written(file: Path) -> Detail | None:
+    """The folder the toolkit writes (out/ of the campaign folder X) that *file* lies in, else None."""
     for folder in file.parents:
         if folder.name in _TOOLKIT_FOLDERS and (folder.parent / "campaign.yaml").is_file():
-            return f"{folder.name}/ of the campaign folder {readable_name(folder.parent)}"
-    return ""
+            return Detail("folder", {"folder": folder.name, "campaign": readable_name(folder.parent)})
+    return None

@@ -23,9 +23,22 @@ from typing import Iterator
 
 import olefile
 
-from ..codes import Code, register
+from ..codes import Code, Detail, register
 from ..errors import ConfigError
-from .archive import MIB, PARSE_ERRORS, Limits, Package, display_name, member_name, over_limit, ratio_detail, ratio_too_high, read_head, size_problem
+from .archive import (
+    MIB,
+    PARSE_ERRORS,
+    Limits,
+    Package,
+    compression_detail,
+    display_name,
+    member_name,
+    over_limit,
+    ratio_detail,
+    ratio_too_high,
+    read_head,
+    size_problem,
+)
 from .biff import xls_problem
 from .ooxml import check_workbook_package, package_problem, workbook_problem
 from .source_paths import readable_name, toolkit_written
@@ -33,39 +46,101 @@ from .source_paths import readable_name, toolkit_written
 __all__ = ["Limits", "Package", "Offered", "sniff", "walk", "check_workbook_package", "workbook_problem", "WORKBOOK_KINDS",
            "CODES"]
 
+# Each code's detail templates (zh, en) by variant: intake records the variant and its values, the
+# ledger stores them, and every display renders them in the reader's language.
+_SIZE = {"size": 51.0, "limit": 50.0}  # MiB
 CODES = register(
     Code("intake.empty_file", "error", "文件为空", "The file is empty",
-         "文件没有内容，请重新保存后报送", "The file has no content; save it again and resend it"),
+         "文件没有内容，请重新保存后报送", "The file has no content; save it again and resend it",
+         variants={"bytes": ("0 字节", "0 bytes"), "archive": ("压缩包内没有文件", "the archive holds no files")}),
     Code("intake.encrypted", "error", "文件已加密", "The workbook is password-protected",
-         "文件已加密，请取消密码后重新报送", "Remove the password (File > Info > Protect Workbook) and resend it"),
+         "文件已加密，请取消密码后重新报送", "Remove the password (File > Info > Protect Workbook) and resend it",
+         variants={"office": ("Office 文件设有打开密码", "password-protected Office file")}),
     Code("intake.not_a_workbook", "error", "不是可读取的 Excel 表格", "Not a readable spreadsheet",
          "请用下发的 Excel 模板填写后报送；Word、PDF、图片、网页等无法读取",
-         "Fill in the Excel template you were sent; Word, PDF, pictures and web pages cannot be read"),
+         "Fill in the Excel template you were sent; Word, PDF, pictures and web pages cannot be read",
+         variants={"doc": ("Word 文档（doc）", "Word document (doc)"), "docx": ("Word 文档（docx）", "Word document (docx)"),
+                   "pptx": ("PowerPoint 演示文稿（pptx）", "PowerPoint presentation (pptx)"),
+                   "ppt": ("PowerPoint 演示文稿（ppt）", "PowerPoint presentation (ppt)"),
+                   "odt": ("OpenDocument 文本或演示文稿", "OpenDocument text or presentation"),
+                   "xlsb": ("Excel 二进制工作簿（xlsb），请另存为 .xlsx", "Excel binary workbook (xlsb); save it as .xlsx"),
+                   "pdf": ("PDF 文档", "PDF document"), "image": ("图片文件", "picture (image file)"),
+                   "unknown": ("无法识别的内容", "unrecognised content"),
+                   "xml2003": ("Excel 2003 XML 表格，请另存为 .xlsx", "Excel 2003 XML spreadsheet; save it as .xlsx"),
+                   "html": ("网页文件（HTML）改成了表格的扩展名，请另存为 .xlsx",
+                            "web page (HTML) with a spreadsheet name; save it as .xlsx"),
+                   "text": ("文本文件（如 CSV），请另存为 .xlsx", "text file (e.g. CSV); save it as .xlsx"),
+                   "not_regular": ("不是普通文件", "not a regular file")}),
     Code("intake.corrupt", "error", "文件已损坏或不完整", "The file is damaged or incomplete",
          "请用 Excel 或 WPS 打开确认无误，重新保存后再次报送（U盘拷贝请重新拷贝）",
-         "Open it in Excel or WPS, save it again and resend it (copy it again if it came on a USB stick)"),
+         "Open it in Excel or WPS, save it again and resend it (copy it again if it came on a USB stick)",
+         example={"error": "Bad magic number", "part": "xl/workbook.xml", "rows": "9-2", "columns": "0-4"},
+         variants={"zip": ("zip 文件无法打开（不完整或已损坏）", "zip package cannot be opened (truncated or damaged)"),
+                   "ole": (".xls 文件无法打开（不完整或已损坏）", "OLE2 (.xls) file cannot be opened (truncated or damaged)"),
+                   "ole_error": (".xls 文件无法打开（{error}）", "OLE2 (.xls) file cannot be opened ({error})"),
+                   "ole_no_workbook": (".xls 文件中没有工作簿数据", "OLE2 (.xls) file without a Workbook stream"),
+                   "dangling_link": ("这是一个快捷方式（链接），它指向的文件已不存在", "a link to a file that is not there"),
+                   "unreadable_file": ("无法读取该文件（{error}）", "cannot read the file ({error})"),
+                   "archive": ("压缩包无法打开（{error}）", "archive cannot be opened ({error})"),
+                   "member": ("压缩包内的这个文件无法解压（{error}）", "archive member cannot be unpacked ({error})"),
+                   "no_workbook_part": ("缺少工作簿的主体部分", "the workbook part is missing"),
+                   "package": ("文件无法解压（{error}）", "the package cannot be unpacked ({error})"),
+                   "twin_parts": ("文件中有两个同名部件：{part}", "two parts named {part}"),
+                   "not_well_formed": ("{part}：XML 内容格式错误（{error}）", "{part}: not well-formed XML ({error})"),
+                   "not_xml": ("{part}：不是 XML 内容", "{part}: not XML"),
+                   "biff_dimensions": ("工作表的范围记录错乱（行 {rows}，列 {columns}）",
+                                       "sheet dimensions out of order (rows {rows}, columns {columns})")}),
     Code("intake.unsupported_archive", "error", "不支持的压缩格式", "Unsupported archive format",
-         "请解压后直接报送其中的 Excel 文件，或改用 zip 格式压缩", "Unpack it and offer the files, or compress them as .zip"),
+         "请解压后直接报送其中的 Excel 文件，或改用 zip 格式压缩", "Unpack it and offer the files, or compress them as .zip",
+         example={"method": "9 (deflate64)"},
+         variants={"rar": ("RAR 压缩包", "RAR archive"), "7z": ("7-Zip 压缩包", "7-Zip archive"),
+                   "gzip": ("gzip 压缩包", "gzip archive"),
+                   "compression": ("压缩方式 {method} 不受支持", "compression type {method}")}),
     Code("intake.encrypted_archive", "error", "压缩包设有密码", "The archive is password-protected",
-         "请取消压缩包密码后重新压缩报送", "Compress the files again without a password and resend them"),
+         "请取消压缩包密码后重新压缩报送", "Compress the files again without a password and resend them",
+         variants={"member": ("压缩包内的这个文件设有密码", "password-protected archive member")}),
     Code("intake.too_large", "error", "文件过大", "The file is too large",
-         "请删除多余的图片、空白行列后重新保存报送", "Delete pictures and empty rows/columns, save it again and resend it"),
+         "请删除多余的图片、空白行列后重新保存报送", "Delete pictures and empty rows/columns, save it again and resend it",
+         "{size:.1f} MiB（上限 {limit:.1f} MiB）", "{size:.1f} MiB (limit {limit:.1f} MiB)", example=_SIZE,
+         variants={"not_kept": ("{size:.1f} MiB（上限 {limit:.1f} MiB），文件过大，未予保存",
+                                "{size:.1f} MiB (limit {limit:.1f} MiB); the file was not kept")}),
     Code("intake.zip_bomb", "error", "解压后体积异常（疑似压缩炸弹）", "Unpacks to an abnormal size (zip bomb)",
          "请解压后直接报送其中的 Excel 文件；若是表格本身，请另存为新文件后报送",
-         "Unpack it and offer the files; if it is a workbook, save it as a new file and resend it"),
+         "Unpack it and offer the files; if it is a workbook, save it as a new file and resend it",
+         example={**_SIZE, "member": "报表/一.xlsx", "ratio": 1024.0},
+         variants={"ratio": ("{member}：压缩比 {ratio:.0f}:1，解压后达 {size:.1f} MiB",
+                             "{member}: compressed {ratio:.0f}:1 to {size:.1f} MiB"),
+                   "total": ("解压后达 {size:.1f} MiB（上限 {limit:.1f} MiB）", "unpacks to {size:.1f} MiB (limit {limit:.1f} MiB)")}),
     Code("intake.too_many_members", "error", "压缩包或表格内文件过多", "Too many entries in the archive or workbook",
-         "请分批压缩报送，或只压缩需要报送的 Excel 文件", "Send the files in smaller archives holding only the workbooks"),
+         "请分批压缩报送，或只压缩需要报送的 Excel 文件", "Send the files in smaller archives holding only the workbooks",
+         "共 {count} 个文件（上限 {limit}）", "{count} entries (limit {limit})", example={"count": 6001, "limit": 5000}),
     Code("intake.too_deep", "error", "压缩包嵌套层数过多", "Archives nested too deeply",
-         "请解压后直接报送其中的 Excel 文件，不要压缩包套压缩包", "Unpack it and offer the files; do not put archives inside archives"),
+         "请解压后直接报送其中的 Excel 文件，不要压缩包套压缩包", "Unpack it and offer the files; do not put archives inside archives",
+         "压缩包嵌套超过 {depth} 层", "archive nested more than {depth} deep", example={"depth": 3}),
     Code("intake.hostile_xml", "error", "文件含有不安全的内容", "The workbook contains unsafe XML",
-         "请用 Excel 或 WPS 打开后另存为新的 .xlsx 文件再报送", "Open it in Excel or WPS, save it as a new .xlsx and resend it"),
+         "请用 Excel 或 WPS 打开后另存为新的 .xlsx 文件再报送", "Open it in Excel or WPS, save it as a new .xlsx and resend it",
+         example={"part": "xl/workbook.xml"},
+         variants={"doctype": ("{part}：含有 DOCTYPE 或 ENTITY 声明", "{part}: DOCTYPE or ENTITY declaration"),
+                   "long_prolog": ("{part}：XML 声明部分过长", "{part}: XML prolog too long")}),
     Code("intake.toolkit_output", "error", "本工具生成的文件，不是单位报送", "A file the toolkit wrote, not a return",
          "下发模板、汇总表、评分表、催报名单、退回修改表、CSV 等是办公室的文件，不作为报送收取；请只收取单位报来的文件",
          "Issued templates, consolidated, scoring, chase-list and feedback files and CSVs are the office's own; "
-         "collect only what units send"),
+         "collect only what units send",
+         example={"folder": "out", "campaign": "/data/2026", "name": "U001 第一党支部", "what": "consolidated"},
+         variants={"folder": ("考核任务文件夹 {campaign} 中的 {folder}/，是本工具写出的文件",
+                              "{folder}/ of the campaign folder {campaign}"),
+                   "feedback": ("本工具写出的退回修改表 {name}，未作改动", "feedback workbook {name} as written"),
+                   "marked": ("{what}", "{what}")}),
     Code("intake.sheet_too_large", "error", "工作表范围过大", "A sheet claims too many cells",
          "请删除表格中多余的空白行列（或把数据复制到新下发的模板中）后重新报送",
-         "Delete the empty rows and columns (or copy the data into a fresh template) and resend it"),
+         "Delete the empty rows and columns (or copy the data into a fresh template) and resend it",
+         example={"part": "xl/worksheets/sheet1.xml", "ref": "A1:XFD1048576", "cells": 17179869184},
+         variants={"dimension": ("{part}：声明的范围 {ref} 共 {cells:,} 个单元格", "{part}: dimension {ref} claims {cells:,} cells"),
+                   "span": ("{part}：单元格分布在 {ref}，共 {cells:,} 个单元格", "{part}: cells {ref} span {cells:,} cells"),
+                   "ods": ("content.xml：重复的行列展开后共 {cells:,} 个单元格",
+                           "content.xml: repeated rows and columns fill {cells:,} cells"),
+                   "biff_claims": ("有工作表声明了 {cells:,} 个单元格", "a sheet claims {cells:,} cells"),
+                   "biff_span": ("有工作表的单元格范围达 {cells:,} 个单元格", "the cells of a sheet span {cells:,} cells")}),
 )
 
 WORKBOOK_KINDS = ("xlsx", "xlsm", "xls", "ods")
@@ -75,23 +150,12 @@ _WORKBOOK_MAIN = rb"spreadsheetml\.(sheet|template)\.main|ms-excel\.\w{1,40}\.ma
 _MAGICS = ((b"%PDF", "pdf"), (b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"), (b"GIF8", "image"),
            (b"II*\x00", "image"), (b"MM\x00*", "image"), (b"Rar!\x1a\x07", "rar"),
            (b"7z\xbc\xaf\x27\x1c", "7z"), (b"\x1f\x8b", "gzip"), (b"{\\rtf", "doc"))
-_REJECTIONS = {
-    "empty": ("intake.empty_file", "0 bytes"),
-    "encrypted": ("intake.encrypted", "password-protected Office file"),
-    "doc": ("intake.not_a_workbook", "Word document (doc)"),
-    "docx": ("intake.not_a_workbook", "Word document (docx)"),
-    "pptx": ("intake.not_a_workbook", "PowerPoint presentation (pptx)"),
-    "ppt": ("intake.not_a_workbook", "PowerPoint presentation (ppt)"),
-    "odt": ("intake.not_a_workbook", "OpenDocument text or presentation"),
-    "xlsb": ("intake.not_a_workbook", "Excel binary workbook (xlsb); save it as .xlsx"),
-    "pdf": ("intake.not_a_workbook", "PDF document"),
-    "image": ("intake.not_a_workbook", "picture (image file)"),
-    "unknown": ("intake.not_a_workbook", "unrecognised content"),
-    "rar": ("intake.unsupported_archive", "RAR archive"),
-    "7z": ("intake.unsupported_archive", "7-Zip archive"),
-    "gzip": ("intake.unsupported_archive", "gzip archive"),
-    "corrupt_zip": ("intake.corrupt", "zip package cannot be opened (truncated or damaged)"),
-    "corrupt_ole": ("intake.corrupt", "OLE2 (.xls) file cannot be opened (truncated or damaged)"),
+_REJECTIONS = {  # sniffed kind → (reason code, detail variant)
+    "empty": ("intake.empty_file", "bytes"), "encrypted": ("intake.encrypted", "office"),
+    **{kind: ("intake.not_a_workbook", kind) for kind in ("doc", "docx", "pptx", "ppt", "odt", "xlsb", "pdf", "image",
+                                                           "unknown")},
+    **{kind: ("intake.unsupported_archive", kind) for kind in ("rar", "7z", "gzip")},
+    "corrupt_zip": ("intake.corrupt", "zip"), "corrupt_ole": ("intake.corrupt", "ole"),
 }
 _JUNK_FILES = {".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini", ".localized", ".directory"}
 _JUNK_DIRS = {"__macosx", "$recycle.bin", "system volume information", "lost+found", ".trashes",
@@ -107,7 +171,7 @@ class Offered:
     mtime: float
     kind: str
     reason_code: str | None = None
-    detail: str = ""
+    detail: Detail = Detail()
 
 
 @dataclass
@@ -151,7 +215,7 @@ def _walk_paths(paths: list[Path], limits: Limits) -> Iterator[Offered]:
                 yield from _offer_file(file, limits)
 
 
-def _offer_written(file: Path, detail: str, limits: Limits) -> Iterator[Offered]:
+def _offer_written(file: Path, detail: Detail, limits: Limits) -> Iterator[Offered]:
     """A file the toolkit wrote: recorded as such with its bytes (an issued template is told apart later)."""
     for offered in _offer_file(file, limits):
         if offered.kind == "archive":
@@ -191,7 +255,7 @@ def _offer_file(path: Path, limits: Limits) -> Iterator[Offered]:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            yield _reject(label, None, info.st_mtime, "intake.not_a_workbook", "not a regular file")
+            yield _reject(label, None, info.st_mtime, "intake.not_a_workbook", Detail("not_regular"))
             return
         if info.st_size > limits.max_file_bytes:
             yield _reject(label, None, info.st_mtime, "intake.too_large", over_limit(info.st_size, limits.max_file_bytes))
@@ -203,8 +267,8 @@ def _offer_file(path: Path, limits: Limits) -> Iterator[Offered]:
             if len(data) == want and want <= limits.max_file_bytes:  # grew since stat: read on to the cap
                 data += fh.read(limits.max_file_bytes + 1 - want)
     except OSError as exc:
-        detail = ("a link to a file that is not there" if path.is_symlink() and not path.exists()
-                  else f"cannot read the file ({exc.strerror or exc})")
+        detail = (Detail("dangling_link") if path.is_symlink() and not path.exists()
+                  else Detail("unreadable_file", {"error": str(exc.strerror or exc)}))
         yield _reject(label, None, 0.0, "intake.corrupt", detail)
         return
     if len(data) > limits.max_file_bytes:  # grew since stat
@@ -230,26 +294,26 @@ def _classify(data: bytes, label: str, mtime: float, depth: int, limits: Limits,
     if kind in WORKBOOK_KINDS:
         yield Offered(label, data, mtime, kind)
         return
-    code, detail = _REJECTIONS.get(kind, _REJECTIONS["unknown"])
-    yield _reject(label, data, mtime, code, _text_detail(data) if kind == "text" else detail)
+    code, variant = _REJECTIONS.get(kind, _REJECTIONS["unknown"])
+    yield _reject(label, data, mtime, code, Detail(_text_variant(data) if kind == "text" else variant))
 
 
 def _walk_archive(data: bytes, label: str, mtime: float, depth: int, limits: Limits,
                   budget: _Budget) -> Iterator[Offered]:
     """Yield every member of a zip archive; the archive itself only when it is rejected."""
     if depth > limits.max_depth:
-        yield _reject(label, data, mtime, "intake.too_deep", f"archive nested more than {limits.max_depth} deep")
+        yield _reject(label, data, mtime, "intake.too_deep", Detail("", {"depth": limits.max_depth}))
         return
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except PARSE_ERRORS as exc:
-        yield _reject(label, data, mtime, "intake.corrupt", f"archive cannot be opened ({exc})")
+        yield _reject(label, data, mtime, "intake.corrupt", Detail("archive", {"error": str(exc)}))
         return
     with archive:
         members = [i for i in archive.infolist() if not _is_dir(i) and not _is_junk_member(member_name(i))]
         problem = size_problem(members, limits, budget.remaining, per_part_ratio=False)
         if problem is None and not members:
-            problem = ("intake.empty_file", "the archive holds no files")
+            problem = ("intake.empty_file", Detail("archive"))
         if problem:
             yield _reject(label, data, mtime, *problem)
             return
@@ -262,7 +326,7 @@ def _walk_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, parent: str, p
     label = f"{parent}!/{display_name(member_name(info))}"
     mtime = _zip_mtime(info, parent_mtime)
     if info.flag_bits & 0x1:
-        yield _reject(label, None, mtime, "intake.encrypted_archive", "password-protected archive member")
+        yield _reject(label, None, mtime, "intake.encrypted_archive", Detail("member"))
         return
     if info.file_size > limits.max_file_bytes:
         yield _reject(label, None, mtime, "intake.too_large", over_limit(info.file_size, limits.max_file_bytes))
@@ -273,17 +337,17 @@ def _walk_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, parent: str, p
     try:
         with archive.open(info) as fh:
             data = fh.read(info.file_size + 1)
-    except NotImplementedError as exc:
-        yield _reject(label, None, mtime, "intake.unsupported_archive", str(exc))
+    except NotImplementedError:
+        yield _reject(label, None, mtime, "intake.unsupported_archive", compression_detail(info))
         return
     except PARSE_ERRORS as exc:
-        yield _reject(label, None, mtime, "intake.corrupt", f"archive member cannot be unpacked ({exc})")
+        yield _reject(label, None, mtime, "intake.corrupt", Detail("member", {"error": str(exc)}))
         return
     budget.remaining -= len(data)
     yield from _classify(data, label, mtime, depth, limits, budget)
 
 
-def _reject(source: str, data: bytes | None, mtime: float, code: str, detail: str) -> Offered:
+def _reject(source: str, data: bytes | None, mtime: float, code: str, detail: Detail) -> Offered:
     return Offered(source, data, mtime, "rejected", code, detail)
 
 
@@ -407,10 +471,11 @@ def _looks_like_text(sample: bytes) -> bool:
     return False
 
 
-def _text_detail(data: bytes) -> str:
+def _text_variant(data: bytes) -> str:
+    """Which kind of text file a spreadsheet-named text is (the detail variant of intake.not_a_workbook)."""
     head = data[:4096].lower()
     if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
-        return "Excel 2003 XML spreadsheet; save it as .xlsx"
+        return "xml2003"
     if b"<html" in head or b"<table" in head:
-        return "web page (HTML) with a spreadsheet name; save it as .xlsx"
-    return "text file (e.g. CSV); save it as .xlsx"
+        return "html"
+    return "text"

@@ -72,11 +72,11 @@ def collect(campaign: Campaign, sources: Iterable[str | Path] = (), *, lang: str
 def attention(campaign: Campaign, lang: str = "zh") -> list[Attention]:
     """The files under review, unidentified or rejected, each with the reason in *lang*."""
     from ..campaign.ledger import Ledger
-    from ..read.collect import reason_message
+    from ..codes import reason_message
     message = reason_message(lang)
     with Ledger(campaign.db_path) as ledger:
         rows = [f for f in ledger.files() if f.status in _ATTENTION]
-    return [Attention(f.sha256, f.status, f.source, message(f.reason_code, f.message or f.ident_detail)) for f in rows]
+    return [Attention(f.sha256, f.status, f.source, message(f.reason_code, f.detail)) for f in rows]
 
 
 def export_ledger(campaign: Campaign, lang: str = "zh") -> Path:

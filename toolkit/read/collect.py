@@ -23,7 +23,7 @@ from ..campaign.folder import Campaign, Roster
 from ..campaign.ledger import LEDGER_COLUMNS, Ledger, encode_payload, export_rows
 from ..campaign.lock import locked
 from ..campaign.store import DiskFull, stops_on_a_full_disk, store_bytes, store_original, stored_path, sweep_partial_copies
-from ..codes import Code, register, title
+from ..codes import Code, Detail, reason_message, register
 from ..intake.walk import Limits, Offered, Package, walk, workbook_problem
 from ..model import FileStatus
 from ..spec.model import TemplateSpec, bundled_templates
@@ -36,16 +36,24 @@ __all__ = ["collect", "CollectResult", "store_original", "export_ledger", "reaso
 
 CODES = register(
     Code("read.unreadable", "error", "文件无法读取（已损坏）", "The workbook cannot be read",
-         "请重新保存为 .xlsx 后报送", "Save it again as .xlsx and send it again"),
+         "请重新保存为 .xlsx 后报送", "Save it again as .xlsx and send it again",
+         "读取程序报告“{message}”", "{message}", example={"message": "range start index 18446744073709538069 out of range"}),
     Code("read.blank_template", "error", "下发的模板原样退回，未填写", "The issued template, not filled in",
          "请填写后再报送（办公室收取时请勿把 outbox 文件夹当作报送）",
-         "Fill it in and send it again (the office should not collect its own outbox folder)"),
+         "Fill it in and send it again (the office should not collect its own outbox folder)",
+         "{unit}", "{unit}", example={"unit": "U001 第一党支部"}),
     Code("read.unsafe", "error", "文件无法安全读取", "The workbook could not be read safely",
          "读取时超出内存或时间限制，请用 Excel 打开后重新保存再报送",
-         "Reading it went beyond the memory or time limits; open it in Excel and save it again"),
+         "Reading it went beyond the memory or time limits; open it in Excel and save it again",
+         example={"limit": 512, "seconds": 60, "how": "SIGABRT"},
+         variants={"memory": ("读取时内存超出上限（{limit} MiB）", "the reader ran out of memory (limit {limit} MiB)"),
+                   "timeout": ("读取时间超过 {seconds:g} 秒", "the reader took longer than {seconds:g} s"),
+                   "cpu": ("读取占用处理器时间超过 {seconds} 秒", "the reader used more than {seconds} s of CPU"),
+                   "crashed": ("读取进程意外终止（{how}），多为内存超出上限", "the reader process ended abruptly ({how})")}),
     Code("read.blank_return", "error", "表格未填写（仅打开后另存）", "Nothing filled in (only opened and saved again)",
          "除预填内容外没有填写任何数据，不作为报送；请填写后再报送",
-         "Nothing beyond the prefilled cells holds a value; it does not count. Fill it in and send it again"),
+         "Nothing beyond the prefilled cells holds a value; it does not count. Fill it in and send it again",
+         "{unit}", "{unit}", example={"unit": "U001 第一党支部"}),
 )
 
 
@@ -75,7 +83,7 @@ def _identify_one(job: tuple[str, bytes, str, str]) -> tuple[Identity, str | Non
         try:
             raw = read_workbook(data, kind, _W["skip"], names=False, package=package)
         except ReadError as exc:
-            return Identity(FileStatus.REJECTED, reason_code="read.unreadable", detail=str(exc)), None
+            return Identity(FileStatus.REJECTED, reason_code="read.unreadable", detail=Detail("", {"message": str(exc)})), None
     finally:
         if package is not None:
             package.close()
@@ -228,7 +236,7 @@ def _batches(items: Iterable, sizes: tuple[int, ...] = (16, 64, 256)) -> Iterato
 
 
 def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writer: ThreadPoolExecutor,
-            issued: dict[str, tuple[str, str]]):
+            issued: dict[str, tuple[str, Detail]]):
     """Store and pre-record one offered file; return a job (the file, its sha256, its storing) to read."""
     data = offered.data
     sha, size = (hashlib.sha256(data).hexdigest(), len(data)) if data is not None else _unread(campaign, offered)
@@ -247,10 +255,11 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
         store_original(campaign, sha, data, offered.kind)  # workbooks to read are stored by the writer
     if offered.kind == "rejected":
         kept = data is not None or not size  # a file too large to read is hashed where it lies, never copied
+        detail = offered.detail
+        if not kept and offered.reason_code == "intake.too_large":
+            detail = Detail("not_kept", detail.params)
         ledger.add(source=offered.source, sha256=sha, size=size, kind="rejected", status=FileStatus.REJECTED,
-                   reason_code=offered.reason_code or "intake.not_a_workbook",
-                   detail=offered.detail if kept else f"{offered.detail}; the file was not kept",
-                   mtime=offered.mtime, run=run)
+                   reason_code=offered.reason_code or "intake.not_a_workbook", detail=detail, mtime=offered.mtime, run=run)
         return None
     if known:  # same bytes under another name: a duplicate, no need to read again
         ledger.add(source=offered.source, sha256=sha, size=size, kind=offered.kind, mtime=offered.mtime, run=run,
@@ -259,15 +268,15 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
     return offered, sha, writer.submit(store_bytes, campaign.received, sha, data, offered.kind)
 
 
-def _written_here(campaign: Campaign, ledger: Ledger) -> dict[str, tuple[str, str]]:
+def _written_here(campaign: Campaign, ledger: Ledger) -> dict[str, tuple[str, Detail]]:
     """sha256 → (reason code, detail) of workbooks this campaign wrote: issued templates, feedback workbooks.
 
     A feedback workbook sent back *changed* is a unit's corrected return; only the bytes as written are refused.
     """
-    written = {sha: ("intake.toolkit_output", f"feedback workbook {what.split(' ', 1)[-1]} as written")
+    written = {sha: ("intake.toolkit_output", Detail("feedback", {"name": what.split(" ", 1)[-1]}))
                for sha, what in ledger.outputs().items()}
     issued = _issued(campaign) | ledger.issued()
-    return written | {sha: ("read.blank_template", unit) for sha, unit in issued.items()}
+    return written | {sha: ("read.blank_template", Detail("", {"unit": unit})) for sha, unit in issued.items()}
 
 
 def _issued(campaign: Campaign) -> dict[str, str]:
@@ -350,25 +359,6 @@ def _status_counts(ledger: Ledger) -> dict[str, int]:
     for f in ledger.files():
         counts[f.status] = counts.get(f.status, 0) + 1
     return counts
-
-
-def reason_message(lang: str):
-    """A function (reason_code, detail) → the message shown in ledger.csv: what, the detail, what to do."""
-    from ..codes import hint
-    from .rejections import localise
-
-    def message(code: str, detail: str) -> str:
-        detail = localise(detail or "", lang, code)
-        if not code:
-            return detail
-        try:
-            text, todo = title(code, lang), hint(code, lang)
-        except KeyError:
-            text, todo = code, ""
-        if lang == "en":
-            return f"{text}: {detail}. {todo}".strip() if detail else f"{text}. {todo}".strip()
-        return f"{text}：{detail}。{todo}" if detail else f"{text}。{todo}"
-    return message
 
 
 def export_ledger(campaign: Campaign, lang: str = "zh") -> Path:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..campaign.folder import Roster
 from ..campaign.unit_names import names_in, path_index, units_named_in_path
-from ..codes import Code, register
+from ..codes import Code, Detail, register
 from ..model import FileStatus
 from ..output.names import file_name_part
 from ..spec import layout as L
@@ -27,22 +27,40 @@ __all__ = ["Identity", "Expected", "Stamp", "identify", "CODES", "fingerprint_sc
 
 CODES = register(
     Code("identify.carriers_disagree", "error", "标识信息不一致，需人工确认", "Identity carriers disagree",
-         "核实该文件属于哪个单位，用 toolkit resolve 指定单位或退回", "Check which unit sent it; use `toolkit resolve`"),
+         "核实该文件属于哪个单位，用 toolkit resolve 指定单位或退回", "Check which unit sent it; use `toolkit resolve`",
+         example={"values": "2025 / 2026", "units": "U001 第一党支部 / U002 第二党支部"},
+         variants={"campaign_name": ("任务名称不一致：{values}", "campaign name: {values}"),
+                   "campaign_year": ("年度不一致：{values}", "campaign year: {values}"),
+                   "campaign_round": ("轮次不一致：{values}", "campaign round: {values}"),
+                   "template": ("模板不一致：{values}", "template: {values}"),
+                   "version": ("版本不一致：{values}", "version: {values}"),
+                   "units": ("{units}", "{units}")}),
     Code("identify.filename_mismatch", "error", "文件名指向另一单位，需人工确认", "File name names another unit",
-         "可能是误报了其他单位的表，请核实后用 toolkit resolve 处理", "Maybe a neighbour's file; check, then `toolkit resolve`"),
+         "可能是误报了其他单位的表，请核实后用 toolkit resolve 处理", "Maybe a neighbour's file; check, then `toolkit resolve`",
+         "{carried} / {named}", "{carried} / {named}", example={"carried": "U001 第一党支部", "named": "U002 第二党支部"}),
     Code("identify.unit_unknown", "error", "无法识别填报单位", "Unit cannot be identified",
-         "请让单位使用下发的模板重新填报，或用 toolkit resolve 指定单位", "Ask for the issued template, or `toolkit resolve --unit`"),
+         "请让单位使用下发的模板重新填报，或用 toolkit resolve 指定单位", "Ask for the issued template, or `toolkit resolve --unit`",
+         "{name}", "{name}", example={"name": "第一党支部", "units": "A01 / B01"},
+         variants={"namesakes": ("{name}：{units}", "{name}: {units}")}),
     Code("identify.unit_not_in_roster", "error", "单位代码不在名单中", "Unit code not in the roster",
-         "核对名单或该文件，用 toolkit resolve 指定正确单位", "Check the roster; `toolkit resolve --unit CODE`"),
+         "核对名单或该文件，用 toolkit resolve 指定正确单位", "Check the roster; `toolkit resolve --unit CODE`",
+         "{unit}", "{unit}", example={"unit": "U404"}),
     Code("identify.unknown_template", "error", "不是本次下发的模板", "Not a template of this campaign",
-         "请使用下发的标准模板填报后重新报送", "Fill in the issued template and send it again"),
+         "请使用下发的标准模板填报后重新报送", "Fill in the issued template and send it again",
+         example={"score": 0.25, "template": "mini", "found": "hello"},
+         variants={"structure": ("表格结构与 {template} 的吻合度为 {score:.0%}", "structure matches {score:.0%} of {template}"),
+                   "other": ("{found} ≠ {template}", "{found} ≠ {template}")}),
     Code("identify.wrong_template", "error", "报送了其他模板", "Another template was returned",
-         "本次收集的是另一张表，请报送正确的表", "This campaign collects another form; send that one"),
+         "本次收集的是另一张表，请报送正确的表", "This campaign collects another form; send that one",
+         "{found} ≠ {template}", "{found} ≠ {template}", example={"found": "evaluation", "template": "mini"}),
     Code("identify.version_not_accepted", "error", "模板版本不符", "Template version not accepted",
-         "请使用本次下发的最新模板重新填报", "Fill in the current template version and send it again"),
+         "请使用本次下发的最新模板重新填报", "Fill in the current template version and send it again",
+         "{version} ∉ {accepted}", "{version} ∉ {accepted}", example={"version": "0.9", "accepted": "1.0"}),
     Code("identify.other_campaign", "error", "属于其他考核任务（其他年度或轮次）的表格", "A workbook of another campaign",
          "这张表是为另一次考核（见说明中的任务名称和年度）下发的，请使用本次下发的模板填报后重新报送",
-         "It was issued for another campaign (named in the detail); fill in this campaign's workbook and send it"),
+         "It was issued for another campaign (named in the detail); fill in this campaign's workbook and send it",
+         "属于“{name}”（{year} 年度）", "campaign {name}, year {year}", example={"name": "党建考核", "year": "2025", "round": "2"},
+         variants={"round": ("属于“{name}”（{year} 年度，第 {round} 轮）", "campaign {name}, year {year}, round {round}")}),
     Code("identify.by_content", "warning", "标识信息缺失，已按内容识别", "Identified by content only",
          "文件元数据已丢失（可能复制到了新文件），已按单位代码/名称和表格结构识别", "Metadata lost; identified by cells and structure"),
 )
@@ -57,7 +75,7 @@ class Identity:
     template_version: str = ""
     unit_code: str = ""
     reason_code: str = ""
-    detail: str = ""
+    detail: Detail = Detail()
     carriers: dict[str, str] = field(default_factory=dict)
     submission: Submission | None = None
     return_key: str = ""
@@ -78,10 +96,10 @@ class Stamp:
     def _parts(self) -> tuple[str, str, str]:
         return (unicodedata.normalize("NFKC", self.name).strip(), _number(self.year), _number(self.round))
 
-    def describe(self) -> str:
-        """In the words of the ledger's detail (localised by :mod:`toolkit.read.rejections`)."""
-        text = f"campaign {self.name or '?'}, year {self.year or '?'}"
-        return text + (f", round {self.round}" if self.round else "")
+    def describe(self) -> Detail:
+        """The detail of identify.other_campaign: the campaign, year and round the workbook names."""
+        params = {"name": self.name or "?", "year": self.year or "?"}
+        return Detail("round", params | {"round": self.round}) if self.round else Detail("", params)
 
 
 def _number(text: str) -> str:
@@ -116,7 +134,7 @@ def _campaign_check(raw: RawWorkbook, meta: dict, expected: Expected, carriers: 
         if len({Stamp(**{part: v})._parts() for v in values}) > 1:
             carriers[f"campaign.{part}"] = " / ".join(sorted(values))
             return Identity(FileStatus.REVIEW, reason_code="identify.carriers_disagree",
-                            detail=f"campaign {part}: " + " / ".join(sorted(values)), carriers=carriers)
+                            detail=Detail(f"campaign_{part}", {"values": " / ".join(sorted(values))}), carriers=carriers)
         if values:
             parts[part] = carriers[f"campaign.{part}"] = values.pop()
     stamp = Stamp(**parts)
@@ -185,7 +203,8 @@ def identify(raw: RawWorkbook, spec: TemplateSpec, roster: Roster, accepted_vers
              filename: str, known_templates: set[str] = frozenset(), expected: Expected = Expected()) -> Identity:
     """Identify one workbook against the campaign's template and roster (and, given *expected*, its campaign)."""
     if raw.props.get("toolkit_output"):  # consolidated.xlsx, scoring-sheet.xlsx … of any campaign
-        return Identity(FileStatus.REJECTED, reason_code="intake.toolkit_output", detail=_text(raw.props["toolkit_output"]),
+        return Identity(FileStatus.REJECTED, reason_code="intake.toolkit_output",
+                        detail=Detail("marked", {"what": _text(raw.props["toolkit_output"])}),
                         carriers={"props": f"toolkit_output {_text(raw.props['toolkit_output'])}"})
     meta, lines = _meta_sheet(raw), _code_lines(raw)
     votes = _template_votes(raw, meta, lines)
@@ -193,21 +212,21 @@ def identify(raw: RawWorkbook, spec: TemplateSpec, roster: Roster, accepted_vers
     carriers = {k: f"{v[0]} {v[1]}" for k, v in votes.items()}
     if len(templates) > 1:
         return Identity(FileStatus.REVIEW, reason_code="identify.carriers_disagree",
-                        detail="template: " + " / ".join(sorted(templates)), carriers=carriers)
+                        detail=Detail("template", {"values": " / ".join(sorted(templates))}), carriers=carriers)
     if not templates:
         score = fingerprint_score(spec, raw)
         carriers["fingerprint"] = f"{score:.2f}"
         if score < 0.8:
             return Identity(FileStatus.UNIDENTIFIED, reason_code="identify.unknown_template",
-                            detail=f"structure matches {score:.0%} of {spec.id}", carriers=carriers)
+                            detail=Detail("structure", {"score": score, "template": spec.id}), carriers=carriers)
         version = spec.version
     else:
         tid = templates.pop()
         if tid != spec.id:
             code = "identify.wrong_template" if tid in known_templates else "identify.unknown_template"
             status = FileStatus.REJECTED if code == "identify.wrong_template" else FileStatus.UNIDENTIFIED
-            return Identity(status, template_id=tid, reason_code=code, detail=f"{tid} ≠ {spec.id}",
-                            carriers=carriers)
+            detail = Detail("other" if code == "identify.unknown_template" else "", {"found": tid, "template": spec.id})
+            return Identity(status, template_id=tid, reason_code=code, detail=detail, carriers=carriers)
         other = _campaign_check(raw, meta, expected, carriers)
         if other is not None:
             other.template_id, other.template_version = tid, _text(raw.props.get("toolkit_template_version"))
@@ -216,22 +235,30 @@ def identify(raw: RawWorkbook, spec: TemplateSpec, roster: Roster, accepted_vers
         version = sorted(versions)[-1] if versions else spec.version
         if len(versions) > 1:
             return Identity(FileStatus.REVIEW, spec.id, version, reason_code="identify.carriers_disagree",
-                            detail="version: " + " / ".join(sorted(versions)), carriers=carriers)
+                            detail=Detail("version", {"values": " / ".join(sorted(versions))}), carriers=carriers)
         if version not in accepted_versions:
             return Identity(FileStatus.REJECTED, spec.id, version, reason_code="identify.version_not_accepted",
-                            detail=f"{version} ∉ {', '.join(sorted(accepted_versions))}", carriers=carriers)
+                            detail=Detail("", {"version": version, "accepted": ", ".join(sorted(accepted_versions))}),
+                            carriers=carriers)
     sub = extract(spec, raw)
     ident = _unit(raw, meta, lines, sub, roster, filename, carriers)
     ident.template_id, ident.template_version, ident.submission = spec.id, version, sub
     ident.return_key = return_key(spec, sub)
     if ident.status in (FileStatus.ACCEPTED, FileStatus.REVIEW) and is_blank(spec, sub, expected.carried.get(ident.unit_code, {})):
         # nobody's return, whoever it names: a person settling it in review could only make it supersede one
-        if ident.unit_code:
-            ident.detail = f"{ident.unit_code} {roster.by_code()[ident.unit_code].name}"
+        ident.detail = Detail("", {"unit": _blank_return_unit(ident, roster)})
         ident.status, ident.reason_code = FileStatus.REJECTED, "read.blank_return"
     elif not votes and ident.status == FileStatus.ACCEPTED:
         ident.reason_code = "identify.by_content"
     return ident
+
+
+def _blank_return_unit(ident: Identity, roster) -> str:
+    """The unit a blank return names: the one it was credited to, else the units its carriers name."""
+    if ident.unit_code:
+        return f"{ident.unit_code} {roster.by_code()[ident.unit_code].name}"
+    named = {c for k, v in ident.carriers.items() if k.startswith("unit.") for c in v.split(" / ")}
+    return " / ".join(sorted(named))
 
 
 def is_blank(spec: TemplateSpec, sub: Submission, carried: dict) -> bool:
@@ -289,20 +316,23 @@ def _unit(raw, meta, lines, sub: Submission, roster: Roster, filename: str, carr
         carriers["unit.name_cell"] = " / ".join(u.code for u in named)
         if not codes:
             return Identity(FileStatus.REVIEW, reason_code="identify.unit_unknown", carriers=carriers,
-                            detail=f"{name_cell}: " + " / ".join(u.code for u in named))
+                            detail=Detail("namesakes", {"name": name_cell, "units": " / ".join(u.code for u in named)}))
     if not codes:
-        return Identity(FileStatus.REVIEW, reason_code="identify.unit_unknown", detail=name_cell, carriers=carriers)
+        return Identity(FileStatus.REVIEW, reason_code="identify.unit_unknown", detail=Detail("", {"name": name_cell}),
+                        carriers=carriers)
     if len(codes) > 1:
         named = " / ".join(f"{c} {by_code[c].name if c in by_code else '?'}" for c in sorted(codes))
-        return Identity(FileStatus.REVIEW, reason_code="identify.carriers_disagree", detail=named, carriers=carriers)
+        return Identity(FileStatus.REVIEW, reason_code="identify.carriers_disagree", detail=Detail("units", {"units": named}),
+                        carriers=carriers)
     code = codes.pop()
     if code not in by_code:
-        return Identity(FileStatus.REVIEW, unit_code="", reason_code="identify.unit_not_in_roster", detail=code,
-                        carriers=carriers)
+        return Identity(FileStatus.REVIEW, unit_code="", reason_code="identify.unit_not_in_roster",
+                        detail=Detail("", {"unit": code}), carriers=carriers)
     other = _filename_unit(filename, roster, code)
     if other:
         return Identity(FileStatus.REVIEW, unit_code="", reason_code="identify.filename_mismatch",
-                        detail=f"{code} {by_code[code].name} / {other.code} {other.name}", carriers=carriers)
+                        detail=Detail("", {"carried": f"{code} {by_code[code].name}", "named": f"{other.code} {other.name}"}),
+                        carriers=carriers)
     return Identity(FileStatus.ACCEPTED, unit_code=code, carriers=carriers)
 
 

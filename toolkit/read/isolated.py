@@ -26,6 +26,7 @@ from multiprocessing.reduction import ForkingPickler
 from typing import Any, Callable, NamedTuple, Sequence
 
 from ..campaign.lock import exit_with_parent
+from ..codes import Detail
 
 __all__ = ["ReaderLimits", "Unsafe", "IsolatedPool", "run_isolated", "ReaderStopped"]
 
@@ -56,14 +57,14 @@ class Unsafe(NamedTuple):
     """A file whose reader was stopped: what stopped it (memory, time, crash) and how it reads in the ledger."""
 
     why: str
-    detail: str
+    detail: Detail  # of read.unsafe
 
 
 class ReaderStopped(Exception):
     """Raised by :func:`run_isolated` when the worker reading a file was stopped."""
 
     def __init__(self, unsafe: Unsafe):
-        super().__init__(unsafe.detail)
+        super().__init__(unsafe.detail.text("read.unsafe", "en"))
         self.unsafe = unsafe
 
 
@@ -276,8 +277,7 @@ class IsolatedPool:
                 if worker.conn in ready:
                     self._receive(worker, results, queue)
                 elif time.monotonic() >= worker.task[1]:
-                    self._lost(worker, results, Unsafe("time", f"the reader took longer than "
-                                                                f"{self.limits.timeout:g} s"), queue)
+                    self._lost(worker, results, Unsafe("time", Detail("timeout", {"seconds": self.limits.timeout})), queue)
         return results
 
     def _start_idle(self, fn, jobs, queue: list[int]) -> None:
@@ -367,8 +367,8 @@ class IsolatedPool:
         self.close()
 
 
-def _memory_detail(limits: ReaderLimits) -> str:
-    return f"the reader ran out of memory (limit {limits.memory_bytes // _MIB} MiB)"
+def _memory_detail(limits: ReaderLimits) -> Detail:
+    return Detail("memory", {"limit": limits.memory_bytes // _MIB})
 
 
 def _death(exitcode: int | None, limits: ReaderLimits) -> Unsafe:
@@ -376,13 +376,13 @@ def _death(exitcode: int | None, limits: ReaderLimits) -> Unsafe:
     if exitcode is not None and exitcode < 0:
         number = -exitcode
         if number == getattr(signal, "SIGXCPU", None):
-            return Unsafe("time", f"the reader used more than {limits.cpu_seconds} s of CPU")
+            return Unsafe("time", Detail("cpu", {"seconds": limits.cpu_seconds}))
         try:
             name = signal.Signals(number).name
         except ValueError:
             name = f"signal {number}"
-        return Unsafe("crashed", f"the reader process ended abruptly ({name})")
-    return Unsafe("crashed", f"the reader process ended abruptly (exit code {exitcode})")
+        return Unsafe("crashed", Detail("crashed", {"how": name}))
+    return Unsafe("crashed", Detail("crashed", {"how": f"exit code {exitcode}"}))
 
 
 def run_isolated(fn: Callable, job: Any, limits: ReaderLimits | None = None) -> Any:

@@ -137,7 +137,7 @@ def read_first_sheet(path: str) -> tuple[int, list[list[Any]]]:
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # a zip package or an OLE2 (.xls) file
         problem = workbook_problem(data, Limits())
         if problem:
-            raise ReadError(problem[1])
+            raise ReadError(problem[1].text(problem[0], "en"))
     with calamine_errors():
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         return (sheet.start or (0, 0))[0], sheet.to_python()  # calamine starts at the first used row

@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Iterable
 
+from ...codes import Detail
 from ...model import FileStatus
 from .schema import Tx, now
 
@@ -34,6 +35,18 @@ class FileRow:
     run: int
     ident_detail: str = ""
     return_key: str = ""
+    ident_reason: str = ""
+    ident_params: str = ""
+
+    @property
+    def detail(self) -> Detail | str:
+        """What the row's reason says beyond its title: the office's note or the standing copy (derived
+        statuses), the identification's :class:`Detail`, or the text a ledger of an earlier version recorded."""
+        if self.message:
+            return self.message
+        if self.ident_params and self.ident_reason == self.reason_code:
+            return Detail.from_json(self.ident_params)
+        return self.ident_detail
 
 
 class FileRecords:
@@ -76,22 +89,31 @@ class FileRecords:
     def first_identity(self, sha256: str) -> dict | None:
         """How the first row of these bytes was identified, as :meth:`add` takes it (None: bytes not seen)."""
         row = self.db.execute("SELECT ident_status, ident_unit, ident_reason, ident_detail, template_id,"
-                              " template_version FROM files WHERE sha256=? ORDER BY id LIMIT 1", (sha256,)).fetchone()
+                              " template_version, ident_params FROM files WHERE sha256=? ORDER BY id LIMIT 1",
+                              (sha256,)).fetchone()
         if row is None:
             return None
-        return dict(zip(("status", "unit_code", "reason_code", "detail", "template_id", "template_version"), row))
+        first = dict(zip(("status", "unit_code", "reason_code", "detail", "template_id", "template_version"), row))
+        if row[6]:
+            first["detail"] = Detail.from_json(row[6])
+        return first
 
     def add(self, *, source: str, sha256: str, size: int, kind: str, status: str, unit_code: str = "",
-            template_id: str = "", template_version: str = "", reason_code: str = "", detail: str = "",
+            template_id: str = "", template_version: str = "", reason_code: str = "", detail: Detail | str = "",
             mtime: float = 0.0, run: int = 0, carriers: dict | None = None, payload: str | None = None,
             return_key: str = "") -> None:
-        """Record one offered file (and its extracted values); commits unless inside a transaction."""
+        """Record one offered file (and its extracted values); commits unless inside a transaction.
+
+        A :class:`Detail` is stored as data (ident_params) with its English text beside it (ident_detail:
+        what an IT colleague searches for, and what earlier versions of the toolkit read).
+        """
+        text, params = _detail_columns(reason_code, detail)
         with Tx(self.db):
             self.db.execute(
                 "INSERT OR IGNORE INTO files(source, sha256, size, kind, ident_status, ident_unit, ident_reason,"
-                " ident_detail, unit_code, template_id, template_version, status, reason_code, received_at,"
-                " mtime, run, carriers, return_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (source, sha256, size, kind, status, unit_code, reason_code, detail, unit_code, template_id,
+                " ident_detail, ident_params, unit_code, template_id, template_version, status, reason_code,"
+                " received_at, mtime, run, carriers, return_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (source, sha256, size, kind, status, unit_code, reason_code, text, params, unit_code, template_id,
                  template_version, status, reason_code, now(), mtime, run, json.dumps(carriers or {}, ensure_ascii=False),
                  return_key))
             if payload is not None:
@@ -106,14 +128,16 @@ class FileRecords:
             " AND sha256 NOT IN (SELECT sha256 FROM resolutions) ORDER BY id", sorted(reasons)).fetchall()
 
     def reidentify(self, row_id: int, sha256: str, *, status: str, unit_code: str, template_id: str,
-                   template_version: str, reason_code: str, detail: str, carriers: dict, payload: str | None,
+                   template_version: str, reason_code: str, detail: Detail | str, carriers: dict, payload: str | None,
                    return_key: str) -> None:
         """Record a file's identity again (the campaign changed since it was read)."""
+        text, params = _detail_columns(reason_code, detail)
         with self.db:
             self.db.execute(
-                "UPDATE files SET ident_status=?, ident_unit=?, ident_reason=?, ident_detail=?, unit_code=?,"
-                " template_id=?, template_version=?, status=?, reason_code=?, carriers=?, return_key=? WHERE id=?",
-                (status, unit_code, reason_code, detail, unit_code, template_id, template_version, status,
+                "UPDATE files SET ident_status=?, ident_unit=?, ident_reason=?, ident_detail=?, ident_params=?,"
+                " unit_code=?, template_id=?, template_version=?, status=?, reason_code=?, carriers=?, return_key=?"
+                " WHERE id=?",
+                (status, unit_code, reason_code, text, params, unit_code, template_id, template_version, status,
                  reason_code, json.dumps(carriers, ensure_ascii=False), return_key, row_id))
             if payload is not None:
                 self.db.execute("INSERT OR REPLACE INTO submissions(sha256, template_id, payload) VALUES (?,?,?)",
@@ -140,12 +164,21 @@ class FileRecords:
 
     def files(self) -> list[FileRow]:
         cur = self.db.execute("SELECT id, source, sha256, size, kind, unit_code, template_id, template_version,"
-                              " status, reason_code, message, received_at, mtime, run, ident_detail, return_key"
-                              " FROM files ORDER BY id")
+                              " status, reason_code, message, received_at, mtime, run, ident_detail, return_key,"
+                              " ident_reason, ident_params FROM files ORDER BY id")
         return [FileRow(*(v if v is not None else "" for v in row)) for row in cur]
 
     def accepted(self) -> list[FileRow]:
         return [f for f in self.files() if f.status == FileStatus.ACCEPTED]
+
+
+def _detail_columns(code: str, detail: Detail | str) -> tuple[str, str | None]:
+    """(ident_detail, ident_params) of a detail: its English text, and its data as JSON (None for text)."""
+    if isinstance(detail, Detail):
+        if not detail.variant and not detail.params:
+            return "", None
+        return detail.text(code, "en"), detail.to_json()
+    return detail or "", None
 
 
 def export_rows(ledger: FileRecords, message) -> Iterable[dict]:
@@ -153,5 +186,4 @@ def export_rows(ledger: FileRecords, message) -> Iterable[dict]:
     for f in ledger.files():
         yield {"source": f.source, "sha256": f.sha256, "size": f.size, "unit_code": f.unit_code,
                "template_id": f.template_id, "template_version": f.template_version, "status": f.status,
-               "reason_code": f.reason_code, "message": message(f.reason_code, f.message or f.ident_detail),
-               "received_at": f.received_at}
+               "reason_code": f.reason_code, "message": message(f.reason_code, f.detail), "received_at": f.received_at}

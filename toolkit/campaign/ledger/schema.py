@@ -39,7 +39,9 @@ CREATE TABLE IF NOT EXISTS outputs (sha256 TEXT PRIMARY KEY, kind TEXT, path TEX
 CORE_TABLES = ("runs", "files", "submissions", "resolutions", "validations")
 
 # Columns added to the schema after campaigns were already running: table → column → declaration.
-ADDED_COLUMNS = {"files": {"return_key": "TEXT DEFAULT ''"}, "runs": {"finished_at": "TEXT"}}
+# ident_params: the detail of the identification reason as data (its template variant and values, JSON);
+# rows recorded before it have only the English text in ident_detail, and are shown with that text.
+ADDED_COLUMNS = {"files": {"return_key": "TEXT DEFAULT ''", "ident_params": "TEXT"}, "runs": {"finished_at": "TEXT"}}
 
 
 def connect(path: Path, journal_mode: str) -> sqlite3.Connection:
