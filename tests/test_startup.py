@@ -11,11 +11,11 @@ import os
 import subprocess
 import sys
 
-from conftest import MINI_SPEC, returned
+from conftest import MINI_SPEC, fill_by_name, outbox_file, returned
 
 # Libraries the front of the cycle never needs: the analysts' API, the report, the desk, the roll-up.
 NOT_FOR_COLLECT = ("pandas", "numpy", "openpyxl", "jinja2", "pygal", "starlette", "duckdb", "pyarrow")
-NOT_FOR_VALIDATE = ("pandas", "jinja2", "pygal", "starlette", "duckdb", "pyarrow")
+NOT_FOR_VALIDATE = ("pandas", "numpy", "openpyxl", "jinja2", "pygal", "starlette", "duckdb", "pyarrow")
 
 _RUN_AND_LIST = """
 import json, sys
@@ -57,3 +57,23 @@ def test_a_spec_is_loaded_once_per_process_while_its_file_is_unchanged(tmp_path)
     path.write_text(text.replace("title: 迷你表", "title: 迷你表（修订）"), encoding="utf-8")
     changed = load_spec(path)
     assert changed is not first and changed.title == "迷你表（修订）"
+
+
+def test_validate_builds_no_feedback_workbook_master_when_no_return_has_errors(campaign, tmp_path, monkeypatch):
+    from clirun import cli
+
+    import toolkit.feedback.workbooks as workbooks
+
+    built = []
+    real = workbooks.FeedbackMaster
+    monkeypatch.setattr(workbooks, "FeedbackMaster", lambda *args: built.append(args) or real(*args))
+    complete = {"f_members": 10, "f_prob": 1, "f_a1_1_self_score": 50, "f_a1_2_self_score": 30,
+                "f_b_1_self_score": 0, "f_v_1_occurred": "否"}
+    fill_by_name(outbox_file(campaign, "U001"), tmp_path / "in" / "U001.xlsx", complete)
+    assert cli("collect", campaign.dir, tmp_path / "in").returncode == 0
+    assert cli("validate", campaign.dir).returncode == 0
+    assert built == [] and (campaign.feedback / "index.csv").is_file()
+    fill_by_name(outbox_file(campaign, "U002"), tmp_path / "in" / "U002.xlsx", {**complete, "f_members": "很多"})
+    assert cli("collect", campaign.dir, tmp_path / "in").returncode == 0
+    cli("validate", campaign.dir)
+    assert len(built) == 1 and list(campaign.feedback.glob("U002_*.xlsx"))  # built once the first return needs it

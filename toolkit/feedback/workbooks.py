@@ -9,6 +9,7 @@ every issue with a link to its cell. The workbook is made from a feedback master
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import replace
@@ -138,7 +139,8 @@ def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh
     spec, units = campaign.template(), campaign.roster().by_code()
     from ..rounds.carry import read_carry
     ctx = master_context(campaign, lang)
-    master, carry = FeedbackMaster(spec, ctx), read_carry(campaign)
+    master = functools.cache(lambda: FeedbackMaster(spec, ctx))  # built for the first faulty return, if any
+    carry = read_carry(campaign)
     from ..campaign.ledger import Ledger
     with Ledger(campaign.db_path) as ledger:
         accepted = {f.sha256: f for f in ledger.accepted()}
@@ -151,7 +153,7 @@ def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh
         if not errors or unit is None:
             continue
         name = names[unit.code]
-        own = FeedbackMaster(spec, replace(ctx, carry=carry[unit.code])) if carry.get(unit.code) else master
+        own = FeedbackMaster(spec, replace(ctx, carry=carry[unit.code])) if carry.get(unit.code) else master()
         notice = _notice(campaign, unit, accepted[sha])
         data = build_feedback(spec, own, unit, result.returns[sha], issues, lang, notice, positions)
         (campaign.feedback / name).write_bytes(data)
