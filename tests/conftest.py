@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -41,12 +42,33 @@ def roster_csv(tmp_path) -> Path:
 @pytest.fixture
 def campaign(tmp_path, roster_csv):
     """A generated campaign on the mini spec (3 units)."""
-    from toolkit.campaign.folder import create_campaign
+    return generated_campaign(tmp_path / "camp", roster_csv)
+
+
+_GENERATED: dict[tuple, Path] = {}  # the campaigns generated so far in this process, by what made them
+_STORE: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _generated_store(tmp_path_factory):
+    _STORE.append(tmp_path_factory.mktemp("generated"))
+
+
+def generated_campaign(directory: Path, roster: Path, *, spec: Path = MINI_SPEC, year: int = 2026,
+                       deadline: str = "2026-12-20"):
+    """``create_campaign`` + ``generate_outbox`` into *directory*: made once per process for the same spec,
+    roster, year and deadline, and copied for each test (a copy of the folder is what generating it again
+    would write, without the tens of milliseconds)."""
+    from toolkit.campaign.folder import create_campaign, load_campaign
     from toolkit.generate.outbox import generate_outbox
 
-    c = create_campaign(tmp_path / "camp", str(MINI_SPEC), roster_csv, year=2026, deadline="2026-12-20")
-    generate_outbox(c, workers=1)
-    return c
+    key = (str(spec), Path(roster).read_bytes(), year, deadline)
+    if key not in _GENERATED:
+        made = create_campaign(_STORE[-1] / f"c{len(_GENERATED)}", str(spec), roster, year=year, deadline=deadline)
+        generate_outbox(made, workers=1)
+        _GENERATED[key] = made.dir
+    shutil.copytree(_GENERATED[key], directory)
+    return load_campaign(directory)
 
 
 def outbox_file(campaign, unit_code: str) -> Path:

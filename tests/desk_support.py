@@ -9,7 +9,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from conftest import MINI_SPEC, fill, outbox_file, write_roster
+from conftest import fill, generated_campaign, outbox_file, write_roster
 
 HOSTILE = "<script>alert(1)</script>"
 UNITS = [
@@ -33,12 +33,7 @@ GOOD = {
 
 
 def make_campaign(tmp_path: Path, units=UNITS):
-    from toolkit.campaign.folder import create_campaign
-    from toolkit.generate.outbox import generate_outbox
-    roster = write_roster(tmp_path / "roster.csv", units)
-    c = create_campaign(tmp_path / "camp", str(MINI_SPEC), roster, year=2026, deadline="2026-12-20")
-    generate_outbox(c, workers=1)
-    return c
+    return generated_campaign(tmp_path / "camp", write_roster(tmp_path / "roster.csv", units))
 
 
 def returns(campaign, folder: Path) -> dict[str, Path]:
