@@ -83,23 +83,41 @@ def returned(campaign, unit_code: str, dst: Path) -> Path:
 
 def fill(src: Path, dst: Path, values: dict[tuple[str, str], object], *, keep_vba: bool = False) -> Path:
     """Copy a generated workbook and set cells: {(sheet name, "C6"): value}. Uses openpyxl like a user's Excel."""
-    wb = openpyxl.load_workbook(src)
-    for (sheet, ref), value in values.items():
-        wb[sheet][ref] = value
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(dst)
-    return dst
+    def typed(wb):
+        for (sheet, ref), value in values.items():
+            wb[sheet][ref] = value
+    return _saved(src, dst, ("cells", *((s, r, repr(v)) for (s, r), v in values.items())), typed)
 
 
 def fill_by_name(src: Path, dst: Path, values: dict[str, object]) -> Path:
     """Set cells by their defined names (f_members, f_a1_1_self_score …)."""
-    wb = openpyxl.load_workbook(src)
-    for name, value in values.items():
-        dn = wb.defined_names[name]
-        for sheet, ref in dn.destinations:
-            wb[sheet][ref.replace("$", "")] = value
+    def typed(wb):
+        for name, value in values.items():
+            dn = wb.defined_names[name]
+            for sheet, ref in dn.destinations:
+                wb[sheet][ref.replace("$", "")] = value
+    return _saved(src, dst, ("names", *((n, repr(v)) for n, v in values.items())), typed)
+
+
+_SAVED: dict[tuple, bytes] = {}
+
+
+def _saved(src: Path, dst: Path, what: tuple, typed) -> Path:
+    """*src* loaded with openpyxl, *typed* into and saved as *dst*. The same source typed the same way gives
+    the same workbook, so it is made once per process and its bytes written again (campaigns are copies of
+    one generated folder, so tests fill the same issued workbooks; openpyxl takes tens of milliseconds)."""
+    import hashlib
+    import io
+
+    key = (hashlib.sha256(Path(src).read_bytes()).digest(), what)
+    if key not in _SAVED:
+        wb = openpyxl.load_workbook(src)
+        typed(wb)
+        buf = io.BytesIO()
+        wb.save(buf)
+        _SAVED[key] = buf.getvalue()
     dst.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(dst)
+    dst.write_bytes(_SAVED[key])
     return dst
 
 
