@@ -498,6 +498,13 @@ def test_load_spec_names_the_file(tmp_path):
         load_spec(path)
 
 
+def test_a_tab_after_a_key_is_refused_as_ever(tmp_path):
+    path = tmp_path / "tab.yaml"  # libyaml (the fast reader) takes it, PyYAML does not: the refusal stays
+    path.write_text("id:\tt\nversion: '1'\ntitle: x\nsheets: []\n", encoding="utf-8")
+    with pytest.raises(SpecError, match=re.escape(str(path)) + r" line 1: not valid YAML"):
+        load_spec(path)
+
+
 def test_load_spec_reports_the_yaml_line(tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text("id: t\nversion: '1'\ntitle: x\nsheets:\n  - id: a\n    kind: [form\n", encoding="utf-8")

@@ -100,6 +100,7 @@ def test_an_alias_for_text_is_refused_too(folder):
     ("name: 考核\nyear: 2026\naccept_versions: [[1]]\n", "key 'accept_versions' must be a version or a list"),
     ("name: 考核\nyear: 2026\nname2: x\n", "unknown key 'name2' (did you mean 'name'?)"),
     ("name: 考核\n" + "x: " + "[" * 5000 + "]" * 5000 + "\n", "not valid YAML"),
+    ("name:\t考核\nyear: 2026\n", "not valid YAML"),  # a tab after the colon: libyaml would take it, PyYAML never did
 ])
 def test_other_wrong_keys_are_refused_with_the_key(folder, text, expected):
     write(folder, text)

@@ -229,11 +229,22 @@ def structure_labels(spec: TemplateSpec) -> list[str]:
 # --------------------------------------------------------------------------- loading
 
 
+def _yaml(text: str) -> Any:
+    """The document in libyaml (:data:`_YAML_LOADER`); a file libyaml refuses, or with a tab (which libyaml
+    takes where PyYAML does not), is read by PyYAML, so what is refused and the message saying why stay the same."""
+    if "\t" not in text:
+        try:
+            return yaml.load(text, Loader=_YAML_LOADER)
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
+
+
 def bundled_templates() -> list[TemplateSpec]:
     """All specs bundled in toolkit/templates/ (files named ``*.yaml`` with a ``sheets`` key)."""
     out = []
     for path in sorted(TEMPLATES_DIR.glob("*.yaml")):
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        raw = _yaml(path.read_text(encoding="utf-8"))
         if isinstance(raw, dict) and "sheets" in raw:
             out.append(parse_spec(raw, str(path)))
     if not out:  # an install without its package data: say so instead of listing nothing
@@ -285,7 +296,7 @@ def load_spec(path: str | Path) -> TemplateSpec:
 def read_yaml(path: Path, what: str) -> Any:
     """A YAML file's content; unreadable or invalid YAML is a :class:`SpecError` naming the line."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        return _yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
