@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import threading
@@ -11,6 +12,7 @@ import pytest
 from desk_support import csrf_of, make_campaign, post_files, returns, upload_and_wait, wait_job, xlsx_from, zip_of
 from starlette.testclient import TestClient
 
+from toolkit.campaign.folder import load_campaign
 from toolkit.desk import create_app
 from toolkit.desk.auth import PASSWORD_FILE, Sessions, check_password, store_password
 from toolkit.intake.archive import Limits
@@ -19,7 +21,9 @@ BASE = "http://127.0.0.1"
 
 
 @pytest.fixture
-def camp(tmp_path):
+def camp(tmp_path, request):
+    if "loaded" in request.fixturenames:  # the campaign as the upload left it, copied
+        return load_campaign(shutil.copytree(request.getfixturevalue("uploaded_once"), tmp_path / "camp"))
     return make_campaign(tmp_path)
 
 
@@ -29,11 +33,26 @@ def client(camp):
         yield c
 
 
-@pytest.fixture
-def loaded(camp, client, tmp_path):
-    """The desk after a zip of three returns went through Upload."""
-    job = upload_and_wait(client, [zip_of(returns(camp, tmp_path / "in"), tmp_path / "returns.zip")])
+def upload_three(client, camp, folder):
+    """A zip of three returns through Upload."""
+    job = upload_and_wait(client, [zip_of(returns(camp, folder / "in"), folder / "returns.zip")])
     assert job["state"] == "done", job
+    return job
+
+
+@pytest.fixture(scope="module")
+def uploaded_once(tmp_path_factory):
+    """The campaign folder after a zip of three returns went through the desk's Upload, made once."""
+    root = tmp_path_factory.mktemp("uploaded")
+    camp = make_campaign(root)
+    with TestClient(create_app(camp.dir), base_url=BASE) as c:
+        upload_three(c, camp, root)
+    return camp.dir
+
+
+@pytest.fixture
+def loaded(camp, client):
+    """The desk after a zip of three returns went through Upload (a copy of the folder it left: see camp)."""
     return client
 
 
@@ -123,9 +142,10 @@ def test_a_hostile_roster_is_shown_as_text_everywhere(loaded):
 # --------------------------------------------------------------------------- upload
 
 
-def test_upload_says_what_each_file_became(loaded, camp):
-    job = [j for j in loaded.app.state.desk.runner.jobs.values() if j.kind == "upload"][0]
-    page = loaded.get(f"/upload/{job.id}").text
+def test_upload_says_what_each_file_became(client, camp, tmp_path):
+    upload_three(client, camp, tmp_path)
+    job = [j for j in client.app.state.desk.runner.jobs.values() if j.kind == "upload"][0]
+    page = client.get(f"/upload/{job.id}").text
     for name in ("U001_第一党支部.xlsx", "U002_第二党支部.xlsx", "U001_第一党支部(2).xlsx"):
         assert name in page
     assert "待人工确认" in page and "已接收" in page
