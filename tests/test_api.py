@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import MINI_SPEC
+from conftest import DEFAULT_UNITS, MINI_SPEC, generated_campaign, write_roster
 from test_validate import submit
 
 import toolkit
@@ -55,13 +56,22 @@ def test_every_public_name_resolves_and_the_stage_packages_do_not_hide_the_stage
         toolkit.no_such_name  # noqa: B018
 
 
-@pytest.fixture
-def piped(campaign, tmp_path):
+@pytest.fixture(scope="module")
+def piped_once(tmp_path_factory):
     """The mini campaign after run_pipeline: U001 returned clean, U002 with an error, U003 nothing."""
-    files = {"U001": submit(campaign, tmp_path, "U001"),
-             "U002": submit(campaign, tmp_path, "U002", changes={("基本信息", "C6"): "很多"})}
-    results = toolkit.run_pipeline(campaign, [tmp_path / "returns"])
+    root = tmp_path_factory.mktemp("piped")
+    campaign = generated_campaign(root / "camp", write_roster(root / "roster.csv", DEFAULT_UNITS))
+    files = {"U001": submit(campaign, root, "U001"),
+             "U002": submit(campaign, root, "U002", changes={("基本信息", "C6"): "很多"})}
+    results = toolkit.run_pipeline(campaign, [root / "returns"])
     return campaign, results, files
+
+
+@pytest.fixture
+def piped(piped_once, tmp_path):
+    """piped_once's campaign folder copied for the test (which may change it), its results and returns."""
+    campaign, results, files = piped_once
+    return toolkit.open_campaign(shutil.copytree(campaign.dir, tmp_path / "camp")), results, files
 
 
 def test_run_pipeline_writes_what_toolkit_run_writes_and_returns_each_stage(piped):
