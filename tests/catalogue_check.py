@@ -29,7 +29,8 @@ def _examples() -> dict[str, str]:
 def expected_codes(item, siblings: list | None = None) -> set[str]:
     """The catalogue codes *item* is the example of (empty for a test that is nobody's example);
     *siblings*: the runs of the same test (by default, among the session's items)."""
-    listed = {code for code, example in _examples().items() if example == example_node(item)}
+    node = example_node(item)  # once: every test of the run comes through here
+    listed = {code for code, example in _examples().items() if example == node}
     if not listed:
         return set()
     named = _named(item) & listed
@@ -37,7 +38,7 @@ def expected_codes(item, siblings: list | None = None) -> set[str]:
         return named
     # a parametrisation naming no code, beside others that do, is not an example
     siblings = item.session.items if siblings is None else siblings
-    others_name_them = any(_named(o) & listed for o in siblings if example_node(o) == example_node(item))
+    others_name_them = any(_named(o) & listed for o in siblings if example_node(o) == node)
     return set() if others_name_them else listed
 
 
