@@ -11,6 +11,7 @@ import yaml
 
 from toolkit.errors import ConfigError, SpecError
 from toolkit.expr.language import evaluate, names_in, to_excel
+from toolkit.output.print_layout import column_px
 from toolkit.spec.model import TEMPLATES_DIR, Field, TemplateSpec, bundled_templates, find_template, load_spec, parse_spec
 
 EXPECTED_IDS = ("annual-assessment", "gap-sprint", "evaluation", "inspection-survey", "rectification-ledger")
@@ -574,6 +575,12 @@ def test_veto_items_start_a_page_and_show_no_points():
     keys = _key_rows(ws)
     veto = keys["#area:veto"]
     assert [b.id for b in ws.row_breaks.brk] == [veto - 1]  # the break falls just above the veto heading
+    # Excel ignores manual breaks under "fit to page": the sheet is one page wide by a fixed scale
+    assert not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)
+    # the file stores each width with the padding Excel adds (0.71 of a character)
+    visible = sum(column_px(d.width - 0.71) * (d.max - d.min + 1) for d in ws.column_dimensions.values() if not d.hidden)
+    assert visible * int(ws.page_setup.scale) / 100 <= (11.69 - 1.0) * 96 < visible * (int(ws.page_setup.scale) + 5) / 100
+    assert int(ws.page_setup.scale) >= 50
     assert ws.cell(veto, 6).value == "是否存在（必填）" and ws.cell(veto, 7).value == "情况说明"
     assert ws.row_dimensions[veto].height >= 30  # its own column headers, wrapped, are not clipped
     for item in ("v_1", "v_2", "v_3"):

@@ -20,6 +20,7 @@ import xlsxwriter
 
 from ..expr.language import to_excel
 from ..i18n import t
+from ..output.print_layout import keep_breaks_one_page_wide
 from ..output.xlsxfile import display_width
 from ..spec import layout as L
 from ..spec.model import Field, Sheet, TemplateSpec
@@ -234,7 +235,8 @@ class _Builder:
                 ws.set_row(row, None, None, {"hidden": True})
             else:
                 self._total_row(ws, row, sheet, score_col, subtotal)
-        self._veto_on_its_own_page(ws, sheet, rows)
+        widths = [7, 42, 42] + ([] if survey else [7]) + [c.width or max(10, display_width(c.label)) for c in sheet.columns]
+        self._veto_on_its_own_page(ws, sheet, rows, widths)
         ws.freeze_panes(L.FIRST_ROW, 3)
         self._protect(ws)
 
@@ -258,12 +260,17 @@ class _Builder:
                 ws.write_blank(row, col, None, self.fmt["area"])
         ws.set_row(row, 22 if area.columns == sheet.columns else 30)  # its own column headers wrap
 
-    def _veto_on_its_own_page(self, ws, sheet: Sheet, rows: list[L.ChecklistRow]) -> None:
-        """A page break before the veto area, so its heading is never left alone at the foot of a page."""
+    def _veto_on_its_own_page(self, ws, sheet: Sheet, rows: list[L.ChecklistRow], widths: list[float]) -> None:
+        """A page break before the veto area, so its heading is never left alone at the foot of a page.
+
+        Excel would ignore the break under "fit to one page wide", so the sheet then prints at the scale
+        that makes its visible columns one page wide instead.
+        """
         veto = [n for n, crow in enumerate(rows) if crow.kind == "area" and
                 next(a for a in sheet.areas if a.id == crow.area_id).kind == "veto"]
         if veto and veto[0] > 0:
             ws.set_h_pagebreaks([L.FIRST_ROW + veto[0]])
+            keep_breaks_one_page_wide(ws, widths, landscape=True, side_margin=0.5)
 
     def _item_row(self, ws, row, area, item, survey: bool = False) -> None:
         ws.write_string(row, 1, item.id.replace("_", "."), self.fmt["label_c"])

@@ -9,7 +9,8 @@ helped. :func:`column_breaks` decides where; :func:`print_wide` applies it to an
 
 from __future__ import annotations
 
-__all__ = ["column_px", "column_breaks", "print_wide", "PAGE_PX", "MIN_SCALE", "SCALE"]
+__all__ = ["column_px", "column_breaks", "print_wide", "scale_to_width", "keep_breaks_one_page_wide", "PAGE_PX",
+           "MIN_SCALE", "SCALE"]
 
 # A4 landscape less 0.4 in margins each side, at 96 px per inch: what one page holds at 100 %
 PAGE_PX = (11.69 - 0.8) * 96
@@ -85,3 +86,22 @@ def print_wide(ws, widths: list[float], groups: list[list[list[int]]], *, repeat
         ws.set_v_pagebreaks(breaks)
     ws.set_header("&L" + title.replace("&", "&&") + "&R&A")
     ws.set_footer(footer)
+
+
+def scale_to_width(widths: list[float], *, landscape: bool, side_margin: float) -> int:
+    """The largest print scale (10–100 %) at which columns of *widths* fit one A4 page wide.
+
+    Measured with :func:`column_px`, the wider of the suites' measures, so the page holds them in both.
+    """
+    page = ((11.69 if landscape else 8.27) - 2 * side_margin) * 96
+    needed = sum(column_px(w) for w in widths) or 1
+    return max(10, min(100, int(page * 100 / needed)))
+
+
+def keep_breaks_one_page_wide(ws, widths: list[float], *, landscape: bool, side_margin: float) -> None:
+    """One page wide by a fixed scale instead of "fit to page", on a sheet with manual page breaks.
+
+    Excel ignores every manual page break of a sheet set to fit to a number of pages (LibreOffice
+    honours them), so a sheet whose breaks matter prints at the scale that makes it one page wide.
+    """
+    ws.set_print_scale(scale_to_width(widths, landscape=landscape, side_margin=side_margin))

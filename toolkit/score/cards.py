@@ -9,8 +9,9 @@ whether the unit is held out (待补正), provisional (暂定) or vetoed, and fo
 from __future__ import annotations
 
 from ..campaign.folder import Campaign
+from ..output.print_layout import keep_breaks_one_page_wide
 from .engine import ScoreResult
-from .layout import SheetStyle, row_height, sheet_name
+from .layout import PORTRAIT, SheetStyle, row_height, sheet_name
 from .scheme import ScoringScheme, expression_names
 from .words import adjustment_text, note_text, rule_text, value_labels, values_text
 
@@ -52,6 +53,8 @@ def write_cards(s: SheetStyle, wb, campaign: Campaign, scheme: ScoringScheme, re
     if shared:
         shared.set_h_pagebreaks(breaks[:1023])
         s.page(shared, 0, _WIDTHS)
+        # one card a page: Excel keeps the breaks only at a fixed scale, never under "fit to page"
+        keep_breaks_one_page_wide(shared, _WIDTHS, landscape=sum(_WIDTHS) > PORTRAIT, side_margin=0.4)
 
 
 class _Words:
