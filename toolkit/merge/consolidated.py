@@ -71,24 +71,34 @@ class _Writer:
         else:
             ws.write_string(r, c, str(v), self.f[fmt_key])
 
+    def cell(self, v: Any, fmt_key: str = "cell") -> tuple[Any, Any]:
+        """(value, format) as put_row takes it: what :meth:`value` writes."""
+        if v is None or v == "":
+            return None, self.f[fmt_key]
+        if isinstance(v, bool):
+            return (self.w["yes"] if v else self.w["no"]), self.f[fmt_key]
+        if isinstance(v, (int, float)):
+            return v, self.f["num" if fmt_key == "cell" else fmt_key]
+        if isinstance(v, (dt.date, dt.datetime)):
+            return (dt.datetime.combine(v, dt.time()) if not isinstance(v, dt.datetime) else v), self.f["date"]
+        return str(v), self.f[fmt_key]
+
+    def unit_row(self, mu: MergedUnit) -> list[tuple[Any, Any]]:
+        """The unit's code, name, group and state, as the first cells of its row."""
+        state = mu.status.state
+        fmt = self.f[{"faulty": "faulty", "missing": "missing"}.get(state, "cell")]
+        return [(v, fmt) for v in (mu.unit.code, mu.unit.name, mu.unit.group,
+                                   STATE_LABELS["en" if self.lang == "en" else "zh"][state])]
+
+    def provenance_cells(self, mu: MergedUnit) -> list[tuple[Any, Any]]:
+        f = mu.file
+        return [self.cell(v) for v in ((f.source, f.sha256, f.received_at) if f else ("", "", ""))]
+
     def header(self, ws, labels: list[str], row: int = 0) -> None:
         for c, text in enumerate(labels):
             ws.write_string(row, c, text, self.f["head"])
         ws.set_row(row, 32)
         ws.freeze_panes(row + 1, 3)
-
-    def unit_cells(self, ws, r: int, mu: MergedUnit) -> str:
-        state = mu.status.state
-        key = {"faulty": "faulty", "missing": "missing"}.get(state, "cell")
-        for c, v in enumerate((mu.unit.code, mu.unit.name, mu.unit.group,
-                               STATE_LABELS["en" if self.lang == "en" else "zh"][state])):
-            ws.write_string(r, c, v, self.f[key])
-        return key
-
-    def provenance(self, ws, r: int, c: int, mu: MergedUnit) -> None:
-        f = mu.file
-        for n, v in enumerate((f.source, f.sha256, f.received_at) if f else ("", "", "")):
-            self.value(ws, r, c + n, v)
 
 
 class ConsolidatedBook:
@@ -151,12 +161,10 @@ class _FormSheet(_DataSheet):
                  + [w.w["file"], w.w["sha"], w.w["received"]])
 
     def add(self, mu: MergedUnit) -> None:
-        w, ws = self.w, self.ws
-        self.r = r = self.r + 1
-        w.unit_cells(ws, r, mu)
-        for c, (f, fmt) in enumerate(zip(self.fields, self.formats), start=4):
-            w.value(ws, r, c, mu.value(f.id), fmt)
-        w.provenance(ws, r, 4 + len(self.fields), mu)
+        w = self.w
+        self.r += 1
+        self.ws.put_row(self.r, w.unit_row(mu) + [w.cell(mu.value(f.id), fmt) for f, fmt in zip(self.fields, self.formats)]
+                        + w.provenance_cells(mu))
 
     def widths(self) -> list[float]:
         return [10, 24, 12, 12] + [_width(self.w.label(f), f) for f in self.fields] + _PROVENANCE_WIDTHS
@@ -177,15 +185,13 @@ class _ChecklistSheet(_DataSheet):
                  + [w.w["file"], w.w["sha"], w.w["received"]])
 
     def add(self, mu: MergedUnit) -> None:
-        w, ws = self.w, self.ws
-        self.r = r = self.r + 1
-        w.unit_cells(ws, r, mu)
+        w = self.w
+        self.r += 1
         scores = [mu.value(key) for key in self.score_keys]
         nums = [s for s in scores if isinstance(s, (int, float)) and not isinstance(s, bool)]
-        w.value(ws, r, 4, sum(nums) if mu.ret is not None else None)
-        for n, (key, fmt) in enumerate(self.keys, start=5):
-            w.value(ws, r, n, mu.value(key), fmt)
-        w.provenance(ws, r, 5 + len(self.cols), mu)
+        total = w.cell(sum(nums) if mu.ret is not None else None)
+        self.ws.put_row(self.r, w.unit_row(mu) + [total] + [w.cell(mu.value(key), fmt) for key, fmt in self.keys]
+                        + w.provenance_cells(mu))
 
     def widths(self) -> list[float]:
         return [10, 24, 12, 12, 8] + [_width(label, c) for label, (_, c, _) in zip(self.labels, self.cols)] + \
@@ -210,14 +216,13 @@ class _TableSheet(_DataSheet):
                  + [w.label(c) for c in sheet.columns] + [w.w["file"], w.w["sha"], w.w["received"]])
 
     def add(self, mu: MergedUnit) -> None:
-        w, ws, columns = self.w, self.ws, self.sheet.columns
+        w, columns = self.w, self.sheet.columns
+        unit, provenance = w.unit_row(mu), w.provenance_cells(mu)
         for row in mu.table_rows(self.sheet.id) or [None]:
-            self.r = r = self.r + 1
-            w.unit_cells(ws, r, mu)
-            w.value(ws, r, 4, row)
-            for n, (c, fmt) in enumerate(zip(columns, self.formats), start=5):
-                w.value(ws, r, n, mu.value(c.id, row) if row is not None else None, fmt)
-            w.provenance(ws, r, 5 + len(columns), mu)
+            self.r += 1
+            values = [w.cell(mu.value(c.id, row) if row is not None else None, fmt)
+                      for c, fmt in zip(columns, self.formats)]
+            self.ws.put_row(self.r, unit + [w.cell(row)] + values + provenance)
 
     def widths(self) -> list[float]:
         return [10, 24, 12, 12, 6] + [max(16, _width(self.w.label(c), c)) for c in self.sheet.columns] + \

@@ -8,8 +8,11 @@ its strings through it. The data itself (values.csv, the ledger) keeps the text 
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from pathlib import Path
+from typing import Any, Iterable
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -79,11 +82,89 @@ class _SafeWorksheet(Worksheet):
             return
         super()._write_cell(row, col, cell)
 
+    def put_row(self, row: int, cells: Iterable[tuple[Any, Any]], height: float | None = None) -> None:
+        """Row *row*: one (value, format) per column from A (None or "" a formatted blank; a number, a
+        date or text), *height* in points. The same cells as xlsxwriter's write_* and set_row make; in a
+        workbook written in order the row's XML goes straight to the sheet's file, several times faster
+        for the hundreds of thousands of cells of a large campaign. Never call set_row on such a row."""
+        if not self.constant_memory or self.excel_version == 2010:
+            return self._put_row_slowly(row, cells, height)
+        if row < self.previous_row or (row == self.previous_row and (self.table.get(row) or row in self.row_info)):
+            raise ValueError(f"row {row} is written out of order")
+        if row > self.previous_row:
+            self._write_single_row(row)  # what the ordinary calls left pending
+        parts, cols = [], []
+        for col, (value, fmt) in enumerate(cells):
+            xml = self._cell_xml(row, col, value, fmt)
+            if xml:
+                parts.append(xml)
+                cols.append(col)
+        if not parts and height is None:
+            return
+        self._check_dimensions(row, cols[0] if cols else 0)
+        self._check_dimensions(row, cols[-1] if cols else 0)
+        pixels = self.default_row_height if height is None else int(height * 4.0 / 3.0 + 0.5)
+        if pixels == self.original_row_height == self.default_row_height:
+            head = f'<row r="{row + 1}"'
+        else:
+            head = f'<row r="{row + 1}" ht="{pixels * 0.75:.16g}" customHeight="1"'
+        self.fh.write(f"{head}>{''.join(parts)}</row>" if parts else f"{head}/>")
+
+    def _cell_xml(self, row: int, col: int, value: Any, fmt) -> str:
+        ref = _REFS.get(col) or _ref(col)
+        style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+        if value is None or value == "":
+            return f'<c r="{ref}{row + 1}"{style}/>' if style else ""
+        cls = value.__class__
+        if cls is str:
+            text = cell_text(value)
+            if len(text) > 16383 and len(text.encode("utf-16-le", "surrogatepass")) > 65534:
+                text = text.encode("utf-16-le", "surrogatepass")[:65534].decode("utf-16-le", "ignore")
+            if "_x" in text or not text.isprintable():
+                text = self._escape_control_characters(text)
+            if "&" in text or "<" in text or ">" in text:
+                text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+            return f'<c r="{ref}{row + 1}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        if cls is bool or not isinstance(value, (int, float, dt.date, dt.time, dt.timedelta)):
+            raise TypeError(f"put_row takes numbers, dates and text, not {value!r}")
+        if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+            value = self._convert_date_time(value)
+        elif math.isnan(value) or math.isinf(value):
+            raise TypeError("NAN/INF not supported in write_number()")
+        return f'<c r="{ref}{row + 1}"{style}><v>{value:.16G}</v></c>'
+
+    def _put_row_slowly(self, row: int, cells, height: float | None) -> None:
+        for col, (value, fmt) in enumerate(cells):
+            if value is None or value == "":
+                self.write_blank(row, col, None, fmt)
+            elif isinstance(value, str):
+                self.write_string(row, col, value, fmt)
+            elif isinstance(value, (dt.date, dt.time, dt.timedelta)):
+                self.write_datetime(row, col, value, fmt)
+            else:
+                self.write_number(row, col, value, fmt)
+        if height is not None:
+            self.set_row(row, height)
+
     def put_away(self) -> None:
         """Close the temporary file of a sheet written in order and finished (xlsxwriter opens it again
         to assemble the workbook): hundreds of card sheets never hold hundreds of open files."""
         if self.constant_memory:
             self._opt_close()
+
+
+def _ref(col: int) -> str:
+    """The column letters of *col* (0 → A)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+_REFS = {c: _ref(c) for c in range(256)}
 
 
 class _SafeWorkbook(xlsxwriter.Workbook):

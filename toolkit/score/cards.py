@@ -109,9 +109,8 @@ def _card(s, ws, r: int, campaign: Campaign, row: dict, trace: list[dict], words
         n += 1
         cells = (words.title(t), words.rule(t), values_text(t.get("values", ()), words.labels, words.lang),
                  t["points"], t["max_points"], note_text(t.get("notes", ()), words.lang, words.fields))
-        for c, value in enumerate(cells):
-            s.put(ws, n, c, value, "veto" if c == 5 and t.get("vetoed") else "cell")
-        ws.set_row(n, row_height([v if isinstance(v, str) else "" for v in cells], _WIDTHS))
+        keys = ("cell",) * 5 + ("veto" if t.get("vetoed") else "cell",)
+        ws.put_row(n, s.cells(zip(cells, keys)), row_height([v if isinstance(v, str) else "" for v in cells], _WIDTHS))
     ws.merge_range(n + 2, 0, n + 2, last, w["sign"], s.f["sign"])
     for c, width in enumerate(_WIDTHS):
         ws.set_column(c, c, width)

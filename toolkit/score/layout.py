@@ -103,6 +103,18 @@ class SheetStyle:
         else:
             ws.write_string(r, c, str(value), self.f[fmt])
 
+    def cells(self, cells) -> list[tuple]:
+        """(value, format key) pairs as put_row takes them: what :meth:`put` writes, a row at once."""
+        f, out = self.f, []
+        for value, fmt in cells:
+            if value is None or value == "":
+                out.append((None, f[fmt]))
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                out.append((value, f["num" if fmt == "cell" else fmt]))
+            else:
+                out.append((str(value), f[fmt]))
+        return out
+
     def page(self, ws, header_rows: int, widths: list[float], key_columns: int = 0) -> None:
         """A4; landscape when wider than portrait; one page wide while legible, else key columns repeat."""
         total = sum(widths)

@@ -127,9 +127,7 @@ def _table(s: SheetStyle, ws, campaign: Campaign, rows: list[dict], columns, res
     for row in order:
         r += 1
         cells = _row_cells(s, row, columns, result, reasons)
-        for c, (value, fmt) in enumerate(cells):
-            s.put(ws, r, c, value, fmt)
-        ws.set_row(r, row_height([v if isinstance(v, str) else "" for v, _ in cells], widths))
+        ws.put_row(r, s.cells(cells), row_height([v if isinstance(v, str) else "" for v, _ in cells], widths))
     for legend in _legends(s, order):
         r += 1
         ws.merge_range(r, 0, r, last, legend, s.f["legend"])
