@@ -24,7 +24,7 @@ from ..validate.stage import build_return
 from .store import stored_return
 
 __all__ = ["MergedUnit", "Merged", "load_merged", "raw_text", "values_rows", "unit_values_rows", "GroupTotals",
-           "group_totals"]
+           "group_totals", "VALUES_COLUMNS"]
 
 
 @dataclass
@@ -122,25 +122,29 @@ class _ValueRows:
         self.sheet_names = {s.id: s.name for s in spec.sheets}
         self.order = {fid: n for n, fid in enumerate(_field_order(spec))}
 
-    def rows(self, mu: MergedUnit) -> Iterator[dict]:
+    def rows(self, mu: MergedUnit) -> Iterator[tuple]:
+        """The unit's rows as tuples in the order of VALUES_COLUMNS."""
         order, names, code, template = self.order, self.sheet_names, mu.unit.code, self.spec.id
         for _, ret in mu.returns:
             for e in sorted(ret.entries.values(), key=lambda e: (order.get(e.field_id, 1e9), e.row or 0)):
-                yield {"unit_code": code, "template_id": template, "sheet": names[e.sheet_id],
-                       "field": e.field_id, "row": "" if e.row is None else e.row,
-                       "value": display(e.value), "raw": raw_text(e.raw)}
+                yield (code, template, names[e.sheet_id], e.field_id, "" if e.row is None else e.row,
+                       display(e.value), raw_text(e.raw))
+
+
+VALUES_COLUMNS = ("unit_code", "template_id", "sheet", "field", "row", "value", "raw")
 
 
 def unit_values_rows(spec: TemplateSpec) -> Any:
-    """A function from a loaded unit to its rows of values.csv."""
+    """A function from a loaded unit to its rows of values.csv (tuples in the order of VALUES_COLUMNS)."""
     return _ValueRows(spec).rows
 
 
 def values_rows(merged: Merged) -> Iterator[dict]:
-    """The rows of values.csv, made as they are written (a generator: never the whole file in memory)."""
+    """The rows of values.csv as dicts, made as they are read (a generator: never the whole file in memory)."""
     rows = unit_values_rows(merged.spec)
     for mu in merged.returned():
-        yield from rows(mu)
+        for row in rows(mu):
+            yield dict(zip(VALUES_COLUMNS, row))
 
 
 def _field_order(spec: TemplateSpec) -> list[str]:

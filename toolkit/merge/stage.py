@@ -14,12 +14,11 @@ from ..campaign.deadline import deadline_date, local_time
 from ..campaign.folder import Campaign
 from ..normalise.values import display
 from .consolidated import ConsolidatedBook
-from .merged import GroupTotals, Merged, MergedUnit, group_totals, load_merged, raw_text, unit_values_rows, values_rows
+from .merged import VALUES_COLUMNS, GroupTotals, Merged, MergedUnit, group_totals, load_merged, raw_text, unit_values_rows, values_rows
 
 __all__ = ["MergedUnit", "Merged", "merge_campaign", "load_merged", "VALUES_COLUMNS", "TOTALS_COLUMNS",
            "group_totals", "raw_text", "values_rows"]
 
-VALUES_COLUMNS = ("unit_code", "template_id", "sheet", "field", "row", "value", "raw")
 # value is plain (a rate as a fraction, for machines); display is what a person reads (93.3%, 12,345);
 # key names the metric for programs (units, accepted, …, return_rate, a field id, rate:<id>)
 TOTALS_COLUMNS = ("group", "metric", "value", "display", "key")
@@ -31,7 +30,7 @@ def merge_campaign(campaign: Campaign, lang: str = "zh", merged: Merged | None =
 
     One pass over the units, each loaded from the ledger once: its values.csv rows, its rows of
     consolidated.xlsx and its part of the totals are written before the next unit is read."""
-    from ..output.csvfile import write_csv
+    from ..output.csvfile import write_csv, write_csv_rows
 
     merged = merged or load_merged(campaign)
     book, totals = ConsolidatedBook(campaign, merged.spec, lang), GroupTotals(merged)
@@ -45,7 +44,7 @@ def merge_campaign(campaign: Campaign, lang: str = "zh", merged: Merged | None =
                 returned[0] += 1
                 yield from unit_rows(mu)
 
-    rows = write_csv(campaign.out / "values.csv", VALUES_COLUMNS, each_unit())
+    rows = write_csv_rows(campaign.out / "values.csv", VALUES_COLUMNS, each_unit())
     table = totals.table()
     write_csv(campaign.out / "totals.csv", TOTALS_COLUMNS, _long_totals(merged, table, lang))
     book.close(table)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .safety import FORMULA_STARTS, csv_safe
 
-__all__ = ["write_csv"]
+__all__ = ["write_csv", "write_csv_rows"]
 
 
 def _plain(value):
@@ -41,14 +41,23 @@ def write_csv(path: Path, columns: Iterable[str], rows: Iterable[dict]) -> int:
     *rows* is consumed as it comes (a generator keeps a large file out of memory); a key missing
     from a row is written empty, a key not among *columns* is ignored.
     """
+    columns = list(columns)
+    get = dict.get
+    return write_csv_rows(path, columns, ([get(row, c, "") for c in columns] for row in rows))
+
+
+def write_csv_rows(path: Path, columns: Iterable[str], rows: Iterable[Sequence]) -> int:
+    """:func:`write_csv` for rows that are already sequences in the order of *columns* (values.csv:
+    a million rows at 8,000 returns, not one dict made per row)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
-    columns = list(columns)
-    with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+    # the BOM written by hand: the utf-8-sig codec encodes every write in Python, utf-8 in C
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write("\ufeff")
         writer = csv.writer(fh)
-        writer.writerow(columns)
-        get, count = dict.get, 0
+        writer.writerow(list(columns))
+        count = 0
         for count, row in enumerate(rows, 1):
-            writer.writerow([_cell(get(row, c, "")) for c in columns])
+            writer.writerow([_cell(v) for v in row])
     os.replace(tmp, path)
     return count
