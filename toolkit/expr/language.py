@@ -147,11 +147,12 @@ def _check_size(tree: ast.AST, shown: str) -> None:
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
-def names_in(source: str) -> set[str]:
+@lru_cache(maxsize=1024)  # asked for every unit a scheme scores: the same few expressions
+def names_in(source: str) -> frozenset[str]:
     """The variable names an expression refers to (function names excluded)."""
     tree = compile_expr(source)
     funcs = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - funcs
+    return frozenset({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - funcs)
 
 
 def evaluate(source: str, names: Mapping[str, Any]) -> Any:

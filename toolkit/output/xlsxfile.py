@@ -93,46 +93,53 @@ class _SafeWorksheet(Worksheet):
             raise ValueError(f"row {row} is written out of order")
         if row > self.previous_row:
             self._write_single_row(row)  # what the ordinary calls left pending
-        parts, cols = [], []
+        parts, cols, at = [], [], str(row + 1)
+        styles = self.__dict__.setdefault("_styles", {})  # format → its ' s="N"' (N fixed once taken)
         for col, (value, fmt) in enumerate(cells):
-            xml = self._cell_xml(row, col, value, fmt)
-            if xml:
-                parts.append(xml)
-                cols.append(col)
+            style = styles.get(id(fmt))
+            if style is None:
+                style = styles[id(fmt)] = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+            ref = (_REFS.get(col) or _ref(col)) + at
+            if value is None or value == "":
+                if not style:
+                    continue
+                parts.append(f'<c r="{ref}"{style}/>')
+            elif value.__class__ is str:
+                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is>{self._text_xml(value)}</is></c>')
+            else:
+                parts.append(f'<c r="{ref}"{style}><v>{self._number(value):.16G}</v></c>')
+            cols.append(col)
         if not parts and height is None:
             return
         self._check_dimensions(row, cols[0] if cols else 0)
         self._check_dimensions(row, cols[-1] if cols else 0)
         pixels = self.default_row_height if height is None else int(height * 4.0 / 3.0 + 0.5)
         if pixels == self.original_row_height == self.default_row_height:
-            head = f'<row r="{row + 1}"'
+            head = f'<row r="{at}"'
         else:
-            head = f'<row r="{row + 1}" ht="{pixels * 0.75:.16g}" customHeight="1"'
+            head = f'<row r="{at}" ht="{pixels * 0.75:.16g}" customHeight="1"'
         self.fh.write(f"{head}>{''.join(parts)}</row>" if parts else f"{head}/>")
 
-    def _cell_xml(self, row: int, col: int, value: Any, fmt) -> str:
-        ref = _REFS.get(col) or _ref(col)
-        style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
-        if value is None or value == "":
-            return f'<c r="{ref}{row + 1}"{style}/>' if style else ""
-        cls = value.__class__
-        if cls is str:
-            text = cell_text(value)
-            if len(text) > 16383 and len(text.encode("utf-16-le", "surrogatepass")) > 65534:
-                text = text.encode("utf-16-le", "surrogatepass")[:65534].decode("utf-16-le", "ignore")
-            if "_x" in text or not text.isprintable():
-                text = self._escape_control_characters(text)
-            if "&" in text or "<" in text or ">" in text:
-                text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-            return f'<c r="{ref}{row + 1}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
-        if cls is bool or not isinstance(value, (int, float, dt.date, dt.time, dt.timedelta)):
+    def _text_xml(self, value: str) -> str:
+        """A <t> element of text as xlsxwriter writes an inline string (escaped the same way)."""
+        text = cell_text(value)
+        if len(text) > 16383 and len(text.encode("utf-16-le", "surrogatepass")) > 65534:
+            text = text.encode("utf-16-le", "surrogatepass")[:65534].decode("utf-16-le", "ignore")
+        if "_x" in text or not text.isprintable():
+            text = self._escape_control_characters(text)
+        if "&" in text or "<" in text or ">" in text:
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f'<t xml:space="preserve">{text}</t>' if text[:1].isspace() or text[-1:].isspace() else f"<t>{text}</t>"
+
+    def _number(self, value: Any) -> float:
+        """A number or a date as the number the cell holds."""
+        if value.__class__ is bool or not isinstance(value, (int, float, dt.date, dt.time, dt.timedelta)):
             raise TypeError(f"put_row takes numbers, dates and text, not {value!r}")
         if isinstance(value, (dt.date, dt.time, dt.timedelta)):
-            value = self._convert_date_time(value)
-        elif math.isnan(value) or math.isinf(value):
+            return self._convert_date_time(value)
+        if math.isnan(value) or math.isinf(value):
             raise TypeError("NAN/INF not supported in write_number()")
-        return f'<c r="{ref}{row + 1}"{style}><v>{value:.16G}</v></c>'
+        return value
 
     def _put_row_slowly(self, row: int, cells, height: float | None) -> None:
         for col, (value, fmt) in enumerate(cells):
