@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from toolkit.campaign.ledger import Ledger
 from toolkit.cli.commands import app
 from toolkit.cli.demo import DEMO_NAME, SAMPLES_DIR
-from toolkit.read.identify import Stamp
+from toolkit.generate.stamp import Stamp
 
 
 def _run(*args: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import zipfile
 
 import openpyxl
+import pytest
 from conftest import DEFAULT_UNITS, fill_by_name, write_roster
 from test_rounds import fill_ledger, item, ledger_rows, outbox, rect, run_round
 from typer.testing import CliRunner
@@ -89,3 +90,21 @@ def test_last_years_values_come_only_from_a_valid_return(tmp_path):
     ws = openpyxl.load_workbook(outbox(load_campaign(tmp_path / "y2"), "U002"))["基本信息"]
     prior = {ws.cell(r, 1).value: ws.cell(r, 5).value for r in range(4, 25)}
     assert prior.get("members") is None and prior.get("prob_members") is None
+
+
+def test_a_next_round_is_generated_with_its_carry_over_and_never_without(tmp_path):
+    """generate sits below rounds: the carry-over is worked out above (carry_over) and passed down;
+    a campaign that follows another cannot be generated without it, so nothing is silently left out."""
+    from toolkit.campaign.carried import read_carry
+    from toolkit.rounds.carry import carry_over
+
+    r1 = ledger_round(tmp_path)
+    r2 = next_round(r1, tmp_path / "r2")
+    first = read_carry(r2)
+    with pytest.raises(TypeError, match="carry_over"):
+        generate_outbox(r2, workers=1)
+    again = generate_outbox(r2, carry=carry_over(r2), workers=1)
+    assert read_carry(r2) == first and first["U001"].tables
+    problems = [r["problem"] for r in ledger_rows(outbox(r2, "U001")) if str(r["key"]).startswith("#item:")]
+    assert "Y 称已完成但无佐证" in problems and len(again) == len(DEFAULT_UNITS)
+    assert carry_over(r1) is None  # a first round carries nothing

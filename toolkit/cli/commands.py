@@ -173,7 +173,7 @@ def next_round(directory: Annotated[Path, typer.Argument(help="The finished camp
                deadline: Annotated[Optional[str], typer.Option("--deadline", help="YYYY-MM-DD [HH:MM]")] = None,
                as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Start the next round: open items, gaps and carried values prefilled per unit, then generate."""
-    from ..rounds.carry import read_carry
+    from ..campaign.carried import read_carry
     from ..rounds.next_round import next_campaign
     ctx = Ctx(as_json, lang, debug)
     if deadline:

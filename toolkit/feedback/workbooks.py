@@ -137,7 +137,7 @@ def _notice(campaign: Campaign, unit: Unit, file) -> Notice:
 def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh") -> list[dict]:
     """One feedback workbook per unit whose return has errors, and feedback/index.csv."""
     spec, units = campaign.template(), campaign.roster().by_code()
-    from ..rounds.carry import read_carry
+    from ..campaign.carried import read_carry
     ctx = master_context(campaign, lang)
     master = functools.cache(lambda: FeedbackMaster(spec, ctx))  # built for the first faulty return, if any
     carry = read_carry(campaign)

@@ -63,7 +63,7 @@ class MasterContext:
     lang: str = "zh"
     password: str | None = None
     extra_text: dict[str, str] = field(default_factory=dict)
-    carry: Any = None  # toolkit.rounds.carry.UnitCarry of one unit, for a round that carries items over
+    carry: Any = None  # toolkit.campaign.carried.UnitCarry of one unit, for a round that carries items over
 
 
 def build_master(spec: TemplateSpec, ctx: MasterContext,

@@ -19,15 +19,17 @@ import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 from xml.sax.saxutils import escape
 
+from ..campaign.carried import UnitCarry, write_carry
 from ..campaign.folder import Campaign, Unit
 from ..campaign.lock import exit_with_parent, locked
 from ..output.csvfile import write_csv
 from ..output.names import unit_file_names
 from ..spec.model import TemplateSpec
 from .master import LITERAL_OPEN, MasterContext, build_master
+from .stamp import campaign_round, campaign_stamp
 
 __all__ = ["MasterPackage", "generate_outbox", "unit_filename", "outbox_names", "workbook_for_unit", "MANIFEST_COLUMNS"]
 
@@ -146,20 +148,6 @@ def outbox_names(units: Iterable[Unit], spec: TemplateSpec) -> dict[str, str]:
     return unit_file_names(units, spec.title)
 
 
-def campaign_round(campaign: Campaign) -> int:
-    """The campaign's round (1 unless `toolkit next` made it a later round of the same year)."""
-    try:
-        return int(campaign.config.get("round", 1) or 1)
-    except (TypeError, ValueError):
-        return 1
-
-
-def campaign_stamp(campaign: Campaign):
-    """The campaign as its workbooks name it (name, year, round): what identification compares."""
-    from ..read.identify import Stamp
-    return Stamp(campaign.name, str(campaign.year), str(campaign_round(campaign)))
-
-
 def master_context(campaign: Campaign, lang: str = "zh") -> MasterContext:
     cfg = campaign.config
     return MasterContext(campaign=campaign.name, year=campaign.year, deadline=campaign.deadline,
@@ -199,16 +187,22 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 @locked
-def generate_outbox(campaign: Campaign, *, lang: str = "zh", workers: int | None = None,
-                    progress: Callable[[int], None] | None = None) -> list[dict[str, str]]:
-    """Write every unit's workbook and outbox/manifest.csv; returns the manifest rows."""
-    from ..rounds.carry import compute_carry, write_carry
+def generate_outbox(campaign: Campaign, *, carry: Mapping[str, UnitCarry] | None = None, lang: str = "zh",
+                    workers: int | None = None, progress: Callable[[int], None] | None = None) -> list[dict[str, str]]:
+    """Write every unit's workbook and outbox/manifest.csv; returns the manifest rows.
 
+    *carry* is what each unit's workbook is prefilled with from the previous round (from
+    :func:`toolkit.rounds.carry.carry_over`, which works it out from that round's results);
+    a campaign that names a previous one cannot be generated without it.
+    """
+    if carry is None and campaign.config.get("previous"):
+        raise TypeError("generate_outbox: this campaign follows a previous one; pass carry=carry_over(campaign) "
+                        "(toolkit.rounds.carry)")
+    carry = carry or {}
     spec, roster = campaign.template(), campaign.roster()
     ctx = master_context(campaign, lang)
     master = build_master(spec, ctx)
     campaign.outbox.mkdir(parents=True, exist_ok=True)
-    carry = compute_carry(campaign, spec)
     plain = [u for u in roster.units if not carry.get(u.code)]
     names = outbox_names(roster.units, spec)
     jobs = [(names[u.code], unit_values(u)) for u in plain]

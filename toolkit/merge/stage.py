@@ -59,8 +59,8 @@ def write_rectification(campaign: Campaign, merged: Merged) -> int | None:
     """out/rectification.csv for a template with a lifecycle table (整改台账); None otherwise."""
     import datetime as dt
 
+    from ..campaign.carried import read_carry, round_tag
     from ..output.csvfile import write_csv
-    from ..rounds.carry import read_carry, round_tag
     from ..validate.rectification import RECTIFICATION_COLUMNS, failed_closings, lifecycle_sheet, rectification_rows
 
     sheet = lifecycle_sheet(merged.spec)

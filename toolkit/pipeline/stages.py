@@ -46,10 +46,12 @@ def _counter(progress: Progress | None, stage: str) -> Callable[[int], None] | N
 
 
 def generate(campaign: Campaign, *, lang: str = "zh", progress: Progress | None = None) -> GenerateSummary:
-    """One prefilled workbook per unit in outbox/ and outbox/manifest.csv."""
+    """One prefilled workbook per unit in outbox/ and outbox/manifest.csv, with what a later round
+    carries over from the round before (worked out here, above both, and handed to generate)."""
     from ..campaign.folder import unfilled_contact
     from ..generate.outbox import generate_outbox
-    rows = generate_outbox(campaign, lang=lang, progress=_counter(progress, "generate"))
+    from ..rounds.carry import carry_over
+    rows = generate_outbox(campaign, carry=carry_over(campaign), lang=lang, progress=_counter(progress, "generate"))
     return GenerateSummary(len(rows), campaign.outbox, campaign.outbox / "manifest.csv",
                            tuple(unfilled_contact(campaign)))
 

@@ -27,7 +27,7 @@ from ..codes import Code, Detail, reason_message, register
 from ..intake.walk import Limits, Offered, Package, walk, workbook_problem
 from ..model import FileStatus
 from ..spec.model import TemplateSpec, bundled_templates
-from .identify import Expected, Identity, Stamp, identify
+from .identify import Expected, Identity, identify
 from .isolated import IsolatedPool, Unsafe
 from .reader import ReadError, read_workbook
 
@@ -186,8 +186,8 @@ def collect(campaign: Campaign, sources: Iterable[str], *, workers: int | None =
 
 def expected_of(campaign: Campaign, ledger: Ledger) -> Expected:
     """This campaign's stamps (as configured, and as every mailing carried them) and its carried rows."""
-    from ..generate.outbox import campaign_stamp
-    from ..rounds.carry import read_carry
+    from ..campaign.carried import read_carry
+    from ..generate.stamp import Stamp, campaign_stamp
 
     carried = {code: {sid: {r.item_id: r.values for r in rows} for sid, rows in c.tables.items()}
                for code, c in read_carry(campaign).items()}

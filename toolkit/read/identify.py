@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from ..campaign.folder import Roster
 from ..campaign.unit_names import names_in, path_index, units_named_in_path
 from ..codes import Code, Detail, register
+from ..generate.stamp import STAMP_CARRIERS, Stamp
 from ..model import FileStatus
 from ..output.names import file_name_part
 from ..spec import layout as L
 from ..spec.model import TemplateSpec, structure_labels
 from .reader import RawWorkbook, Submission, extract, norm_label
 
-__all__ = ["Identity", "Expected", "Stamp", "identify", "CODES", "fingerprint_score", "return_key",
+__all__ = ["Identity", "Expected", "identify", "CODES", "fingerprint_score", "return_key",
            "units_named_in_path"]
 
 CODES = register(
@@ -82,33 +83,6 @@ class Identity:
 
 
 @dataclass(frozen=True)
-class Stamp:
-    """The campaign a workbook was issued for, as its carriers name it (a part left empty: not carried)."""
-
-    name: str = ""
-    year: str = ""
-    round: str = ""
-
-    def fits(self, campaign: "Stamp") -> bool:
-        """True when every part this stamp carries is *campaign*'s."""
-        return all(not mine or mine == theirs for mine, theirs in zip(self._parts(), campaign._parts()))
-
-    def _parts(self) -> tuple[str, str, str]:
-        return (unicodedata.normalize("NFKC", self.name).strip(), _number(self.year), _number(self.round))
-
-    def describe(self) -> Detail:
-        """The detail of identify.other_campaign: the campaign, year and round the workbook names."""
-        params = {"name": self.name or "?", "year": self.year or "?"}
-        return Detail("round", params | {"round": self.round}) if self.round else Detail("", params)
-
-
-def _number(text: str) -> str:
-    """"2026", 2026.0 and " 2026 " alike (an office suite may store a property as a float)."""
-    text = str(text).strip()
-    return text[:-2] if re.fullmatch(r"\d+\.0", text) else text
-
-
-@dataclass(frozen=True)
 class Expected:
     """What this campaign issued: the stamps its workbooks carry, and per unit the table rows prefilled.
 
@@ -120,18 +94,14 @@ class Expected:
     carried: dict = field(default_factory=dict)
 
 
-_CAMPAIGN_CARRIERS = (("name", "toolkit_campaign", "campaign"), ("year", "toolkit_year", "year"),
-                      ("round", "toolkit_round", "round"))
-
-
 def _campaign_check(raw: RawWorkbook, meta: dict, expected: Expected, carriers: dict) -> Identity | None:
     """A workbook issued for another campaign, year or round is refused; one issued before stamps passes."""
     if not expected.stamps:
         return None
     parts = {}
-    for part, prop, key in _CAMPAIGN_CARRIERS:
+    for part, prop, key in STAMP_CARRIERS:
         values = {v for v in (_text(raw.props.get(prop)), meta.get(key, "")) if v}
-        if len({Stamp(**{part: v})._parts() for v in values}) > 1:
+        if len({Stamp(**{part: v}).normalised() for v in values}) > 1:
             carriers[f"campaign.{part}"] = " / ".join(sorted(values))
             return Identity(FileStatus.REVIEW, reason_code="identify.carriers_disagree",
                             detail=Detail(f"campaign_{part}", {"values": " / ".join(sorted(values))}), carriers=carriers)

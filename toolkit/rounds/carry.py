@@ -10,52 +10,25 @@ returns give 上年数: a unit whose return was faulty keeps the values last kno
 one. An item marked closed whose row failed validation is still open, so it is carried.
 Text from a return is written into the next workbook as it was typed: a unit that typed
 something looking like a placeholder (``⟦r:column⟧``) sees that text, never a roster value
-(:func:`toolkit.generate.outbox.literal` keeps it from being expanded). What was prefilled is
-written to outbox/carry.json, so the round after can look back again.
+(:func:`toolkit.generate.master.literal` keeps it from being expanded). What was prefilled is
+written to outbox/carry.json (:mod:`toolkit.campaign.carried`), so the round after can look back
+again, and the stages of this round read it from there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..campaign.carried import CarriedRow, UnitCarry, read_carry, round_tag
 from ..campaign.folder import Campaign, load_campaign
 from ..expr.language import ExpressionError, evaluate
 from ..normalise.values import display
 from ..read.locate import item_field
 from ..spec.model import Sheet, TemplateSpec
 
-__all__ = ["CarriedRow", "UnitCarry", "compute_carry", "read_carry", "write_carry", "round_tag", "CARRY_FILE"]
-
-CARRY_FILE = "carry.json"
-
-
-@dataclass
-class CarriedRow:
-    item_id: str
-    first_round: str
-    values: dict[str, str]
-    last_round: str = ""
-
-
-@dataclass
-class UnitCarry:
-    tables: dict[str, list[CarriedRow]] = field(default_factory=dict)
-    prior: dict[str, str] = field(default_factory=dict)
-    stale: bool = False
-    source_round: str = ""
-    closed: dict[str, list[str]] = field(default_factory=dict)  # visible key → [item id, first round] of closed items
-
-    def __bool__(self) -> bool:
-        return bool(self.prior) or any(self.tables.values())
-
-
-def round_tag(campaign: Campaign) -> str:
-    """A short, stable name of a round: year and round number (2026r2)."""
-    return f"{campaign.year}r{int(campaign.config.get('round', 1))}"
+__all__ = ["compute_carry", "carry_over", "previous_campaign"]
 
 
 def previous_campaign(campaign: Campaign) -> Campaign | None:
@@ -66,19 +39,12 @@ def previous_campaign(campaign: Campaign) -> Campaign | None:
     return load_campaign(path if path.is_absolute() else campaign.dir / path)
 
 
-def read_carry(campaign: Campaign) -> dict[str, UnitCarry]:
-    path = campaign.outbox / CARRY_FILE
-    if not path.is_file():
-        return {}
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    return {code: UnitCarry({sid: [CarriedRow(**r) for r in rows] for sid, rows in u["tables"].items()},
-                            u["prior"], u["stale"], u.get("source_round", ""), u.get("closed", {}))
-            for code, u in raw.items()}
-
-
-def write_carry(campaign: Campaign, carry: dict[str, UnitCarry]) -> None:
-    data = {code: asdict(c) for code, c in sorted(carry.items()) if c or c.closed}
-    (campaign.outbox / CARRY_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+def carry_over(campaign: Campaign) -> dict[str, UnitCarry] | None:
+    """What :func:`toolkit.generate.outbox.generate_outbox` prefills this campaign's workbooks with:
+    None in a campaign that names no previous one, else per unit code its carry-over."""
+    if not campaign.config.get("previous"):
+        return None
+    return compute_carry(campaign, campaign.template())
 
 
 def compute_carry(campaign: Campaign, spec: TemplateSpec) -> dict[str, UnitCarry]:

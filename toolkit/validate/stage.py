@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Callable, Iterator
 
+from ..campaign.carried import read_carry
 from ..campaign.folder import Campaign
 from ..campaign.ledger import FileRow, Ledger
 from ..campaign.lock import exit_with_parent, locked
@@ -23,7 +24,6 @@ from ..expr.language import ExpressionError, evaluate
 from ..normalise.values import Parsed, display, normalise
 from ..read.locate import item_field
 from ..read.reader import Submission
-from ..rounds.carry import read_carry
 from ..spec.model import Field, TemplateSpec
 from .checklist import run_checks
 from .checks import Entry, Issue, Return
