@@ -101,7 +101,7 @@ def main() -> None:
     ap.add_argument("--campaigns", type=int, default=20)
     ap.add_argument("--keep")
     args = ap.parse_args()
-    from toolkit.spec.model import find_template
+    from toolkit.spec.load import find_template
 
     spec = find_template("annual-assessment")
     root = Path(args.keep or tempfile.mkdtemp(prefix="bench-rollup-"))

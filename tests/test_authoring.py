@@ -13,7 +13,8 @@ from clirun import cli
 from toolkit.authoring import KINDS, blank_workbook, read_spec_workbook, spec_to_workbook, workbook_to_spec
 from toolkit.authoring.examples import EXAMPLES
 from toolkit.score.scheme import load_scheme
-from toolkit.spec.model import bundled_templates, find_template, load_spec, parse_spec
+from toolkit.spec.load import bundled_templates, find_template, load_spec
+from toolkit.spec.parse import parse_spec
 
 FIXTURES = Path(__file__).parent / "fixtures" / "authoring"
 

@@ -82,7 +82,7 @@ def test_every_expectation_of_the_template_loader_has_chinese_words():
 
 def test_a_scheme_error_says_the_same_in_chinese():
     from toolkit.score.scheme import parse_scheme
-    from toolkit.spec.model import find_template
+    from toolkit.spec.load import find_template
     raw = {"id": "t", "title": "细则", "template": "annual-assessment", "version": "1",
            "grades": [{"grade": "优秀", "min": 90}, {"grade": "良好", "min": 95}, {"grade": "较差"}],
            "indicators": [{"id": "s", "title": "总分", "rule": "self_score", "item": "a1_1", "max": 12}]}
@@ -93,7 +93,7 @@ def test_a_scheme_error_says_the_same_in_chinese():
 
 
 def test_an_unknown_template_and_broken_yaml_in_chinese(tmp_path):
-    from toolkit.spec.model import find_template
+    from toolkit.spec.load import find_template
     with pytest.raises(SpecError) as info:
         find_template("annual-asessment")
     assert info.value.zh.startswith("没有名为 'annual-asessment' 的内置模板（是否应为 'annual-assessment'？）")

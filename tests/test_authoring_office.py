@@ -18,7 +18,7 @@ from toolkit.errors import SpecError
 from toolkit.generate.outbox import generate_outbox
 from toolkit.read.collect import collect
 from toolkit.score.scheme import load_scheme
-from toolkit.spec.model import load_spec
+from toolkit.spec.load import load_spec
 from toolkit.validate.stage import validate_campaign
 
 ROWS = [  # (row, 序号, 考核项目, 考核内容, 分值, 评分标准, 佐证材料)

@@ -12,7 +12,9 @@ import yaml
 from toolkit.errors import ConfigError, SpecError
 from toolkit.expr.language import evaluate, names_in, to_excel
 from toolkit.output.print_layout import column_px
-from toolkit.spec.model import TEMPLATES_DIR, Field, TemplateSpec, bundled_templates, find_template, load_spec, parse_spec
+from toolkit.spec.load import TEMPLATES_DIR, bundled_templates, find_template, load_spec
+from toolkit.spec.model import Field, TemplateSpec
+from toolkit.spec.parse import parse_spec
 
 EXPECTED_IDS = ("annual-assessment", "gap-sprint", "evaluation", "inspection-survey", "rectification-ledger")
 # Placeholders the generator fills in an instructions sheet (toolkit.generate.master._Builder._instructions).

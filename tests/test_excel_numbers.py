@@ -13,7 +13,7 @@ from conftest import FIXTURES
 
 from toolkit.expr.language import evaluate, excel_round, to_excel
 from toolkit.read.reader import extract, read_workbook
-from toolkit.spec.model import find_template
+from toolkit.spec.load import find_template
 from toolkit.validate.stage import build_return
 
 LO = FIXTURES / "lo"

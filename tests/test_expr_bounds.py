@@ -83,7 +83,7 @@ def test_a_table_column_formula_is_checked_at_load_too():
 
 def test_a_scheme_with_a_hostile_value_is_refused_at_load_naming_the_key():
     from toolkit.score.scheme import parse_scheme
-    from toolkit.spec.model import find_template
+    from toolkit.spec.load import find_template
     raw = {"id": "t", "title": "细则", "template": "annual-assessment", "version": "1",
            "grades": [{"grade": "优秀", "min": 90}, {"grade": "较差"}],
            "indicators": [{"id": "x", "title": "主题党日", "rule": "rate", "value": "'a' * 10**10 and theme_days",

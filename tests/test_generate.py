@@ -12,7 +12,7 @@ from conftest import MINI_SPEC, outbox_file, write_roster
 from toolkit.campaign.folder import create_campaign
 from toolkit.generate.outbox import generate_outbox, unit_filename
 from toolkit.spec.layout import parse_code_line
-from toolkit.spec.model import load_spec
+from toolkit.spec.load import load_spec
 
 
 def test_manifest_lists_every_unit_with_sha256(campaign):

@@ -22,7 +22,8 @@ from toolkit.read.collect import collect, export_ledger
 from toolkit.read.identify import fingerprint_score, identify
 from toolkit.read.reader import read_workbook
 from toolkit.spec.layout import parse_code_line
-from toolkit.spec.model import load_spec, parse_spec
+from toolkit.spec.load import load_spec
+from toolkit.spec.parse import parse_spec
 
 LO = FIXTURES / "lo"
 LO_FORMATS = ("xlsx", "xls", "ods")

@@ -11,7 +11,7 @@ from conftest import MINI_SPEC, fill_by_name
 from typer.testing import CliRunner
 
 from toolkit.cli.commands import app
-from toolkit.spec.model import bundled_templates
+from toolkit.spec.load import bundled_templates
 
 runner = CliRunner()
 

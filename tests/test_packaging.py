@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 import toolkit
 from toolkit.cli import app
 from toolkit.cli.demo import SAMPLES_DIR
-from toolkit.spec import model as spec
+from toolkit.spec import load as spec
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(toolkit.__file__).resolve().parent

@@ -491,7 +491,7 @@ def test_awkward_but_carried_codes_are_accepted(tmp_path):
 
 def test_a_line_break_typed_in_a_name_is_kept_and_the_file_name_has_a_space(tmp_path):
     from toolkit.generate.outbox import outbox_names
-    from toolkit.spec.model import load_spec
+    from toolkit.spec.load import load_spec
     p = write_xlsx(tmp_path / "roster.xlsx", [list(ROSTER_COLUMNS), ["U1", "第一\n党支部", "县\t委", "张\n三", "1"]])
     unit = load_roster(p).units[0]
     assert (unit.name, unit.group, unit.contact) == ("第一\n党支部", "县\t委", "张\n三")  # the data as typed

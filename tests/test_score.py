@@ -20,7 +20,7 @@ from toolkit.score.engine import (
     score_units,
 )
 from toolkit.score.scheme import parse_scheme
-from toolkit.spec.model import TEMPLATES_DIR, bundled_templates, load_spec
+from toolkit.spec.load import TEMPLATES_DIR, bundled_templates, load_spec
 
 SPEC = load_spec(TEMPLATES_DIR / "annual-assessment.yaml")
 NORMAL = [i for s in SPEC.sheets for a in s.areas if a.kind == "normal" for i in a.items]

@@ -16,7 +16,7 @@ import yaml
 from test_scoring_stage import ANNUAL_UNITS, annual_campaign, cli, read_csv
 
 from toolkit.score.sheet import LINE_HEIGHT, sheet_name, text_lines
-from toolkit.spec.model import TEMPLATES_DIR
+from toolkit.spec.load import TEMPLATES_DIR
 
 # P02 typed more probationary members than members (an error) and would otherwise total 100
 FAULTY_RETURNS = {

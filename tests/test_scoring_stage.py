@@ -21,7 +21,7 @@ from conftest import fill_by_name, outbox_file, write_roster
 from toolkit.campaign.folder import create_campaign
 from toolkit.generate.outbox import generate_outbox
 from toolkit.read.collect import collect
-from toolkit.spec.model import TEMPLATES_DIR, load_spec
+from toolkit.spec.load import TEMPLATES_DIR, load_spec
 from toolkit.validate.stage import validate_campaign
 
 SCORES_COLUMNS = ["unit_code", "unit_name", "group", "total", "rank", "group_rank", "grade", "vetoed", "state"]

@@ -441,7 +441,7 @@ def test_english_messages_use_the_english_label_and_end_cleanly():
 
 
 def test_an_issue_carries_the_fields_english_label():
-    from toolkit.spec.model import find_template
+    from toolkit.spec.load import find_template
     from toolkit.validate.stage import check_return
     spec = find_template("annual-assessment")
     field = next(f for sh in spec.sheets for f in sh.fields if f.label_en and f.type == "int")
@@ -452,7 +452,7 @@ def test_an_issue_carries_the_fields_english_label():
 
 
 def test_a_condition_is_shown_with_labels_not_expressions():
-    from toolkit.spec.model import find_template
+    from toolkit.spec.load import find_template
     from toolkit.validate.stage import check_return
     spec = find_template("annual-assessment")
     sheet = next(sh for sh in spec.sheets for a in sh.areas if a.kind == "veto")
@@ -468,7 +468,7 @@ def test_a_condition_is_shown_with_labels_not_expressions():
 
 
 def test_a_computed_value_out_of_range_points_at_its_inputs():
-    from toolkit.spec.model import find_template
+    from toolkit.spec.load import find_template
     from toolkit.validate.stage import check_return
     spec = find_template("inspection-survey")
     rate = next(f for sh in spec.sheets for f in sh.fields if f.formula and "problems_rectified" in f.formula)

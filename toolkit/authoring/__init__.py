@@ -15,7 +15,9 @@ from typing import NamedTuple
 import yaml
 
 from ..errors import ConfigError, SpecError
-from ..spec.model import TemplateSpec, find_template, parse_spec
+from ..spec.load import find_template
+from ..spec.model import TemplateSpec
+from ..spec.parse import parse_spec
 from .examples import DEFAULT_GRADES, EXAMPLES, KINDS
 from .from_spec import spec_rows
 from .places import SOURCE, Places

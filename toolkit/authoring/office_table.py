@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 
 from ..errors import SpecError
-from ..spec.model import TemplateSpec, parse_spec
+from ..spec.model import TemplateSpec
+from ..spec.parse import parse_spec
 from .cells import text_of
 from .checks import declared_points
 from .examples import _BASIC, _SELF, _VETO_COLUMNS

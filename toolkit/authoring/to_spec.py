@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import SpecError
-from ..spec.model import TemplateSpec, parse_spec
+from ..spec.model import TemplateSpec
+from ..spec.parse import parse_spec
 from .cells import Reader, text_of
 from .places import SOURCE, Places, Row
 from .read import SheetCells

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from ..errors import CampaignError, RosterError
-from ..spec.model import TemplateSpec, find_template
+from ..spec.load import find_template
+from ..spec.model import TemplateSpec
 from .config import YEARS, read_campaign_yaml
 from .deadline import deadline_date
 

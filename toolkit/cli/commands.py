@@ -49,7 +49,7 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_print_ver
 @guarded
 def templates(as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """List the bundled templates (id, version, title)."""
-    from ..spec.model import bundled_templates
+    from ..spec.load import bundled_templates
     ctx = Ctx(as_json, lang, debug)
     specs = bundled_templates()
     if ctx.json:
@@ -67,7 +67,7 @@ def describe(template: Annotated[str, typer.Argument(help="A bundled template id
              as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = False):
     """Show a template's sheets and fields."""
     from ..spec.describe import describe_spec
-    from ..spec.model import find_template
+    from ..spec.load import find_template
     ctx = Ctx(as_json, lang, debug)
     spec = find_template(template)
     info = describe_spec(spec)

@@ -26,7 +26,8 @@ from ..campaign.store import DiskFull, stops_on_a_full_disk, store_bytes, store_
 from ..codes import Code, Detail, reason_message, register
 from ..intake.walk import Limits, Offered, Package, walk, workbook_problem
 from ..model import FileStatus
-from ..spec.model import TemplateSpec, bundled_templates
+from ..spec.load import bundled_templates
+from ..spec.model import TemplateSpec
 from .identify import Expected, Identity, identify
 from .isolated import IsolatedPool, Unsafe
 from .reader import ReadError, read_workbook

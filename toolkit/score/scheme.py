@@ -18,7 +18,8 @@ from typing import Any
 
 from ..errors import SpecError
 from ..spec.errors import found_zh
-from ..spec.model import TEMPLATES_DIR, TemplateSpec, find_template, read_yaml
+from ..spec.load import TEMPLATES_DIR, find_template, read_yaml
+from ..spec.model import TemplateSpec
 from .scheme_model import FAULTY_MODES, GRADE_KEYS, RULES, SPECIAL_AREAS, TOP_KEYS, VETO_RANKS, Grade, Indicator, ScoringScheme
 from .scheme_rules import SchemeContext, compile_entry, did_you_mean, expression_names, value_fields
 

@@ -15,7 +15,8 @@ from typing import Any
 from ..errors import SpecError
 from ..expr.language import ExpressionError, names_in
 from ..normalise.values import display, parse_bool
-from ..spec.model import ID_RE, Field, TemplateSpec, find_template
+from ..spec.load import find_template
+from ..spec.model import ID_RE, Field, TemplateSpec
 from ..spec.parse import ParseContext, suggest_names
 from .scheme_model import BAND_KEYS, COMMON_KEYS, NUMBER_TYPES, RULE_KEYS, RULES, Indicator
 

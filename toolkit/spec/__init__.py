@@ -1,4 +1,4 @@
-"""Template specs: the model, parsing, authoring errors, workbook layout and describe."""
+"""Template specs: the model, parsing, loading, authoring errors, workbook layout and describe."""
 
 # The modules other packages may import (each module's own __all__ says which names).
-__all__ = ["describe", "errors", "layout", "model", "parse"]
+__all__ = ["describe", "errors", "layout", "load", "model", "parse"]
