@@ -12,7 +12,8 @@ import pytest
 from conftest import FIXTURES
 
 from toolkit.expr.language import evaluate, excel_round, to_excel
-from toolkit.read.reader import extract, read_workbook
+from toolkit.read.locate import extract
+from toolkit.read.reader import read_workbook
 from toolkit.spec.load import find_template
 from toolkit.validate.stage import build_return
 

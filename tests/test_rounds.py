@@ -203,7 +203,8 @@ def test_rectification_csv_shows_the_units_own_item_numbers(story):
 def _check_r2_variant(story, tmp_path, rows: dict[int, dict], received: dt.date):
     """Check one variant of U001's round-2 return against its carried items."""
     from toolkit.campaign.carried import read_carry
-    from toolkit.read.reader import extract, read_workbook
+    from toolkit.read.locate import extract
+    from toolkit.read.reader import read_workbook
     from toolkit.validate.stage import build_return, check_return
 
     r2 = story["r2"]

@@ -300,7 +300,8 @@ def test_computed_field_ignores_a_stale_cached_value(campaign, tmp_path):
     formula = "('基本信息'!$C$6-'基本信息'!$C$7)"
     set_cell_xml(path, "基本信息", "C8", f"<f>{formula}</f><v>999</v>")
     spec = campaign.template()
-    from toolkit.read.reader import extract, read_workbook
+    from toolkit.read.locate import extract
+    from toolkit.read.reader import read_workbook
     sub = extract(spec, read_workbook(path.read_bytes(), "xlsx"))
     assert next(v.raw for v in sub.values if v.field_id == "formal") == 999  # the stale cache is read …
     ret = build_return(spec, sub, campaign.period)

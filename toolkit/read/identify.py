@@ -21,7 +21,8 @@ from ..model import FileStatus
 from ..output.names import file_name_part
 from ..spec import layout as L
 from ..spec.model import TemplateSpec, structure_labels
-from .reader import RawWorkbook, Submission, extract, norm_label
+from .locate import extract, norm_label
+from .reader import RawWorkbook, Submission
 
 __all__ = ["Identity", "Expected", "identify", "CODES", "fingerprint_score", "return_key",
            "units_named_in_path"]

@@ -1,4 +1,4 @@
-"""Locate a template sheet's fields in a returned grid, one function per sheet kind.
+"""Locate a template's fields in a returned workbook (:func:`extract`), one function per sheet kind.
 
 Rows are found by the hidden key column first and by labels second, so a
 re-save that lost formatting, a copy into a new workbook, or rows inserted
@@ -7,13 +7,78 @@ by the unit never move a value onto the wrong field.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
 from ..i18n import LANGS, t
 from ..normalise.values import display
 from ..spec import layout as L
-from ..spec.model import Sheet
-from .reader import CellValue, Finding, Grid, Submission, norm_label
+from ..spec.model import Sheet, TemplateSpec
+from .reader import CellValue, Finding, Grid, RawWorkbook, Submission
 
-__all__ = ["LOCATORS", "locate_form", "locate_checklist", "locate_table", "item_field"]
+__all__ = ["LOCATORS", "extract", "find_sheet", "norm_label", "locate_form", "locate_checklist", "locate_table", "item_field"]
+
+_REQUIRED_MARK = re.compile(r"[（(]必填[)）]|\(required\)|\*$")
+
+
+def norm_label(text: Any) -> str:
+    """A label compared loosely: required marks, spaces and full-width forms folded."""
+    if text is None or text == "":
+        return ""
+    return _norm_label(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=65536)
+def _norm_label(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
+    s = _REQUIRED_MARK.sub("", s)
+    return re.sub(r"\s+", "", s)
+
+
+def find_sheet(raw: RawWorkbook, sheet: Sheet, taken: set[str]) -> tuple[Grid | None, bool]:
+    """The grid for a template sheet: by name, else by its row keys or labels (renamed)."""
+    if sheet.name in raw.sheets:
+        return raw.sheets[sheet.name], False
+    wanted = _sheet_keys(sheet)
+    best, best_score = None, 0.0
+    for name, grid in raw.sheets.items():
+        if name in taken or name.startswith("_"):
+            continue
+        present = {norm_label(v) for row in grid.rows[:400] for v in row[:12] if v not in (None, "")}
+        score = len(wanted & present) / max(1, len(wanted))
+        if score > best_score:
+            best, best_score = grid, score
+    return (best, True) if best_score >= 0.6 else (None, False)
+
+
+def _sheet_keys(sheet: Sheet) -> set[str]:
+    if sheet.kind == "form":
+        return {norm_label(f.label) for f in sheet.fields}
+    if sheet.kind == "checklist":
+        return {norm_label(i.content) for i in sheet.items}
+    if sheet.kind == "table":
+        return {norm_label(c.label) for c in sheet.columns}
+    return {norm_label(sheet.title)}
+
+
+def extract(spec: TemplateSpec, raw: RawWorkbook) -> Submission:
+    """Locate every field of *spec* in *raw*; what cannot be found becomes a finding."""
+    sub = Submission(spec.id, spec.version, date1904=raw.date1904)
+    taken: set[str] = set()
+    for sheet in spec.sheets:
+        if sheet.kind == "instructions":
+            continue
+        grid, renamed = find_sheet(raw, sheet, taken)
+        if grid is None:
+            sub.findings.append(Finding("structure.sheet_missing", sheet.name, detail=sheet.id))
+            continue
+        taken.add(grid.name)
+        if renamed:
+            sub.findings.append(Finding("structure.sheet_renamed", grid.name, detail=sheet.name))
+        LOCATORS[sheet.kind](sheet, grid, sub)
+    return sub
 
 
 def _key_rows(grid: Grid) -> dict[str, int]:

@@ -2,11 +2,11 @@
 
 :func:`read_workbook` turns bytes into a :class:`RawWorkbook` — grids of raw
 cell values per sheet, custom properties and defined names — with
-python-calamine for every format. :func:`extract` then locates a template's
-fields in it (by the hidden key column, then by labels) and yields a
-:class:`Submission`: each value with its sheet and cell address, plus
-structural findings (renamed sheets, inserted rows, edited labels). Checks
-downstream never see a reader's quirks.
+python-calamine for every format. :func:`toolkit.read.locate.extract` then
+locates a template's fields in it (by the hidden key column, then by labels)
+and yields a :class:`Submission`: each value with its sheet and cell address,
+plus structural findings (renamed sheets, inserted rows, edited labels).
+Checks downstream never see a reader's quirks.
 """
 
 from __future__ import annotations
@@ -20,20 +20,17 @@ import zipfile
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from defusedxml import ElementTree as SafeET
 
 from ..model import CellValue, Finding, Submission
 from ..spec import layout as L
-from ..spec.model import Sheet, TemplateSpec
 
-__all__ = ["Grid", "RawWorkbook", "CellValue", "Finding", "Submission", "read_workbook", "extract",
+__all__ = ["Grid", "RawWorkbook", "CellValue", "Finding", "Submission", "read_workbook",
            "ReadError", "read_package_props", "calamine_errors", "read_job", "read_first_sheet"]
 
 _NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
-_REQUIRED_MARK = re.compile(r"[（(]必填[)）]|\(required\)|\*$")
 
 
 class ReadError(Exception):
@@ -321,67 +318,3 @@ def _ods_props(zf: zipfile.ZipFile) -> dict[str, str]:
             name = next((v for k, v in el.attrib.items() if k.endswith("}name")), "")
             props[name] = el.text or ""
     return props
-
-
-# --------------------------------------------------------------------------- extracting
-
-
-def norm_label(text: Any) -> str:
-    """A label compared loosely: required marks, spaces and full-width forms folded."""
-    if text is None or text == "":
-        return ""
-    return _norm_label(text if isinstance(text, str) else str(text))
-
-
-@lru_cache(maxsize=65536)
-def _norm_label(text: str) -> str:
-    import unicodedata
-
-    s = unicodedata.normalize("NFKC", text)
-    s = _REQUIRED_MARK.sub("", s)
-    return re.sub(r"\s+", "", s)
-
-
-def find_sheet(raw: RawWorkbook, sheet: Sheet, taken: set[str]) -> tuple[Grid | None, bool]:
-    """The grid for a template sheet: by name, else by its row keys or labels (renamed)."""
-    if sheet.name in raw.sheets:
-        return raw.sheets[sheet.name], False
-    wanted = _sheet_keys(sheet)
-    best, best_score = None, 0.0
-    for name, grid in raw.sheets.items():
-        if name in taken or name.startswith("_"):
-            continue
-        present = {norm_label(v) for row in grid.rows[:400] for v in row[:12] if v not in (None, "")}
-        score = len(wanted & present) / max(1, len(wanted))
-        if score > best_score:
-            best, best_score = grid, score
-    return (best, True) if best_score >= 0.6 else (None, False)
-
-
-def _sheet_keys(sheet: Sheet) -> set[str]:
-    if sheet.kind == "form":
-        return {norm_label(f.label) for f in sheet.fields}
-    if sheet.kind == "checklist":
-        return {norm_label(i.content) for i in sheet.items}
-    if sheet.kind == "table":
-        return {norm_label(c.label) for c in sheet.columns}
-    return {norm_label(sheet.title)}
-
-
-def extract(spec: TemplateSpec, raw: RawWorkbook) -> Submission:
-    """Locate every field of *spec* in *raw*; what cannot be found becomes a finding."""
-    sub = Submission(spec.id, spec.version, date1904=raw.date1904)
-    taken: set[str] = set()
-    for sheet in spec.sheets:
-        if sheet.kind == "instructions":
-            continue
-        grid, renamed = find_sheet(raw, sheet, taken)
-        if grid is None:
-            sub.findings.append(Finding("structure.sheet_missing", sheet.name, detail=sheet.id))
-            continue
-        taken.add(grid.name)
-        if renamed:
-            sub.findings.append(Finding("structure.sheet_renamed", grid.name, detail=sheet.name))
-        from .locate import LOCATORS
-        LOCATORS[sheet.kind](sheet, grid, sub)
-    return sub

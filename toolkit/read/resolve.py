@@ -71,7 +71,8 @@ def _contradiction(ledger: Ledger, sha: str, unit: str, roster: Roster) -> str:
 def _extract_stored(campaign: Campaign, sha: str):
     from .collect import stored_path
     from .isolated import ReaderStopped, run_isolated
-    from .reader import ReadError, extract, read_job
+    from .locate import extract
+    from .reader import ReadError, read_job
 
     path = stored_path(campaign, sha)
     if path is None or path.suffix == ".bin":

@@ -72,7 +72,8 @@ def compute_carry(campaign: Campaign, spec: TemplateSpec) -> dict[str, UnitCarry
 
 def _failed_closings(prev_spec: TemplateSpec, mu, before: UnitCarry) -> set[int]:
     """Rows of last round's ledger marked closed whose closing failed validation (faulty returns only)."""
-    from ..validate.rectification import failed_closings, lifecycle_sheet
+    from ..validate.checklist import failed_closings
+    from ..validate.rectification import lifecycle_sheet
 
     sheet = lifecycle_sheet(prev_spec)
     if sheet is None or mu.status.state != "faulty":

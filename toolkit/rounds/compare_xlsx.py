@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from ..output.figures import XLSX_AMOUNT, XLSX_POINTS
-from .compare import Comparison, UnitChange, UnitYear
+from .compare_read import UnitYear
+from .comparison import Comparison, UnitChange
 
 __all__ = ["write_compare_xlsx"]
 

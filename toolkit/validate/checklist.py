@@ -1,10 +1,12 @@
-"""The check list run on every accepted return, written out in order (nothing adds to it at import time)."""
+"""The check list run on every accepted return, written out in order (nothing adds to it at import time),
+and the rectification items whose closing fails it (:func:`failed_closings`)."""
 
 from __future__ import annotations
 
 from typing import Callable, Iterator
 
 from ..model import Severity
+from ..spec.model import Sheet
 from .checks import (
     Issue,
     Return,
@@ -19,9 +21,9 @@ from .checks import (
     check_structure,
     check_table_keys,
 )
-from .rectification import check_closing_dates, check_deadlines, check_items_kept, check_reopened
+from .rectification import check_closing_dates, check_deadlines, check_items_kept, check_reopened, item_ids, item_state
 
-__all__ = ["CHECKS", "run_checks"]
+__all__ = ["CHECKS", "run_checks", "failed_closings"]
 
 CHECKS: list[Callable[[Return], Iterator[Issue]]] = [
     check_structure, check_parse, check_required, check_bounds, check_pattern, check_period,
@@ -41,3 +43,26 @@ def run_checks(ret: Return) -> list[Issue]:
             if issue.severity == Severity.ERROR and issue.field:
                 ret.flagged.add(issue.field)
     return issues
+
+
+def failed_closings(ret: Return, sheet: Sheet, context: dict | None = None) -> set[int]:
+    """Rows of *sheet* marked closed whose row has an error: a closing that failed validation.
+
+    The return is checked again with *context* (the carry and the day it was received, as
+    validate had them), so the answer does not depend on an out/issues.csv being current.
+    """
+    closed = {row for row in item_ids(ret, sheet) if item_state(sheet, ret.names(row, sheet.id)) == "closed"}
+    if not closed:
+        return set()
+    saved, ret.context = ret.context, dict(context or ret.context)
+    try:
+        issues = run_checks(ret)
+    finally:
+        ret.context = saved
+    columns = {c.id for c in sheet.columns}
+    failed = set()
+    for issue in issues:
+        fid, _, rest = issue.field.partition("[")
+        if issue.severity == "error" and rest.endswith("]") and fid in columns and rest[:-1].isdigit():
+            failed.add(int(rest[:-1]))
+    return failed & closed

@@ -16,8 +16,7 @@ from ..read.locate import item_field
 from ..spec.model import Sheet
 from .checks import Issue, Return, new_issue
 
-__all__ = ["CODES", "RECTIFICATION_COLUMNS", "item_ids", "item_state", "rectification_rows", "failed_closings",
-           "NOT_CLOSED"]
+__all__ = ["CODES", "RECTIFICATION_COLUMNS", "item_ids", "item_state", "rectification_rows", "NOT_CLOSED"]
 
 # The state of an item marked 已完成 whose row failed validation: its closing is not signed off,
 # so the item is still open (carried to the next round, counted as open).
@@ -118,31 +117,6 @@ def item_state(sheet: Sheet, values: dict[str, Any]) -> str:
     if status in sheet.lifecycle.in_progress:
         return "in_progress"
     return "open"
-
-
-def failed_closings(ret: Return, sheet: Sheet, context: dict | None = None) -> set[int]:
-    """Rows of *sheet* marked closed whose row has an error: a closing that failed validation.
-
-    The return is checked again with *context* (the carry and the day it was received, as
-    validate had them), so the answer does not depend on an out/issues.csv being current.
-    """
-    from .stage import check_return
-
-    closed = {row for row in item_ids(ret, sheet) if item_state(sheet, ret.names(row, sheet.id)) == "closed"}
-    if not closed:
-        return set()
-    saved, ret.context = ret.context, dict(context or ret.context)
-    try:
-        issues = check_return(ret)
-    finally:
-        ret.context = saved
-    columns = {c.id for c in sheet.columns}
-    failed = set()
-    for issue in issues:
-        fid, _, rest = issue.field.partition("[")
-        if issue.severity == "error" and rest.endswith("]") and fid in columns and rest[:-1].isdigit():
-            failed.add(int(rest[:-1]))
-    return failed & closed
 
 
 def _date(text) -> dt.date | None:
