@@ -7,8 +7,6 @@ through the one job thread (:mod:`toolkit.desk.jobs`).
 
 from __future__ import annotations
 
-import hmac
-from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -21,10 +19,11 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from . import overview, results, review, signin, units, upload
 from .auth import COOKIE, Sessions, is_loopback, stored_password
+from .context import Desk, desk_of
 from .jobs import JobRunner
-from .words import carrier_label, word
-from .work import STATES, Limits, load_campaign
+from .work import Limits, load_campaign
 
 __all__ = ["create_app", "Desk", "DEFAULT_UPLOAD_MB"]
 
@@ -32,47 +31,6 @@ HERE = Path(__file__).parent
 DEFAULT_UPLOAD_MB = 500
 _PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
              "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-
-
-@dataclass
-class Desk:
-    """What every request needs: the campaign folder, the language, the runner and the limits."""
-
-    dir: Path
-    lang: str
-    runner: JobRunner
-    sessions: Sessions
-    password: dict | None          # the stored hash, when the desk needs one
-    limits: Limits
-    max_upload_bytes: int
-    templates: Jinja2Templates
-
-    def campaign(self):
-        return load_campaign(self.dir)
-
-    def t(self, key: str, **values) -> str:
-        return word(key, self.lang, **values)
-
-    def page(self, request: Request, name: str, context: dict, status_code: int = 200) -> Response:
-        session = request.state.session
-        busy = self.runner.busy()
-        base = {"t": self.t, "carrier": lambda key: carrier_label(key, self.lang), "lang": self.lang, "csrf": session.csrf, "states": STATES, "busy": busy,
-                "password": self.password is not None, "campaign": self.campaign(), "path": request.url.path}
-        return self.templates.TemplateResponse(request, name, base | context, status_code=status_code)
-
-
-def desk_of(request: Request) -> Desk:
-    return request.app.state.desk
-
-
-async def checked_form(request: Request):
-    """The posted form, once its CSRF token matches the session's; else 403."""
-    form = await request.form(max_files=desk_of(request).limits.max_members, max_fields=200)
-    sent = request.headers.get("x-csrf-token") or str(form.get("csrf", ""))
-    if not sent or not hmac.compare_digest(sent, request.state.session.csrf):
-        await form.close()
-        raise HTTPException(403, desk_of(request).t("csrf"))
-    return form
 
 
 class SessionGate(BaseHTTPMiddleware):
@@ -150,7 +108,6 @@ async def not_found(request: Request, exc: HTTPException):
 def create_app(campaign_dir: str | Path, *, lang: str = "zh", host: str = "127.0.0.1",
                limits: Limits = Limits(), max_upload_mb: int = DEFAULT_UPLOAD_MB) -> Starlette:
     """The desk over *campaign_dir*; off loopback it refuses to start without a stored password."""
-    from . import overview, results, review, signin, units, upload
     directory = Path(campaign_dir)
     load_campaign(directory)  # a missing or broken campaign fails here, before anything listens
     password = None if is_loopback(host) else stored_password(directory)

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse
 from starlette.routing import Route
 
-from .app import desk_of
+from .context import desk_of
 from .work import overview as count_units
 from .work import refresh_status
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse
 from starlette.routing import Route
 
-from .app import checked_form, desk_of
+from .context import checked_form, desk_of
 from .overview import XLSX
 from .work import results as run_results
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from .app import checked_form, desk_of
+from .context import checked_form, desk_of
 from .work import review_items, settle
 
 __all__ = ["ROUTES"]

@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from .app import checked_form, desk_of
 from .auth import check_password
+from .context import checked_form, desk_of
 
 __all__ = ["ROUTES"]
 

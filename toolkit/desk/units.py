@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse
 from starlette.routing import Route
 
-from .app import desk_of
+from .context import desk_of
 from .overview import XLSX
 from .work import feedback_file, unit_detail, unit_rows
 

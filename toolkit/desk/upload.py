@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .app import checked_form, desk_of
+from .context import checked_form, desk_of
 from .work import outcome_of, take_in
 
 __all__ = ["ROUTES", "clean_parts"]
