@@ -19,7 +19,7 @@ from ..spec.model import TemplateSpec
 from ..spec.parse import parse_spec
 from .cells import text_of
 from .checks import declared_points
-from .examples import _BASIC, _SELF, _VETO_COLUMNS
+from .examples import SELF_SCORE_COLUMNS, UNIT_FIELDS, VETO_COLUMNS
 from .places import Places
 from .read import SheetCells, cell_name
 
@@ -75,9 +75,9 @@ def read_office_table(sheets: list[SheetCells], path: Path, lang: str = "zh",
     title = _title(sheet, head) or path.stem
     raw = {"id": template_id or _template_id(path), "version": f"{dt.date.today().year}.1", "title": title,
            "sheets": [{"id": "intro", "kind": "instructions", "name": "填报说明", "text": _INTRO},
-                      {"id": "basic", "kind": "form", "name": "基本信息", "fields": [dict(f) for f in _BASIC]},
+                      {"id": "basic", "kind": "form", "name": "基本信息", "fields": [dict(f) for f in UNIT_FIELDS]},
                       {"id": "check", "kind": "checklist", "name": "考核指标", "title": title,
-                       "columns": [dict(c) for c in _SELF], "areas": areas}]}
+                       "columns": [dict(c) for c in SELF_SCORE_COLUMNS], "areas": areas}]}
     return parse_spec(raw, path.name), raw, [], places
 
 
@@ -140,7 +140,7 @@ def _new_area(title: str, areas: list[dict]) -> dict:
     if "否决" in title:
         n = kinds.count("veto")
         return {"id": "veto" if not n else f"veto{n + 1}", "title": title, "kind": "veto",
-                "columns": [dict(c) for c in _VETO_COLUMNS], "items": []}
+                "columns": [dict(c) for c in VETO_COLUMNS], "items": []}
     if "加分" in title:
         n = kinds.count("bonus")
         cap = _CAP.search(title)
