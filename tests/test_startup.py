@@ -47,7 +47,7 @@ def test_collect_and_validate_leave_the_heavy_libraries_unimported(campaign, tmp
 
 
 def test_a_spec_is_loaded_once_per_process_while_its_file_is_unchanged(tmp_path):
-    from toolkit.spec.model import load_spec
+    from toolkit.spec.load import load_spec
 
     path = tmp_path / "mini.yaml"
     text = MINI_SPEC.read_text(encoding="utf-8")
