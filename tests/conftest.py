@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-# Readers run in workers under limits (toolkit.read.isolated): low ones here, so a hostile file fails fast.
+# Readers run in workers under limits (toolkit.intake.isolated): low ones here, so a hostile file fails fast.
 os.environ.setdefault("TOOLKIT_READER_MEMORY_MB", "256")
 os.environ.setdefault("TOOLKIT_READER_CPU_SECONDS", "20")
 

@@ -666,7 +666,7 @@ def test_a_killed_command_leaves_the_campaign_unlocked_and_no_workers(campaign, 
     """Workers forked under the lock must not keep it (or themselves) alive after their command is killed."""
     from toolkit.campaign.lock import campaign_lock
     script = ("import os, sys, time\nfrom concurrent.futures import ProcessPoolExecutor\nfrom pathlib import Path\n"
-              "from toolkit.campaign.lock import campaign_lock, exit_with_parent\n"
+              "from toolkit.campaign.lock import campaign_lock\nfrom toolkit.intake.isolated import exit_with_parent\n"
               "with campaign_lock(Path(sys.argv[1])):\n"
               "    pool = ProcessPoolExecutor(2, initializer=exit_with_parent)\n"
               "    pids = {pool.submit(os.getpid).result() for _ in range(8)}\n"

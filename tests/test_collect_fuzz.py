@@ -103,7 +103,7 @@ from hypothesis import strategies as st  # noqa: E402
 @pytest.fixture(scope="module")
 def low_cap_reader():
     """One worker reading under a 256 MiB cap, for every example (a dead one is replaced)."""
-    from toolkit.read.isolated import IsolatedPool, ReaderLimits
+    from toolkit.intake.isolated import IsolatedPool, ReaderLimits
 
     with IsolatedPool(1, limits=ReaderLimits(memory_bytes=256 * 2**20, cpu_seconds=20, timeout=60)) as pool:
         yield pool
@@ -150,7 +150,7 @@ def test_a_crafted_package_is_rejected_by_the_checks_or_read_within_a_low_memory
     """What the cheap checks let through, the reader reads within 256 MiB; and nothing takes the test process down."""
     from crafted import xlsx
 
-    from toolkit.read.isolated import Unsafe
+    from toolkit.intake.isolated import Unsafe
 
     sheet = _sheet(rows)
     if attr_gt:

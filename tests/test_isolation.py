@@ -21,8 +21,8 @@ import toolkit.cli.support as cli_support
 import toolkit.read.collect as collect_module
 from toolkit.campaign.ledger import Ledger
 from toolkit.cli.commands import app
+from toolkit.intake.isolated import IsolatedPool, ReaderLimits, ReaderStopped, Unsafe, run_isolated
 from toolkit.read.collect import collect
-from toolkit.read.isolated import IsolatedPool, ReaderLimits, ReaderStopped, Unsafe, run_isolated
 
 _DIE: dict[str, str] = {}  # sha256 of a file → how its reader dies (read by the forked workers)
 _REAL_READ = collect_module.read_workbook

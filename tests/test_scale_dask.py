@@ -156,7 +156,7 @@ def test_a_readers_error_keeps_its_type_once_distributed_is_imported():
     must not turn the reader's ReadError into a RuntimeError (a roster error would exit 1, not 2)."""
     import tblib.pickling_support
 
-    from toolkit.read.isolated import run_isolated
+    from toolkit.intake.isolated import run_isolated
     from toolkit.read.reader import ReadError
 
     # what importing distributed does for the exception classes that exist by then (import order varies)

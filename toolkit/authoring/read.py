@@ -92,7 +92,7 @@ def read_sheets_here(path: str) -> list[SheetCells]:
 
 def read_sheets(path: str | Path) -> list[SheetCells]:
     """:func:`read_sheets_here` in a worker under the reader limits; a file it cannot read is a ConfigError."""
-    from ..read.isolated import ReaderStopped, run_isolated
+    from ..intake.isolated import ReaderStopped, run_isolated
 
     path = Path(path)
     if not path.is_file():

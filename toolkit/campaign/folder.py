@@ -328,8 +328,8 @@ def _read_roster_csv(p: Path) -> list[list[str]]:
 
 
 def _read_roster_xlsx(p: Path) -> list[list[str]]:
-    from ..read.isolated import ReaderStopped, run_isolated
-    from ..read.reader import ReadError, read_first_sheet
+    from ..intake.calamine import ReadError, read_first_sheet
+    from ..intake.isolated import ReaderStopped, run_isolated
 
     try:  # read in a worker under memory and time limits: a hostile roster cannot take the command down
         first_row, grid = run_isolated(read_first_sheet, str(p))

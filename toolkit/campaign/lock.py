@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
 from ..errors import ConfigError
 
-__all__ = ["CampaignBusy", "campaign_lock", "locked", "exit_with_parent"]
+__all__ = ["CampaignBusy", "campaign_lock", "locked"]
 
 _HELD: dict[str, int] = {}
 _FILES: dict[str, object] = {}  # the open lock files of this process
@@ -101,23 +100,3 @@ def _lock(fh, take: bool) -> bool:
     except OSError:  # BlockingIOError on POSIX, PermissionError on Windows: someone else holds it
         return False
     return True
-
-
-def exit_with_parent() -> None:
-    """Pool worker initializer: end when the command that started the worker dies (Linux).
-
-    A worker left behind by a killed command would sit idle for ever; the kernel sends it
-    SIGKILL when its parent goes. Elsewhere the worker ends when its pipe to the parent closes.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-        import multiprocessing
-        import signal
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        parent = multiprocessing.parent_process()
-        if parent is not None and os.getppid() != parent.pid:  # the parent died before prctl
-            os._exit(1)
-    except (OSError, AttributeError):
-        pass

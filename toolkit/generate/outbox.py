@@ -24,7 +24,8 @@ from xml.sax.saxutils import escape
 
 from ..campaign.carried import UnitCarry, write_carry
 from ..campaign.folder import Campaign, Unit
-from ..campaign.lock import exit_with_parent, locked
+from ..campaign.lock import locked
+from ..intake.isolated import exit_with_parent
 from ..output.csvfile import write_csv
 from ..output.names import unit_file_names
 from ..spec.model import TemplateSpec

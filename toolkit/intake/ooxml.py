@@ -117,7 +117,7 @@ def _parts_problem(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limit
     """Check the parts a reader parses; the rest (themes, drawings, pictures) no reader opens.
 
     Whatever slips past these checks is read in a worker under memory and time limits
-    (:mod:`toolkit.read.isolated`): they are the cheap first line, and name what is wrong.
+    (:mod:`toolkit.intake.isolated`): they are the cheap first line, and name what is wrong.
     """
     kinds = _relationship_targets(package, parts)
     for info in parts:

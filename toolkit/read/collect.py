@@ -4,7 +4,7 @@ Each file is stored under DIR/received/<sha256> *before* its ledger row is
 written, and the row and its extracted values are written in one
 transaction, so a run killed at any point is completed by the next one.
 Reading and identification run in isolated worker processes under memory and time
-limits (:mod:`toolkit.read.isolated`): no returned file is parsed in this process, and a
+limits (:mod:`toolkit.intake.isolated`): no returned file is parsed in this process, and a
 reader that dies costs only the file it held (``read.unsafe``). The originals are written
 meanwhile by a thread of the main process (file creation waits on the disk more
 than it computes, so it overlaps with the reading instead of taking a worker's time).
@@ -24,12 +24,12 @@ from ..campaign.ledger import LEDGER_COLUMNS, Ledger, encode_payload, export_row
 from ..campaign.lock import locked
 from ..campaign.store import DiskFull, stops_on_a_full_disk, store_bytes, store_original, stored_path, sweep_partial_copies
 from ..codes import Code, Detail, reason_message, register
+from ..intake.isolated import IsolatedPool, Unsafe
 from ..intake.walk import Limits, Offered, Package, walk, workbook_problem
 from ..model import FileStatus
 from ..spec.load import bundled_templates
 from ..spec.model import TemplateSpec
 from .identify import Expected, Identity, identify
-from .isolated import IsolatedPool, Unsafe
 from .reader import ReadError, read_workbook
 
 __all__ = ["collect", "CollectResult", "store_original", "export_ledger", "reason_message", "DiskFull", "CODES",

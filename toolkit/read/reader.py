@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import html
 import io
-import os
 import re
-import sys
 import zipfile
 import zlib
 from contextlib import contextmanager
@@ -24,17 +22,14 @@ from typing import Any
 
 from defusedxml import ElementTree as SafeET
 
+from ..intake.calamine import ReadError, calamine_errors
 from ..model import CellValue, Finding, Submission
 from ..spec import layout as L
 
 __all__ = ["Grid", "RawWorkbook", "CellValue", "Finding", "Submission", "read_workbook",
-           "ReadError", "read_package_props", "calamine_errors", "read_job", "read_first_sheet"]
+           "ReadError", "read_package_props", "calamine_errors", "read_job"]
 
 _NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
-
-
-class ReadError(Exception):
-    """The workbook cannot be read (corrupt, encrypted); becomes a ledger rejection."""
 
 
 @dataclass
@@ -115,63 +110,9 @@ def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset(), na
 
 
 def read_job(job: tuple[bytes, str]) -> RawWorkbook:
-    """:func:`read_workbook` of ``(data, kind)``: the form a worker of :mod:`toolkit.read.isolated` is given."""
+    """:func:`read_workbook` of ``(data, kind)``: the form a worker of :mod:`toolkit.intake.isolated` is given."""
     data, kind = job
     return read_workbook(data, kind)
-
-
-def read_first_sheet(path: str) -> tuple[int, list[list[Any]]]:
-    """The first sheet of a workbook file (a roster): the index of its first row and its rows.
-
-    The package checks run first, as for a return; run it in a worker (:func:`toolkit.read.isolated.run_isolated`).
-    """
-    from python_calamine import CalamineWorkbook
-
-    from ..intake.ooxml import Limits, workbook_problem
-
-    with open(path, "rb") as fh:
-        data = fh.read()
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # a zip package or an OLE2 (.xls) file
-        problem = workbook_problem(data, Limits())
-        if problem:
-            raise ReadError(problem[1].text(problem[0], "en"))
-    with calamine_errors():
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        return (sheet.start or (0, 0))[0], sheet.to_python()  # calamine starts at the first used row
-
-
-_DEVNULL: list[int] = []
-
-
-@contextmanager
-def calamine_errors():
-    """Run calamine calls: its errors and a Rust panic become :class:`ReadError`, quietly.
-
-    A panic (pyo3's PanicException is a BaseException) is caught and its message becomes the
-    rejection's detail; Rust's panic hook also writes it, with a backtrace, straight to file
-    descriptor 2, which is pointed at the null device meanwhile (``--debug`` keeps it).
-    """
-    quiet = not os.environ.get("TOOLKIT_DEBUG")
-    saved = -1
-    if quiet:
-        try:
-            if not _DEVNULL:
-                _DEVNULL.append(os.open(os.devnull, os.O_WRONLY))
-            saved = os.dup(2)
-            sys.stderr.flush()
-            os.dup2(_DEVNULL[0], 2)
-        except (OSError, ValueError, AttributeError):  # no fd 2 to borrow (e.g. a GUI process)
-            saved = -1
-    try:
-        yield
-    except (KeyboardInterrupt, SystemExit, MemoryError):  # out of memory is the worker's limit, not the file's fault
-        raise
-    except BaseException as exc:
-        raise ReadError(str(exc)[:200]) from None
-    finally:
-        if saved >= 0:
-            os.dup2(saved, 2)
-            os.close(saved)
 
 
 _SHEET_RE = re.compile(r'<(?:\w+:)?sheet\b[^>]*>')

@@ -69,8 +69,8 @@ def _contradiction(ledger: Ledger, sha: str, unit: str, roster: Roster) -> str:
 
 
 def _extract_stored(campaign: Campaign, sha: str):
+    from ..intake.isolated import ReaderStopped, run_isolated
     from .collect import stored_path
-    from .isolated import ReaderStopped, run_isolated
     from .locate import extract
     from .reader import ReadError, read_job
 

@@ -6,7 +6,7 @@ normalising, identification) run on the cluster. A file goes to a worker as the 
 stored original (DIR/received/<sha>.<ext>, written before it is read), so the campaign folder
 must be on storage every worker sees under the same path; no workbook's bytes pass through the
 scheduler. On the worker the file is read exactly as a local collect reads it: in an isolated,
-limited process (:class:`toolkit.read.isolated.IsolatedPool`, the same memory, CPU and time caps),
+limited process (:class:`toolkit.intake.isolated.IsolatedPool`, the same memory, CPU and time caps),
 so a hostile file costs that process, never the Dask worker. The results come back in order, so
 the ledger a cluster run writes is the one a local run writes.
 """
@@ -20,8 +20,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Iterator
 
 from ..errors import ConfigError
+from ..intake.isolated import IsolatedPool
 from ..read.collect import identify_stored, prepare_reader, read_outcome
-from ..read.isolated import IsolatedPool
 from . import require
 
 __all__ = ["DaskRunner", "read_on_worker"]

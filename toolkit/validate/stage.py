@@ -17,10 +17,11 @@ from typing import Any, Callable, Iterator
 from ..campaign.carried import read_carry
 from ..campaign.folder import Campaign
 from ..campaign.ledger import FileRow, Ledger
-from ..campaign.lock import exit_with_parent, locked
+from ..campaign.lock import locked
 from ..campaign.values import encode_entries, spec_key
 from ..codes import hint, render, title
 from ..expr.language import ExpressionError, evaluate
+from ..intake.isolated import exit_with_parent
 from ..normalise.values import Parsed, display, normalise
 from ..read.locate import item_field
 from ..read.reader import Submission

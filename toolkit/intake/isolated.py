@@ -19,16 +19,16 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
 import time
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, Callable, NamedTuple, Sequence
 
-from ..campaign.lock import exit_with_parent
 from ..codes import Detail
 
-__all__ = ["ReaderLimits", "Unsafe", "IsolatedPool", "run_isolated", "ReaderStopped"]
+__all__ = ["ReaderLimits", "Unsafe", "IsolatedPool", "run_isolated", "ReaderStopped", "exit_with_parent"]
 
 _MIB = 2**20
 # A job is sent ahead to a busy worker only when this small: it then fits in the pipe's buffer, so
@@ -71,6 +71,24 @@ class ReaderStopped(Exception):
 def _context():
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def exit_with_parent() -> None:
+    """Pool worker initializer: end when the command that started the worker dies (Linux).
+
+    A worker left behind by a killed command would sit idle for ever; the kernel sends it
+    SIGKILL when its parent goes. Elsewhere the worker ends when its pipe to the parent closes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        parent = multiprocessing.parent_process()
+        if parent is not None and os.getppid() != parent.pid:  # the parent died before prctl
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
 
 
 # --------------------------------------------------------------------------- the worker side
