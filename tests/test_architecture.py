@@ -191,3 +191,26 @@ def test_private_names_from_other_modules_are_found_in_subpackages(tmp_path):
         "read/fine.py": "from ..spec.layout import PUBLIC\nfrom . import reader\n__all__ = reader.__all__\n"})
     assert sorted(import_graph(root).private) == ["toolkit.read.locate:3 uses toolkit.spec.layout._helper",
                                                   "toolkit.read.reader:1 imports toolkit.spec.layout._ROWS"]
+
+
+# --------------------------------------------------------------------------- the code catalogue
+
+
+def test_the_catalogue_knows_every_code_without_importing_a_stage():
+    """toolkit.codes imports its sections statically: a process that imported nothing else (the
+    ledger's status, a report) can title and render any code, and no stage module comes with it."""
+    import subprocess
+    import sys
+
+    from gen_issue_codes import code_modules
+
+    script = ("import sys, toolkit.codes as codes\n"
+              "stages = sorted(m for m in sys.modules if m.startswith('toolkit.') and m.split('.')[1] not in "
+              "('codes', 'catalogue'))\n"
+              "print(len(codes.CATALOGUE), codes.title('intake.zip_bomb', 'en'), stages)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=PACKAGE.parent)
+    every = sum(len(section_codes) for _, section_codes in code_modules())
+    assert done.stdout.split(" ", 1)[0] == str(every) and every > 50
+    assert done.stdout.rstrip().endswith("[]"), done.stdout  # not one stage module was imported
+    assert "(zip bomb)" in done.stdout

@@ -6,9 +6,11 @@ languages with named parameters (``str.format`` style). Call sites pass the
 values (``{"bounds": "0..100"}``); :func:`render` is the one place that turns
 a code and its parameters into text. A value that itself differs by language
 (a field's label, a rule's own message) is passed as :class:`Words`.
-Stage modules declare their own codes in a module-level ``CODES`` mapping of
-:class:`Code` objects; this module gathers them into :data:`CATALOGUE`, so
-adding a check means adding its code next to it.
+The codes themselves are declared by stage in the sections of
+:mod:`toolkit.catalogue` (each stage imports its section's ``CODES``); this
+module imports every section statically and gathers them into
+:data:`CATALOGUE`, so any code can be looked up from anywhere, whatever else
+a process imported.
 """
 
 from __future__ import annotations
@@ -16,38 +18,13 @@ from __future__ import annotations
 import json
 import string
 from dataclasses import dataclass, field
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Mapping
 
-__all__ = ["Code", "CATALOGUE", "Words", "Detail", "code_info", "register", "title", "hint", "render", "template_names",
+from .catalogue import SECTIONS
+from .catalogue.entry import Code, Words
+
+__all__ = ["Code", "CATALOGUE", "Words", "Detail", "code_info", "title", "hint", "render", "template_names",
            "reason_message"]
-
-
-class Words(NamedTuple):
-    """A parameter value written in both languages (a label, a condition, a rule's message)."""
-
-    zh: str
-    en: str
-
-
-@dataclass(frozen=True)
-class Code:
-    """One stable code: ``severity`` is ``error`` or ``warning`` (or ``info`` for ledger reasons)."""
-
-    code: str
-    severity: str
-    title_zh: str
-    title_en: str
-    hint_zh: str
-    hint_en: str
-    detail_zh: str = ""
-    detail_en: str = ""
-    example: Mapping[str, Any] = field(default_factory=dict, hash=False)  # params every template renders with
-    variants: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False)  # name → (zh, en)
-
-    def templates(self) -> dict[str, tuple[str, str]]:
-        """Every detail template by variant name ("" is the plain one)."""
-        plain = {"": (self.detail_zh, self.detail_en)} if self.detail_zh or self.detail_en else {}
-        return plain | dict(self.variants)
 
 
 @dataclass(frozen=True)
@@ -73,22 +50,21 @@ class Detail:
         return cls(d.get("variant", ""), d.get("params", {}))
 
 
-CATALOGUE: dict[str, Code] = {}
-
-
-def register(*codes: Code) -> dict[str, Code]:
-    """Add codes to the catalogue and return them as a mapping (for a module's ``CODES``)."""
-    out = {}
-    for c in codes:
-        if c.code in CATALOGUE and CATALOGUE[c.code] != c:
-            raise ValueError(f"issue code {c.code} registered twice with different text")
-        CATALOGUE[c.code] = c
-        out[c.code] = c
+def _gather() -> dict[str, Code]:
+    """Every section's codes in one mapping; a code declared in two sections is a mistake."""
+    out: dict[str, Code] = {}
+    for section in SECTIONS:
+        for name, c in section.CODES.items():
+            if name in out:
+                raise ValueError(f"issue code {name} declared in two sections")
+            out[name] = c
     return out
 
 
+CATALOGUE: dict[str, Code] = _gather()
+
+
 def code_info(code: str) -> Code:
-    _load_all()
     return CATALOGUE[code]
 
 
@@ -140,12 +116,3 @@ def reason_message(lang: str):
 def template_names(template: str) -> set[str]:
     """The parameter names a template uses."""
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
-def _load_all() -> None:
-    """Import every stage module that declares codes, so the catalogue is complete."""
-    import importlib
-
-    for name in ("intake.walk", "read.identify", "campaign.ledger", "read.collect", "normalise.values", "validate.stage",
-                 "validate.checks", "validate.rectification", "score.scheme", "score.engine"):
-        importlib.import_module(f"toolkit.{name}")

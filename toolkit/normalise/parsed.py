@@ -1,7 +1,7 @@
 """What every value parser returns (:class:`Parsed`) and the first steps they all take.
 
 The issue codes a :class:`Parsed` can carry are named here and declared (with their titles and
-hints) in :mod:`toolkit.normalise.values`; :func:`settled_parse` handles an empty cell or a formula error
+hints) in :mod:`toolkit.catalogue.values`; :func:`settled_parse` handles an empty cell or a formula error
 before any parser looks at a value, and :func:`fold` turns full-width characters, odd spaces and
 minus signs into plain ASCII. Used by :mod:`toolkit.normalise.values` and :mod:`toolkit.normalise.numbers`.
 """

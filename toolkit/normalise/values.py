@@ -24,7 +24,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from ..codes import Code, register
+from ..catalogue.values import CODES
 from ..spec.model import Field
 from .numbers import cell_number, parse_int, parse_number, parse_percent, parse_score
 from .parsed import (
@@ -44,24 +44,6 @@ __all__ = [
     "parse_date", "parse_choice", "parse_text", "display", "CODES", "ERROR_CELLS",
 ]
 
-CODES = register(
-    Code("value.not_a_number", "error", "不是有效数字", "Not a number",
-         "请填写阿拉伯数字，如 12", "Type a number such as 12"),
-    Code("value.not_an_integer", "error", "应为整数", "Not a whole number",
-         "请填写整数，如 12（不要带小数）", "Type a whole number such as 12"),
-    Code("value.not_a_date", "error", "不是有效日期", "Not a date",
-         "请按 2026-03-05 的格式填写日期", "Type a date such as 2026-03-05"),
-    Code("value.not_a_bool", "error", "应填“是”或“否”", "Not yes or no",
-         "请填写“是”或“否”", "Type 是 (yes) or 否 (no)"),
-    Code("value.not_a_choice", "error", "不是可选项之一", "Not one of the choices",
-         "请从下拉列表中选择，不要自行输入", "Pick a value from the drop-down list"),
-    Code("value.error_cell", "error", "单元格为公式错误值", "The cell holds a formula error",
-         "请检查公式（如 #DIV/0!、#REF!），改为正确的数值", "Fix the formula (#DIV/0!, #REF! …) or type the value"),
-    Code("value.chinese_numeral", "warning", "数字用汉字填写，已自动识别", "Number written in Chinese",
-         "请核对自动识别的数值，今后请填写阿拉伯数字", "Check the value read; type digits such as 12"),
-    Code("value.percent_ambiguous", "warning", "百分比写法不明确，已自动换算", "Ambiguous percentage",
-         "请核对换算后的百分比，今后请按模板要求填写（如 85 或 85%）", "Check the converted rate; type it as the template asks"),
-)
 
 SERIAL_RANGE = (1, 80000)  # Excel serials read as dates: 1900-01-01 .. 2119-01-10
 

@@ -2,7 +2,7 @@
 
 A check receives a :class:`Return` (one accepted return, its fields
 normalised) and yields :class:`Issue` objects. Adding a rule means adding a
-function to :data:`toolkit.validate.checklist.CHECKS` and its code to :data:`CODES`.
+function to :data:`toolkit.validate.checklist.CHECKS` and its code to :mod:`toolkit.catalogue.checks`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
-from ..codes import Code, Words, register, render
+from ..catalogue.checks import CODES
+from ..codes import CATALOGUE, Words, render
 from ..expr.language import ExpressionError, evaluate, names_in
 from ..spec.model import Field, TemplateSpec
 
@@ -21,43 +22,6 @@ __all__ = ["Issue", "Entry", "Return", "CODES", "new_issue", "check_structure", 
            "check_bounds", "check_pattern", "check_period", "check_required_if", "check_table_keys",
            "check_row_rules", "check_rules"]
 
-_C = Code
-CODES = register(
-    _C("structure.sheet_missing", "error", "缺少工作表", "Sheet missing", "请使用下发的模板，不要删除工作表", "Use the issued template; do not delete sheets",
-       "{sheet_id}", "{sheet_id}", {"sheet_id": "basic"}),
-    _C("structure.sheet_renamed", "warning", "工作表被改名", "Sheet renamed", "请勿修改工作表名称", "Do not rename sheets",
-       "{sheet}", "{sheet}", {"sheet": "基本信息"}),
-    _C("structure.field_missing", "error", "找不到填报项", "Field not found", "请勿删除或改动模板中的行", "Do not delete or change template rows",
-       "{label}", "{label}", {"label": "党员人数"}),
-    _C("structure.item_missing", "error", "考核指标行被删除", "Indicator row deleted", "请恢复被删除的指标行（使用下发的模板重新填报）", "Restore the deleted indicator row",
-       "{content}", "{content}", {"content": "按时召开组织生活会"}),
-    _C("structure.label_edited", "warning", "模板文字被改动", "Template text edited", "请勿修改指标内容和项目名称", "Do not edit indicator or field labels",
-       "{found}", "{found}", {"found": "党员人数（人）"}),
-    _C("structure.row_inserted", "warning", "插入了模板以外的行（内容未计入）", "Row inserted (not counted)", "请勿在指标表中插入行，补充说明请写在备注栏", "Do not insert rows; write extra notes in the note column",
-       "{found}", "{found}", {"found": "补充说明"}),
-    _C("structure.extra_column", "warning", "增加了模板以外的列（内容未计入）", "Extra column (not counted)", "请勿增加列", "Do not add columns",
-       "{found}", "{found}", {"found": "备注2"}),
-    _C("structure.header_missing", "error", "找不到表头", "Table header not found", "请勿删除或修改表头行", "Do not delete or edit the header row",
-       "{sheet}", "{sheet}", {"sheet": "台账"}),
-    _C("value.required", "error", "必填项未填写", "Required value missing", "请填写此项", "Fill in this value",
-       "条件：{condition}", "when {condition}", {"condition": Words("「是否发生」 为 是", "'Occurred' is yes")}),
-    _C("value.out_of_range", "error", "数值超出范围", "Value out of range", "请填写规定范围内的数值", "Enter a value inside the allowed range",
-       "{bounds}", "{bounds}", {"bounds": "0..100"},
-       {"computed": ("{bounds}；此项自动计算，请核对参与计算的数据", "{bounds}; computed: check the values it is computed from")}),
-    _C("value.score_over_max", "error", "自评分超过该项分值", "Score above the maximum", "自评分不能超过该项分值", "A score cannot exceed the item's points",
-       "≤ {max_points}", "≤ {max_points}", {"max_points": "60"}),
-    _C("value.pattern_mismatch", "error", "格式不正确", "Wrong format", "请按要求的格式填写", "Use the required format",
-       "{pattern}", "{pattern}", {"pattern": "11 位手机号码"}),
-    _C("value.date_out_of_period", "warning", "日期不在本次考核期内", "Date outside the campaign period", "请核对日期", "Check the date",
-       "{start}..{end}", "{start}..{end}", {"start": "2026-01-01", "end": "2026-12-31"}),
-    _C("value.evidence_required", "error", "缺少佐证材料说明", "Evidence missing", "得分项须填写佐证材料", "A claimed score needs evidence"),
-    _C("table.duplicate_key", "error", "台账中有重复的行", "Duplicate row key", "每一事项只填一行，请合并或删除重复行", "One row per item; merge or delete duplicates",
-       "与 {first} 重复", "same as {first}", {"first": "台账!B5"}),
-    _C("rule.failed", "error", "数据之间不一致", "Values contradict each other", "请核对相关数据", "Check the related values",
-       "{message}", "{message}", {"message": Words("预备党员不能多于党员", "probationary members exceed members")}),
-    _C("rule.warning", "warning", "数据可能不一致", "Values may contradict each other", "请核对相关数据", "Check the related values",
-       "{message}", "{message}", {"message": Words("党员人数比上年减少一半以上", "members fell by more than half")}),
-)
 
 
 @dataclass(frozen=True)
@@ -154,7 +118,6 @@ class Return:
 
 
 def new_issue(code: str, e: Entry, variant: str = "", **params: Any) -> Issue:
-    from ..codes import CATALOGUE
     label_en = (e.field.label_en or "") if e.label == e.field.label else ""  # a checklist item's label is its own
     return Issue(code, CATALOGUE[code].severity, e.sheet, e.cell, e.field_id if e.row is None else
                  f"{e.field_id}[{e.row}]", e.label, "" if e.raw is None else e.raw, params, label_en, variant)
@@ -167,7 +130,6 @@ _FINDING_PARAM = {"structure.sheet_missing": "sheet_id", "structure.sheet_rename
 
 
 def check_structure(ret: Return) -> Iterator[Issue]:
-    from ..codes import CATALOGUE
     for f in ret.findings:
         params = {_FINDING_PARAM.get(f.code, "found"): f.detail} if f.detail else {}
         yield Issue(f.code, CATALOGUE[f.code].severity, f.sheet, f.cell, f.field_id, params=params)
@@ -348,7 +310,6 @@ def _rule_issue(ret: Return, rule, names, row) -> Iterator[Issue]:
     code = "rule.failed" if rule.severity == "error" else "rule.warning"
     from dataclasses import replace
     if e is None:
-        from ..codes import CATALOGUE
         issue = Issue(code, CATALOGUE[code].severity, field=rule.id)
     else:
         issue = new_issue(code, e)
