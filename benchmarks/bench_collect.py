@@ -111,16 +111,16 @@ def full_read(root: Path) -> None:
 def _pool_stage(path: str, level: int) -> None:
     """One return through the first *level* stages of the toolkit's worker, nothing stored or recorded."""
     from toolkit.intake.walk import workbook_problem
-    from toolkit.read.collect import _W, _package
+    from toolkit.read.collect import _WORKER, _package
     from toolkit.read.identify import identify
     from toolkit.read.reader import read_workbook
     data = Path(path).read_bytes()
     package = _package(data, "xlsx")
     if level >= 3:
-        workbook_problem(data, _W["limits"], package)
-    raw = read_workbook(data, "xlsx", _W["skip"], names=False, package=package)
+        workbook_problem(data, _WORKER["limits"], package)
+    raw = read_workbook(data, "xlsx", _WORKER["skip"], names=False, package=package)
     if level >= 2:
-        identify(raw, _W["spec"], _W["roster"], _W["versions"], path, _W["known"])
+        identify(raw, _WORKER["spec"], _WORKER["roster"], _WORKER["versions"], path, _WORKER["known"])
 
 
 def _pool_floor(root: Path, level: int) -> None:

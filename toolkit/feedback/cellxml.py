@@ -14,7 +14,7 @@ import re
 from xml.sax.saxutils import escape
 
 from ..output.xlsxfile import cell_text
-from ..spec import layout as L
+from ..spec import layout
 
 __all__ = ["xml_text", "xml_attr", "cell_ref", "col_number", "string_cell", "blank_cell", "value_cell",
            "date_format"]
@@ -36,7 +36,7 @@ def xml_attr(text) -> str:
 
 def cell_ref(row: int, col: int) -> str:
     """"F5" for row 5, column 6 (both one-based)."""
-    return f"{L.col_letter(col - 1)}{row}"
+    return f"{layout.col_letter(col - 1)}{row}"
 
 
 def col_number(letters: str) -> int:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ..output.xlsxfile import display_width
-from ..spec import layout as L
+from ..spec import layout
 from .cellxml import blank_cell, cell_ref, string_cell, xml_attr, xml_text
 
 __all__ = ["Notice", "IssueSheet", "add_issue_sheet", "resubmit_deadline", "NOTICE_ROWS", "HEAD_ROW",
@@ -203,7 +203,7 @@ class IssueSheet:
 
     def print_area(self, workbook_xml: str, last: int) -> str:
         """workbook.xml with the issue sheet's print area ending at *last*."""
-        area = f"'{self.name}'!$A$1:${L.col_letter(_LAST_COL - 1)}${last}"
+        area = f"'{self.name}'!$A$1:${layout.col_letter(_LAST_COL - 1)}${last}"
         return _PRINT_AREA.sub(lambda m: m.group(1) + xml_text(area) + m.group(2), workbook_xml, count=1)
 
     def _issue_row(self, r: int, n: int, issue, msg: str, tgt, exact: bool, w: dict, links: list) -> str:

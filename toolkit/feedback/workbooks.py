@@ -20,7 +20,7 @@ from ..errors import CampaignError
 from ..generate.outbox import master_context, unit_values
 from ..output.csvfile import write_csv
 from ..output.names import unit_file_names
-from ..spec import layout as L
+from ..spec import layout
 from ..spec.model import TemplateSpec
 from ..validate.checks import Issue, Return
 from ..validate.stage import ValidationResult, issue_message
@@ -51,16 +51,16 @@ def fresh_positions(spec: TemplateSpec) -> dict[str, tuple[str, int, int]]:
     pos = {}
     for sheet in spec.sheets:
         if sheet.kind == "form":
-            for fid, row in L.form_rows(sheet).items():
-                pos[fid] = (sheet.name, row, L.FORM_VALUE_COL)
+            for fid, row in layout.form_rows(sheet).items():
+                pos[fid] = (sheet.name, row, layout.FORM_VALUE_COL)
         elif sheet.kind == "checklist":
             areas = {a.id: a for a in sheet.areas}
-            for n, crow in enumerate(L.checklist_rows(sheet)):
+            for n, crow in enumerate(layout.checklist_rows(sheet)):
                 if crow.kind == "item":
                     for j, c in enumerate(areas[crow.area_id].columns):
-                        pos[f"{crow.item_id}.{c.id}"] = (sheet.name, L.FIRST_ROW + n, L.CHECK_FIRST_INPUT_COL + j)
+                        pos[f"{crow.item_id}.{c.id}"] = (sheet.name, layout.FIRST_ROW + n, layout.CHECK_FIRST_INPUT_COL + j)
         elif sheet.kind == "table":
-            for cid, col in L.table_columns(sheet).items():
+            for cid, col in layout.table_columns(sheet).items():
                 pos[cid] = (sheet.name, -1, col)
     return pos
 
@@ -73,7 +73,7 @@ def _target(pos, spec: TemplateSpec, field_id: str, row: int | None):
     if r == -1:
         if row is None:
             return None
-        r = L.FIRST_ROW + row - 1
+        r = layout.FIRST_ROW + row - 1
     return sheet, r + 1, c + 1  # one-based, as a worksheet names its cells
 
 
@@ -90,7 +90,7 @@ def _issue_cell(pos, spec: TemplateSpec, issue: Issue):
         hit = pos.get(field) or next((v for k, v in pos.items() if k.startswith(field + ".")), None)
         if hit is None or hit[1] == -1:
             return None
-        label_col = L.FORM_LABEL_COL if field in pos else L.CHECK_CONTENT_COL
+        label_col = layout.FORM_LABEL_COL if field in pos else layout.CHECK_CONTENT_COL
         return hit[0], hit[1] + 1, label_col + 1
     return _target(pos, spec, field, row)
 
@@ -113,10 +113,10 @@ def build_feedback(spec: TemplateSpec, master: FeedbackMaster, unit: Unit, ret: 
         tgt = _issue_cell(pos, spec, issue)
         if tgt is None:  # no cell of its own here (an inserted row, a sheet): the list links to its sheet
             sheet = issue.sheet if master.has_sheet(issue.sheet) else None
-            listed.append((issue, issue_message(issue, lang), (sheet, L.FIRST_ROW + 1, 2) if sheet else None, False))
+            listed.append((issue, issue_message(issue, lang), (sheet, layout.FIRST_ROW + 1, 2) if sheet else None, False))
             continue
         # the message names the cell where the value sits in this workbook (table rows are packed)
-        msg = issue_message(replace(issue, sheet=tgt[0], cell=f"{L.col_letter(tgt[2] - 1)}{tgt[1]}"), lang)
+        msg = issue_message(replace(issue, sheet=tgt[0], cell=f"{layout.col_letter(tgt[2] - 1)}{tgt[1]}"), lang)
         edits.setdefault(tgt[0], SheetEdit()).mark(tgt[1:], issue.severity, msg)
         listed.append((issue, msg, tgt, True))
     return master.render(unit_values(unit), edits, listed, notice or Notice(unit.code, unit.name, "", "", "", ""))

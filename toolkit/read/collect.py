@@ -45,30 +45,30 @@ class CollectResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-_W: dict = {}
+_WORKER: dict = {}
 
 
 def _init(spec: TemplateSpec, roster: Roster, versions: set[str], known: set[str], limits: Limits,
           expected: Expected = Expected()) -> None:
     skip = frozenset(s.name for s in spec.sheets if s.kind == "instructions")
-    _W.update(spec=spec, roster=roster, versions=versions, known=known, limits=limits, skip=skip, expected=expected)
+    _WORKER.update(spec=spec, roster=roster, versions=versions, known=known, limits=limits, skip=skip, expected=expected)
 
 
 def _identify_one(job: tuple[str, bytes, str, str]) -> tuple[Identity, str | None]:
     source, data, kind, sha = job
     package = _package(data, kind)  # opened once: checked, then read, each part decompressed once
     try:
-        problem = workbook_problem(data, _W["limits"], package)  # before any reader parses it
+        problem = workbook_problem(data, _WORKER["limits"], package)  # before any reader parses it
         if problem:
             return Identity(FileStatus.REJECTED, reason_code=problem[0], detail=problem[1]), None
         try:
-            raw = read_workbook(data, kind, _W["skip"], names=False, package=package)
+            raw = read_workbook(data, kind, _WORKER["skip"], names=False, package=package)
         except ReadError as exc:
             return Identity(FileStatus.REJECTED, reason_code="read.unreadable", detail=Detail("", {"message": str(exc)})), None
     finally:
         if package is not None:
             package.close()
-    ident = identify(raw, _W["spec"], _W["roster"], _W["versions"], source, _W["known"], _W["expected"])
+    ident = identify(raw, _WORKER["spec"], _WORKER["roster"], _WORKER["versions"], source, _WORKER["known"], _WORKER["expected"])
     payload = encode_payload(ident.submission) if ident.submission is not None else None
     ident.submission = None
     return ident, payload

@@ -20,7 +20,7 @@ from ..codes import Detail
 from ..generate.stamp import STAMP_CARRIERS, Stamp
 from ..model import FileStatus
 from ..output.names import file_name_part
-from ..spec import layout as L
+from ..spec import layout
 from ..spec.model import TemplateSpec, structure_labels
 from .locate import extract, norm_label
 from .reader import RawWorkbook, Submission
@@ -77,7 +77,7 @@ def _campaign_check(raw: RawWorkbook, meta: dict, expected: Expected, carriers: 
 
 
 def _meta_sheet(raw: RawWorkbook) -> dict[str, str]:
-    grid = raw.sheets.get(L.META_SHEET)
+    grid = raw.sheets.get(layout.META_SHEET)
     if grid is None:
         return {}
     return {str(grid.get(r, 0)): _text(grid.get(r, 1)) for r in range(grid.n_rows) if grid.get(r, 0)}
@@ -89,7 +89,7 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _code_lines(raw: RawWorkbook) -> list[L.CodeLine]:
+def _code_lines(raw: RawWorkbook) -> list[layout.CodeLine]:
     found = []
     for name, grid in raw.sheets.items():
         if name.startswith("_"):
@@ -97,7 +97,7 @@ def _code_lines(raw: RawWorkbook) -> list[L.CodeLine]:
         for row in grid.rows[:6]:
             for value in row[:12]:
                 if isinstance(value, str) and "TK|" in value:
-                    line = L.parse_code_line(value)
+                    line = layout.parse_code_line(value)
                     if line:
                         found.append(line)
     return found
@@ -121,7 +121,7 @@ def fingerprint_score(spec: TemplateSpec, raw: RawWorkbook) -> float:
     return hits / max(1, len(labels))
 
 
-def _template_votes(raw: RawWorkbook, meta: dict, lines: list[L.CodeLine]) -> dict[str, tuple[str, str]]:
+def _template_votes(raw: RawWorkbook, meta: dict, lines: list[layout.CodeLine]) -> dict[str, tuple[str, str]]:
     votes = {}
     if raw.props.get("toolkit_template_id"):
         votes["props"] = (raw.props["toolkit_template_id"], _text(raw.props.get("toolkit_template_version")))

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..i18n import LANGS, t
 from ..normalise.values import display
-from ..spec import layout as L
+from ..spec import layout
 from ..spec.model import Sheet, TemplateSpec
 from .reader import CellValue, Finding, Grid, RawWorkbook, Submission
 
@@ -83,10 +83,10 @@ def extract(spec: TemplateSpec, raw: RawWorkbook) -> Submission:
 
 def _key_rows(grid: Grid) -> dict[str, int]:
     rows: dict[str, int] = {}
-    if grid.col0 > L.KEY_COL:
+    if grid.col0 > layout.KEY_COL:
         return rows
     for n, row in enumerate(grid.rows):
-        key = row[L.KEY_COL - grid.col0] if row else None
+        key = row[layout.KEY_COL - grid.col0] if row else None
         if isinstance(key, str) and key and key not in rows:
             rows[key] = grid.row0 + n
     return rows
@@ -116,13 +116,13 @@ def _extra_columns(grid: Grid, header: int, known: set[str], sub: Submission, sk
     for c in range(1, grid.n_cols):
         label = grid.get(header, c)
         if label is not None and c not in skip and norm_label(label) not in known:
-            sub.findings.append(Finding("structure.extra_column", grid.name, L.cell_ref(header, c),
+            sub.findings.append(Finding("structure.extra_column", grid.name, layout.cell_ref(header, c),
                                         detail=str(label)[:40]))
 
 
 def _form_columns(grid: Grid, keys: dict[str, int], sub: Submission) -> tuple[int, int] | None:
     """The label and value columns found by their headers (a column inserted before them moves them)."""
-    header = keys.get("#header", L.HEADER_ROW)
+    header = keys.get("#header", layout.HEADER_ROW)
     found = {norm_label(grid.get(header, c)): c for c in range(grid.n_cols - 1, 0, -1)}  # leftmost wins
     value_col = next((found[h] for h in _FORM_VALUE if h in found), None)
     if value_col is None:
@@ -139,20 +139,20 @@ def _field_labels(f) -> set[str]:
 
 def locate_form(sheet: Sheet, grid: Grid, sub: Submission) -> None:
     keys = _key_rows(grid)
-    label_col, value_col = _form_columns(grid, keys, sub) or (L.FORM_LABEL_COL, L.FORM_VALUE_COL)
+    label_col, value_col = _form_columns(grid, keys, sub) or (layout.FORM_LABEL_COL, layout.FORM_VALUE_COL)
     for f in sheet.fields:
         row, col = keys.get(f.id), value_col
         if row is not None:
             if norm_label(grid.get(row, label_col)) not in _field_labels(f):
                 sub.findings.append(Finding("structure.label_edited", grid.name,
-                                            L.cell_ref(row, label_col), f.id, f.label))
+                                            layout.cell_ref(row, label_col), f.id, f.label))
         else:
             hit = _find_label(grid, f.label) or (_find_label(grid, f.label_en) if f.label_en else None)
             if hit is None:
                 sub.findings.append(Finding("structure.field_missing", grid.name, field_id=f.id, detail=f.label))
                 continue
             row, col = hit[0], (value_col if value_col > hit[1] else hit[1] + 1)
-        sub.values.append(CellValue(sheet.id, f.id, None, grid.name, L.cell_ref(row, col), grid.get(row, col)))
+        sub.values.append(CellValue(sheet.id, f.id, None, grid.name, layout.cell_ref(row, col), grid.get(row, col)))
 
 
 def _header_row(grid: Grid, labels: list[str]) -> int | None:
@@ -179,12 +179,12 @@ def _column_positions(grid: Grid, header: int | None, labels: dict[str, str], de
 def locate_checklist(sheet: Sheet, grid: Grid, sub: Submission) -> None:
     keys = _key_rows(grid)
     header = _header_row(grid, [c.label for c in sheet.columns])
-    default = {c.id: L.CHECK_FIRST_INPUT_COL + j for j, c in enumerate(sheet.columns)}
+    default = {c.id: layout.CHECK_FIRST_INPUT_COL + j for j, c in enumerate(sheet.columns)}
     positions = _column_positions(grid, header, {c.id: c.label for c in sheet.columns}, default)
     if header is not None:
         _extra_columns(grid, header, _CHECK_HEADERS | {norm_label(c.label) for c in sheet.columns}
                        | {norm_label(c.label_en) for c in sheet.columns if c.label_en}, sub)
-    shift = positions[sheet.columns[0].id] - L.CHECK_FIRST_INPUT_COL
+    shift = positions[sheet.columns[0].id] - layout.CHECK_FIRST_INPUT_COL
     item_rows = []
     for area in sheet.areas:
         same_columns = area.columns == sheet.columns  # compared once per area, not per value
@@ -198,14 +198,14 @@ def locate_checklist(sheet: Sheet, grid: Grid, sub: Submission) -> None:
                                             detail=item.content))
                 continue
             item_rows.append(row)
-            if norm_label(grid.get(row, L.CHECK_CONTENT_COL)) != norm_label(item.content):
-                sub.findings.append(Finding("structure.label_edited", grid.name, L.cell_ref(row, L.CHECK_CONTENT_COL),
+            if norm_label(grid.get(row, layout.CHECK_CONTENT_COL)) != norm_label(item.content):
+                sub.findings.append(Finding("structure.label_edited", grid.name, layout.cell_ref(row, layout.CHECK_CONTENT_COL),
                                             item.id, item.content))
             for j, col in enumerate(area.columns):
                 c = positions.get(col.id, default.get(col.id)) if same_columns \
-                    else L.CHECK_FIRST_INPUT_COL + j + shift
+                    else layout.CHECK_FIRST_INPUT_COL + j + shift
                 sub.values.append(CellValue(sheet.id, f"{item.id}.{col.id}", None, grid.name,
-                                            L.cell_ref(row, c), grid.get(row, c)))
+                                            layout.cell_ref(row, c), grid.get(row, c)))
     _inserted_rows(sheet, grid, sub, item_rows, set(keys.values()))
 
 
@@ -217,7 +217,7 @@ def _inserted_rows(sheet: Sheet, grid: Grid, sub: Submission, item_rows: list[in
     """
     if not item_rows:
         return
-    width = L.CHECK_FIRST_INPUT_COL + L.input_columns(sheet)
+    width = layout.CHECK_FIRST_INPUT_COL + layout.input_columns(sheet)
     located = set(item_rows)
     own = [norm_label(a.title) for a in sheet.areas] + [h for h in _labels("check.total", "check.total_plain")]
     for r in range(min(item_rows), grid.n_rows):
@@ -230,7 +230,7 @@ def _inserted_rows(sheet: Sheet, grid: Grid, sub: Submission, item_rows: list[in
         if any(title and first.startswith(title) for title in own):
             continue
         text = " ".join(display(v) for v in cells if v is not None)
-        sub.findings.append(Finding("structure.row_inserted", grid.name, L.cell_ref(r, 1), detail=text[:80]))
+        sub.findings.append(Finding("structure.row_inserted", grid.name, layout.cell_ref(r, 1), detail=text[:80]))
 
 
 def locate_table(sheet: Sheet, grid: Grid, sub: Submission) -> None:
@@ -238,12 +238,12 @@ def locate_table(sheet: Sheet, grid: Grid, sub: Submission) -> None:
     if header is None:
         sub.findings.append(Finding("structure.header_missing", grid.name, detail=sheet.name))
         return
-    default = L.table_columns(sheet)
+    default = layout.table_columns(sheet)
     positions = _column_positions(grid, header, {c.id: c.label for c in sheet.columns}, default)
     _extra_columns(grid, header, {norm_label(c.label) for c in sheet.columns}, sub, set(positions.values()))
     seq = 0
     for r in range(header + 1, grid.n_rows):
-        key = grid.get(r, L.KEY_COL)
+        key = grid.get(r, layout.KEY_COL)
         item = key[6:] if isinstance(key, str) and key.startswith("#item:") else None
         if isinstance(key, str) and key.startswith("#") and key != "#row" and item is None:
             break
@@ -252,9 +252,9 @@ def locate_table(sheet: Sheet, grid: Grid, sub: Submission) -> None:
             continue
         seq += 1
         for cid, value in cells.items():
-            sub.values.append(CellValue(sheet.id, cid, seq, grid.name, L.cell_ref(r, positions[cid]), value))
+            sub.values.append(CellValue(sheet.id, cid, seq, grid.name, layout.cell_ref(r, positions[cid]), value))
         if item is not None:  # a carried item: its stable id rides in the hidden key column
-            sub.values.append(CellValue(sheet.id, item_field(sheet.id), seq, grid.name, L.cell_ref(r, L.KEY_COL), item))
+            sub.values.append(CellValue(sheet.id, item_field(sheet.id), seq, grid.name, layout.cell_ref(r, layout.KEY_COL), item))
 
 
 def item_field(sheet_id: str) -> str:

@@ -24,7 +24,7 @@ from defusedxml import ElementTree as SafeET
 
 from ..intake.calamine import ReadError, calamine_errors
 from ..model import CellValue, Finding, Submission
-from ..spec import layout as L
+from ..spec import layout
 
 __all__ = ["Grid", "RawWorkbook", "CellValue", "Finding", "Submission", "read_workbook",
            "ReadError", "read_package_props", "calamine_errors", "read_job"]
@@ -97,7 +97,7 @@ def read_workbook(data: bytes, kind: str, skip: frozenset[str] = frozenset(), na
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = {}
         for meta in wb.sheets_metadata:
-            if meta.name == L.LISTS_SHEET or meta.name in skip:
+            if meta.name == layout.LISTS_SHEET or meta.name in skip:
                 continue
             sh = wb.get_sheet_by_name(meta.name)
             start = sh.start or (0, 0)

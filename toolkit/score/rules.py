@@ -60,7 +60,7 @@ class TraceRow:
         return note_text(self.notes, "zh")
 
 
-def _n(key: str, **params) -> tuple:
+def _note(key: str, **params) -> tuple:
     """One note: its catalogue key and parameters."""
     return ((key, params),)
 
@@ -114,12 +114,12 @@ def _expression(ctx: RuleContext, source: str, unit: UnitInput, numeric: bool = 
     values = tuple((ctx.names[n], space[n]) for n in used)
     missing = [n for n in used if space[n] in (None, "")]
     if missing:
-        return None, inputs, _n("missing_fields", fields="、".join(missing)), values
+        return None, inputs, _note("missing_fields", fields="、".join(missing)), values
     computed = used != [source.strip()]
     inputs += f"; value={trace_value(value)}" if computed else ""
     values += (("=", value),) if computed else ()
     if numeric and not _is_number(value) or value is None:
-        return None, inputs, _n("no_value"), values
+        return None, inputs, _note("no_value"), values
     return value, inputs, (), values
 
 
@@ -131,12 +131,12 @@ def _self_score(ctx: RuleContext, ind: Indicator, unit: UnitInput) -> list[Trace
     value = unit.values.get(key)
     row = TraceRow(ind.id, "self_score", f"{key}={trace_value(value)}; max={trace_value(mx)}", 0.0, mx, values=((key, value),))
     if value in (None, ""):
-        row.notes = _n("missing")
+        row.notes = _note("missing")
     elif not _is_number(value):
-        row.notes = _n("not_a_number")
+        row.notes = _note("not_a_number")
     else:
         row.points = min(max(float(value), 0.0), mx)
-        row.notes = _n("over_max", max=trace_value(mx)) if value > mx else _n("negative") if value < 0 else ()
+        row.notes = _note("over_max", max=trace_value(mx)) if value > mx else _note("negative") if value < 0 else ()
     return [row]
 
 
@@ -145,14 +145,14 @@ def _fixed(ctx: RuleContext, ind: Indicator, unit: UnitInput) -> list[TraceRow]:
     if p["field"]:
         value = unit.values.get(p["field"])
         inputs, values = f"{p['field']}={trace_value(value)}", ((p["field"], value),)
-        notes = _n("missing") if value in (None, "") else ()
+        notes = _note("missing") if value in (None, "") else ()
     else:
         value, inputs, notes, values = _expression(ctx, p["value"], unit, numeric=False)
     row = TraceRow(ind.id, "fixed", inputs, 0.0, ind.max, notes, values=values)
     if not notes:
         points = next((pts for key, pts in p["points"] if key == display(value)), None)
         if points is None:
-            row.points, row.notes = float(p["default"]), _n("not_in_table", points=trace_value(p["default"]))
+            row.points, row.notes = float(p["default"]), _note("not_in_table", points=trace_value(p["default"]))
         else:
             row.points = float(points)
     return [row]
@@ -171,7 +171,7 @@ def _rate(ctx: RuleContext, ind: Indicator, unit: UnitInput) -> list[TraceRow]:
     best = ctx.best.get(ind.id)
     row.inputs = f"{inputs}; best={trace_value(best)}; max={trace_value(ind.max)}"
     if best is None or best <= 0:
-        row.notes = _n("best_zero")
+        row.notes = _note("best_zero")
     else:  # a unit outside the ranked pool (held out as faulty) may pass the best: capped at max
         row.points = ind.max * min(1.0, max(rate, 0) / best)
     return [row]
@@ -184,7 +184,7 @@ def _bands(ctx: RuleContext, ind: Indicator, unit: UnitInput) -> list[TraceRow]:
         return [row]
     band = next(((low, pts) for low, pts in ind.params["bands"] if value >= low), None)
     if band is None:
-        row.notes = _n("below_bands")
+        row.notes = _note("below_bands")
     else:
         row.inputs, row.points = f"{inputs}; band≥{trace_value(band[0])}", float(band[1])
     return [row]
@@ -197,7 +197,7 @@ def _deduct(ctx: RuleContext, ind: Indicator, unit: UnitInput) -> list[TraceRow]
         return [TraceRow(ind.id, "deduct", inputs, 0.0, ind.max, notes, values=values)]
     deducted = min(p["per"] * max(count, 0), p["floor"])
     text = f"{inputs}; per={trace_value(p['per'])}; floor={trace_value(p['floor'])}" + (f"; base={trace_value(p['base'])}" if p["base"] else "")
-    notes = _n("deducted_cap" if p["per"] * count > p["floor"] else "deducted", points=trace_value(deducted))
+    notes = _note("deducted_cap" if p["per"] * count > p["floor"] else "deducted", points=trace_value(deducted))
     return [TraceRow(ind.id, "deduct", text, p["base"] - deducted, ind.max, notes, values=values)]
 
 
@@ -209,11 +209,11 @@ def _bonus(ctx: RuleContext, ind: Indicator, unit: UnitInput) -> list[TraceRow]:
         values += ((key, value),)
         if _is_number(value):
             total += min(max(float(value), 0.0), mx)
-            notes += _n("item_over_max", item=item_number(key.split(".")[0]), max=trace_value(mx)) if value > mx else ()
+            notes += _note("item_over_max", item=item_number(key.split(".")[0]), max=trace_value(mx)) if value > mx else ()
         elif value in (None, ""):
-            notes += _n("item_missing", item=item_number(key.split(".")[0]))
+            notes += _note("item_missing", item=item_number(key.split(".")[0]))
     cap = ind.params["cap"]
-    notes += _n("bonus_capped", total=trace_value(total), cap=trace_value(cap)) if total > cap else ()
+    notes += _note("bonus_capped", total=trace_value(total), cap=trace_value(cap)) if total > cap else ()
     return [TraceRow(ind.id, "bonus", "; ".join(parts + [f"cap={trace_value(cap)}"]), min(total, cap), float(cap), notes,
                  values=values)]
 
@@ -225,17 +225,17 @@ def _veto(ctx: RuleContext, ind: Indicator, unit: UnitInput) -> list[TraceRow]:
     values = tuple((k, unit.values.get(k)) for k in keys)
     if not hits:
         missing = sum(unit.values.get(k) is None for k in keys)
-        return [TraceRow(ind.id, "veto", inputs, 0.0, 0.0, _n("veto_missing", n=missing) if missing else (), values=values)]
+        return [TraceRow(ind.id, "veto", inputs, 0.0, 0.0, _note("veto_missing", n=missing) if missing else (), values=values)]
     grade, titles = ind.params["grade"], ind.params.get("items", {})
     items = "；".join(f"{item_number(k.split('.')[0])} {titles.get(k, '').rstrip('。.')}".strip() for k in hits)
-    return [TraceRow(ind.id, "veto", inputs, 0.0, 0.0, _n("vetoed", items=items, grade=grade), veto_grade=grade,
+    return [TraceRow(ind.id, "veto", inputs, 0.0, 0.0, _note("vetoed", items=items, grade=grade), veto_grade=grade,
                  values=values)]
 
 
 def _weights(ctx: RuleContext, ind: Indicator, unit: UnitInput) -> list[TraceRow]:
     weights = ind.params["weights"]
     if not unit.evaluations:
-        return [TraceRow(ind.id, "weights", "", 0.0, ind.max, _n("no_evaluation"))]
+        return [TraceRow(ind.id, "weights", "", 0.0, ind.max, _note("no_evaluation"))]
     extra = sorted(set(unit.evaluations) - set(weights))
     if extra:
         ctx.warnings.append(f"{unit.unit_code}: evaluation roles {', '.join(extra)} have no weight in {ind.id}")
@@ -246,7 +246,7 @@ def _weights(ctx: RuleContext, ind: Indicator, unit: UnitInput) -> list[TraceRow
         totals = [min(_evaluation_total(ind, r), ind.max) for r in returns]
         if not totals:
             rows.append(TraceRow(ind.id, "weights", f"{role}: 无; weight={trace_value(weight)}", 0.0, ind.max * weight,
-                             _n("role_missing", role=role), values=((f"role:{role}", None),)))
+                             _note("role_missing", role=role), values=((f"role:{role}", None),)))
             continue
         mean = math.fsum(totals) / len(totals)
         text = f"{role}: {', '.join(trace_value(t) for t in totals)}; mean={trace_value(mean)}; weight={trace_value(weight)}"

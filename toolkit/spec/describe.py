@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import layout as L
+from . import layout
 from .model import Field, TemplateSpec
 
 __all__ = ["describe_spec"]
@@ -35,13 +35,13 @@ def describe_spec(spec: TemplateSpec) -> dict:
     for sheet in spec.sheets:
         fields = []
         if sheet.kind == "form":
-            fields = [_entry(f.id, f, L.defined_name(f.id)) for f in sheet.fields]
+            fields = [_entry(f.id, f, layout.defined_name(f.id)) for f in sheet.fields]
         elif sheet.kind == "checklist":
             for area in sheet.areas:
                 for item in area.items:
                     for c in area.columns:
                         mp = item.max_points if c.type == "score" else None
-                        fields.append(_entry(f"{item.id}.{c.id}", c, L.defined_name(item.id, c.id), mp,
+                        fields.append(_entry(f"{item.id}.{c.id}", c, layout.defined_name(item.id, c.id), mp,
                                              f"{item.content[:30]} — {c.label}"))
         elif sheet.kind == "table":
             fields = [_entry(c.id, c, f"t_{sheet.id}") for c in sheet.columns]

@@ -162,14 +162,14 @@ def check_bounds(ret: Return) -> Iterator[Issue]:
             continue
         if f.type == "score" and e.item_max is not None:
             if v > e.item_max:
-                yield new_issue("value.score_over_max", e, max_points=_n(e.item_max))
+                yield new_issue("value.score_over_max", e, max_points=_number_text(e.item_max))
             elif v < 0:
-                yield new_issue("value.out_of_range", e, bounds=f"0..{_n(e.item_max)}")
+                yield new_issue("value.out_of_range", e, bounds=f"0..{_number_text(e.item_max)}")
             continue
         lo = f.min if f.min is not None else (0 if f.type == "percent" else None)
         hi = f.max if f.max is not None else ((100 if f.scale == 100 else 1) if f.type == "percent" else None)
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            bounds = f"{_n(lo) if lo is not None else ''}..{_n(hi) if hi is not None else ''}"
+            bounds = f"{_number_text(lo) if lo is not None else ''}..{_number_text(hi) if hi is not None else ''}"
             # a computed value is not typed by the unit: the values it is computed from are what to check
             yield new_issue("value.out_of_range", e, "computed" if f.formula else "", bounds=bounds)
 
@@ -342,5 +342,5 @@ def _names(expr: str) -> set[str]:
         return set()
 
 
-def _n(x) -> str:
+def _number_text(x) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)

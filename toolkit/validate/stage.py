@@ -209,7 +209,7 @@ def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, worke
     return result
 
 
-_V: dict = {}
+_WORKER: dict = {}
 
 
 def _day(timestamp: str):
@@ -223,7 +223,7 @@ def _day(timestamp: str):
 def _init_checks(spec: TemplateSpec, period: tuple, lang: str, keep_all: bool = False, worker: bool = False) -> None:
     if worker:
         exit_with_parent()
-    _V.update(spec=spec, period=period, lang=lang, keep_all=keep_all)
+    _WORKER.update(spec=spec, period=period, lang=lang, keep_all=keep_all)
 
 
 def _check_one(job: tuple[FileRow, str, dict]):
@@ -231,13 +231,13 @@ def _check_one(job: tuple[FileRow, str, dict]):
     from ..campaign.ledger import decode_payload
 
     f, text, context = job
-    ret = build_return(_V["spec"], decode_payload(text), _V["period"], context)
+    ret = build_return(_WORKER["spec"], decode_payload(text), _WORKER["period"], context)
     issues = check_return(ret)
     counts = (sum(i.severity == "error" for i in issues), sum(i.severity == "warning" for i in issues))
-    keep = counts[0] or _V["keep_all"]
+    keep = counts[0] or _WORKER["keep_all"]
     values = encode_entries((e.sheet_id, e.field_id, e.row, e.sheet, e.cell, e.raw, e.value)
                             for e in ret.entries.values())
-    return f.sha256, _rows(f, issues, _V["lang"]), counts, (ret if keep else None), issues, values
+    return f.sha256, _rows(f, issues, _WORKER["lang"]), counts, (ret if keep else None), issues, values
 
 
 def _each(fn: Callable, jobs: list) -> list:
