@@ -121,21 +121,21 @@ def test_parse_bool(raw, want):
     assert_parsed(parse_bool(raw), want)
 
 
-D = dt.date(2026, 3, 5)
+MARCH_5 = dt.date(2026, 3, 5)
 
 
 @pytest.mark.parametrize("raw, date1904, want", [
-    ("2026-03-05", False, ok(D)), ("2026/3/5", False, ok(D)), ("2026.3.5", False, ok(D)),
-    ("2026年3月5日", False, ok(D)), ("2026年03月05日", False, ok(D)), ("2026 年 3 月 5 号", False, ok(D)),
-    ("2026-3-5 10:30", False, ok(D)), ("2026/03/05 10:30:59", False, ok(D)),
-    ("2026-03-05T10:30:00", False, ok(D)), ("20260305", False, ok(D)), (20260305, False, ok(D)),
-    ("２０２６年３月５日", False, ok(D)), ("２０２６－０３－０５", False, ok(D)),
-    (46086, False, ok(D)), (46086.75, False, ok(D)), (44624, True, ok(D)),
+    ("2026-03-05", False, ok(MARCH_5)), ("2026/3/5", False, ok(MARCH_5)), ("2026.3.5", False, ok(MARCH_5)),
+    ("2026年3月5日", False, ok(MARCH_5)), ("2026年03月05日", False, ok(MARCH_5)), ("2026 年 3 月 5 号", False, ok(MARCH_5)),
+    ("2026-3-5 10:30", False, ok(MARCH_5)), ("2026/03/05 10:30:59", False, ok(MARCH_5)),
+    ("2026-03-05T10:30:00", False, ok(MARCH_5)), ("20260305", False, ok(MARCH_5)), (20260305, False, ok(MARCH_5)),
+    ("２０２６年３月５日", False, ok(MARCH_5)), ("２０２６－０３－０５", False, ok(MARCH_5)),
+    (46086, False, ok(MARCH_5)), (46086.75, False, ok(MARCH_5)), (44624, True, ok(MARCH_5)),
     (1, False, ok(dt.date(1900, 1, 1))), (59, False, ok(dt.date(1900, 2, 28))),
     (60, False, bad(DATE)), (61, False, ok(dt.date(1900, 3, 1))),
     (0, True, bad(DATE)), (1, True, ok(dt.date(1904, 1, 2))), (60, True, ok(dt.date(1904, 3, 1))),
     (0, False, bad(DATE)), (80001, False, bad(DATE)), (-5, False, bad(DATE)),
-    (D, False, ok(D)), (dt.datetime(2026, 3, 5, 10, 30), False, ok(D)),
+    (MARCH_5, False, ok(MARCH_5)), (dt.datetime(2026, 3, 5, 10, 30), False, ok(MARCH_5)),
     (dt.time(10, 30), False, bad(DATE)), (True, False, bad(DATE)),
     ("2026-02-30", False, bad(DATE)), ("2026-13-01", False, bad(DATE)), ("20260230", False, bad(DATE)),
     ("2026-3/5", False, bad(DATE)), ("2026-3-5 25:00", False, bad(DATE)), ("2026", False, bad(DATE)),
@@ -165,7 +165,7 @@ def test_parse_choice(raw, choices, want):
 @pytest.mark.parametrize("raw, want", [
     ("  张三 ", ok("张三")), (f"{NBSP}张三{IDEO}", ok("张三")), ("第一 党支部", ok("第一 党支部")),
     (13800138000.0, ok("13800138000")), (12, ok("12")), (0.5, ok("0.5")), (0.1 + 0.2, ok("0.3")),
-    (D, ok("2026-03-05")), (dt.datetime(2026, 3, 5), ok("2026-03-05")),
+    (MARCH_5, ok("2026-03-05")), (dt.datetime(2026, 3, 5), ok("2026-03-05")),
     (dt.datetime(2026, 3, 5, 10, 30), ok("2026-03-05 10:30:00")), (True, ok("true")),
     ("#VALUE!", bad(ERR)), ("", Parsed()), (None, Parsed()),
 ])
@@ -185,7 +185,7 @@ def test_error_cells_for_every_type(error, ftype):
     (Field("n", "N", type="number", unit="万元"), "3.5万元", {}, ok(3.5)),
     (Field("p", "P", type="percent", scale=1), "85%", {}, ok(0.85)),
     (Field("p", "P", type="percent"), "0.85", {}, ok(85, AMBIG)),
-    (Field("d", "D", type="date"), 44624, {"date1904": True}, ok(D)),
+    (Field("d", "D", type="date"), 44624, {"date1904": True}, ok(MARCH_5)),
     (Field("b", "B", type="bool"), "√", {}, ok(True)),
     (Field("c", "C", type="choice", choices=STATUS, synonyms=SYNONYMS), "完成", {}, ok("已完成")),
     (Field("s", "S", type="score"), "3分", {}, ok(3)),
@@ -206,7 +206,7 @@ def test_normalise_rejects_an_unknown_type():
 
 @pytest.mark.parametrize("value, text", [
     (None, ""), (12, "12"), (12.0, "12"), (0.5, "0.5"), (-0.0, "0"), (1e-05, "0.00001"),
-    (1e20, "100000000000000000000"), (True, "true"), (False, "false"), (D, "2026-03-05"),
+    (1e20, "100000000000000000000"), (True, "true"), (False, "false"), (MARCH_5, "2026-03-05"),
     (dt.datetime(2026, 3, 5, 8, 0), "2026-03-05 08:00:00"), ("已完成", "已完成"),
 ])
 def test_display(value, text):
