@@ -154,6 +154,35 @@ def test_no_module_imports_another_modules_private_names():
     assert import_graph(PACKAGE).private == []
 
 
+# Module-level one-letter names still waiting for the language work that replaces them, and i18n's t
+# (the one call every message goes through, as gettext's _ is elsewhere).
+KNOWN_SHORT_NAMES = {"toolkit.i18n.t", "toolkit.score.words._w", "toolkit.merge.consolidated._W",
+                     "toolkit.score.cards._W", "toolkit.rounds.compare_xlsx._W"}
+
+
+def short_names(root: Path) -> list[str]:
+    """module.name for every module-level name of one letter (``L``, ``_W``, ``D``): assigned,
+    defined, or an import alias. A name should say what it holds."""
+    found = []
+    for module, (path, _) in _modules(root).items():
+        for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names = [node.name]
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.asname for a in node.names if a.asname]
+            else:
+                names = []
+            found += [f"{module}.{n}" for n in names if len(n.strip("_")) == 1]
+    return found
+
+
+def test_no_module_level_name_of_one_letter():
+    assert sorted(set(short_names(PACKAGE)) - KNOWN_SHORT_NAMES) == []
+
+
 # --------------------------------------------------------------------------- the checker itself
 
 
@@ -211,3 +240,10 @@ def test_the_catalogue_knows_every_code_without_importing_a_stage():
     assert done.stdout.split(" ", 1)[0] == str(every) and every > 50
     assert done.stdout.rstrip().endswith("[]"), done.stdout  # not one stage module was imported
     assert "(zip bomb)" in done.stdout
+
+
+def test_one_letter_module_names_are_found(tmp_path):
+    root = _package(tmp_path, {"__init__.py": "", "spec/__init__.py": "", "spec/layout.py": "ROW = 1\n",
+                               "read.py": "from .spec import layout as L\n_W: dict = {}\nD = 3\nwidth = 2\n\n\n"
+                                          "def _n(x):\n    y = x\n    return y\n"})
+    assert sorted(short_names(root)) == ["toolkit.read.D", "toolkit.read.L", "toolkit.read._W", "toolkit.read._n"]

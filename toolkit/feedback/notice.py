@@ -164,7 +164,7 @@ def _formats(wb) -> dict:
     }.items()}
 
 
-_C = re.compile(r'<c r="([A-Z]+\d+)"( s="(\d+)")?')
+_CELL_RE = re.compile(r'<c r="([A-Z]+\d+)"( s="(\d+)")?')
 _PRINT_AREA = re.compile(r'(<definedName name="_xlnm\.Print_Area" localSheetId="0">)[^<]*(</definedName>)')
 
 
@@ -173,7 +173,7 @@ class IssueSheet:
 
     def __init__(self, name: str, part: str, xml: str, lang: str):
         self.name, self.part, self.lang = name, part, lang
-        styles = {m.group(1): int(m.group(3) or 0) for m in _C.finditer(xml)}
+        styles = {m.group(1): int(m.group(3) or 0) for m in _CELL_RE.finditer(xml)}
         self.style = {role: styles[ref] for role, ref in _STYLE_CELLS.items()}
         start, end = xml.index("<sheetData>"), xml.index("</sheetData>") + len("</sheetData>")
         self.head, self.tail = re.sub(r'<dimension ref="[^"]*"/>', "{dimension}", xml[:start]), xml[end:]
