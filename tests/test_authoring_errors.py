@@ -11,7 +11,7 @@ import yaml
 from test_bundled_templates import _base
 
 from toolkit.errors import SpecError
-from toolkit.spec.errors import EXPECTED, expected_zh
+from toolkit.spec.errors import EXPECTED
 from toolkit.spec.parse import parse_spec
 
 
@@ -70,14 +70,19 @@ def test_a_spec_error_says_the_same_in_chinese(change, english, chinese):
     assert error.zh.startswith(chinese)
 
 
-def test_every_expectation_of_the_template_loader_has_chinese_words():
-    """Each `expected` the spec loader can say (spec/parse.py) is in the phrasebook."""
-    source = (Path(__file__).parents[1] / "toolkit" / "spec" / "parse.py").read_text(encoding="utf-8")
-    said = re.findall(r'fail\(\s*[^,]+,\s*f?"([^"]+)"', source)
-    assert len(said) > 20
-    untranslated = [s for s in said if expected_zh(re.sub(r"\{[^}]*\}", "X", s)) == re.sub(r"\{[^}]*\}", "X", s)]
-    assert untranslated == []
-    assert len({en for en, _ in EXPECTED}) == len(EXPECTED)
+def test_every_expectation_of_the_loaders_is_a_message_of_the_catalogue():
+    """Each `expected` a spec or scheme loader can say is a message with its Chinese and English, not text."""
+    import ast
+    root = Path(__file__).parents[1] / "toolkit"
+    calls = [node for name in ("spec/parse.py", "score/scheme.py", "score/scheme_rules.py")
+             for node in ast.walk(ast.parse((root / name).read_text(encoding="utf-8")))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "fail"
+             and len(node.args) == 3]
+    assert len(calls) > 50
+    said = [call.args[1] for call in calls]
+    assert all(isinstance(e, ast.Call) and getattr(e.func, "id", "") == "expected" for e in said)
+    names = {c.value for e in said for c in ast.walk(e.args[0]) if isinstance(c, ast.Constant)}
+    assert {f"spec.expected.{name}" for name in names | {"str", "int", "bool", "list", "dict"}} <= set(EXPECTED)
 
 
 def test_a_scheme_error_says_the_same_in_chinese():

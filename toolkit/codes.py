@@ -16,12 +16,12 @@ a process imported.
 from __future__ import annotations
 
 import json
-import string
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .catalogue import SECTIONS
 from .catalogue.entry import Code, Words
+from .i18n import define, pick, t, template_names
 
 __all__ = ["Code", "CATALOGUE", "Words", "Detail", "code_info", "title", "hint", "render", "template_names",
            "reason_message"]
@@ -70,12 +70,12 @@ def code_info(code: str) -> Code:
 
 def title(code: str, lang: str = "zh") -> str:
     c = code_info(code)
-    return c.title_en if lang == "en" else c.title_zh
+    return pick((c.title_zh, c.title_en), lang)
 
 
 def hint(code: str, lang: str = "zh") -> str:
     c = code_info(code)
-    return c.hint_en if lang == "en" else c.hint_zh
+    return pick((c.hint_zh, c.hint_en), lang)
 
 
 def render(code: str, params: Mapping[str, Any] | None, lang: str = "zh", variant: str = "") -> str:
@@ -86,9 +86,14 @@ def render(code: str, params: Mapping[str, Any] | None, lang: str = "zh", varian
     """
     if not params and not variant:
         return ""
-    zh, en = code_info(code).templates()[variant]
-    values = {k: (v.en if lang == "en" else v.zh) if isinstance(v, Words) else v for k, v in (params or {}).items()}
-    return (en if lang == "en" else zh).format_map(values)
+    template = pick(code_info(code).templates()[variant], lang)
+    return template.format_map({k: pick(v, lang) if isinstance(v, Words) else v for k, v in (params or {}).items()})
+
+
+define("codes.reason", {
+    "with_detail": ("{title}：{detail}。{hint}", "{title}: {detail}. {hint}"),
+    "plain": ("{title}。{hint}", "{title}. {hint}"),
+})
 
 
 def reason_message(lang: str):
@@ -107,12 +112,9 @@ def reason_message(lang: str):
             text, todo = title(code, lang), hint(code, lang)
         except KeyError:
             text, todo = code, ""
-        if lang == "en":
-            return f"{text}: {detail}. {todo}".strip() if detail else f"{text}. {todo}".strip()
-        return f"{text}：{detail}。{todo}" if detail else f"{text}。{todo}"
+        if detail:
+            return t("codes.reason.with_detail", lang, title=text, detail=detail, hint=todo).strip()
+        return t("codes.reason.plain", lang, title=text, hint=todo).strip()
     return message
 
 
-def template_names(template: str) -> set[str]:
-    """The parameter names a template uses."""
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}

@@ -22,6 +22,7 @@ import pandas as pd
 from .campaign.folder import Campaign
 from .campaign.status import STATUS_COLUMNS, UnitState
 from .errors import ConfigError
+from .i18n import Msg, define
 
 __all__ = ["read_values", "read_issues", "read_ledger", "read_status", "read_scores", "read_score_trace",
            "LEDGER_STATUSES", "SEVERITIES", "UNIT_STATES", "SCORE_STATES"]
@@ -44,6 +45,13 @@ _TRACE = {"unit_code": S, "indicator": S, "rule": S, "inputs": S, "points": F, "
 _VALUES = {"unit_code": S, "unit_name": S, "group": S, "state": UNIT_STATES, "template_id": S,
            "template_version": S, "sheet": S, "field": S, "field_type": "category", "row": I, "value": S,
            "number": F, "date": T, "flag": B, "raw": S, "current": B}
+
+define("frames", {
+    "no_scheme": ("{path} 不存在：此考核任务没有评分方案（campaign.yaml 的 scoring）",
+                  "{path} does not exist: the campaign has no scoring scheme (campaign.yaml: scoring)"),
+    "run_first": ("{path} 不存在：请先运行 {stage}（toolkit.run_{stage} 或 `toolkit {stage} {dir}`）",
+                  "{path} does not exist: run the {stage} stage first (toolkit.run_{stage} or `toolkit {stage} {dir}`)"),
+})
 
 
 def read_values(campaign: Campaign) -> pd.DataFrame:
@@ -85,11 +93,8 @@ def _read(campaign: Campaign, table: str, stage: str) -> list[dict]:
     path: Path = campaign.out / f"{table}.csv"
     if not path.is_file():
         if stage == "score" and not campaign.scoring:
-            raise ConfigError(f"{path} does not exist: the campaign has no scoring scheme (campaign.yaml: scoring)",
-                              zh=f"{path} 不存在：此考核任务没有评分方案（campaign.yaml 的 scoring）")
-        raise ConfigError(f"{path} does not exist: run the {stage} stage first (toolkit.run_{stage} or "
-                          f"`toolkit {stage} {campaign.dir}`)",
-                          zh=f"{path} 不存在：请先运行 {stage}（toolkit.run_{stage} 或 `toolkit {stage} {campaign.dir}`）")
+            raise ConfigError(Msg("frames.no_scheme", {"path": path}))
+        raise ConfigError(Msg("frames.run_first", {"path": path, "stage": stage, "dir": campaign.dir}))
     return csv_rows(path)
 
 

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import yaml
 
 from ..errors import ConfigError, SpecError
+from ..i18n import Msg, Words, define
 from ..spec.load import find_template
 from ..spec.model import TemplateSpec
 from ..spec.parse import parse_spec
@@ -29,11 +30,13 @@ from .workbook import write_workbook
 __all__ = ["KINDS", "blank_workbook", "spec_to_workbook", "workbook_to_spec", "read_spec_workbook", "ReadBack", "dump_yaml"]
 
 
+define("authoring", {"kind": ("--kind 应为以下之一：{kinds}，实际为 {got}", "--kind: expected one of {kinds}, got {got}")})
+
+
 def blank_workbook(out: str | Path, kind: str = "checklist", lang: str = "zh") -> Path:
     """An authoring workbook filled with the example of *kind* (checklist, form, table or survey)."""
     if kind not in EXAMPLES:
-        raise ConfigError(f"--kind: expected one of {', '.join(KINDS)}, got {kind!r}",
-                          zh=f"--kind 应为以下之一：{'、'.join(KINDS)}，实际为 {kind!r}")
+        raise ConfigError(Msg("authoring.kind", {"kinds": Words("、".join(KINDS), ", ".join(KINDS)), "got": repr(kind)}))
     spec = parse_spec(EXAMPLES[kind], f"<example {kind}>")
     rows = spec_rows(spec, lang)
     if kind == "checklist":

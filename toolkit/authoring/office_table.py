@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from ..errors import SpecError
+from ..i18n import Msg, define
 from ..spec.model import TemplateSpec
 from ..spec.parse import parse_spec
 from .cells import text_of
@@ -59,6 +60,13 @@ def _find_header(sheet: SheetCells) -> tuple[int, dict[str, int]] | None:
     return None
 
 
+define("authoring", {
+    "not_authoring": ("{file}：应为模板编写工作簿（含“模板”“工作表”两个工作表）或含“考核内容”“分值”列的考核细则表，实际工作表为：{names}",
+                      "{file}: expected an authoring workbook (sheets 模板 and 工作表) or a rules table with the columns 考核内容 and 分值, "
+                      "got sheets {names}"),
+})
+
+
 def read_office_table(sheets: list[SheetCells], path: Path, lang: str = "zh",
                       template_id: str | None = None) -> tuple[TemplateSpec, dict, list, Places]:
     """(spec, raw spec, grades, places) of the first sheet that looks like a 考核细则 table."""
@@ -66,10 +74,7 @@ def read_office_table(sheets: list[SheetCells], path: Path, lang: str = "zh",
     found = next(((s, h) for s in sheets for h in [_find_header(s)] if h), None)
     if found is None:
         names = "、".join(s.name for s in sheets)
-        raise SpecError(f"{path.name}: expected an authoring workbook (sheets 模板 and 工作表) or a rules table with "
-                        f"the columns 考核内容 and 分值, got sheets {names}",
-                        zh=f"{path.name}：应为模板编写工作簿（含“模板”“工作表”两个工作表）或含“考核内容”“分值”列的考核细则表，"
-                           f"实际工作表为：{names}")
+        raise SpecError(Msg("authoring.not_authoring", {"file": path.name, "names": names}))
     sheet, (head, cols) = found
     areas = _areas(sheet, head, cols, places)
     title = _title(sheet, head) or path.stem

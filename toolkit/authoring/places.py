@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import SpecError
+from ..i18n import define, t
 from .read import cell_name
 
 __all__ = ["Places", "Row", "SOURCE"]
@@ -42,6 +43,12 @@ class Row:
         return self.heads.get(self._col(key), "")
 
 
+define("authoring", {
+    "at_cell": ("{file}：{cell}{header}：{text}", "{file}: {cell}{header}: {text}"),
+    "header": ("（{header}）", " ({header})"),
+})
+
+
 class Places:
     """Key paths → rows, and errors at a cell."""
 
@@ -61,9 +68,8 @@ class Places:
 
     def _message(self, row: Row, key: str | None, text: str, lang: str) -> str:
         header = row.header(key)
-        if lang == "en":
-            return f"{self.file}: {row.cell(key)}" + (f" ({header})" if header else "") + f": {text}"
-        return f"{self.file}：{row.cell(key)}" + (f"（{header}）" if header else "") + f"：{text}"
+        return t("authoring.at_cell", lang, file=self.file, cell=row.cell(key),
+                 header=t("authoring.header", lang, header=header) if header else "", text=text)
 
     # ------------------------------------------------------------------ loader errors
 

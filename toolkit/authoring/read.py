@@ -13,6 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..i18n import Msg, Words, define
+
+define("authoring.read", {
+    "no_file": ("找不到文件：{path}", "{path}: no such file"),
+    "stopped": ("{path}：无法读取该工作簿（{reason}）", "{path}: the workbook could not be read ({reason})"),
+    "unreadable": ("{path}：不是可读取的工作簿（{reason}）", "{path}: not a readable workbook ({reason})"),
+})
 
 __all__ = ["SheetCells", "read_sheets", "read_sheets_here", "cell_name", "column_letters"]
 
@@ -96,12 +103,10 @@ def read_sheets(path: str | Path) -> list[SheetCells]:
 
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"{path}: no such file", zh=f"找不到文件：{path}")
+        raise ConfigError(Msg("authoring.read.no_file", {"path": path}))
     try:
         return run_isolated(read_sheets_here, str(path))
     except ReaderStopped as exc:
-        raise ConfigError(f"{path}: the workbook could not be read ({exc})",
-                          zh=f"{path}：无法读取该工作簿（{exc}）") from None
+        raise ConfigError(Msg("authoring.read.stopped", {"path": path, "reason": exc})) from None
     except Exception as exc:  # calamine's own errors: not a workbook, encrypted, damaged
-        raise ConfigError(f"{path}: not a readable workbook ({type(exc).__name__}: {exc})",
-                          zh=f"{path}：不是可读取的工作簿（{exc}）") from None
+        raise ConfigError(Msg("authoring.read.unreadable", {"path": path, "reason": Words(str(exc), f"{type(exc).__name__}: {exc}")})) from None

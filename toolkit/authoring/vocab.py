@@ -11,6 +11,8 @@ from __future__ import annotations
 import difflib
 import re
 
+from ..i18n import pick
+
 __all__ = ["SHEETS", "COLUMNS", "TEMPLATE_KEYS", "SHEET_KINDS", "FIELD_TYPES", "AREA_KINDS", "SEVERITIES",
            "word", "sheet_name", "lookup", "options", "did_you_mean", "spellings", "split_list", "join_list", "YES", "NO"]
 
@@ -78,7 +80,7 @@ NO = ("否", "no", "n", "false", "0", "")
 
 
 def word(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "en" else pair[0]
+    return pick(pair, lang)
 
 
 def sheet_name(key: str, lang: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..i18n import pick
 from .from_spec import AREA_ROW
 from .vocab import (
     AREA_KINDS,
@@ -98,7 +99,7 @@ def _guide(wb, fmt, lang: str) -> None:
 def _template_sheet(wb, fmt, rows: list[dict], lang: str) -> None:
     ws = wb.add_worksheet(sheet_name("template", lang))
     for col, (_, zh, en, width) in enumerate(COLUMNS["template"]):
-        ws.write_string(0, col, en if lang == "en" else zh, fmt["head"])
+        ws.write_string(0, col, pick((zh, en), lang), fmt["head"])
         ws.set_column(col, col, width)
     ws.freeze_panes(1, 0)
     _page(ws)
@@ -112,7 +113,7 @@ def _table_sheet(wb, fmt, key: str, rows: list[dict], lang: str) -> None:
     ws = wb.add_worksheet(sheet_name(key, lang))
     columns = COLUMNS[key]
     for col, (_, zh, en, width) in enumerate(columns):
-        ws.write_string(0, col, en if lang == "en" else zh, fmt["head"])
+        ws.write_string(0, col, pick((zh, en), lang), fmt["head"])
         ws.set_column(col, col, width)
     ws.freeze_panes(1, 0)
     _page(ws)
@@ -159,7 +160,7 @@ def _dropdowns(ws, key: str, columns, lang: str) -> None:
         if (key, spec_key) in _LISTS:
             source = options(_LISTS[(key, spec_key)], lang)
         elif (key, spec_key) in _YES_NO:
-            source = ["是", "否"] if lang != "en" else ["yes", "no"]
+            source = [pick(("是", "yes"), lang), pick(("否", "no"), lang)]
         elif spec_key == "sheet" and key in ("fields", "items", "rules"):
             source = sheets_ref
         if source is not None:

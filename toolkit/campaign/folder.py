@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from ..errors import CampaignError, RosterError
+from ..i18n import Msg, define
 from ..spec.load import find_template
 from ..spec.model import TemplateSpec
 from .config import YEARS, read_campaign_yaml
@@ -145,8 +146,7 @@ def load_campaign(directory: str | Path) -> Campaign:
     d = Path(directory)
     path = d / "campaign.yaml"
     if not path.is_file():
-        raise CampaignError(f"{path}: not found — is {d} a campaign folder? "
-                            f"Create one with `toolkit init {d} --template ID --roster FILE`")
+        raise CampaignError(Msg("campaign.not_found", {"path": path, "dir": d}))
     raw = read_campaign_yaml(path)
     year = raw["year"]
     return Campaign(dir=d, name=str(raw["name"]), year=year, template_ref=str(raw["template"]),
@@ -160,12 +160,12 @@ def create_campaign(directory: str | Path, template: str, roster: str | Path, *,
     """Create a campaign folder (refusing to overwrite another campaign)."""
     d = Path(directory)
     if (d / "campaign.yaml").exists():
-        raise CampaignError(f"{d / 'campaign.yaml'} already exists; choose a new folder or edit that file")
+        raise CampaignError(Msg("campaign.exists", {"path": d / "campaign.yaml"}))
     spec = find_template(template)
     units = load_roster(roster)  # validate before creating anything
     year = year or dt.date.today().year
     if not YEARS[0] <= year <= YEARS[1]:
-        raise CampaignError(f"year {year}: expected a year from {YEARS[0]} to {YEARS[1]}, such as 2026")
+        raise CampaignError(Msg("campaign.year", {"year": year, "lo": YEARS[0], "hi": YEARS[1]}))
     d.mkdir(parents=True, exist_ok=True)
     for sub in ("outbox", "received", "feedback", "out"):
         (d / sub).mkdir(exist_ok=True)
@@ -208,6 +208,47 @@ def unfilled_contact(campaign: Campaign) -> list[str]:
 
 # --------------------------------------------------------------------------- roster
 
+define("campaign", {
+    "not_found": ("{path} 不存在——{dir} 是考核任务文件夹吗？可用 `toolkit init {dir} --template 模板 --roster 名单` 创建",
+                  "{path}: not found — is {dir} a campaign folder? Create one with `toolkit init {dir} --template ID --roster FILE`"),
+    "exists": ("{path} 已存在，请换一个新文件夹，或直接修改该文件", "{path} already exists; choose a new folder or edit that file"),
+    "year": ("年份 {year}：应为 {lo} 至 {hi} 之间的年份，如 2026", "year {year}: expected a year from {lo} to {hi}, such as 2026"),
+})
+define("roster", {
+    "not_found": ("找不到名单文件：{path}", "roster file not found: {path}"),
+    "duplicate": ("{path}：第 {row} 行的单位代码 {code} 与第 {other} 行重复，每个单位的代码必须不同",
+                  "{path}: row {row}: unit_code {code} duplicates row {other}; every unit needs its own code"),
+    "folded": ("{path}：第 {row} 行的单位代码 {code} 与第 {other_row} 行的 {other} 只有大小写或全角半角之差，请使用字母或数字不同的代码",
+               "{path}: row {row}: unit_code {code} differs from {other} (row {other_row}) only in case or width; give the units codes "
+               "that differ in letters or digits"),
+    "no_units": ("{path}：表头下面没有单位", "{path}: no units below the header row"),
+    "empty": ("{path}：名单是空的，请加上表头行，每个单位一行", "{path}: the roster is empty; add a header row and one row per unit"),
+    "no_header": ("{path}：前 {rows} 行中找不到表头；名单需要这些列：{needs}；第 {row} 行现有：{found}",
+                  "{path}: no header row in the first {rows} rows; the roster needs the columns {needs}; row {row} holds: {found}"),
+    "lacks": ("{path}：第 {row} 行（表头）缺少列 {missing}；名单需要这些列：{needs}；该行现有：{found}",
+              "{path}: row {row} (header) lacks column(s) {missing}; the roster needs {needs}; the row holds: {found}"),
+    "code_empty": ("{path}：第 {row} 行的单位代码为空，请为每个单位填写代码", "{path}: row {row}: unit_code is empty; give every unit a code"),
+    "code_unusable": ("{path}：第 {row} 行的单位代码 {code} {problem}；每个工作表上的表码行要带上单位代码，请只用字母、数字和 - _ . / 等符号，"
+                      "不要有空格或 |",
+                      "{path}: row {row}: unit_code {code} {problem}; the code line printed on every sheet carries the code, so use "
+                      "letters, digits and signs such as - _ . / without spaces or |"),
+    "code.long": ("有 {n} 个字符（最多 {most} 个）", "has {n} characters (at most {most})"),
+    "code.space": ("含有空格", "contains a space"),
+    "code.bar": ("含有 |", "contains |"),
+    "code.control": ("含有看不见的控制字符", "contains an invisible control character"),
+    "name_empty": ("{path}：第 {row} 行（单位 {code}）的单位名称为空", "{path}: row {row}: unit_name is empty for unit {code}"),
+    "name_long": ("{path}：第 {row} 行（单位 {code}）的单位名称有 {n} 个字（最多 {most} 个），请缩短",
+                  "{path}: row {row}: unit_name of unit {code} has {n} characters (at most {most}); shorten it"),
+    "encoding": ("{path}：不是 UTF-8 或 GBK 编码的文本，请另存为“CSV UTF-8”或 .xlsx",
+                 "{path}: not UTF-8 or GBK text; save the roster as CSV UTF-8 or as .xlsx"),
+    "csv": ("{path}：无法读取的 CSV 文件（{reason}），请另存为“CSV UTF-8”或 .xlsx",
+            "{path}: not a readable CSV file ({reason}); save the roster as CSV UTF-8 or as .xlsx"),
+    "workbook": ("{path}：无法读取名单工作簿（{reason}），请另存为 .xlsx 或 CSV",
+                 "{path}: cannot read the roster workbook ({reason}); save it as .xlsx or CSV"),
+    "unsafe": ("{path}：名单工作簿无法安全读取（{reason}），请用 Excel 打开后重新保存再试",
+               "{path}: the roster workbook could not be read safely ({reason}); open it in Excel, save it again and retry"),
+})
+
 
 def load_roster(path: str | Path) -> Roster:
     """Read a roster CSV (UTF-8 or GBK, detected) or xlsx and check it.
@@ -217,7 +258,7 @@ def load_roster(path: str | Path) -> Roster:
     """
     p = Path(path)
     if not p.is_file():
-        raise RosterError(f"roster file not found: {p}")
+        raise RosterError(Msg("roster.not_found", {"path": p}))
     rows = _read_roster_xlsx(p) if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") else _read_roster_csv(p)
     top, header = _find_header(p, rows)
     units, seen, folded = [], {}, {}
@@ -227,17 +268,16 @@ def load_roster(path: str | Path) -> Roster:
             continue
         unit = _unit(p, n, rec)
         if unit.code in seen:
-            raise RosterError(f"{p}: row {n}: unit_code {unit.code} duplicates row "
-                              f"{seen[unit.code]}; every unit needs its own code")
+            raise RosterError(Msg("roster.duplicate", {"path": p, "row": n, "code": unit.code, "other": seen[unit.code]}))
         key = unicodedata.normalize("NFKC", unit.code).casefold()
         if key in folded:  # file names and identification by path treat them as one code
             other, row_no = folded[key]
-            raise RosterError(f"{p}: row {n}: unit_code {unit.code} differs from {other} (row {row_no}) "
-                              f"only in case or width; give the units codes that differ in letters or digits")
+            raise RosterError(Msg("roster.folded", {"path": p, "row": n, "code": unit.code, "other": other,
+                                                    "other_row": row_no}))
         seen[unit.code], folded[key] = n, (unit.code, n)
         units.append(unit)
     if not units:
-        raise RosterError(f"{p}: no units below the header row")
+        raise RosterError(Msg("roster.no_units", {"path": p}))
     return Roster(tuple(units), tuple(header), str(p))
 
 
@@ -245,7 +285,7 @@ def _find_header(p: Path, rows: list[list[str]]) -> tuple[int, list[str]]:
     """(index, column names) of the header row: the first of the top rows naming every required column."""
     filled = [i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(_clean(v) for v in row)]
     if not filled:
-        raise RosterError(f"{p}: the roster is empty; add a header row and one row per unit")
+        raise RosterError(Msg("roster.empty", {"path": p}))
     best, best_hits = filled[0], -1
     for i in filled:
         header = [_ALIASES.get(h, h) for h in (_clean(v) for v in rows[i])]
@@ -257,11 +297,11 @@ def _find_header(p: Path, rows: list[list[str]]) -> tuple[int, list[str]]:
     header = [_ALIASES.get(h, h) for h in (_clean(v) for v in rows[best])]
     found = ", ".join(_short(_clean(v)) for v in rows[best][:12] if _clean(v)) or "-"
     if best_hits <= 0:
-        raise RosterError(f"{p}: no header row in the first {HEADER_SEARCH_ROWS} rows; the roster needs the "
-                          f"columns {_named(ROSTER_COLUMNS)}; row {best + 1} holds: {found}")
+        raise RosterError(Msg("roster.no_header", {"path": p, "rows": HEADER_SEARCH_ROWS, "needs": _named(ROSTER_COLUMNS),
+                                                   "row": best + 1, "found": found}))
     missing = [c for c in ROSTER_COLUMNS if c not in header]
-    raise RosterError(f"{p}: row {best + 1} (header) lacks column(s) {_named(missing)}; "
-                      f"the roster needs {_named(ROSTER_COLUMNS)}; the row holds: {found}")
+    raise RosterError(Msg("roster.lacks", {"path": p, "row": best + 1, "missing": _named(missing),
+                                           "needs": _named(ROSTER_COLUMNS), "found": found}))
 
 
 def _named(columns) -> str:
@@ -276,30 +316,29 @@ def _unit(p: Path, n: int, rec: dict[str, str]) -> Unit:
     """One roster row as a Unit, its code and name checked (row *n* as Excel numbers it)."""
     code = rec["unit_code"]
     if not code:
-        raise RosterError(f"{p}: row {n}: unit_code is empty; give every unit a code")
+        raise RosterError(Msg("roster.code_empty", {"path": p, "row": n}))
     problem = unit_code_problem(code)
     if problem:
-        raise RosterError(f"{p}: row {n}: unit_code {code!r} {problem}; the code line printed on every sheet "
-                          f"carries the code, so use letters, digits and signs such as - _ . / without spaces or |")
+        raise RosterError(Msg("roster.code_unusable", {"path": p, "row": n, "code": repr(code), "problem": problem}))
     if not rec["unit_name"]:
-        raise RosterError(f"{p}: row {n}: unit_name is empty for unit {code}")
+        raise RosterError(Msg("roster.name_empty", {"path": p, "row": n, "code": code}))
     if len(rec["unit_name"]) > MAX_UNIT_NAME:
-        raise RosterError(f"{p}: row {n}: unit_name of unit {code} has {len(rec['unit_name'])} characters "
-                          f"(at most {MAX_UNIT_NAME}); shorten it")
+        raise RosterError(Msg("roster.name_long", {"path": p, "row": n, "code": code, "n": len(rec["unit_name"]),
+                                                   "most": MAX_UNIT_NAME}))
     extra = {k: v for k, v in rec.items() if k not in ROSTER_COLUMNS}
     return Unit(code, rec["unit_name"], rec["group"], rec["contact"], rec["phone"], extra)
 
 
-def unit_code_problem(code: str) -> str | None:
+def unit_code_problem(code: str) -> Msg | None:
     """Why the visible code line (``TK|id|version|code``) could not carry *code*; None when it can."""
     if len(code) > MAX_UNIT_CODE:
-        return f"has {len(code)} characters (at most {MAX_UNIT_CODE})"
+        return Msg("roster.code.long", {"n": len(code), "most": MAX_UNIT_CODE})
     if any(ch.isspace() for ch in code):
-        return "contains a space"
+        return Msg("roster.code.space")
     if "|" in code or "｜" in code:
-        return "contains |"
+        return Msg("roster.code.bar")
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in code):
-        return "contains an invisible control character"
+        return Msg("roster.code.control")
     return None
 
 
@@ -320,11 +359,11 @@ def _read_roster_csv(p: Path) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise RosterError(f"{p}: not UTF-8 or GBK text; save the roster as CSV UTF-8 or as .xlsx")
+        raise RosterError(Msg("roster.encoding", {"path": p}))
     try:  # newline=None: Excel's "CSV (Macintosh)" ends lines with a bare CR
         return [row for row in csv.reader(io.StringIO(text, newline=None))]
     except csv.Error as exc:
-        raise RosterError(f"{p}: not a readable CSV file ({exc}); save the roster as CSV UTF-8 or as .xlsx") from None
+        raise RosterError(Msg("roster.csv", {"path": p, "reason": exc})) from None
 
 
 def _read_roster_xlsx(p: Path) -> list[list[str]]:
@@ -334,8 +373,7 @@ def _read_roster_xlsx(p: Path) -> list[list[str]]:
     try:  # read in a worker under memory and time limits: a hostile roster cannot take the command down
         first_row, grid = run_isolated(read_first_sheet, str(p))
     except ReadError as exc:
-        raise RosterError(f"{p}: cannot read the roster workbook ({exc}); save it as .xlsx or CSV") from None
+        raise RosterError(Msg("roster.workbook", {"path": p, "reason": exc})) from None
     except ReaderStopped as exc:
-        raise RosterError(f"{p}: the roster workbook could not be read safely ({exc}); open it in Excel, "
-                          f"save it again and retry") from None
+        raise RosterError(Msg("roster.unsafe", {"path": p, "reason": exc})) from None
     return [[] for _ in range(first_row)] + [[_clean(v) for v in row] for row in grid]

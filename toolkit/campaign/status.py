@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..codes import reason_message
+from ..i18n import define, t, texts
 from ..model import UnitState
 from .deadline import is_late
 from .folder import Campaign, Roster
 from .ledger import FileRow, Ledger
 from .unit_names import units_named_in_path
 
-__all__ = ["UnitState", "UnitStatus", "unit_statuses", "write_status", "STATUS_COLUMNS", "STATE_LABELS",
-           "NOT_RETURNED", "LATE_LABEL"]
+__all__ = ["UnitState", "UnitStatus", "unit_statuses", "write_status", "STATUS_COLUMNS", "state_label",
+           "NOT_RETURNED"]
 
 STATUS_COLUMNS = ("unit_code", "unit_name", "group", "contact", "state", "errors", "warnings", "source",
                   "phone", "late")
@@ -23,13 +24,25 @@ STATUS_COLUMNS = ("unit_code", "unit_name", "group", "contact", "state", "errors
 
 NOT_RETURNED = frozenset({UnitState.MISSING, UnitState.UNUSABLE, UnitState.REVIEW})
 
-STATE_LABELS = {
-    "zh": {UnitState.ACCEPTED: "已报送", UnitState.FAULTY: "需退回修改", UnitState.MISSING: "未报送",
-           UnitState.UNUSABLE: "报送文件无法使用", UnitState.REVIEW: "待人工确认"},
-    "en": {UnitState.ACCEPTED: "accepted", UnitState.FAULTY: "faulty", UnitState.MISSING: "missing",
-           UnitState.UNUSABLE: "unusable", UnitState.REVIEW: "under review"},
-}
-LATE_LABEL = {"zh": "逾期", "en": "late"}
+define("campaign.status", {
+    "state.accepted": ("已报送", "accepted"),
+    "state.faulty": ("需退回修改", "faulty"),
+    "state.missing": ("未报送", "missing"),
+    "state.unusable": ("报送文件无法使用", "unusable"),
+    "state.review": ("待人工确认", "under review"),
+    "late": ("{state}（逾期）", "{state} (late)"),
+    "chase.code": ("单位代码", "Unit code"),
+    "chase.name": ("单位名称", "Unit"),
+    "chase.group": ("分组", "Group"),
+    "chase.contact": ("联系人", "Contact"),
+    "chase.phone": ("联系电话", "Phone"),
+    "chase.state": ("状态", "State"),
+    "chase.errors": ("错误数", "Errors"),
+    "chase.why": ("原因及文件", "Why / file"),
+    "chase.sheet": ("催报名单", "To chase"),
+    "chase.title": ("{campaign} — 催报名单（未报送、报送文件无法使用、待确认、需退回修改及逾期报送）", "{campaign} — units to chase"),
+    "why": ("{reason}（文件：{file}）", "{reason} (file: {file})"),
+})
 
 _UNUSABLE_LEDGER = ("rejected", "unidentified")
 
@@ -122,14 +135,12 @@ def write_status(campaign: Campaign, statuses: list[UnitStatus], lang: str = "zh
     write_csv(csv_path, STATUS_COLUMNS, (_csv_row(s) for s in statuses))
     xlsx_path = campaign.out / "chase-list.xlsx"
     wb = new_workbook(xlsx_path)
-    en = lang == "en"
-    headers = (["Unit code", "Unit", "Group", "Contact", "Phone", "State", "Errors", "Why / file"] if en
-               else ["单位代码", "单位名称", "分组", "联系人", "联系电话", "状态", "错误数", "原因及文件"])
+    w = texts("campaign.status", lang)
+    headers = [w[f"chase.{key}"] for key in ("code", "name", "group", "contact", "phone", "state", "errors", "why")]
     rows = [[s.unit_code, s.unit_name, s.group, s.contact, s.phone, state_text(s, lang), s.errors,
-             _why(s, en)] for s in statuses if s.state != UnitState.ACCEPTED or s.late]
-    ws = wb.add_worksheet("催报名单" if not en else "To chase")
-    title = f"{campaign.name} — " + ("催报名单（未报送、报送文件无法使用、待确认、需退回修改及逾期报送）" if not en
-                                     else "units to chase")
+             _why(s, lang)] for s in statuses if s.state != UnitState.ACCEPTED or s.late]
+    ws = wb.add_worksheet(w["chase.sheet"])
+    title = w("chase.title", campaign=campaign.name)
     write_table(wb, ws, headers, rows, title=title)
     ws.set_column(len(headers) - 1, len(headers) - 1, 60)
     ws.set_paper(9)
@@ -143,15 +154,17 @@ def write_status(campaign: Campaign, statuses: list[UnitStatus], lang: str = "zh
 
 def state_text(s: UnitStatus, lang: str = "zh") -> str:
     """The state as the office reads it, with 逾期 / late appended for a late return."""
-    text = STATE_LABELS["en" if lang == "en" else "zh"][s.state]
-    if s.late:
-        text += ("（" + LATE_LABEL["zh"] + "）") if lang != "en" else f" ({LATE_LABEL['en']})"
-    return text
+    text = state_label(s.state, lang)
+    return t("campaign.status.late", lang, state=text) if s.late else text
 
 
-def _why(s: UnitStatus, en: bool) -> str:
+def state_label(state: UnitState | str, lang: str = "zh") -> str:
+    """A unit's state as the office reads it (已报送, 需退回修改, …)."""
+    return t(f"campaign.status.state.{state}", lang)
+
+
+def _why(s: UnitStatus, lang: str) -> str:
     """The reason and the file it is about (review and unusable units)."""
     if not s.reason:
         return ""
-    name = s.source.rsplit("/", 1)[-1]
-    return f"{s.reason} ({'file' if en else '文件'}: {name})" if en else f"{s.reason}（文件：{name}）"
+    return t("campaign.status.why", lang, reason=s.reason, file=s.source.rsplit("/", 1)[-1])

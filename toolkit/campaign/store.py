@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import ToolkitError
+from ..i18n import Msg, define
 from .folder import Campaign
 
 __all__ = ["store_original", "store_bytes", "stored_path", "sweep_partial_copies", "DiskFull", "stops_on_a_full_disk"]
@@ -68,6 +69,12 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+define("campaign", {
+    "disk_full": ("{folder}：磁盘已满；请腾出空间后重新运行收取（已记录的内容都在）",
+                  "{folder}: the disk is full; free some space and run collect again (everything recorded so far is kept)"),
+})
+
+
 class DiskFull(ToolkitError):
     """The disk under the campaign is full: the run stops (exit 1); what it recorded before stays."""
 
@@ -76,8 +83,7 @@ def _disk_full(exc: OSError, folder: Path | str) -> OSError | DiskFull:
     """A full disk (or quota) as the message the office acts on; any other OS error as it is."""
     if exc.errno not in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return exc
-    return DiskFull(f"{folder}: the disk is full; free some space and run collect again (everything recorded "
-                    f"so far is kept)")
+    return DiskFull(Msg("campaign.disk_full", {"folder": folder}))
 
 
 def stops_on_a_full_disk(fn: Callable) -> Callable:

@@ -8,16 +8,11 @@ every section without a cycle.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Mapping
+
+from ..i18n import Words
 
 __all__ = ["Code", "Words", "declare"]
-
-
-class Words(NamedTuple):
-    """A parameter value written in both languages (a label, a condition, a rule's message)."""
-
-    zh: str
-    en: str
 
 
 @dataclass(frozen=True)

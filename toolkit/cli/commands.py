@@ -21,10 +21,31 @@ from rich.table import Table
 
 from .. import pipeline
 from ..errors import ConfigError
+from ..i18n import Msg, Words, define, locale_of, pick, t
 from .stages import show, show_collect, show_generate, show_merge, show_report, show_score, show_status, show_validate, stage_bars, warn_unfilled
 from .support import Ctx, DebugOpt, DirArg, JsonAwareGroup, JsonOpt, LangOpt, check_date, guarded, open_campaign, out, version_line
 
 __all__ = ["app", "main"]
+
+define("cli.command", {
+    "title": ("名称", "title"),
+    "spec_template": ("已写出模板编写工作簿：{path}（填好后运行 toolkit spec-from-xlsx {name} -o 模板.yaml）",
+                      "Authoring workbook written: {path} (fill it in, then run toolkit spec-from-xlsx {name} -o template.yaml)"),
+    "spec_from_xlsx": ("已写出模板定义：{spec}{scheme}", "Template spec written: {spec}{scheme}"),
+    "with_scheme": ("；评分细则：{scheme}", "; scoring scheme: {scheme}"),
+    "spec_to_xlsx": ("已写出模板编写工作簿：{path}", "Authoring workbook written: {path}"),
+    "init": ("已创建考核任务 {name}：{dir}（{n} 个单位）。下一步：toolkit generate {dir}",
+             "Created campaign {name} in {dir} ({n} units). Next: toolkit generate {dir}"),
+    "next": ("下一轮：{name}（{dir}），{items} 个事项已预填；{stale} 个单位上一轮未报送，沿用此前事项",
+             "Next round: {name} ({dir}); {items} items prefilled; {stale} units reuse earlier items"),
+    "recorded": ("已记录：{sha} → {what}", "Recorded: {sha} → {what}"),
+    "rejected": ("退回", "rejected"),
+    "earlier": ("此前的决定：{what}{why}，{who} 于 {at}", "Earlier decision: {what}{why}, by {who} at {at}"),
+    "assigned": ("归入 {unit}", "assigned to {unit}"),
+    "why": ("（{reason}）", " ({reason})"),
+    "compared": ("年度对比已写入 {path}", "Year-on-year comparison: {path}"),
+    "unit_or_reject": ("请二选一：--unit 单位代码，或 --reject（用 --reason 写明原因）", "give exactly one of --unit CODE or --reject (with --reason)"),
+})
 
 app = typer.Typer(cls=JsonAwareGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Assessment campaigns: templates out, returns in, validated, merged, scored, reported.")
@@ -55,9 +76,9 @@ def templates(as_json: JsonOpt = False, lang: LangOpt = "zh", debug: DebugOpt = 
     if ctx.json:
         ctx.done({"templates": [{"id": s.id, "version": s.version, "title": s.title} for s in specs]})
         return
-    table = Table("id", "version", "title" if lang == "en" else "名称")
+    table = Table("id", "version", t("cli.command.title", lang))
     for s in specs:
-        table.add_row(s.id, s.version, (s.title_en or s.title) if lang == "en" else s.title)
+        table.add_row(s.id, s.version, pick(Words(s.title, s.title_en), lang))
     out.print(table)
 
 
@@ -99,8 +120,7 @@ def spec_template(out_file: Annotated[Path, typer.Argument(help="The authoring w
     from ..authoring import blank_workbook
     ctx = Ctx(as_json, lang, debug)
     path = blank_workbook(out_file, kind, ctx.lang)
-    ctx.say(f"已写出模板编写工作簿：{path}（填好后运行 toolkit spec-from-xlsx {path.name} -o 模板.yaml）",
-            f"Authoring workbook written: {path} (fill it in, then run toolkit spec-from-xlsx {path.name} -o template.yaml)")
+    ctx.say("cli.command.spec_template", path=path, name=path.name)
     ctx.done({"workbook": str(path), "kind": kind})
 
 
@@ -115,8 +135,8 @@ def spec_from_xlsx(workbook: Annotated[Path, typer.Argument(help="An authoring w
     ctx = Ctx(as_json, lang, debug)
     written = workbook_to_spec(workbook, out_file, ctx.lang, template_id)
     scheme = written["scheme"]
-    ctx.say(f"已写出模板定义：{written['spec']}" + (f"；评分细则：{scheme}" if scheme else ""),
-            f"Template spec written: {written['spec']}" + (f"; scoring scheme: {scheme}" if scheme else ""))
+    ctx.say("cli.command.spec_from_xlsx", spec=written["spec"],
+            scheme=Msg("cli.command.with_scheme", {"scheme": scheme}) if scheme else "")
     ctx.done(written)
 
 
@@ -129,7 +149,7 @@ def spec_to_xlsx(template: Annotated[str, typer.Argument(help="A bundled templat
     from ..authoring import spec_to_workbook
     ctx = Ctx(as_json, lang, debug)
     path = spec_to_workbook(template, out_file, ctx.lang)
-    ctx.say(f"已写出模板编写工作簿：{path}", f"Authoring workbook written: {path}")
+    ctx.say("cli.command.spec_to_xlsx", path=path)
     ctx.done({"workbook": str(path)})
 
 
@@ -155,10 +175,9 @@ def init(directory: DirArg,
         check_date(deadline, "--deadline")
     given = {"contact": contact.strip(), "phone": phone.strip(), "return_to": return_to.strip()}
     c = create_campaign(directory, template, roster, year=year, name=name, deadline=deadline,
-                        locale="en" if lang == "en" else "zh-CN", extra={k: v for k, v in given.items() if v})
+                        locale=locale_of(lang), extra={k: v for k, v in given.items() if v})
     n = len(c.roster().units)
-    ctx.say(f"已创建考核任务 {c.name}：{directory}（{n} 个单位）。下一步：toolkit generate {directory}",
-            f"Created campaign {c.name} in {directory} ({n} units). Next: toolkit generate {directory}")
+    ctx.say("cli.command.init", name=c.name, dir=directory, n=n)
     ctx.done({"campaign": str(directory), "name": c.name, "year": c.year, "units": n,
               "warnings": warn_unfilled(ctx, c.dir, unfilled_contact(c))})
 
@@ -184,8 +203,7 @@ def next_round(directory: Annotated[Path, typer.Argument(help="The finished camp
     carry = read_carry(campaign)
     items = sum(len(r) for c in carry.values() for r in c.tables.values())
     stale = sorted(code for code, c in carry.items() if c.stale)
-    ctx.say(f"下一轮：{campaign.name}（{new_dir}），{items} 个事项已预填；{len(stale)} 个单位上一轮未报送，沿用此前事项",
-            f"Next round: {campaign.name} ({new_dir}); {items} items prefilled; {len(stale)} units reuse earlier items")
+    ctx.say("cli.command.next", name=campaign.name, dir=new_dir, items=items, stale=len(stale))
     ctx.done({"campaign": str(new_dir), "workbooks": generated.workbooks, "carried_items": items, "stale_units": stale})
 
 
@@ -286,22 +304,21 @@ def resolve(directory: DirArg, sha256: Annotated[str, typer.Argument(help="The f
     """Accept a review item for a unit, or reject it, recorded with who and when."""
     ctx = Ctx(as_json, lang, debug)
     if bool(unit) == bool(reject):
-        raise ConfigError("give exactly one of --unit CODE or --reject (with --reason)")
+        raise ConfigError(Msg("cli.command.unit_or_reject"))
     done = pipeline.resolve(open_campaign(directory), sha256, unit=unit, reason=reason, force=force, lang=ctx.lang)
     sha = done.sha256
     summary = {"sha256": sha, "action": done.action, "unit_code": done.unit_code}
     if done.earlier is not None:
         _say_earlier(ctx, done.earlier)
         summary["earlier"] = dict(zip(("action", "unit_code", "reason", "who", "at"), done.earlier))
-    ctx.say(f"已记录：{sha[:12]} → {'退回' if reject else unit}", f"Recorded: {sha[:12]} → {'rejected' if reject else unit}")
+    ctx.say("cli.command.recorded", sha=sha[:12], what=Msg("cli.command.rejected") if reject else unit)
     ctx.done(summary)
 
 
 def _say_earlier(ctx: Ctx, earlier: tuple) -> None:
     action, unit, reason, who, at = earlier
-    why_zh, why_en = (f"（{reason}）", f" ({reason})") if reason else ("", "")
-    ctx.say(f"此前的决定：{'归入 ' + unit if action == 'assign' else '退回'}{why_zh}，{who} 于 {at}",
-            f"Earlier decision: {'assigned to ' + unit if action == 'assign' else 'rejected'}{why_en}, by {who} at {at}")
+    what = Msg("cli.command.assigned", {"unit": unit}) if action == "assign" else Msg("cli.command.rejected")
+    ctx.say("cli.command.earlier", what=what, why=Msg("cli.command.why", {"reason": reason}) if reason else "", who=who, at=at)
 
 
 @app.command()
@@ -327,7 +344,7 @@ def compare(old_dir: Annotated[Path, typer.Argument(help="Last year's campaign."
     from ..rounds.compare import compare_campaigns
     ctx = Ctx(as_json, lang, debug)
     summary = compare_campaigns(open_campaign(old_dir), open_campaign(new_dir), lang)
-    ctx.say(f"年度对比已写入 {Path(new_dir) / 'out' / 'compare.xlsx'}", f"Year-on-year comparison: {Path(new_dir) / 'out' / 'compare.xlsx'}")
+    ctx.say("cli.command.compared", path=Path(new_dir) / "out" / "compare.xlsx")
     ctx.done(summary)
 
 

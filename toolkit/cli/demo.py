@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import pipeline
+from ..i18n import define
 from ..pipeline import DEMO_NAME, SAMPLES_DIR
 from .stages import show, stage_bars
 
 __all__ = ["run_demo", "SAMPLES_DIR", "DEMO_NAME"]
+
+define("cli.demo", {"done": ("演示完成。请打开 {report} 查看考核报告，{out} 中还有汇总表、评分表和台账。",
+                             "Demo done. Open {report}; {out} also holds the consolidated workbook, the scoring sheet and the ledger.")})
 
 
 def run_demo(ctx, directory: Path) -> dict:
@@ -16,8 +20,5 @@ def run_demo(ctx, directory: Path) -> dict:
     directory = Path(directory)
     with stage_bars(ctx) as bars:
         summary = pipeline.demo(directory, lang=ctx.lang, progress=bars, on_stage=lambda done: show(ctx, done, bars))
-    ctx.say(f"演示完成。请打开 {directory / 'out' / 'report.html'} 查看考核报告，"
-            f"{directory / 'out'} 中还有汇总表、评分表和台账。",
-            f"Demo done. Open {directory / 'out' / 'report.html'}; {directory / 'out'} also holds the "
-            f"consolidated workbook, the scoring sheet and the ledger.")
+    ctx.say("cli.demo.done", report=directory / "out" / "report.html", out=directory / "out")
     return summary.as_json()

@@ -14,6 +14,8 @@ import os
 import re
 from typing import Sequence
 
+from ..i18n import lang_of
+
 __all__ = ["help_language", "localise_help", "lang_after_command", "usage_error_zh", "COMMAND_HELP_ZH",
            "PARAM_HELP_ZH"]
 
@@ -84,10 +86,10 @@ def help_language(argv: Sequence[str]) -> str:
     args = list(argv)
     for n, arg in enumerate(args):
         if arg == "--lang" and n + 1 < len(args):
-            return "en" if args[n + 1] == "en" else "zh"
+            return lang_of(args[n + 1])
         if arg.startswith("--lang="):
-            return "en" if arg.split("=", 1)[1] == "en" else "zh"
-    return "en" if os.environ.get("TOOLKIT_LANG", "").lower().startswith("en") else "zh"
+            return lang_of(arg.split("=", 1)[1])
+    return lang_of(os.environ.get("TOOLKIT_LANG"))
 
 
 def lang_after_command(argv: Sequence[str]) -> list[str]:

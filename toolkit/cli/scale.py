@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ConfigError
+from ..i18n import Msg, define, t
 from .help import COMMAND_HELP_ZH, PARAM_HELP_ZH
 from .support import Ctx, DebugOpt, DirArg, JsonOpt, LangOpt, err, guarded
 
@@ -30,6 +31,15 @@ _PARAMS_ZH = {
     "rollup:campaigns": "考核任务文件夹，或匹配多个文件夹的通配符（如 'provinces/*'）。",
     "dask": "在 Dask 集群上读取和识别文件（调度器地址，如 tcp://10.0.0.5:8786）；文件须在各节点共享的存储上。",
 }
+
+define("cli", {
+    "export_format": ("请指明导出格式：toolkit export DIR --parquet", "say which format: toolkit export DIR --parquet"),
+    "exported": ("已导出 Parquet 表到 {folder}（行数：{parts}）", "Exported Parquet tables to {folder} (rows: {parts})"),
+    "rolled_up": ("已汇总 {n} 个考核任务：{folder}（每张表一个 .parquet 文件）、{workbook}、{page}",
+                  "Rolled up {n} campaigns: {folder} (one .parquet file per table), {workbook}, {page}"),
+    "duplicate_code": ("注意：单位代码 {code} 出现在多个考核任务中：{where}；各按所在任务分别统计，未合并",
+                       "Note: unit code {code} appears in several campaigns: {where}; each is counted in its own campaign, never merged"),
+})
 
 
 def register(app: typer.Typer) -> None:
@@ -51,13 +61,12 @@ def export(directory: DirArg,
 
     ctx = Ctx(as_json, lang, debug)
     if not parquet:
-        raise ConfigError("say which format: toolkit export DIR --parquet",
-                          zh="请指明导出格式：toolkit export DIR --parquet")
+        raise ConfigError(Msg("cli.export_format"))
     campaign = load_campaign(directory)
     counts = export_parquet(campaign)
     folder = parquet_dir(campaign)
     parts = ", ".join(f"{name} {n}" for name, n in counts.items())
-    ctx.say(f"已导出 Parquet 表到 {folder}（行数：{parts}）", f"Exported Parquet tables to {folder} (rows: {parts})")
+    ctx.say("cli.exported", folder=folder, parts=parts)
     ctx.done({"folder": str(folder), "rows": counts})
 
 
@@ -78,8 +87,7 @@ def rollup(out_dir: Annotated[Path, typer.Argument(metavar="OUT", help="Where th
     workbook, left_out = write_workbook(up, out_dir, folder, lang)
     page = write_page(up, out_dir, folder, lang)
     duplicates = _warn_duplicates(ctx, up)
-    ctx.say(f"已汇总 {len(up.sources)} 个考核任务：{folder}（每张表一个 .parquet 文件）、{workbook}、{page}",
-            f"Rolled up {len(up.sources)} campaigns: {folder} (one .parquet file per table), {workbook}, {page}")
+    ctx.say("cli.rolled_up", n=len(up.sources), folder=folder, workbook=workbook, page=page)
     ctx.done({"campaigns": [s.key for s in up.sources], "tables": up.counts, "parquet": str(folder),
               "workbook": str(workbook), "page": str(page), "not_in_workbook": left_out,
               "duplicate_unit_codes": duplicates})
@@ -91,10 +99,7 @@ def _warn_duplicates(ctx: Ctx, up) -> dict[str, list[str]]:
     for row in up.rows("duplicates"):
         found.setdefault(row["unit_code"], []).append(row["campaign"])
     for code, where in found.items():
-        err.print(f"注意：单位代码 {code} 出现在多个考核任务中：{'、'.join(where)}；各按所在任务分别统计，未合并"
-                  if ctx.lang != "en" else
-                  f"Note: unit code {code} appears in several campaigns: {', '.join(where)}; each is counted in "
-                  f"its own campaign, never merged", soft_wrap=True)
+        err.print(t("cli.duplicate_code", ctx.lang, code=code, where=t("sep.list", ctx.lang).join(where)), soft_wrap=True)
     return found
 
 

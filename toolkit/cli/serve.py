@@ -8,10 +8,13 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import define
 from .help import COMMAND_HELP_ZH, PARAM_HELP_ZH
 from .support import Ctx, DebugOpt, DirArg, JsonOpt, LangOpt, guarded
 
 __all__ = ["register"]
+
+define("cli", {"serving": ("考核工作台：{url} （按 Ctrl+C 停止）", "The desk: {url} (Ctrl+C stops it)")})
 
 _HELP_ZH = {"serve": "在浏览器中使用考核工作台：总览、单位、收取报送、人工确认、汇总结果（默认只在本机 127.0.0.1 开放）。"}
 _PARAMS_ZH = {
@@ -35,7 +38,7 @@ def serve(directory: DirArg,
             show_default=False)
     desk = server.prepare(directory, host=host, lang=ctx.lang, ask_password=ask)
     shown = f"[{host}]" if ":" in host else host
-    ctx.say(f"考核工作台：http://{shown}:{port}/ （按 Ctrl+C 停止）", f"The desk: http://{shown}:{port}/ (Ctrl+C stops it)")
+    ctx.say("cli.serving", url=f"http://{shown}:{port}/")
     server.serve(desk, host, port)
 
 

@@ -14,12 +14,55 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from ..i18n import Words, define, t, texts
 from .support import Ctx, err, out
 
 __all__ = ["show", "show_generate", "show_collect", "show_attention", "show_validate", "show_status",
            "show_merge", "show_score", "show_report", "warn_unfilled", "stage_bars", "StageBars"]
 
 _BAR_LABELS = {"generate": "生成 / generating", "collect": "收取 / collecting", "validate": "检查 / validating"}
+
+define("cli.stage", {
+    "reusing": ("使用已有的演示任务 {dir}", "Reusing the demo campaign in {dir}"),
+    "generated": ("已生成 {n} 份预填模板：{outbox}（清单 manifest.csv）", "Generated {n} prefilled workbooks in {outbox} (manifest.csv)"),
+    "unfilled": ("注意：campaign.yaml 未填写{empty}，下发表格的填报说明中这些内容将是空白（如“联系人：，联系电话：。”）。"
+                 "请在 {path} 中填写 {keys}（init 时可用 {options}）后再生成",
+                 "Note: the instructions print {keys} but campaign.yaml leaves {empty} empty; fill {keys} in {path} "
+                 "(or give {options} to init) before generating"),
+    "key.contact": ("联系人", "contact"), "key.phone": ("联系电话", "phone"), "key.return_to": ("报送方式", "return_to"),
+    "collected": ("收到 {offered} 个文件（新增 {new}）。台账：{parts}。明细见 out/ledger.csv",
+                  "Offered {offered} files ({new} new). Ledger: {parts}. See out/ledger.csv"),
+    "recollected": ("未给出新文件，按已收取的文件重新处理。台账：{parts}。明细见 out/ledger.csv",
+                    "No new files: working on what is already collected. Ledger: {parts}. See out/ledger.csv"),
+    "empty": ("（空）", "(empty)"),
+    "ledger.accepted": ("已接收", "accepted"), "ledger.superseded": ("已被更新取代", "superseded"),
+    "ledger.duplicate": ("重复", "duplicate"), "ledger.rejected": ("已拒收", "rejected"),
+    "ledger.unidentified": ("无法识别", "unidentified"), "ledger.review": ("待人工确认", "review"),
+    "head.sha256": ("sha256", "sha256"), "head.status": ("状态", "status"), "head.file": ("文件", "file"),
+    "head.why": ("原因", "why"), "head.unit": ("单位代码", "unit"), "head.name": ("单位名称", "name"),
+    "head.group": ("分组", "group"), "head.contact": ("联系人", "contact"), "head.phone": ("电话", "phone"),
+    "head.state": ("状态", "state"), "head.errors": ("错误", "errors"),
+    "settle": ("需人工处理的文件：确认归属用 toolkit resolve {dir} <sha256> --unit 单位代码，退回用 --reject --reason 原因",
+               "To settle a file: toolkit resolve {dir} <sha256> --unit CODE, or --reject --reason TEXT"),
+    "validated": ("已检查 {returns} 份报送：错误 {errors} 个，提示 {warnings} 个；{feedback} 个单位需退回修改（feedback/）。明细见 out/issues.csv",
+                  "Checked {returns} returns: {errors} errors, {warnings} warnings; {feedback} units get a feedback workbook "
+                  "(feedback/). See out/issues.csv"),
+    "outside": ("注意：台账中有已接收的报送属于名单之外的单位（{units}），不计入状态和汇总；如是误删，请把它们加回 roster.csv",
+                "Note: accepted returns belong to units not in the roster ({units}); they are left out of status and merge. "
+                "Put them back into roster.csv if they were removed by mistake"),
+    "unchecked": ("注意：有 {n} 份报送尚未检查，状态可能不准确，请先运行 toolkit validate {dir}",
+                  "Note: {n} returns are not validated yet; run `toolkit validate {dir}` first"),
+    "counts": ("共 {units} 个单位：已报送 {accepted}，需退回修改 {faulty}，待人工确认 {review}，报送文件无法使用 {unusable}，未报送 {missing}"
+               "{late}。催报名单：out/chase-list.xlsx",
+               "{units} units: {accepted} accepted, {faulty} faulty, {review} under review, {unusable} unusable, {missing} missing"
+               "{late}. Chase list: out/chase-list.xlsx"),
+    "late": ("（逾期报送 {n}）", " ({n} late)"),
+    "merged": ("已汇总 {returned}/{units} 个单位的报送：out/consolidated.xlsx、out/values.csv",
+               "Merged returns of {returned}/{units} units: out/consolidated.xlsx, out/values.csv"),
+    "scored": ("已评分 {n} 个单位：out/scores.csv、out/score_trace.csv、out/scoring-sheet.xlsx",
+               "Scored {n} units: out/scores.csv, out/score_trace.csv, out/scoring-sheet.xlsx"),
+    "report": ("考核报告：{path}（可直接用浏览器打开、打印）", "Report: {path} (open in any browser; prints on A4)"),
+})
 
 
 class StageBars:
@@ -63,7 +106,7 @@ def show(ctx: Ctx, summary, bars: StageBars | None = None) -> None:
         if bars is not None:
             bars.totals["generate"] = summary.units
         if summary.reused:
-            ctx.say(f"使用已有的演示任务 {summary.directory}", f"Reusing the demo campaign in {summary.directory}")
+            ctx.say("cli.stage.reusing", dir=summary.directory)
     elif stage == "status":
         show_status(ctx, summary, table=False)
     else:
@@ -73,67 +116,49 @@ def show(ctx: Ctx, summary, bars: StageBars | None = None) -> None:
 
 def show_generate(ctx: Ctx, summary) -> None:
     warn_unfilled(ctx, summary.outbox.parent, summary.unfilled)
-    ctx.say(f"已生成 {summary.workbooks} 份预填模板：{summary.outbox}（清单 manifest.csv）",
-            f"Generated {summary.workbooks} prefilled workbooks in {summary.outbox} (manifest.csv)")
+    ctx.say("cli.stage.generated", n=summary.workbooks, outbox=summary.outbox)
 
 
 def warn_unfilled(ctx: Ctx, campaign_dir, keys) -> list[str]:
     """Warn (never fail) when the instructions would print 联系人：，联系电话：。 with nothing filled in."""
     if keys:
-        options = " ".join(f"--{k.replace('_', '-')}" for k in keys)
-        err.print(f"注意：campaign.yaml 未填写{'、'.join(_CONTACT_WORDS[k] for k in keys)}，下发表格的填报说明中"
-                  f"这些内容将是空白（如“联系人：，联系电话：。”）。请在 {campaign_dir / 'campaign.yaml'} 中填写 "
-                  f"{'、'.join(keys)}（init 时可用 {options}）后再生成" if ctx.lang != "en" else
-                  f"Note: the instructions print {', '.join(keys)} but campaign.yaml leaves "
-                  f"{'it' if len(keys) == 1 else 'them'} empty; fill {', '.join(keys)} in "
-                  f"{campaign_dir / 'campaign.yaml'} (or give {options} to init) before generating",
+        # in Chinese the keys by what the instructions call them, in English "it" or "them"
+        empty = Words("、".join(t(f"cli.stage.key.{k}", "zh") for k in keys), "it" if len(keys) == 1 else "them")
+        err.print(t("cli.stage.unfilled", ctx.lang, empty=empty, keys=Words("、".join(keys), ", ".join(keys)),
+                    path=campaign_dir / "campaign.yaml", options=" ".join(f"--{k.replace('_', '-')}" for k in keys)),
                   soft_wrap=True)
     return [f"campaign.yaml: {k} is empty; the instructions print it blank" for k in keys]
 
 
-_CONTACT_WORDS = {"contact": "联系人", "phone": "联系电话", "return_to": "报送方式"}
-
-
 def show_collect(ctx: Ctx, summary) -> None:
-    parts = ("，" if ctx.lang != "en" else ", ").join(f"{_ledger_word(k, ctx.lang)} {v}"
-                                                     for k, v in sorted(summary.counts.items()))
+    parts = t("sep.comma", ctx.lang).join(f"{_ledger_word(k, ctx.lang)} {v}" for k, v in sorted(summary.counts.items()))
     if summary.sources:
-        ctx.say(f"收到 {summary.offered} 个文件（新增 {summary.new}）。台账：{parts}。明细见 out/ledger.csv",
-                f"Offered {summary.offered} files ({summary.new} new). Ledger: {parts}. See out/ledger.csv")
+        ctx.say("cli.stage.collected", offered=summary.offered, new=summary.new, parts=parts)
     else:  # `toolkit run DIR`: the files already collected, after a resolve or a roster fix
-        ctx.say(f"未给出新文件，按已收取的文件重新处理。台账：{parts or '（空）'}。明细见 out/ledger.csv",
-                f"No new files: working on what is already collected. Ledger: {parts or '(empty)'}. "
-                f"See out/ledger.csv")
+        ctx.say("cli.stage.recollected", parts=parts or t("cli.stage.empty", ctx.lang))
     show_attention(ctx, summary)
 
 
-_LEDGER_WORDS = {"accepted": "已接收", "superseded": "已被更新取代", "duplicate": "重复", "rejected": "已拒收",
-                 "unidentified": "无法识别", "review": "待人工确认"}
-
-
 def _ledger_word(status: str, lang: str) -> str:
-    return status if lang == "en" else _LEDGER_WORDS.get(status, status)
+    return texts("cli.stage", lang).get(f"ledger.{status}", status)
 
 
 def show_attention(ctx: Ctx, summary) -> None:
     """The files a person must look at: under review, unidentified or rejected, with the next step."""
     if ctx.json or not summary.attention:
         return
-    en = ctx.lang == "en"
-    table = Table("sha256", "status" if en else "状态", "file" if en else "文件", "why" if en else "原因")
+    w = texts("cli.stage", ctx.lang)
+    table = Table(*(w[f"head.{key}"] for key in ("sha256", "status", "file", "why")))
     for f in summary.attention[:50]:
         table.add_row(f.sha256[:12], _ledger_word(f.status, ctx.lang), f.source.rsplit("/", 1)[-1], f.why)
     out.print(table)
     directory = summary.ledger_csv.parent.parent
-    ctx.say(f"需人工处理的文件：确认归属用 toolkit resolve {directory} <sha256> --unit 单位代码，退回用 --reject --reason 原因",
-            f"To settle a file: toolkit resolve {directory} <sha256> --unit CODE, or --reject --reason TEXT")
+    ctx.say("cli.stage.settle", dir=directory)
 
 
 def show_validate(ctx: Ctx, summary) -> None:
-    ctx.say(f"已检查 {summary.returns} 份报送：错误 {summary.errors} 个，提示 {summary.warnings} 个；"
-            f"{summary.feedback} 个单位需退回修改（feedback/）。明细见 out/issues.csv",
-            f"Checked {summary.returns} returns: {summary.errors} errors, {summary.warnings} warnings; "
-            f"{summary.feedback} units get a feedback workbook (feedback/). See out/issues.csv")
+    ctx.say("cli.stage.validated", returns=summary.returns, errors=summary.errors, warnings=summary.warnings,
+            feedback=summary.feedback)
 
 
 def show_status(ctx: Ctx, summary, table: bool = True) -> None:
@@ -141,15 +166,9 @@ def show_status(ctx: Ctx, summary, table: bool = True) -> None:
         return
     directory = summary.files[0].parent.parent
     if summary.outside:  # a unit taken out of roster.csv after its return was accepted
-        err.print(f"注意：台账中有已接收的报送属于名单之外的单位（{'、'.join(summary.outside)}），不计入状态和汇总；"
-                  f"如是误删，请把它们加回 roster.csv" if ctx.lang != "en" else
-                  f"Note: accepted returns belong to units not in the roster ({', '.join(summary.outside)}); they "
-                  f"are left out of status and merge. Put them back into roster.csv if they were removed by mistake",
-                  soft_wrap=True)
+        err.print(t("cli.stage.outside", ctx.lang, units=t("sep.list", ctx.lang).join(summary.outside)), soft_wrap=True)
     if summary.unchecked:
-        err.print(f"注意：有 {summary.unchecked} 份报送尚未检查，状态可能不准确，请先运行 toolkit validate {directory}"
-                  if ctx.lang != "en" else f"Note: {summary.unchecked} returns are not validated yet; run "
-                  f"`toolkit validate {directory}` first", soft_wrap=True)
+        err.print(t("cli.stage.unchecked", ctx.lang, n=summary.unchecked, dir=directory), soft_wrap=True)
     if table:
         _status_table(ctx, summary.units)
 
@@ -161,10 +180,8 @@ def _status_table(ctx: Ctx, statuses) -> None:
     """Every unit that needs the office (all of them in a small campaign), then one line of counts."""
     from ..campaign.status import UnitState, state_text
     from ..codes import title
-    en = ctx.lang == "en"
-    table = Table("unit" if en else "单位代码", "name" if en else "单位名称", "group" if en else "分组",
-                  "contact" if en else "联系人", "phone" if en else "电话", "state" if en else "状态",
-                  "errors" if en else "错误", "why" if en else "原因")
+    w = texts("cli.stage", ctx.lang)
+    table = Table(*(w[f"head.{key}"] for key in ("unit", "name", "group", "contact", "phone", "state", "errors", "why")))
     for s in statuses:
         if s.state != UnitState.ACCEPTED or s.late or len(statuses) <= 60:
             table.add_row(s.unit_code, s.unit_name, s.group, s.contact, s.phone,
@@ -173,26 +190,19 @@ def _status_table(ctx: Ctx, statuses) -> None:
     out.print(table)
     n = {k: sum(1 for s in statuses if s.state == k) for k in UnitState}
     late = sum(1 for s in statuses if s.late)
-    ctx.say(f"共 {len(statuses)} 个单位：已报送 {n['accepted']}，需退回修改 {n['faulty']}，待人工确认 {n['review']}，"
-            f"报送文件无法使用 {n['unusable']}，未报送 {n['missing']}" + (f"（逾期报送 {late}）" if late else "")
-            + "。催报名单：out/chase-list.xlsx",
-            f"{len(statuses)} units: {n['accepted']} accepted, {n['faulty']} faulty, {n['review']} under review, "
-            f"{n['unusable']} unusable, {n['missing']} missing" + (f" ({late} late)" if late else "")
-            + ". Chase list: out/chase-list.xlsx")
+    ctx.say("cli.stage.counts", units=len(statuses), **{str(k): v for k, v in n.items()},
+            late=w("late", n=late) if late else "")
 
 
 def show_merge(ctx: Ctx, summary) -> None:
-    ctx.say(f"已汇总 {summary.returned}/{summary.units} 个单位的报送：out/consolidated.xlsx、out/values.csv",
-            f"Merged returns of {summary.returned}/{summary.units} units: out/consolidated.xlsx, out/values.csv")
+    ctx.say("cli.stage.merged", returned=summary.returned, units=summary.units)
 
 
 def show_score(ctx: Ctx, summary) -> None:
     for warning in summary.warnings:
         err.print(f"[yellow]注意 / note:[/yellow] {escape(str(warning))}", markup=True, soft_wrap=True)
-    ctx.say(f"已评分 {summary.scored} 个单位：out/scores.csv、out/score_trace.csv、out/scoring-sheet.xlsx",
-            f"Scored {summary.scored} units: out/scores.csv, out/score_trace.csv, out/scoring-sheet.xlsx")
+    ctx.say("cli.stage.scored", n=summary.scored)
 
 
 def show_report(ctx: Ctx, summary) -> None:
-    ctx.say(f"考核报告：{summary.path}（可直接用浏览器打开、打印）",
-            f"Report: {summary.path} (open in any browser; prints on A4)")
+    ctx.say("cli.stage.report", path=summary.path)

@@ -26,6 +26,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer.core import TyperGroup
 
 from ..errors import ConfigError, ToolkitError
+from ..i18n import LANGS, Msg, define, lang_of, pick, t
 from .help import help_language, lang_after_command, localise_help, usage_error_zh
 
 __all__ = ["DIST_NAME", "version_line", "safe_console", "write_json", "out", "err", "JsonOpt", "LangOpt", "DebugOpt", "DirArg", "Ctx", "guarded",
@@ -39,6 +40,22 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable 
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and outputs: zh or en.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 DirArg = Annotated[Path, typer.Argument(help="The campaign folder.")]
+
+define("cli", {
+    "date": ("{option}：应为日期，如 2026-12-31，或日期加时间，如 2026-12-31 17:00，填写的是 {got}",
+             "{option}: expected a date like 2026-12-31 or a date and time like 2026-12-31 17:00, got {got}"),
+    "lang": ("--lang 应为 zh 或 en，填写的是 {got}", "--lang must be zh or en, got {got}"),
+    "error": ("错误：", "error:"),
+    "error_plain": ("错误 / error:", "error:"),
+    "crash": ("错误 / error: {error} (run again with --debug for details)", "error: {error} (run again with --debug for details)"),
+    "help": ("查看帮助 / help: {command} --help", "Try '{command} --help' for help."),
+})
+
+
+def _phrasebook_zh(message: str) -> str | None:
+    """The Chinese of an operator error still raised as English text (the phrasebook of toolkit.read.rejections)."""
+    from ..read.rejections import error_in_chinese
+    return error_in_chinese(message)
 
 #: The name on the package index (`toolkit` there is an unrelated project); import package and command stay `toolkit`.
 DIST_NAME = "assessment-toolkit"
@@ -55,13 +72,14 @@ def version_line() -> str:
 
 class Ctx:
     def __init__(self, as_json: bool, lang: str, debug: bool):
-        if lang not in ("zh", "en"):
-            raise ConfigError(f"--lang must be zh or en, got {lang!r}")
+        if lang not in LANGS:
+            raise ConfigError(Msg("cli.lang", {"got": repr(lang)}))
         self.json, self.lang, self.debug = as_json, lang, debug
 
-    def say(self, zh: str, en: str) -> None:
+    def say(self, key: str, /, **params) -> None:
+        """Message *key* of the catalogue, in the user's language (nothing with --json)."""
         if not self.json:
-            out.print(en if self.lang == "en" else zh)
+            out.print(t(key, self.lang, **params))
 
     def done(self, summary: dict) -> None:
         """With --json, the summary on stdout in the shape of an error answer: ``"status": "ok"``, exit code 0."""
@@ -100,15 +118,9 @@ def guarded(fn: Callable) -> Callable:
         except ToolkitError as exc:
             if debug:
                 traceback.print_exc()
-            from ..read.rejections import error_in_chinese
-            zh = (exc.zh or error_in_chinese(str(exc))) if kwargs.get("lang", "zh") != "en" else None
-            if zh:  # the user's words first, the original (what IT searches for) below
-                err.print(f"[red]错误：[/red]{escape(zh)}", markup=True, soft_wrap=True)
-                err.print(f"error: {exc}", soft_wrap=True)
-            elif kwargs.get("lang") == "en":  # English asked for: no Chinese on the line
-                err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, soft_wrap=True)
-            else:
-                err.print(f"[red]错误 / error:[/red] {escape(str(exc))}", markup=True, soft_wrap=True)
+            lang = lang_of(kwargs.get("lang"))
+            said = pick((exc.text("zh") or _phrasebook_zh(str(exc)) or "", str(exc)), lang)
+            zh = _say_error(said, str(exc), lang)
             _json_error(kwargs, str(exc), exc.exit_code, zh)
             raise typer.Exit(exc.exit_code)
         except KeyboardInterrupt:
@@ -117,9 +129,7 @@ def guarded(fn: Callable) -> Callable:
         except Exception as exc:  # the contract: short message, no traceback unless --debug
             if debug:
                 traceback.print_exc()
-            head = "error" if kwargs.get("lang") == "en" else "错误 / error"
-            err.print(f"{head}: {type(exc).__name__}: {exc} (run again with --debug for details)",
-                      soft_wrap=True)
+            err.print(t("cli.crash", kwargs.get("lang"), error=f"{type(exc).__name__}: {exc}"), soft_wrap=True)
             _json_error(kwargs, f"{type(exc).__name__}: {exc}", 1)
             raise typer.Exit(1)
         finally:
@@ -162,16 +172,25 @@ class JsonAwareGroup(TyperGroup):
 def _usage_error(exc: UsageError, lang: str, as_json: bool) -> None:
     """What is wrong (in Chinese first unless --lang en), the usage line and where the help is."""
     message = exc.format_message()
-    zh = usage_error_zh(message) if lang != "en" else None
-    if zh:
-        err.print(f"[red]错误：[/red]{escape(zh)}", markup=True, soft_wrap=True)
-    err.print(f"error: {message}" if zh or lang == "en" else f"错误 / error: {message}", soft_wrap=True)
+    zh = _say_error(pick((usage_error_zh(message) or "", message), lang), message, lang, markup=False)
     if exc.ctx is not None:
-        name = exc.ctx.command_path
         err.print(exc.ctx.get_usage(), soft_wrap=True)
-        err.print(f"查看帮助 / help: {name} --help" if lang != "en" else f"Try '{name} --help' for help.",
-                  soft_wrap=True)
+        err.print(t("cli.help", lang, command=exc.ctx.command_path), soft_wrap=True)
     _json_error({"as_json": as_json}, message, 2, zh)
+
+
+def _say_error(said: str, original: str, lang: str, markup: bool = True) -> str | None:
+    """An error on stderr: the user's words first and the original (what IT searches for) below, or the
+    original alone (English asked for, or no words in the user's language yet). The words shown, if any."""
+    if said and said != original:
+        err.print(f"[red]{t('cli.error', lang)}[/red]{escape(said)}", markup=True, soft_wrap=True)
+        err.print(f"error: {original}", soft_wrap=True)
+        return said
+    if markup:
+        err.print(f"[red]{t('cli.error_plain', lang)}[/red] {escape(original)}", markup=True, soft_wrap=True)
+    else:
+        err.print(f"{t('cli.error_plain', lang)} {original}", soft_wrap=True)
+    return None
 
 
 def _json_error(kwargs: dict, message: str, code: int, zh: str | None = None) -> None:
@@ -230,5 +249,4 @@ def check_date(value: str, option: str) -> None:
     """A deadline as campaign.yaml takes it: a date, or a date and a time of day."""
     from ..campaign.deadline import parse_deadline
     if parse_deadline(value) is None:
-        raise ConfigError(f"{option}: expected a date like 2026-12-31 or a date and time like 2026-12-31 17:00, "
-                          f"got {value!r}")
+        raise ConfigError(Msg("cli.date", {"option": option, "got": repr(value)}))

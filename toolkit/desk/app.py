@@ -19,6 +19,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from ..i18n import lang_of
 from . import overview, results, review, signin, units, upload
 from .auth import COOKIE, Sessions, is_loopback, stored_password
 from .context import Desk, desk_of
@@ -118,6 +119,6 @@ def create_app(campaign_dir: str | Path, *, lang: str = "zh", host: str = "127.0
               Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")]
     app = Starlette(routes=routes, middleware=[Middleware(BodyLimit), Middleware(SessionGate)],
                     exception_handlers={HTTPException: not_found})
-    app.state.desk = Desk(directory, "en" if lang == "en" else "zh", JobRunner(directory), Sessions(), password,
+    app.state.desk = Desk(directory, lang_of(lang), JobRunner(directory), Sessions(), password,
                           limits, max_upload_mb * 2**20, templates)
     return app

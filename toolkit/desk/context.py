@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from ..i18n import locale_of
 from .auth import Sessions
 from .jobs import JobRunner
 from .words import carrier_label, word
@@ -45,7 +46,8 @@ class Desk:
     def page(self, request: Request, name: str, context: dict, status_code: int = 200) -> Response:
         session = request.state.session
         busy = self.runner.busy()
-        base = {"t": self.t, "carrier": lambda key: carrier_label(key, self.lang), "lang": self.lang, "csrf": session.csrf, "states": STATES, "busy": busy,
+        base = {"t": self.t, "carrier": lambda key: carrier_label(key, self.lang), "lang": self.lang,
+                "html_lang": locale_of(self.lang), "csrf": session.csrf, "states": STATES, "busy": busy,
                 "password": self.password is not None, "campaign": self.campaign(), "path": request.url.path}
         return self.templates.TemplateResponse(request, name, base | context, status_code=status_code)
 

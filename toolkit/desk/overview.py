@@ -29,7 +29,7 @@ async def chase_list(request: Request):
     path = desk.dir / "out" / "chase-list.xlsx"
     if job.state != "done" or not path.is_file():
         return desk.page(request, "message.html", {"text": job.error or desk.t("stage.busy")}, status_code=503)
-    name = ("催报名单" if desk.lang != "en" else "chase-list") + ".xlsx"
+    name = desk.t("chase_file")
     return FileResponse(path, filename=name, media_type=XLSX)
 
 

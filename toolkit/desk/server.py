@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from ..i18n import Msg
 from .app import DEFAULT_UPLOAD_MB, create_app
 from .auth import is_loopback, store_password, stored_password
 from .work import ConfigError
@@ -20,10 +21,7 @@ def prepare(directory: str | Path, *, host: str = "127.0.0.1", lang: str = "zh",
     if not is_loopback(host) and stored_password(Path(directory)) is None:
         password = ask_password() if ask_password else ""
         if len(password) < MIN_PASSWORD:
-            raise ConfigError(f"--host {host}: the desk on the network needs a password of at least {MIN_PASSWORD} "
-                              f"characters (set it now, or in TOOLKIT_DESK_PASSWORD)",
-                              zh=f"--host {host}：在局域网上开放工作台需要设置至少 {MIN_PASSWORD} 位的密码"
-                                 f"（启动时输入，或设置环境变量 TOOLKIT_DESK_PASSWORD）")
+            raise ConfigError(Msg("desk.needs_password", {"host": host, "n": MIN_PASSWORD}))
         store_password(Path(directory), password)
     return create_app(directory, lang=lang, host=host, max_upload_mb=max_upload_mb)
 

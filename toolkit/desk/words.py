@@ -1,10 +1,12 @@
-"""Every word the desk shows, Chinese and English side by side."""
+"""Every word the desk shows, Chinese and English side by side (read through :func:`toolkit.i18n.t`)."""
 
 from __future__ import annotations
 
-__all__ = ["WORDS", "word", "carrier_label"]
+from ..i18n import CATALOGUE, define, t
 
-WORDS: dict[str, tuple[str, str]] = {
+__all__ = ["word", "carrier_label"]
+
+define("desk", {
     "desk": ("考核工作台", "Assessment desk"),
     "overview": ("总览", "Overview"),
     "units": ("单位", "Units"),
@@ -33,9 +35,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "all_groups": ("全部分组", "All groups"),
     "all_states": ("全部状态", "All states"),
     "count_units": ("单位数", "Units"),
+    "chase_file": ("催报名单.xlsx", "chase-list.xlsx"),
     "chase_list": ("下载催报名单", "Download the chase list"),
-    "chase_hint": ("未报送、文件无法使用、待确认、需退回修改及逾期报送的单位，附联系人和电话。",
-                   "Every unit to chase, with its contact and phone."),
+    "chase_hint": ("未报送、文件无法使用、待确认、需退回修改及逾期报送的单位，附联系人和电话。", "Every unit to chase, with its contact and phone."),
     "unit_code": ("单位代码", "Unit code"),
     "unit_name": ("单位名称", "Unit"),
     "contact": ("联系人", "Contact"),
@@ -72,8 +74,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "back_units": ("返回单位列表", "Back to the units"),
     "upload_title": ("收取报送文件", "Take in returned files"),
     "upload_hint": ("把报送的 Excel 文件、文件夹或 zip 压缩包拖到这里，或点击选择。每个文件都会保存原件、识别单位并检查。",
-                    "Drop returned workbooks, folders or zip archives here, or click to choose. Every file is kept "
-                    "as it came, identified and checked."),
+                    "Drop returned workbooks, folders or zip archives here, or click to choose. Every file is kept as it came, identified and "
+                    "checked."),
     "choose_files": ("选择文件", "Choose files"),
     "choose_folder": ("选择文件夹", "Choose a folder"),
     "send": ("开始收取", "Take them in"),
@@ -117,8 +119,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "recorded": ("已记录", "Recorded"),
     "results_title": ("汇总、评分与报告", "Merge, score and report"),
     "run_results": ("汇总、评分并生成报告", "Merge, score and write the report"),
-    "results_hint": ("按已接收的报送重新生成汇总表、评分表和考核报告。", "Rebuilds the consolidated workbook, the scores "
-                     "and the report from the accepted returns."),
+    "results_hint": ("按已接收的报送重新生成汇总表、评分表和考核报告。",
+                     "Rebuilds the consolidated workbook, the scores and the report from the accepted returns."),
     "downloads": ("下载", "Downloads"),
     "view_report": ("查看考核报告", "View the report"),
     "not_yet": ("尚未生成", "Not written yet"),
@@ -135,16 +137,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "status.unidentified": ("无法识别", "unidentified"),
     "status.review": ("待人工确认", "review"),
     "campaign_year": ("{year} 年度", "{year}"),
-}
+    "needs_password": ("--host {host}：在局域网上开放工作台需要设置至少 {n} 位的密码（启动时输入，或设置环境变量 TOOLKIT_DESK_PASSWORD）",
+                       "--host {host}: the desk on the network needs a password of at least {n} characters (set it now, or in "
+                       "TOOLKIT_DESK_PASSWORD)"),
+})
 
 
 def word(key: str, lang: str, **values) -> str:
-    zh, en = WORDS.get(key, (key, key))
-    text = en if lang == "en" else zh
-    return text.format(**values) if values else text
+    """The desk's word *key* in *lang* (a key the desk has no word for is shown as it is)."""
+    full = f"desk.{key}"
+    return t(full, lang, **values) if full in CATALOGUE else key
 
 
-_CARRIERS = {  # what identification reads, by carrier key (unit.* says which unit, the rest which template/campaign)
+define("desk.carriers", {
+    "of_unit": ("单位 · {carrier}", "unit · {carrier}"),
     "props": ("文档属性", "document properties"),
     "meta": ("隐藏的 _meta 表", "hidden _meta sheet"),
     "code_line": ("表内代码行", "code line on a sheet"),
@@ -155,18 +161,17 @@ _CARRIERS = {  # what identification reads, by carrier key (unit.* says which un
     "campaign.name": ("考核任务名称", "campaign name"),
     "campaign.year": ("考核年度", "campaign year"),
     "campaign.round": ("考核轮次", "campaign round"),
-}
+})
 
 
 def carrier_label(key: str, lang: str) -> str:
     """A carrier key as words: unit.code_line1 → 单位 · 表内代码行 2."""
-    en = lang == "en"
     unit, rest = key.startswith("unit."), key.removeprefix("unit.")
     base, n = rest.rstrip("0123456789"), rest[len(rest.rstrip("0123456789")):]
-    words = _CARRIERS.get(rest) or _CARRIERS.get(base)
-    if words is None:
+    exact = f"desk.carriers.{rest}" in CATALOGUE
+    if not exact and f"desk.carriers.{base}" not in CATALOGUE:
         return key
-    text = words[1] if en else words[0]
-    if n and rest not in _CARRIERS:
+    text = t(f"desk.carriers.{rest if exact else base}", lang)
+    if n and not exact:
         text += f" {int(n) + 1}"
-    return (("unit · " if en else "单位 · ") + text) if unit else text
+    return t("desk.carriers.of_unit", lang, carrier=text) if unit else text

@@ -17,6 +17,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from ..i18n import Texts, define, t, texts
 from ..output.xlsxfile import display_width
 from ..spec import layout
 from .cellxml import blank_cell, cell_ref, string_cell, xml_attr, xml_text
@@ -29,35 +30,40 @@ DEFAULT_RESUBMIT_DAYS = 7
 COLUMN_WIDTHS = (6, 14, 9, 9, 76, 26)
 _LAST_COL = len(COLUMN_WIDTHS)
 
-_TEXT = {
-    "zh": {"sheet": "问题清单", "title": "退回修改通知",
-           "unit": "填报单位：{name}（单位代码 {code}）",
-           "campaign": "报送任务：{campaign}；收到的文件：{source}（{received}）",
-           "result": "审核结果：发现 {errors} 处错误{warn}，需修改后重新报送。",
-           "warn": "、{warnings} 处提示",
-           "todo": "修改要求：请直接在本工作簿中修改：红色单元格为错误，必须改正；黄色单元格为提示，请核实，"
-                   "确属实际情况的可不改。点击下表“单元格”列可跳到该单元格，单元格批注中也有说明。"
-                   "请勿增删行列、修改工作表名称和表头。",
-           "due": "报送时限：请于 {deadline} 前将修改后的整个工作簿（保持 Excel 格式）重新报送{how}，"
-                  "重新报送后将替代原报送文件。",
-           "contact": "联系人：{contact}　联系电话：{phone}",
-           "headers": ("序号", "工作表", "单元格", "严重程度", "问题及修改说明", "原填写内容"),
-           "error": "错误", "warning": "提示", "footer": "&C第 &P 页，共 &N 页"},
-    "en": {"sheet": "Issues", "title": "Return for correction",
-           "unit": "Unit: {name} (unit code {code})",
-           "campaign": "Campaign: {campaign}; file received: {source} ({received})",
-           "result": "Result: {errors} error(s){warn} found; correct them and return the workbook again.",
-           "warn": " and {warnings} warning(s)",
-           "todo": "What to do: correct this workbook itself. Red cells are errors and must be corrected; "
-                   "yellow cells are warnings: check them and leave them if they are right. The links in the "
-                   "Cell column below lead to each cell; its comment says the same. Do not insert or delete "
-                   "rows or columns, or rename sheets or headers.",
-           "due": "Deadline: return the whole corrected workbook (as Excel) by {deadline}{how}; it replaces "
-                  "the file you sent.",
-           "contact": "Contact: {contact}   Phone: {phone}",
-           "headers": ("No.", "Sheet", "Cell", "Severity", "Issue", "Typed"),
-           "error": "error", "warning": "warning", "footer": "&CPage &P of &N"},
-}
+define("feedback.notice", {
+    "sheet": ("问题清单", "Issues"),
+    "title": ("退回修改通知", "Return for correction"),
+    "unit": ("填报单位：{name}（单位代码 {code}）", "Unit: {name} (unit code {code})"),
+    "campaign": ("报送任务：{campaign}；收到的文件：{source}（{received}）",
+                 "Campaign: {campaign}; file received: {source} ({received})"),
+    "result": ("审核结果：发现 {errors} 处错误{warn}，需修改后重新报送。",
+               "Result: {errors} error(s){warn} found; correct them and return the workbook again."),
+    "warn": ("、{warnings} 处提示", " and {warnings} warning(s)"),
+    "todo": ("修改要求：请直接在本工作簿中修改：红色单元格为错误，必须改正；黄色单元格为提示，请核实，确属实际情况的可不改。"
+             "点击下表“单元格”列可跳到该单元格，单元格批注中也有说明。请勿增删行列、修改工作表名称和表头。",
+             "What to do: correct this workbook itself. Red cells are errors and must be corrected; yellow cells are warnings: "
+             "check them and leave them if they are right. The links in the Cell column below lead to each cell; its comment "
+             "says the same. Do not insert or delete rows or columns, or rename sheets or headers."),
+    "due": ("报送时限：请于 {deadline} 前将修改后的整个工作簿（保持 Excel 格式）重新报送{how}，重新报送后将替代原报送文件。",
+            "Deadline: return the whole corrected workbook (as Excel) by {deadline}{how}; it replaces the file you sent."),
+    "contact": ("联系人：{contact}　联系电话：{phone}", "Contact: {contact}   Phone: {phone}"),
+    "head.no": ("序号", "No."),
+    "head.sheet": ("工作表", "Sheet"),
+    "head.cell": ("单元格", "Cell"),
+    "head.severity": ("严重程度", "Severity"),
+    "head.issue": ("问题及修改说明", "Issue"),
+    "head.typed": ("原填写内容", "Typed"),
+    "error": ("错误", "error"),
+    "warning": ("提示", "warning"),
+    "how": ("（{how}）", " ({how})"),
+})
+
+
+def _headers(w: Texts) -> list[str]:
+    """The issue list's column headers: 序号, 工作表, 单元格, 严重程度, 问题及修改说明, 原填写内容."""
+    return [w[f"head.{key}"] for key in ("no", "sheet", "cell", "severity", "issue", "typed")]
+
+
 NOTICE_ROWS = 7  # title, unit, campaign, result, what to do, deadline, contact; then a gap and the list
 HEAD_ROW = NOTICE_ROWS + 2
 # The cell of the master's issue sheet that carries each style (its xf is read back from there)
@@ -119,14 +125,14 @@ def _lines(text: str, width: float) -> int:
 def add_issue_sheet(wb, lang: str) -> None:
     """The issue sheet of the feedback master (xlsxwriter): widths, merges, how it prints, and one cell
     of each style; :class:`IssueSheet` writes each unit's rows into it."""
-    w = _TEXT["en" if lang == "en" else "zh"]
+    w = texts("feedback.notice", lang)
     ws = wb.add_worksheet(w["sheet"])
     fmt = _formats(wb)
     last = _LAST_COL - 1
     ws.merge_range(0, 0, 0, last, w["title"], fmt["title"])
     for row in range(2, NOTICE_ROWS + 1):
         ws.merge_range(row - 1, 0, row - 1, last, "", fmt[_ROLE.get(row, "notice")])
-    for col, label in enumerate(w["headers"]):
+    for col, label in enumerate(_headers(w)):
         ws.write_string(HEAD_ROW - 1, col, label, fmt["head"])
     ws.write_blank(HEAD_ROW, 0, None, fmt["center"])
     ws.write_blank(HEAD_ROW, 1, None, fmt["text"])
@@ -144,7 +150,7 @@ def add_issue_sheet(wb, lang: str) -> None:
     ws.print_area(0, 0, HEAD_ROW, last)  # each unit's workbook sets its own last row
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
-    ws.set_footer(w["footer"])
+    ws.set_footer(t("footer", lang))
     ws.freeze_panes(HEAD_ROW, 0)
 
 
@@ -185,14 +191,14 @@ class IssueSheet:
     def xml(self, listed, notice: Notice) -> tuple[bytes, int]:
         """The sheet for one unit and its last row: *listed* holds (issue, message, target, exact) as
         :func:`toolkit.feedback.workbooks.build_feedback` makes them."""
-        w = _TEXT["en" if self.lang == "en" else "zh"]
+        w = texts("feedback.notice", self.lang)
         errors = sum(1 for issue, *_ in listed if issue.severity == "error")
         rows = [_row(1, 30, [string_cell("A1", self.style["title"], w["title"])])]
         span = sum(COLUMN_WIDTHS) / 1.1  # the notice is 11 pt against the 10 pt list
         for n, line in enumerate(_notice_lines(notice, errors, len(listed) - errors, w), start=2):
             rows.append(_row(n, 16 * _lines(line, span) + 6, [string_cell(f"A{n}", self.style[_ROLE.get(n, "notice")], line)]))
         rows.append(_row(HEAD_ROW, 20, [string_cell(cell_ref(HEAD_ROW, c), self.style["head"], label)
-                                        for c, label in enumerate(w["headers"], start=1)]))
+                                        for c, label in enumerate(_headers(w), start=1)]))
         links = []
         for n, item in enumerate(listed, start=1):
             rows.append(self._issue_row(HEAD_ROW + n, n, *item, w, links))
@@ -225,10 +231,10 @@ class IssueSheet:
         return _row(r, 14 * lines + 6, cells)
 
 
-def _notice_lines(notice: Notice, errors: int, warnings: int, w: dict) -> list[str]:
+def _notice_lines(notice: Notice, errors: int, warnings: int, w: Texts) -> list[str]:
     how = ""
     if notice.return_to:
-        how = f"（{notice.return_to}）" if w is _TEXT["zh"] else f" ({notice.return_to})"
+        how = w("how", how=notice.return_to)
     return [
         w["unit"].format(name=notice.unit_name, code=notice.unit_code),
         w["campaign"].format(campaign=notice.campaign, source=notice.source, received=notice.received[:16]),

@@ -19,7 +19,7 @@ from typing import Any, Callable
 import xlsxwriter
 
 from ..expr.language import to_excel
-from ..i18n import t
+from ..i18n import Words, pick, t
 from ..output.print_layout import keep_breaks_one_page_wide
 from ..output.xlsxfile import display_width
 from ..spec import layout
@@ -86,7 +86,7 @@ class _Builder:
         self.wb, self.spec, self.ctx, self.lang = wb, spec, ctx, ctx.lang
         self.lists: list[tuple[str, ...]] = []
         self.fmt = cell_formats(wb)
-        self.title = (spec.title_en or spec.title) if ctx.lang == "en" else spec.title
+        self.title = pick(Words(spec.title, spec.title_en), ctx.lang)
 
     def build(self, first_sheet=None) -> None:
         wb, spec = self.wb, self.spec
@@ -156,7 +156,7 @@ class _Builder:
         ws.set_row(layout.HEADER_ROW, max(30, 14 * lines + 4))
 
     def label(self, f: Field) -> str:
-        text = (f.label_en or f.label) if self.lang == "en" else f.label
+        text = pick(Words(f.label, f.label_en), self.lang)
         return text + (t("required_mark", self.lang) if f.required else "")
 
     # ------------------------------------------------------------------ sheet kinds

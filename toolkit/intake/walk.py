@@ -26,6 +26,7 @@ import olefile
 from ..catalogue.intake import CODES
 from ..codes import Detail
 from ..errors import ConfigError
+from ..i18n import Msg, define
 from .archive import (
     MIB,
     PARSE_ERRORS,
@@ -49,6 +50,12 @@ __all__ = ["Limits", "Package", "Offered", "sniff", "walk", "check_workbook_pack
 
 
 WORKBOOK_KINDS = ("xlsx", "xlsm", "xls", "ods")
+
+define("intake", {
+    "no_source": ("{path}：文件或文件夹不存在，请检查路径", "{path}: no such file or folder; check the path you gave"),
+    "folder_unreadable": ("{folder}：无法读取该文件夹（{reason}），请检查权限",
+                          "{folder}: the folder cannot be read ({reason}); check its permissions"),
+})
 
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 _WORKBOOK_MAIN = rb"spreadsheetml\.(sheet|template)\.main|ms-excel\.\w{1,40}\.macroEnabled\.main"  # content types
@@ -105,7 +112,7 @@ def walk(sources: list[str | Path], limits: Limits = Limits()) -> Iterator[Offer
     paths = [Path(s) for s in sources]
     for path in paths:
         if not path.exists():
-            raise ConfigError(f"{path}: no such file or folder; check the path you gave")
+            raise ConfigError(Msg("intake.no_source", {"path": path}))
     return _walk_paths(paths, limits)
 
 
@@ -140,7 +147,7 @@ def _files_under(folder: Path, seen: set[Path]) -> Iterator[Path]:
     try:
         entries = sorted(folder.iterdir(), key=lambda e: e.name)
     except OSError as exc:
-        raise ConfigError(f"{folder}: the folder cannot be read ({exc.strerror}); check its permissions") from exc
+        raise ConfigError(Msg("intake.folder_unreadable", {"folder": folder, "reason": exc.strerror})) from exc
     for entry in entries:
         if entry.is_dir():
             if entry.name.lower() not in _JUNK_DIRS:

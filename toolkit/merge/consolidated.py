@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 from ..campaign.folder import Campaign
-from ..campaign.status import STATE_LABELS
+from ..campaign.status import state_label
+from ..i18n import Words, define, pick, t, texts
 from ..output.names import safe_sheet_name
 from ..output.print_layout import print_wide
 from ..output.xlsxfile import display_width, new_workbook
@@ -15,23 +16,34 @@ from .merged import Merged, MergedUnit
 
 __all__ = ["ConsolidatedBook", "write_consolidated"]
 
-_W = {"zh": {"code": "单位代码", "name": "单位名称", "group": "分组", "state": "状态", "file": "来源文件",
-             "sha": "sha256", "received": "收到时间", "row": "行号", "summary": "汇总", "units": "单位数",
-             "returned": "已报送", "accepted": "其中合格", "faulty": "其中需退回修改", "missing": "未报送",
-             "rate": "报送率",
-             "all": "全部", "total": "合计", "chart_status": "各组报送情况", "chart_rates": "各组比率",
-             "yes": "是", "no": "否"},
-      "en": {"code": "Unit code", "name": "Unit", "group": "Group", "state": "State", "file": "Source file",
-             "sha": "sha256", "received": "Received", "row": "Row", "summary": "Summary", "units": "Units",
-             "returned": "Returned", "accepted": "Accepted", "faulty": "Faulty", "missing": "Missing",
-             "rate": "Return rate",
-             "all": "All", "total": "Total", "chart_status": "Returns by group", "chart_rates": "Rates by group",
-             "yes": "yes", "no": "no"}}
+define("merge.consolidated", {
+    "code": ("单位代码", "Unit code"),
+    "name": ("单位名称", "Unit"),
+    "group": ("分组", "Group"),
+    "state": ("状态", "State"),
+    "file": ("来源文件", "Source file"),
+    "sha": ("sha256", "sha256"),
+    "received": ("收到时间", "Received"),
+    "row": ("行号", "Row"),
+    "summary": ("汇总", "Summary"),
+    "units": ("单位数", "Units"),
+    "returned": ("已报送", "Returned"),
+    "accepted": ("其中合格", "Accepted"),
+    "faulty": ("其中需退回修改", "Faulty"),
+    "missing": ("未报送", "Missing"),
+    "rate": ("报送率", "Return rate"),
+    "all": ("全部", "All"),
+    "total": ("合计", "Total"),
+    "chart_status": ("各组报送情况", "Returns by group"),
+    "chart_rates": ("各组比率", "Rates by group"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+})
 
 
 class _Writer:
     def __init__(self, wb, lang: str, title: str = ""):
-        self.wb, self.lang, self.w, self.title = wb, lang, _W["en" if lang == "en" else "zh"], title
+        self.wb, self.lang, self.w, self.title = wb, lang, texts("merge.consolidated", lang), title
         border = {"border": 1, "valign": "vcenter", "font_size": 10}
         self.f = {
             "head": wb.add_format({**border, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "align": "center"}),
@@ -56,7 +68,7 @@ class _Writer:
         return {"int": "int", "number": "dec", "score": "score"}.get(f.type, "cell")
 
     def label(self, f: Field) -> str:
-        return (f.label_en or f.label) if self.lang == "en" else f.label
+        return pick(Words(f.label, f.label_en), self.lang)
 
     def value(self, ws, r: int, c: int, v: Any, fmt_key: str = "cell") -> None:
         if v is None or v == "":
@@ -88,7 +100,7 @@ class _Writer:
         state = mu.status.state
         fmt = self.f[{"faulty": "faulty", "missing": "missing"}.get(state, "cell")]
         return [(v, fmt) for v in (mu.unit.code, mu.unit.name, mu.unit.group,
-                                   STATE_LABELS["en" if self.lang == "en" else "zh"][state])]
+                                   state_label(state, self.lang))]
 
     def provenance_cells(self, mu: MergedUnit) -> list[tuple[Any, Any]]:
         f = mu.file
@@ -234,7 +246,6 @@ class _TableSheet(_DataSheet):
 
 
 _PROVENANCE_WIDTHS = [40, 20, 20]
-_FOOTER = {"zh": "&C第 &P 页，共 &N 页", "en": "&CPage &P of &N"}
 
 
 def _provenance_group(first: int) -> list[list[int]]:
@@ -256,7 +267,7 @@ def _finish(w: _Writer, ws, last_row: int, widths: list[float], groups, sheet: S
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
     print_wide(ws, widths, groups, repeat=2, header_rows=(0, 0), title=w.title,
-               footer=_FOOTER["en" if w.lang == "en" else "zh"])
+               footer=t("footer", w.lang))
 
 
 _RATE_COL = 6  # summary sheet: group, units, returned, accepted, faulty, missing, return rate, then rates
@@ -268,7 +279,7 @@ def _summary(w: _Writer, ws, spec: TemplateSpec, totals: list[dict], campaign: C
     rates = list(spec.summary)
     heads = [w.w["group"], w.w["units"], w.w["returned"], w.w["accepted"], w.w["faulty"], w.w["missing"],
              w.w["rate"]]
-    heads += [(r.label_en or r.label) if w.lang == "en" else r.label for r in rates] + [w.label(f) for f in numeric]
+    heads += [pick(Words(r.label, r.label_en), w.lang) for r in rates] + [w.label(f) for f in numeric]
     for c, text in enumerate(heads):
         ws.write_string(2, c, text, w.f["head"])
     ws.set_row(2, 32)  # before row 3: rows are written in order
@@ -289,7 +300,7 @@ def _summary(w: _Writer, ws, spec: TemplateSpec, totals: list[dict], campaign: C
     groups = [[list(range(1, _RATE_COL + 1))], [list(range(_RATE_COL + 1, first_numeric))] if rates else []]
     groups = [g for g in groups if g] + [[[c]] for c in range(first_numeric, len(heads))]
     print_wide(ws, widths, groups, repeat=1, header_rows=(2, 2), title=campaign.name,
-               footer=_FOOTER["en" if w.lang == "en" else "zh"])
+               footer=t("footer", w.lang))
     n_groups = len(totals) - 1
     _charts(w, ws, n_groups, rates, anchor_row=len(totals) + 5)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..campaign.deadline import deadline_date, local_time
 from ..campaign.folder import Campaign
+from ..i18n import Words, define, pick, t
 from ..normalise.values import display
 from .consolidated import ConsolidatedBook
 from .merged import VALUES_COLUMNS, GroupTotals, Merged, MergedUnit, group_totals, load_merged, raw_text, unit_values_rows, values_rows
@@ -81,14 +82,21 @@ def write_rectification(campaign: Campaign, merged: Merged) -> int | None:
     return len(rows)
 
 
+# the counts of totals.csv as the long table names them (in English the column names themselves)
+_COUNT_KEYS = ("units", "accepted", "faulty", "missing", "returned", "return_rate", "review", "unusable")
+define("merge.totals", {
+    "units": ("单位数", "units"), "accepted": ("合格", "accepted"), "faulty": ("需退回修改", "faulty"), "missing": ("未报送", "missing"),
+    "returned": ("已报送", "returned"), "return_rate": ("报送率", "return_rate"), "review": ("待确认", "review"),
+    "unusable": ("无法使用", "unusable"), "all": ("全部", "all"),
+})
+
+
 def _long_totals(merged: Merged, totals: list[dict], lang: str) -> list[dict]:
-    labels = {f.id: (f.label_en or f.label) if lang == "en" else f.label for f in merged.spec.form_fields.values()}
-    labels.update({f"rate:{r.id}": (r.label_en or r.label) if lang == "en" else r.label for r in merged.spec.summary})
-    if lang != "en":
-        labels.update({"units": "单位数", "accepted": "合格", "faulty": "需退回修改", "missing": "未报送",
-                       "returned": "已报送", "return_rate": "报送率", "review": "待确认", "unusable": "无法使用"})
+    labels = {f.id: pick(Words(f.label, f.label_en), lang) for f in merged.spec.form_fields.values()}
+    labels.update({f"rate:{r.id}": pick(Words(r.label, r.label_en), lang) for r in merged.spec.summary})
+    labels.update({key: t(f"merge.totals.{key}", lang) for key in _COUNT_KEYS})
     labels = _unique_labels({key: labels.get(key, key) for row in totals for key in row if key != "group"})
-    overall = "all" if lang == "en" else "全部"
+    overall = t("merge.totals.all", lang)
     out = []
     for row in totals:
         for key, value in row.items():

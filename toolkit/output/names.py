@@ -26,6 +26,8 @@ import hashlib
 import unicodedata
 from typing import Iterable
 
+from ..i18n import Msg, define
+
 __all__ = ["MAX_NAME_CHARS", "MAX_NAME_BYTES", "MAX_SHEET_CHARS", "unit_file_names",
            "safe_file_name", "file_name_part", "safe_sheet_name", "sheet_name_problem", "fits"]
 
@@ -151,19 +153,28 @@ def _key(name: str) -> str:
 # --------------------------------------------------------------------------- worksheet names
 
 
-def sheet_name_problem(name: str) -> str | None:
-    """What Excel would refuse in a worksheet name, in English (None when it is fine)."""
+define("names.sheet", {
+    "empty": ("名称为空", "an empty name"),
+    "long": ("有 {n} 个字符（Excel 最多 {most} 个）", "{n} characters (Excel allows {most})"),
+    "characters": ("含有字符 {chars}", "the character(s) {chars}"),
+    "apostrophe": ("开头或结尾是撇号", "an apostrophe at the start or end"),
+    "history": ("History 是 Excel 的保留名称", "the name History, which Excel reserves"),
+})
+
+
+def sheet_name_problem(name: str) -> Msg | None:
+    """What Excel would refuse in a worksheet name (None when it is fine)."""
     if not isinstance(name, str) or not name.strip():
-        return "an empty name"
+        return Msg("names.sheet.empty")
     if _utf16(name) > MAX_SHEET_CHARS:
-        return f"{_utf16(name)} characters (Excel allows {MAX_SHEET_CHARS})"
+        return Msg("names.sheet.long", {"n": _utf16(name), "most": MAX_SHEET_CHARS})
     bad = sorted({ch for ch in name if ch in _SHEET_FORBIDDEN or _unprintable(ch)})
     if bad:
-        return "the character(s) " + " ".join(repr(ch) for ch in bad)
+        return Msg("names.sheet.characters", {"chars": " ".join(repr(ch) for ch in bad)})
     if name.startswith("'") or name.endswith("'"):
-        return "an apostrophe at the start or end"
+        return Msg("names.sheet.apostrophe")
     if name.casefold() == "history":
-        return "the name History, which Excel reserves"
+        return Msg("names.sheet.history")
     return None
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import CampaignError
+from ..i18n import Msg, define, locale_of
 from .results import DemoCampaign, DemoSummary
 from .stages import OnStage, Progress, generate, run_all
 
@@ -18,6 +19,9 @@ __all__ = ["SAMPLES_DIR", "DEMO_NAME", "DemoSamples", "demo_samples", "open_demo
 # package data (toolkit/samples/), found wherever the package is installed
 SAMPLES_DIR = Path(str(resources.files("toolkit") / "samples"))
 DEMO_NAME = "2026年度基层党组织建设考核（演示）"
+
+define("pipeline", {"not_demo": ("{path}：{dir} 中是考核任务 {name}，不是演示任务；请为 `toolkit demo` 指定一个新文件夹",
+                                "{path}: {dir} holds the campaign {name}, not the demo; give `toolkit demo` a new folder")})
 
 
 class DemoSamples(NamedTuple):
@@ -47,11 +51,11 @@ def open_demo(directory: str | Path, *, lang: str = "zh") -> tuple[Campaign, Dem
         campaign = load_campaign(directory)
         if campaign.name != DEMO_NAME or campaign.template_ref != samples.template:
             # never pour the sample returns into somebody's real campaign
-            raise CampaignError(f"{directory / 'campaign.yaml'}: {directory} holds the campaign {campaign.name!r}, "
-                                f"not the demo; give `toolkit demo` a new folder")
+            raise CampaignError(Msg("pipeline.not_demo", {"path": directory / "campaign.yaml", "dir": directory,
+                                                          "name": repr(campaign.name)}))
         return campaign, DemoCampaign(directory, True, len(campaign.roster().units))
     campaign = create_campaign(directory, samples.template, samples.roster, year=samples.year, name=DEMO_NAME,
-                               deadline=samples.deadline, locale="en" if lang == "en" else "zh-CN",
+                               deadline=samples.deadline, locale=locale_of(lang),
                                extra={"contact": "组织部 王老师", "phone": "0571-88000000",
                                       "return_to": "电子邮件发送至 zzb@example.org"})
     return campaign, DemoCampaign(directory, False, len(campaign.roster().units))

@@ -8,6 +8,7 @@ from ..campaign.folder import Campaign, Roster
 from ..campaign.ledger import Ledger, encode_payload
 from ..campaign.lock import locked
 from ..errors import ConfigError
+from ..i18n import Msg, define
 from .identify import return_key
 
 __all__ = ["resolve_file", "Resolved"]
@@ -28,15 +29,15 @@ def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reaso
     with Ledger(campaign.db_path) as ledger:
         matches = ledger.matching_sha(sha_prefix)
         if len(matches) != 1:
-            what = "no file" if not matches else f"{len(matches)} files"
-            raise ConfigError(f"{what} in the ledger match sha256 {sha_prefix!r}; copy the sha256 from out/ledger.csv")
+            raise ConfigError(Msg("resolve.no_match", {"sha": repr(sha_prefix)}) if not matches else
+                              Msg("resolve.matches", {"n": len(matches), "sha": repr(sha_prefix)}))
         sha = matches[0]
         if unit is not None:
             if unit not in campaign.roster().by_code():
-                raise ConfigError(f"--unit {unit}: no such unit_code in the roster {campaign.roster_file}")
+                raise ConfigError(Msg("resolve.no_unit", {"unit": unit, "roster": campaign.roster_file}))
             said = _contradiction(ledger, sha, unit, campaign.roster())
             if said and not force:
-                raise ConfigError(f"{sha[:12]}: {said}; check the file, or add --force to credit it to {unit} anyway")
+                raise ConfigError(Msg(f"resolve.{said.key}", {"sha": sha[:12], "unit": unit, **said.params}))
             spec = campaign.template()
             sub = ledger.payload(sha)
             if sub is None:
@@ -51,21 +52,40 @@ def resolve_file(campaign: Campaign, sha_prefix: str, *, unit: str | None, reaso
     return Resolved(sha, earlier)
 
 
-def _contradiction(ledger: Ledger, sha: str, unit: str, roster: Roster) -> str:
+define("resolve", {
+    "no_match": ("台账中没有 sha256 为 {sha} 的文件，请从 out/ledger.csv 复制 sha256",
+                 "no file in the ledger match sha256 {sha}; copy the sha256 from out/ledger.csv"),
+    "matches": ("台账中有 {n} 个文件的 sha256 以 {sha} 开头，请从 out/ledger.csv 复制更长的 sha256",
+                "{n} files in the ledger match sha256 {sha}; copy the sha256 from out/ledger.csv"),
+    "no_unit": ("--unit {unit}：名单 {roster} 中没有这个单位代码", "--unit {unit}: no such unit_code in the roster {roster}"),
+    "other_campaign": ("{sha}：文件的标识信息表明它是为另一次考核（{campaign}）下发的，不属于本次考核；请核实该文件，确需归入 {unit} 时请加 --force",
+                       "{sha}: the file's carriers say it was issued for another campaign ({campaign}); check the file, or add --force "
+                       "to credit it to {unit} anyway"),
+    "blank": ("{sha}：除预填内容外没有填写任何数据（未填写的表格），归入后会取代该单位已有的报送；请核实该文件，确需归入 {unit} 时请加 --force",
+              "{sha}: nothing is filled in beyond the prefilled cells (a blank return); check the file, or add --force to credit it "
+              "to {unit} anyway"),
+    "other_unit": ("{sha}：文件的标识信息指向单位 {named}，而不是 {unit}；请核实该文件，确需归入 {unit} 时请加 --force",
+                   "{sha}: the file's carriers name the unit {named}, not {unit}; check the file, or add --force to credit it to {unit} "
+                   "anyway"),
+    "unreadable": ("{sha} 不是可读取的工作簿，只能退回", "{sha} is not a readable workbook; it can only be rejected"),
+    "cannot_read": ("{sha} 无法读取（{reason}），只能退回", "{sha} cannot be read ({reason}); it can only be rejected"),
+})
+
+
+def _contradiction(ledger: Ledger, sha: str, unit: str, roster: Roster) -> Msg | None:
     """Why crediting the file to *unit* is against what it says: it names another campaign, units of which
-    *unit* is none, or it is blank (it would supersede the unit's return with nothing); else ""."""
+    *unit* is none, or it is blank (it would supersede the unit's return with nothing); else None."""
     carriers, reason, _ = ledger.carriers(sha)
     if reason == "identify.other_campaign":
         name, year = carriers.get("campaign.name", "?"), carriers.get("campaign.year", "?")
-        return f"the file's carriers say it was issued for another campaign ({name} {year})"
+        return Msg("other_campaign", {"campaign": f"{name} {year}"})
     if reason == "read.blank_return":
-        return "nothing is filled in beyond the prefilled cells (a blank return)"
+        return Msg("blank")
     named = {code for key, value in carriers.items() if key.startswith("unit.") for code in value.split(" / ")}
     if not named or unit in named:
-        return ""
+        return None
     units = roster.by_code()
-    named_text = " / ".join(f"{c} {units[c].name}" if c in units else c for c in sorted(named))
-    return f"the file's carriers name the unit {named_text}, not {unit}"
+    return Msg("other_unit", {"named": " / ".join(f"{c} {units[c].name}" if c in units else c for c in sorted(named))})
 
 
 def _extract_stored(campaign: Campaign, sha: str):
@@ -76,9 +96,9 @@ def _extract_stored(campaign: Campaign, sha: str):
 
     path = stored_path(campaign, sha)
     if path is None or path.suffix == ".bin":
-        raise ConfigError(f"{sha[:12]} is not a readable workbook; it can only be rejected")
+        raise ConfigError(Msg("resolve.unreadable", {"sha": sha[:12]}))
     try:  # in a worker under limits, as collect reads it
         raw = run_isolated(read_job, (path.read_bytes(), path.suffix.lstrip(".")))
     except (ReadError, ReaderStopped) as exc:
-        raise ConfigError(f"{sha[:12]} cannot be read ({exc}); it can only be rejected") from None
+        raise ConfigError(Msg("resolve.cannot_read", {"sha": sha[:12], "reason": exc})) from None
     return extract(campaign.template(), raw)

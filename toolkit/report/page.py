@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Iterator
 
 import jinja2
+from markupsafe import Markup
 
+from ..i18n import define, locale_of, t
 from .compare import compare_section
 from .sections import (
     FONT_STACK,
@@ -33,7 +35,7 @@ from .sections import (
 
 __all__ = ["ReportInput", "render_report", "write_report", "compare_section", "FONT_STACK"]
 
-_WORDS = {
+_WORDS = define("report", {
     "title": ("{year}年度{name}情况报告", "{name} {year}: report"),
     "title_plain": ("{name}情况报告", "{name}: report"),
     "generated": ("生成日期：", "Generated on: "),
@@ -51,67 +53,113 @@ _WORDS = {
     "state.review": ("待确认", "Awaiting review"),
     "state.unusable": ("无法使用", "Unusable"),
     "state.missing": ("未报送", "Missing"),
-    "late": ("逾期报送", "Returned late"), "late_mark": ("（逾期）", " (late)"),
+    "late": ("逾期报送", "Returned late"),
+    "late_mark": ("（逾期）", " (late)"),
     "n_errors": ("{n} 个错误", "errors: {n}"),
     "merged": ("已汇总数据", "Data merged"),
     "chase": ("需跟进的单位", "Units to follow up"),
     "none_chase": ("所有单位均已报送且无错误。", "Every unit has returned without errors."),
-    "group": ("组别", "Group"), "unit": ("单位", "Unit"), "contact": ("联系人", "Contact"),
-    "phone": ("联系电话", "Phone"), "reason": ("原因", "Reason"),
-    "state": ("状态", "State"), "errors": ("错误", "Errors"), "warnings": ("提示", "Warnings"),
-    "units": ("单位数", "Units"), "return_rate": ("报送率", "Return rate"),
-    "mean_score": ("平均分", "Mean score"), "all": ("合计", "All"),
-    "metric": ("指标", "Metric"), "numerator": ("分子", "Numerator"),
-    "denominator": ("分母", "Denominator"), "rate": ("比率", "Rate"),
-    "totals": ("汇总数据", "Totals"), "rates": ("各项比率", "Rates"),
+    "group": ("组别", "Group"),
+    "unit": ("单位", "Unit"),
+    "contact": ("联系人", "Contact"),
+    "phone": ("联系电话", "Phone"),
+    "reason": ("原因", "Reason"),
+    "state": ("状态", "State"),
+    "errors": ("错误", "Errors"),
+    "warnings": ("提示", "Warnings"),
+    "units": ("单位数", "Units"),
+    "return_rate": ("报送率", "Return rate"),
+    "mean_score": ("平均分", "Mean score"),
+    "all": ("合计", "All"),
+    "metric": ("指标", "Metric"),
+    "numerator": ("分子", "Numerator"),
+    "denominator": ("分母", "Denominator"),
+    "rate": ("比率", "Rate"),
+    "totals": ("汇总数据", "Totals"),
+    "rates": ("各项比率", "Rates"),
     "histogram": ("得分分布（每 {width} 分一段）", "Score distribution ({width}-point bins)"),
-    "provisional": ("暂定", "provisional"), "prov_fmt": ("{x}（暂定）", "{x} (provisional)"),
+    "provisional": ("暂定", "provisional"),
+    "prov_fmt": ("{x}（暂定）", "{x} (provisional)"),
     "scored_note": ("等次占比按参评单位（{n} 个）计算；待补正和未报送单位不计入。",
                     "Shares are of the {n} units scored; faulty and missing units are not counted."),
-    "pending": ("待补正单位（暂定得分，不计入排名和统计）",
-                "Faulty returns to be corrected (provisional totals, not counted)"),
+    "pending": ("待补正单位（暂定得分，不计入排名和统计）", "Faulty returns to be corrected (provisional totals, not counted)"),
     "pending_ranked": ("待补正单位（按评分细则暂定排名）", "Faulty returns to be corrected (ranked provisionally)"),
     "provisional_total": ("暂定总分", "Provisional total"),
-    "ranking": ("排名", "Ranking"), "rank": ("名次", "Rank"), "group_rank": ("组内名次", "Group rank"),
-    "total": ("总分", "Total"), "grade": ("等次", "Grade"), "vetoed": ("一票否决", "Vetoed"),
-    "yes": ("是", "yes"), "count": ("数量", "Count"), "share": ("占比", "Share"),
-    "indicator": ("指标", "Indicator"), "lost_sum": ("失分合计", "Points lost"),
-    "lost_mean": ("平均失分", "Mean lost"), "units_losing": ("失分单位数", "Units losing points"),
+    "ranking": ("排名", "Ranking"),
+    "rank": ("名次", "Rank"),
+    "group_rank": ("组内名次", "Group rank"),
+    "total": ("总分", "Total"),
+    "grade": ("等次", "Grade"),
+    "vetoed": ("一票否决", "Vetoed"),
+    "yes": ("是", "yes"),
+    "count": ("数量", "Count"),
+    "share": ("占比", "Share"),
+    "indicator": ("指标", "Indicator"),
+    "lost_sum": ("失分合计", "Points lost"),
+    "lost_mean": ("平均失分", "Mean lost"),
+    "units_losing": ("失分单位数", "Units losing points"),
     "max_points": ("分值", "Max points"),
-    "code": ("问题代码", "Code"), "issue_title": ("问题", "Issue"), "severity": ("级别", "Severity"),
-    "occurrences": ("出现次数", "Occurrences"), "units_affected": ("涉及单位", "Units affected"),
-    "error": ("错误", "error"), "warning": ("提示", "warning"),
+    "code": ("问题代码", "Code"),
+    "issue_title": ("问题", "Issue"),
+    "severity": ("级别", "Severity"),
+    "occurrences": ("出现次数", "Occurrences"),
+    "units_affected": ("涉及单位", "Units affected"),
+    "error": ("错误", "error"),
+    "warning": ("提示", "warning"),
     "issue_totals": ("共 {errors} 个错误、{warnings} 个提示，涉及 {units} 个单位。",
                      "{errors} errors and {warnings} warnings in {units} units."),
-    "item_count": ("问题总数", "Items"), "closed": ("已完成", "Closed"), "open": ("未完成", "Open"),
-    "overdue": ("已逾期", "Overdue"), "close_rate": ("整改完成率", "Closure rate"),
-    "overdue_items": ("逾期未完成事项", "Overdue open items"), "problem": ("问题", "Problem"),
-    "oldest_open": ("时间最长的未完成事项", "Oldest open items"), "first_round": ("首次出现", "First round"),
-    "st.open": ("未启动", "open"), "st.in_progress": ("整改中", "in progress"), "st.reopened": ("重新整改", "reopened"),
-    "st.closed": ("已完成", "closed"), "st.not_closed": ("未销号（完成情况待补正）", "not signed off (to be corrected)"),
-    "deadline": ("期限", "Deadline"), "round": ("轮次", "Round"), "item_no": ("整改编号", "Item no."),
-    "signature": ("制表人：", "Prepared by:"), "reviewer": ("审核人：", "Reviewed by:"),
+    "item_count": ("问题总数", "Items"),
+    "closed": ("已完成", "Closed"),
+    "open": ("未完成", "Open"),
+    "overdue": ("已逾期", "Overdue"),
+    "close_rate": ("整改完成率", "Closure rate"),
+    "overdue_items": ("逾期未完成事项", "Overdue open items"),
+    "problem": ("问题", "Problem"),
+    "oldest_open": ("时间最长的未完成事项", "Oldest open items"),
+    "first_round": ("首次出现", "First round"),
+    "st.open": ("未启动", "open"),
+    "st.in_progress": ("整改中", "in progress"),
+    "st.reopened": ("重新整改", "reopened"),
+    "st.closed": ("已完成", "closed"),
+    "st.not_closed": ("未销号（完成情况待补正）", "not signed off (to be corrected)"),
+    "deadline": ("期限", "Deadline"),
+    "round": ("轮次", "Round"),
+    "item_no": ("整改编号", "Item no."),
+    "signature": ("制表人：", "Prepared by:"),
+    "reviewer": ("审核人：", "Reviewed by:"),
     "date": ("日期：", "Date:"),
     "sec.compare": ("年度对比", "Year on year"),
-    "cmp.scored": ("两年均有得分", "Scored both years"), "cmp.improved": ("总分提高", "Total up"),
-    "cmp.declined": ("总分下降", "Total down"), "cmp.grade_up": ("等次上升", "Grade up"),
-    "cmp.grade_down": ("等次下降", "Grade down"), "cmp.new_units": ("新增单位", "New units"),
+    "cmp.scored": ("两年均有得分", "Scored both years"),
+    "cmp.improved": ("总分提高", "Total up"),
+    "cmp.declined": ("总分下降", "Total down"),
+    "cmp.grade_up": ("等次上升", "Grade up"),
+    "cmp.grade_down": ("等次下降", "Grade down"),
+    "cmp.new_units": ("新增单位", "New units"),
     "cmp.dissolved_units": ("撤销/合并单位", "Units dissolved or merged"),
-    "cmp.old_total": ("上年总分", "Last year"), "cmp.new_total": ("本年总分", "This year"),
-    "cmp.delta": ("变化", "Change"), "cmp.old_rank": ("上年名次", "Rank last year"),
-    "cmp.new_rank": ("本年名次", "Rank this year"), "cmp.rank_change": ("名次变化", "Places moved"),
+    "cmp.old_total": ("上年总分", "Last year"),
+    "cmp.new_total": ("本年总分", "This year"),
+    "cmp.delta": ("变化", "Change"),
+    "cmp.old_rank": ("上年名次", "Rank last year"),
+    "cmp.new_rank": ("本年名次", "Rank this year"),
+    "cmp.rank_change": ("名次变化", "Places moved"),
     "cmp.note": ("备注", "Note"),
-    "cmp.not_returned": ("未报送", "not returned"), "cmp.faulty": ("待补正", "faulty"),
-    "cmp.unrated": ("未参评", "not rated"), "cmp.new": ("新增", "new unit"),
-    "cmp.dissolved": ("撤销/合并", "dissolved or merged"), "cmp.renamed": ("原名：{name}", "formerly {name}"),
-    "cmp.up": ("上升", "up"), "cmp.down": ("下降", "down"), "cmp.same": ("持平", "same"),
-    "cmp.changed": ("变动", "changed"), "cmp.matrix": ("等次变动情况", "Grade transitions"),
+    "cmp.not_returned": ("未报送", "not returned"),
+    "cmp.faulty": ("待补正", "faulty"),
+    "cmp.unrated": ("未参评", "not rated"),
+    "cmp.new": ("新增", "new unit"),
+    "cmp.dissolved": ("撤销/合并", "dissolved or merged"),
+    "cmp.renamed": ("原名：{name}", "formerly {name}"),
+    "cmp.up": ("上升", "up"),
+    "cmp.down": ("下降", "down"),
+    "cmp.same": ("持平", "same"),
+    "cmp.changed": ("变动", "changed"),
+    "cmp.matrix": ("等次变动情况", "Grade transitions"),
     "cmp.corner": ("上年＼本年", "Last year \\ this year"),
     "cmp.chart": ("总分变化最大的单位", "Largest changes in total"),
     "cmp.units": ("逐单位对比", "Unit by unit"),
     "cmp.with_move": ("{grades}（{move}）", "{grades} ({move})"),
-    "page_pre": ("第 ", "Page "), "page_mid": (" 页，共 ", " of "), "page_post": (" 页", ""),
-}
+    "page_counter": ("第 {page} 页，共 {pages} 页", "Page {page} of {pages}"),
+})
 
 
 @dataclass
@@ -131,8 +179,7 @@ class ReportInput:
 
 def words(lang: str) -> dict[str, str]:
     """Every user-visible word of the report in *lang* (zh unless "en")."""
-    i = 1 if lang == "en" else 0
-    return {k: v[i] for k, v in _WORDS.items()}
+    return {key.removeprefix("report."): t(key, lang) for key in _WORDS}
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -198,6 +245,11 @@ def _faulty(scores: list[dict] | None, status: list[dict] | None) -> list[dict] 
             for r in scores]
 
 
+def _css_counter(lang: str) -> Markup:
+    """The page footer as a CSS content value: the message with the page counters in its places."""
+    return Markup('"' + t("report.page_counter", lang, page='" counter(page) "', pages='" counter(pages) "') + '"')
+
+
 def build_context(inp: ReportInput) -> dict:
     """Everything the template shows; a section is None when its input file is absent."""
     w = words(inp.lang)
@@ -217,7 +269,8 @@ def build_context(inp: ReportInput) -> dict:
     # a row per value, trace line or issue: read as they are summarised, never held whole
     trace, issues = iter_table(out / "score_trace.csv"), iter_table(out / "issues.csv")
     return {
-        "w": w, "lang": inp.lang, "generated_on": inp.generated_on,
+        "w": w, "lang": inp.lang, "html_lang": locale_of(inp.lang), "generated_on": inp.generated_on,
+        "page_counter": _css_counter(inp.lang),
         "title": report_title(inp, w),
         "status": status_section(status, distinct_units(out / "values.csv"), inp.phones, inp.reasons, w)
         if status is not None else None,

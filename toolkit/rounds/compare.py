@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..campaign.folder import Campaign
 from ..errors import ConfigError
+from ..i18n import Msg
 from .compare_read import UnitYear, YearResults, grade_order, read_year, scheme_titles
 from .compare_xlsx import write_compare_xlsx
 from .comparison import Comparison, IndicatorChange, UnitChange, compare_years
@@ -45,8 +46,7 @@ def write_compare_csv(path: Path, comparison: Comparison) -> Path:
 
 def _check_folders(old: Campaign, new: Campaign) -> None:
     if Path(old.dir).resolve() == Path(new.dir).resolve():
-        raise ConfigError(f"OLD_DIR and NEW_DIR are the same folder ({new.dir}); give last year's "
-                          f"campaign folder first and this year's second: `toolkit compare OLD_DIR NEW_DIR`")
+        raise ConfigError(Msg("rounds.same_folder", {"dir": new.dir}))
 
 
 def comparison_summary(comparison: Comparison, paths: dict[str, Path]) -> dict:

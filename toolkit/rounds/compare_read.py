@@ -14,12 +14,25 @@ from pathlib import Path
 
 from ..campaign.folder import Campaign
 from ..errors import ConfigError, ToolkitError
+from ..i18n import Msg, define
 from ..output.safety import looks_like_formula
 
 __all__ = ["UnitYear", "YearResults", "read_year", "grade_order", "DEFAULT_GRADES"]
 
 DEFAULT_GRADES = ("优秀", "良好", "一般", "较差", "excellent", "good", "fair", "poor")
 _TRUE = {"true", "1", "yes", "y", "是"}
+
+define("rounds", {
+    "same_folder": ("OLD_DIR 和 NEW_DIR 是同一个文件夹（{dir}）；请先给出上一年度的考核任务文件夹，再给出本年度的：`toolkit compare OLD_DIR NEW_DIR`",
+                    "OLD_DIR and NEW_DIR are the same folder ({dir}); give last year's campaign folder first and this year's second: "
+                    "`toolkit compare OLD_DIR NEW_DIR`"),
+    "columns": ("{path}：表头缺少列 {columns}；请重新运行 `toolkit score {dir}`",
+                "{path}: column(s) {columns} missing from the header; re-run `toolkit score {dir}`"),
+    "not_number": ("{path} 第 {line} 行：{column} {value} 不是数字；请重新运行 `toolkit score {dir}`",
+                   "{path} line {line}: {column} {value} is not a number; re-run `toolkit score {dir}`"),
+    "no_scores": ("{dir}：找不到 {path}，无法对比；请先运行 `toolkit score {dir}`",
+                  "{dir}: {path} not found, nothing to compare; run `toolkit score {dir}` first"),
+})
 
 
 @dataclass
@@ -64,8 +77,7 @@ def _read_csv(path: Path, needs: tuple[str, ...]) -> list[dict]:
         reader = csv.DictReader(fh)
         missing = [c for c in needs if c not in (reader.fieldnames or [])]
         if missing:
-            raise ConfigError(f"{path}: column(s) {', '.join(missing)} missing from the header; "
-                              f"re-run `toolkit score {path.parent.parent}`")
+            raise ConfigError(Msg("rounds.columns", {"path": path, "columns": ", ".join(missing), "dir": path.parent.parent}))
         return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
 
 
@@ -80,16 +92,15 @@ def _number(value: str, path: Path, line: int, column: str) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise ConfigError(f"{path} line {line}: {column} {value!r} is not a number; "
-                          f"re-run `toolkit score {path.parent.parent}`") from None
+        raise ConfigError(Msg("rounds.not_number", {"path": path, "line": line, "column": column, "value": repr(value),
+                                                   "dir": path.parent.parent})) from None
 
 
 def read_year(campaign: Campaign) -> YearResults:
     """A campaign's scores, trace and roster; a folder without out/scores.csv is a ConfigError."""
     path = campaign.out / "scores.csv"
     if not path.is_file():
-        raise ConfigError(f"{campaign.dir}: {path} not found, nothing to compare; "
-                          f"run `toolkit score {campaign.dir}` first")
+        raise ConfigError(Msg("rounds.no_scores", {"dir": campaign.dir, "path": path}))
     units: dict[str, UnitYear] = {}
     rows = _read_csv(path, ("unit_code", "total", "rank", "grade"))
     states = _states(campaign) if rows and "state" not in rows[0] else {}

@@ -5,44 +5,70 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from ..i18n import define, texts
 from ..output.figures import XLSX_AMOUNT, XLSX_POINTS
 from .compare_read import UnitYear
 from .comparison import Comparison, UnitChange
 
 __all__ = ["write_compare_xlsx"]
 
-_W = {
-    "zh": {"units": "总体对比", "indicators": "指标变化", "grades": "等次变动", "changes": "新增与撤销",
-           "detail": "指标明细", "title": "{old}—{new}年度对比：{sheet}", "code": "单位代码",
-           "name": "单位名称", "old_name": "{y}年单位名称", "group": "分组", "total": "{y}年总分",
-           "delta": "总分变化", "rank": "{y}年排名", "rank_change": "名次变化（正数为上升）",
-           "grade": "{y}年等次", "grade_move": "等次变动", "vetoed": "{y}年一票否决", "note": "备注",
-           "not_returned": "未报送", "faulty": "待补正", "unrated": "未参评", "new": "新增单位", "dissolved": "撤销/合并", "renamed": "更名（原：{name}）",
-           "up": "上升", "down": "下降", "same": "持平", "changed": "变动", "yes": "是", "no": "否",
-           "indicator": "指标编号", "ind_title": "指标名称", "max": "{y}年分值", "units_n": "对比单位数",
-           "mean": "{y}年平均分", "mean_delta": "平均分变化", "improved": "提高单位数",
-           "worse": "下降单位数", "same_n": "持平单位数", "flag": "标记", "top_up": "提高最多第{n}",
-           "top_down": "下降最多第{n}", "only": "仅{y}年有此指标", "points": "{y}年得分",
-           "points_delta": "得分变化", "corner": "{old}年等次＼{new}年等次", "sum": "合计",
-           "change": "变动", "year": "年度", "total1": "总分", "rank1": "排名", "grade1": "等次",
-           "sign": "制表人：＿＿＿＿＿＿＿＿    审核人：＿＿＿＿＿＿＿＿    日期：＿＿＿＿年＿＿月＿＿日",
-           "footer": "&C第 &P 页，共 &N 页"},
-    "en": {"units": "Units", "indicators": "Indicators", "grades": "Grade moves", "changes": "New and dissolved",
-           "detail": "Indicator detail", "title": "Year on year {old}–{new}: {sheet}", "code": "Unit code",
-           "name": "Unit", "old_name": "Name in {y}", "group": "Group", "total": "Total {y}",
-           "delta": "Change", "rank": "Rank {y}", "rank_change": "Places moved (+ = up)",
-           "grade": "Grade {y}", "grade_move": "Grade move", "vetoed": "Vetoed {y}", "note": "Note",
-           "not_returned": "not returned", "faulty": "faulty", "unrated": "not rated", "new": "new unit", "dissolved": "dissolved or merged",
-           "renamed": "renamed (was {name})", "up": "up", "down": "down", "same": "same", "changed": "changed",
-           "yes": "yes", "no": "no", "indicator": "Indicator", "ind_title": "Title", "max": "Max {y}",
-           "units_n": "Units compared", "mean": "Mean {y}", "mean_delta": "Change in mean",
-           "improved": "Units improved", "worse": "Units worse", "same_n": "Units unchanged", "flag": "Flag",
-           "top_up": "improved most #{n}", "top_down": "worse most #{n}", "only": "only in {y}",
-           "points": "Points {y}", "points_delta": "Change", "corner": "{old} \\ {new}", "sum": "Total",
-           "change": "Change", "year": "Year", "total1": "Total", "rank1": "Rank", "grade1": "Grade",
-           "sign": "Prepared by: ____________    Reviewed by: ____________    Date: ____________",
-           "footer": "&CPage &P of &N"},
-}
+define("rounds.compare", {
+    "units": ("总体对比", "Units"),
+    "indicators": ("指标变化", "Indicators"),
+    "grades": ("等次变动", "Grade moves"),
+    "changes": ("新增与撤销", "New and dissolved"),
+    "detail": ("指标明细", "Indicator detail"),
+    "title": ("{old}—{new}年度对比：{sheet}", "Year on year {old}–{new}: {sheet}"),
+    "code": ("单位代码", "Unit code"),
+    "name": ("单位名称", "Unit"),
+    "old_name": ("{y}年单位名称", "Name in {y}"),
+    "group": ("分组", "Group"),
+    "total": ("{y}年总分", "Total {y}"),
+    "delta": ("总分变化", "Change"),
+    "rank": ("{y}年排名", "Rank {y}"),
+    "rank_change": ("名次变化（正数为上升）", "Places moved (+ = up)"),
+    "grade": ("{y}年等次", "Grade {y}"),
+    "grade_move": ("等次变动", "Grade move"),
+    "vetoed": ("{y}年一票否决", "Vetoed {y}"),
+    "note": ("备注", "Note"),
+    "not_returned": ("未报送", "not returned"),
+    "faulty": ("待补正", "faulty"),
+    "unrated": ("未参评", "not rated"),
+    "new": ("新增单位", "new unit"),
+    "dissolved": ("撤销/合并", "dissolved or merged"),
+    "renamed": ("更名（原：{name}）", "renamed (was {name})"),
+    "up": ("上升", "up"),
+    "down": ("下降", "down"),
+    "same": ("持平", "same"),
+    "changed": ("变动", "changed"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "indicator": ("指标编号", "Indicator"),
+    "ind_title": ("指标名称", "Title"),
+    "max": ("{y}年分值", "Max {y}"),
+    "units_n": ("对比单位数", "Units compared"),
+    "mean": ("{y}年平均分", "Mean {y}"),
+    "mean_delta": ("平均分变化", "Change in mean"),
+    "improved": ("提高单位数", "Units improved"),
+    "worse": ("下降单位数", "Units worse"),
+    "same_n": ("持平单位数", "Units unchanged"),
+    "flag": ("标记", "Flag"),
+    "top_up": ("提高最多第{n}", "improved most #{n}"),
+    "top_down": ("下降最多第{n}", "worse most #{n}"),
+    "only": ("仅{y}年有此指标", "only in {y}"),
+    "points": ("{y}年得分", "Points {y}"),
+    "points_delta": ("得分变化", "Change"),
+    "corner": ("{old}年等次＼{new}年等次", "{old} \\ {new}"),
+    "sum": ("合计", "Total"),
+    "change": ("变动", "Change"),
+    "year": ("年度", "Year"),
+    "total1": ("总分", "Total"),
+    "rank1": ("排名", "Rank"),
+    "grade1": ("等次", "Grade"),
+    "sign": ("制表人：＿＿＿＿＿＿＿＿    审核人：＿＿＿＿＿＿＿＿    日期：＿＿＿＿年＿＿月＿＿日",
+             "Prepared by: ____________    Reviewed by: ____________    Date: ____________"),
+    "footer": ("&C第 &P 页，共 &N 页", "&CPage &P of &N"),
+})
 
 
 def _total(y: UnitYear | None, w: dict):
@@ -155,7 +181,7 @@ def write_compare_xlsx(path: Path, comparison: Comparison, lang: str = "zh") -> 
     """compare.xlsx: 总体对比, 指标变化, 等次变动, 新增与撤销, 指标明细; A4 landscape, print-ready."""
     from ..output.xlsxfile import new_workbook, write_table
 
-    w = _W["en" if lang == "en" else "zh"]
+    w = texts("rounds.compare", lang)
     c = comparison
     wb = new_workbook(path)
     wb.set_properties({"title": w["title"].format(old=c.old.year, new=c.new.year, sheet="").rstrip("：: "),

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Iterator
 
 from ..errors import ConfigError
+from ..i18n import Msg
 from ..intake.isolated import IsolatedPool
 from ..read.collect import identify_stored, prepare_reader, read_outcome
 from . import require
@@ -52,10 +53,7 @@ class DaskRunner:
             self.client = distributed.Client(address, set_as_default=False,
                                              timeout=float(os.environ.get("TOOLKIT_DASK_TIMEOUT", "30")))
         except (OSError, TimeoutError) as exc:
-            raise ConfigError(f"--dask {address}: cannot reach the Dask scheduler ({exc}); check the address "
-                              f"(e.g. tcp://10.0.0.5:8786) and that the scheduler is running",
-                              zh=f"--dask {address}：无法连接 Dask 调度器（{exc}）；请检查地址（如 tcp://10.0.0.5:8786）"
-                                 f"以及调度器是否已启动") from None
+            raise ConfigError(Msg("scale.no_scheduler", {"address": address, "reason": exc})) from None
         # the spec, roster and stamps go to every worker once, not with every task
         self.init = self.client.scatter([init_args], broadcast=True, hash=False)[0]
         self.feeder = ThreadPoolExecutor(1, thread_name_prefix="toolkit-dask")

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..campaign.folder import Campaign
 from ..errors import ConfigError
+from ..i18n import Msg
 from ..merge.stage import load_merged
 from ..normalise.values import display
 from ..output.safety import looks_like_formula
@@ -82,8 +83,7 @@ def export_parquet(campaign: Campaign) -> dict[str, int]:
 
     status_csv = campaign.out / "status.csv"
     if not status_csv.is_file():
-        raise ConfigError(f"{status_csv} does not exist: run `toolkit run {campaign.dir}` first, then export",
-                          zh=f"{status_csv} 不存在：请先运行 `toolkit run {campaign.dir}`，再导出")
+        raise ConfigError(Msg("scale.run_first", {"path": status_csv, "dir": campaign.dir}))
     spec = campaign.template()
     rows = {"campaign": [_campaign_row(campaign, spec)], "metrics": metric_rows(spec),
             "values": value_rows(campaign, spec)}

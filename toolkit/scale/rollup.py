@@ -30,6 +30,7 @@ from pathlib import Path
 
 from ..campaign.folder import load_campaign
 from ..errors import ConfigError
+from ..i18n import Msg, define, pick, t
 from ..report.sections import GRADE_ORDER
 from . import require
 from .export import TABLES, export_parquet, parquet_dir
@@ -68,16 +69,14 @@ def find_campaigns(patterns: list[str]) -> list[Path]:
     for pattern in patterns:
         hits = [Path(pattern)] if Path(pattern).exists() else [Path(p) for p in sorted(glob.glob(pattern))]
         if not hits:
-            raise ConfigError(f"{pattern}: no such campaign folder (and no folder matches it as a pattern)",
-                              zh=f"{pattern}：没有这个考核任务文件夹（作为通配符也没有匹配到文件夹）")
+            raise ConfigError(Msg("scale.no_folder", {"pattern": pattern}))
         for hit in hits:
             if not (hit / "campaign.yaml").is_file():
-                raise ConfigError(f"{hit}: not a campaign folder (no campaign.yaml)",
-                                  zh=f"{hit}：不是考核任务文件夹（没有 campaign.yaml）")
+                raise ConfigError(Msg("scale.not_campaign", {"folder": hit}))
             if hit.resolve() not in {f.resolve() for f in found}:
                 found.append(hit)
     if not found:
-        raise ConfigError("give at least one campaign folder", zh="请至少给出一个考核任务文件夹")
+        raise ConfigError(Msg("scale.no_campaigns"))
     return found
 
 
@@ -126,11 +125,8 @@ def _check_templates(con, sources: list[CampaignSource]) -> tuple[str, str, str]
     first = rows[0]
     for row in rows[1:]:
         if (row[2], row[3]) != (first[2], first[3]):
-            a, b = (f"{r[0]} ({r[1]}: template {r[2]} version {r[3]})" for r in (first, row))
-            za, zb = (f"{r[0]}（{r[1]}：模板 {r[2]} 版本 {r[3]}）" for r in (first, row))
-            raise ConfigError(f"campaigns of different templates or versions cannot be rolled up: {a} and {b}; "
-                              f"roll up each template separately",
-                              zh=f"不同模板或版本的考核任务不能合并汇总：{za} 与 {zb}；请按模板分别汇总")
+            a, b = (Msg("scale.campaign", {"key": r[0], "name": r[1], "template": r[2], "version": r[3]}) for r in (first, row))
+            raise ConfigError(Msg("scale.mixed_templates", {"a": a, "b": b}))
     return first[2], first[3], first[4]
 
 
@@ -148,7 +144,7 @@ def roll_up(patterns: list[str], lang: str = "zh") -> Rollup:
     con.executemany("INSERT INTO campaign_order VALUES (?, ?)", [(s.key, n) for n, s in enumerate(sources)])
     template = _check_templates(con, sources)
     metrics = [dict(zip(("key", "kind", "label", "numerator", "denominator"), r)) for r in con.execute(
-        f"SELECT key, kind, {'label_en' if lang == 'en' else 'label'}, numerator, denominator FROM metrics_all "
+        f"SELECT key, kind, {pick(('label', 'label_en'), lang)}, numerator, denominator FROM metrics_all "
         f"WHERE campaign = ? ORDER BY position", [sources[0].key]).fetchall()]
     up = Rollup(con, sources, template, metrics)
     _campaigns(con)
@@ -210,12 +206,14 @@ def _totals(con, metrics: list[dict], lang: str) -> None:
                 "WHEN 'campaign' THEN 0 WHEN 'group' THEN 1 ELSE 2 END, o.position, \"group\", t.position")
 
 
+define("rollup.count", {
+    "units": ("单位数", "units"), "accepted": ("合格", "accepted"), "faulty": ("需退回修改", "faulty (to correct)"),
+    "missing": ("未报送", "not returned"), "returned": ("已报送", "returned"), "return_rate": ("报送率", "return rate"),
+})
+
+
 def _count_labels(lang: str) -> dict[str, str]:
-    if lang == "en":
-        return {"units": "units", "accepted": "accepted", "faulty": "faulty (to correct)",
-                "missing": "not returned", "returned": "returned", "return_rate": "return rate"}
-    return {"units": "单位数", "accepted": "合格", "faulty": "需退回修改", "missing": "未报送",
-            "returned": "已报送", "return_rate": "报送率"}
+    return {key: t(f"rollup.count.{key}", lang) for key in ("units", "accepted", "faulty", "missing", "returned", "return_rate")}
 
 
 def _ranks(con) -> None:

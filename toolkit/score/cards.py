@@ -9,6 +9,7 @@ whether the unit is held out (待补正), provisional (暂定) or vetoed, and fo
 from __future__ import annotations
 
 from ..campaign.folder import Campaign
+from ..i18n import define, texts
 from ..output.print_layout import keep_breaks_one_page_wide
 from .engine import ScoreResult
 from .layout import PORTRAIT, SheetStyle, row_height, sheet_name
@@ -19,12 +20,17 @@ __all__ = ["write_cards", "CARD_SHEET_LIMIT"]
 
 CARD_SHEET_LIMIT = 300  # above this many units the score cards share one sheet, a page each
 
-_W = {"zh": {"indicator": "指标", "rule": "计分规则", "values": "本单位填报数据", "points": "得分", "max": "分值",
-             "note": "说明", "summary": "总分 {total}    总排名 {rank}    组内排名 {group_rank}    等次 {grade}",
-             "adjustment": "考核调整"},
-      "en": {"indicator": "Indicator", "rule": "Rule", "values": "The unit's values", "points": "Points",
-             "max": "Max", "note": "Note", "summary": "Total {total}    Rank {rank}    Group rank {group_rank}    "
-                                                     "Grade {grade}", "adjustment": "Adjustment"}}
+define("score.cards", {
+    "indicator": ("指标", "Indicator"),
+    "rule": ("计分规则", "Rule"),
+    "values": ("本单位填报数据", "The unit's values"),
+    "points": ("得分", "Points"),
+    "max": ("分值", "Max"),
+    "note": ("说明", "Note"),
+    "summary": ("总分 {total}    总排名 {rank}    组内排名 {group_rank}    等次 {grade}",
+                "Total {total}    Rank {rank}    Group rank {group_rank}    Grade {grade}"),
+    "adjustment": ("考核调整", "Adjustment"),
+})
 _WIDTHS = [30, 34, 30, 8, 8, 24]
 
 
@@ -61,7 +67,7 @@ class _Words:
     """Titles, rules and labels of one scheme in one language, computed once for every card."""
 
     def __init__(self, lang: str, scheme: ScoringScheme, spec):
-        self.lang, self.w = lang, _W[lang]
+        self.lang, self.w = lang, texts("score.cards", lang)
         self.labels = value_labels(spec, lang)
         names = expression_names(spec)
         self.fields = {name: self.labels.get(key, name) for name, key in names.items()}
@@ -87,7 +93,7 @@ def _summary(s, row: dict, veto_reason: str) -> str:
     total = "" if row["total"] is None else f"{row['total']:.2f}"
     grade = row["grade"] or ""
     held = row.get("state") == "faulty" and row["rank"] is None
-    text = _W[s.lang]["summary"].format(total=total, rank=row["rank"] or "—", group_rank=row["group_rank"] or "—",
+    text = texts("score.cards", s.lang)("summary", total=total, rank=row["rank"] or "—", group_rank=row["group_rank"] or "—",
                                         grade=w["held"] if held else grade)
     notes = [w["held_note"]] if held else [w["provisional_note"]] if row.get("provisional") else []
     return "\n".join([text] + notes + ([veto_reason] if veto_reason else []))

@@ -49,10 +49,12 @@ from decimal import Decimal
 from typing import Iterable
 
 from ..errors import ConfigError
+from ..i18n import Msg
+from ..spec.errors import did_you_mean
 from ..spec.model import TemplateSpec
 from .adjustments import Adjustment, load_adjustments
 from .rules import MISSING_NOTE, RULE_FUNCTIONS, RuleContext, TraceRow, UnitInput, trace_value
-from .scheme import ScoringScheme, did_you_mean, load_scheme
+from .scheme import ScoringScheme, load_scheme
 from .trace import Trace
 
 __all__ = ["UnitInput", "Adjustment", "ScoreResult", "ScoringScheme", "load_scheme", "load_adjustments",
@@ -146,12 +148,12 @@ def _scores_order(row: dict):
 
 def _check_inputs(scheme, spec, units, adjustments) -> list[str]:
     if scheme.template != spec.id:
-        raise ConfigError(f"scoring scheme {scheme.id} ({scheme.path}) applies to template {scheme.template!r}, "
-                          f"not to {spec.id!r}; set `scoring:` in campaign.yaml to a scheme for {spec.id}")
+        raise ConfigError(Msg("score.adjust.wrong_scheme", {"scheme": scheme.id, "path": scheme.path, "template": repr(scheme.template),
+                                                            "spec": repr(spec.id), "spec_id": spec.id}))
     seen = set()
     for u in units:
         if u.unit_code in seen:
-            raise ConfigError(f"unit {u.unit_code} appears twice in the units to score")
+            raise ConfigError(Msg("score.adjust.unit_twice", {"unit": u.unit_code}))
         seen.add(u.unit_code)
     returned = {u.unit_code for u in units if u.returned}
     known = {i.id for i in scheme.indicators} | set(scheme.area_titles)
@@ -159,10 +161,11 @@ def _check_inputs(scheme, spec, units, adjustments) -> list[str]:
     for a in adjustments:
         where = a.source or f"adjustment for {a.unit_code}"
         if a.unit_code not in seen:
-            raise ConfigError(f"{where}: unknown unit_code {a.unit_code!r}{did_you_mean(a.unit_code, seen)}")
+            raise ConfigError(Msg("score.adjust.unknown_unit", {"where": where, "unit": repr(a.unit_code),
+                                                                "hint": did_you_mean(a.unit_code, seen)}))
         if a.indicator and a.indicator not in known:
-            raise ConfigError(f"{where}: unknown indicator {a.indicator!r}{did_you_mean(a.indicator, known)}; "
-                              f"use an indicator or area id of {scheme.id}, or leave it empty")
+            raise ConfigError(Msg("score.adjust.unknown_indicator", {"where": where, "indicator": repr(a.indicator),
+                                                                     "hint": did_you_mean(a.indicator, known), "scheme": scheme.id}))
         if a.unit_code not in returned:
             warnings.append(f"{where}: unit {a.unit_code} has no accepted return; adjustment not applied")
     return warnings

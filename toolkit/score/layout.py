@@ -11,9 +11,10 @@ import functools
 import math
 import re
 
+from ..i18n import define, lang_of, t, texts
 from ..output.names import safe_sheet_name
 
-__all__ = ["WORDS", "SheetStyle", "text_lines", "row_height", "sheet_name", "LINE_HEIGHT", "PORTRAIT",
+__all__ = ["SheetStyle", "text_lines", "row_height", "sheet_name", "LINE_HEIGHT", "PORTRAIT",
            "LANDSCAPE", "LEGIBLE"]
 
 # What fits across an A4 page at 100% with the margins below, in column-width units (about one
@@ -22,32 +23,42 @@ __all__ = ["WORDS", "SheetStyle", "text_lines", "row_height", "sheet_name", "LIN
 PORTRAIT, LANDSCAPE, LEGIBLE = 100, 150, 0.6
 LINE_HEIGHT, ROW_PADDING = 13.5, 4.5  # points per line of 10-point text, and around it
 
-WORDS = {"zh": {"title": "{year}年度考核评分表", "overall": "总表", "code": "单位代码", "name": "单位名称",
-             "group": "分组", "total": "总分", "rank": "总排名", "group_rank": "组内排名", "grade": "等次",
-             "remark": "备注", "sign": "评分人（签字）：＿＿＿＿＿＿＿＿    审核人（签字）：＿＿＿＿＿＿＿＿    日期：＿＿＿＿年＿＿月＿＿日",
-             "card": "评分卡", "cards": "评分卡", "not_returned": "未报送", "yes": "是", "no": "—",
-             "held": "待补正", "provisional": "暂定",
-             "held_note": "待补正：报表有错误，总分为暂计，不参与排名、等次和名额，报送更正后重新评分",
-             "provisional_note": "暂定：报表有错误待补正，排名和等次为暂定",
-             "legend_faulty": "注：“待补正”的单位报表有错误，所列总分为暂计，不参与排名、等次评定和名额分配，"
-                              "报送更正后重新评分。",
-             "legend_provisional": "注：标“暂定”的单位报表有错误待补正，按评分细则暂予排名和定等次。",
-             "legend_veto": "注：一票否决的单位按评分细则定等次，{veto}。",
-             "veto_last": "排在未被否决的单位之后", "veto_unranked": "不参与排名"},
-      "en": {"title": "Annual scoring sheet {year}", "overall": "All units", "code": "Unit code", "name": "Unit",
-             "group": "Group", "total": "Total", "rank": "Rank", "group_rank": "Group rank", "grade": "Grade",
-             "remark": "Remarks", "sign": "Assessor (signature): ____________    Reviewed by: ____________    Date: ____________",
-             "card": "Card", "cards": "Score cards", "not_returned": "not returned", "yes": "yes", "no": "—",
-             "held": "to correct", "provisional": "provisional",
-             "held_note": "to correct: the return has errors; the total is provisional and is not ranked, graded "
-                          "or given a quota place until a corrected return arrives",
-             "provisional_note": "provisional: the return has errors to correct; rank and grade are provisional",
-             "legend_faulty": "Note: units marked 'to correct' sent returns with errors: their totals are provisional "
-                              "and they are not ranked, graded or given quota places until corrected.",
-             "legend_provisional": "Note: units marked 'provisional' sent returns with errors still to correct; the "
-                                   "scheme ranks and grades them provisionally.",
-             "legend_veto": "Note: vetoed units are graded as the scheme says and {veto}.",
-             "veto_last": "ranked after every unit that is not vetoed", "veto_unranked": "not ranked"}}
+define("score.sheet", {
+    "title": ("{year}年度考核评分表", "Annual scoring sheet {year}"),
+    "overall": ("总表", "All units"),
+    "code": ("单位代码", "Unit code"),
+    "name": ("单位名称", "Unit"),
+    "group": ("分组", "Group"),
+    "total": ("总分", "Total"),
+    "rank": ("总排名", "Rank"),
+    "group_rank": ("组内排名", "Group rank"),
+    "grade": ("等次", "Grade"),
+    "remark": ("备注", "Remarks"),
+    "sign": ("评分人（签字）：＿＿＿＿＿＿＿＿    审核人（签字）：＿＿＿＿＿＿＿＿    日期：＿＿＿＿年＿＿月＿＿日",
+             "Assessor (signature): ____________    Reviewed by: ____________    Date: ____________"),
+    "card": ("评分卡", "Card"),
+    "cards": ("评分卡", "Score cards"),
+    "not_returned": ("未报送", "not returned"),
+    "yes": ("是", "yes"),
+    "no": ("—", "—"),
+    "held": ("待补正", "to correct"),
+    "provisional": ("暂定", "provisional"),
+    "grade_provisional": ("{grade}（{provisional}）", "{grade} ({provisional})"),
+    "held_note": ("待补正：报表有错误，总分为暂计，不参与排名、等次和名额，报送更正后重新评分",
+                  "to correct: the return has errors; the total is provisional and is not ranked, graded or given a quota place until a corrected "
+                  "return arrives"),
+    "provisional_note": ("暂定：报表有错误待补正，排名和等次为暂定",
+                         "provisional: the return has errors to correct; rank and grade are provisional"),
+    "legend_faulty": ("注：“待补正”的单位报表有错误，所列总分为暂计，不参与排名、等次评定和名额分配，报送更正后重新评分。",
+                      "Note: units marked 'to correct' sent returns with errors: their totals are provisional and they are not ranked, graded or "
+                      "given quota places until corrected."),
+    "legend_provisional": ("注：标“暂定”的单位报表有错误待补正，按评分细则暂予排名和定等次。",
+                           "Note: units marked 'provisional' sent returns with errors still to correct; the scheme ranks and grades them "
+                           "provisionally."),
+    "legend_veto": ("注：一票否决的单位按评分细则定等次，{veto}。", "Note: vetoed units are graded as the scheme says and {veto}."),
+    "veto_last": ("排在未被否决的单位之后", "ranked after every unit that is not vetoed"),
+    "veto_unranked": ("不参与排名", "not ranked"),
+})
 
 
 
@@ -80,8 +91,8 @@ class SheetStyle:
     """The scoring sheet's formats and words in one language, how a cell is put and how a page is set up."""
 
     def __init__(self, wb, lang: str, veto_rank: str = "last"):
-        self.lang = "en" if lang == "en" else "zh"
-        self.wb, self.w, self.veto_rank = wb, WORDS[self.lang], veto_rank
+        self.lang = lang_of(lang)
+        self.wb, self.w, self.veto_rank = wb, texts("score.sheet", self.lang), veto_rank
         b = {"border": 1, "valign": "vcenter", "font_size": 10, "text_wrap": True}
         self.f = {"title": wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
                   "sub": wb.add_format({"font_size": 10, "align": "center", "valign": "vcenter", "text_wrap": True}),
@@ -129,6 +140,6 @@ class SheetStyle:
             ws.fit_to_pages(1, 0)
         elif key_columns:
             ws.repeat_columns(0, key_columns - 1)
-        ws.set_footer("&C第 &P 页，共 &N 页" if self.lang == "zh" else "&CPage &P of &N")
+        ws.set_footer(t("footer", self.lang))
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         ws.center_horizontally()

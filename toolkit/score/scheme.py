@@ -17,17 +17,26 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
-from ..spec.errors import found_zh
+from ..i18n import Msg, Words, define
+from ..spec.errors import did_you_mean as spec_did_you_mean
+from ..spec.errors import expected, found, type_name
 from ..spec.load import TEMPLATES_DIR, find_template, read_yaml
 from ..spec.model import TemplateSpec
+from ..spec.parse import near
 from .scheme_model import FAULTY_MODES, GRADE_KEYS, RULES, SPECIAL_AREAS, TOP_KEYS, VETO_RANKS, Grade, Indicator, ScoringScheme
-from .scheme_rules import SchemeContext, compile_entry, did_you_mean, expression_names, value_fields
+from .scheme_rules import SchemeContext, compile_entry, expression_names, value_fields
 
 __all__ = ["RULES", "Indicator", "Grade", "ScoringScheme", "load_scheme", "parse_scheme",
            "expression_names", "value_fields"]
 
 
 # --------------------------------------------------------------------------- loading
+
+define("score.scheme", {
+    "not_found": ("找不到评分细则文件：{path}", "scoring scheme file not found: {path}"),
+    "unknown": ("没有名为 {ref} 的评分细则{hint}；内置评分细则：{known}；或给出 .yaml 文件的路径",
+                "unknown scoring scheme {ref}{hint}; bundled schemes: {known}; or give a path to a .yaml file"),
+})
 
 
 def load_scheme(ref: str | Path, base: Path | None = None, *, spec: TemplateSpec | None = None) -> ScoringScheme:
@@ -46,17 +55,14 @@ def _scheme_path(ref: str, base: Path | None) -> Path:
         candidate = base / candidate
     if ref.endswith((".yaml", ".yml")) or candidate.is_file():
         if not candidate.is_file():
-            raise SpecError(f"scoring scheme file not found: {candidate}", zh=f"找不到评分细则文件：{candidate}")
+            raise SpecError(Msg("score.scheme.not_found", {"path": candidate}))
         return candidate
     path = TEMPLATES_DIR / f"{ref}.yaml"
     if path.is_file():
         return path
     known = [p.stem for p in TEMPLATES_DIR.glob("*-scoring.yaml")]
-    hint = did_you_mean(ref, known)
-    raise SpecError(f"unknown scoring scheme {ref!r}{hint}; "
-                    f"bundled schemes: {', '.join(known) or 'none'}; or give a path to a .yaml file",
-                    zh=f"没有名为 {ref!r} 的评分细则{found_zh(hint) if hint else ''}；"
-                       f"内置评分细则：{'、'.join(known) or '无'}；或给出 .yaml 文件的路径")
+    raise SpecError(Msg("score.scheme.unknown", {"ref": repr(ref), "hint": spec_did_you_mean(ref, known),
+                                                  "known": Words("、".join(known) or "无", ", ".join(known) or "none")}))
 
 
 def parse_scheme(raw: Any, source: str = "<scheme>", *, spec: TemplateSpec | None = None,
@@ -70,13 +76,13 @@ def parse_scheme(raw: Any, source: str = "<scheme>", *, spec: TemplateSpec | Non
     else:
         loaded = spec if ref == spec.id else None
     if spec is not None and (loaded is None or loaded.id != spec.id):
-        ctx.fail("template", f"the id of the campaign's template ({spec.id})", repr(ref))
+        ctx.fail("template", expected("campaign_template", template=spec.id), repr(ref))
     ctx.spec = spec or loaded
     entries = list(top.get("indicators") or [])
     if top.get("from_checklist"):
         entries.insert(0, {"rule": "checklist"})
     if not entries:
-        ctx.fail("indicators", "at least one indicator (or from_checklist: true)", "none")
+        ctx.fail("indicators", expected("indicators"), found("none"))
     offset = 1 if top.get("from_checklist") else 0
     indicators = _indicators(ctx, entries, offset)
     grades = _grades(ctx, top.get("grades"))
@@ -95,7 +101,7 @@ def _template(ctx: "SchemeContext", ref: str) -> TemplateSpec:
     try:
         return find_template(ref, ctx.base)
     except SpecError as exc:
-        ctx.fail("template", "a bundled template id or a path to a template spec", str(exc))
+        ctx.fail("template", expected("template_ref"), Words(exc.zh or str(exc), str(exc)))
 
 
 def _indicators(ctx: "SchemeContext", entries: list, offset: int) -> list[Indicator]:
@@ -108,8 +114,8 @@ def _indicators(ctx: "SchemeContext", entries: list, offset: int) -> list[Indica
     for ind in compiled:
         for item_id in ind.replaces:
             if item_id in replacers:
-                ctx.fail(f"{ind.params['path']}.replace", "each checklist item replaced at most once",
-                         f"{item_id!r}, already replaced by {replacers[item_id].id!r}")
+                ctx.fail(f"{ind.params['path']}.replace", expected("replaced_once"),
+                         found("replaced_by", value=repr(item_id), by=repr(replacers[item_id].id)))
             replacers[item_id] = ind
     generated = {i.params["item"] for i in compiled if i.params.get("generated")}
     out, placed = [], set()
@@ -125,33 +131,31 @@ def _indicators(ctx: "SchemeContext", entries: list, offset: int) -> list[Indica
     seen = set()
     for ind in out:
         if ind.id in seen:
-            ctx.fail(f"{ind.params['path']}.id",
-                     "each indicator id once (generated checklist indicators use the item ids)", f"{ind.id!r} twice")
+            ctx.fail(f"{ind.params['path']}.id", expected("indicator_once"), found("twice", value=repr(ind.id)))
         seen.add(ind.id)
     return out
 
 
 def _grades(ctx: "SchemeContext", raw: Any) -> tuple[Grade, ...]:
     if not isinstance(raw, list) or not raw:
-        ctx.fail("grades", "a list of grades, best first, e.g. [{grade: 优秀, min: 90, quota: 0.15}, …]",
-                 "nothing" if raw is None else type(raw).__name__)
+        ctx.fail("grades", expected("grade_list", example="[{grade: 优秀, min: 90, quota: 0.15}, …]"),
+                 found("nothing") if raw is None else type_name(raw))
     out = []
     for n, entry in enumerate(raw):
         path = f"grades[{n}]"
         d = ctx.mapping(entry, path, GRADE_KEYS, required=("grade",))
         last = n == len(raw) - 1
         if last and "min" in d:
-            ctx.fail(f"{path}.min", "no min on the last grade: it takes every unit below the others",
-                     repr(d["min"]))
+            ctx.fail(f"{path}.min", expected("last_grade_min"), repr(d["min"]))
         if not last and d.get("min") is None:
-            ctx.fail(f"{path}.min", "a minimum total (only the last grade has none)", "nothing")
+            ctx.fail(f"{path}.min", expected("grade_min"), found("nothing"))
         if out and d.get("min") is not None and d["min"] >= out[-1].min:
-            ctx.fail(f"{path}.min", f"a minimum below the previous grade's ({out[-1].min})", repr(d["min"]))
+            ctx.fail(f"{path}.min", expected("grade_below", min=out[-1].min), repr(d["min"]))
         quota = d.get("quota")
         if quota is not None and not (0 < quota <= 1) or (last and quota is not None):
-            ctx.fail(f"{path}.quota", "a share between 0 and 1 (0.15 = 15%), not on the last grade", repr(quota))
+            ctx.fail(f"{path}.quota", expected("quota"), repr(quota))
         if d["grade"] in [g.grade for g in out]:
-            ctx.fail(f"{path}.grade", "each grade once", repr(d["grade"]))
+            ctx.fail(f"{path}.grade", expected("once", what="grade"), repr(d["grade"]))
         out.append(Grade(str(d["grade"]), d.get("min"), quota))
     return tuple(out)
 
@@ -163,10 +167,9 @@ def _check_veto_grades(ctx: "SchemeContext", indicators, grades) -> None:
             continue
         grade = ind.params.get("grade") or names[-1]
         if grade not in names:
-            ctx.fail(f"{ind.params['path']}.grade", f"one of the grades {', '.join(names)}",
-                     f"{grade!r}{did_you_mean(grade, names)}")
+            ctx.fail(f"{ind.params['path']}.grade", expected("grades", grades=", ".join(names)), near(grade, names))
         if grade == names[0] and len(names) > 1:
-            ctx.fail(f"{ind.params['path']}.grade", "a grade below the top one: vetoed units are never top", repr(grade))
+            ctx.fail(f"{ind.params['path']}.grade", expected("veto_grade"), repr(grade))
         ind.params["grade"] = grade
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
+from ..i18n import Words, pick
+
 __all__ = ["RULES", "SPECIAL_AREAS", "FAULTY_MODES", "VETO_RANKS", "Indicator", "Grade", "ScoringScheme"]
 
 RULES = ("checklist", "self_score", "fixed", "rate", "bands", "deduct", "bonus", "veto", "weights")
@@ -52,7 +54,7 @@ class Indicator:
 
     def label(self, lang: str = "zh") -> str:
         """The indicator's title in *lang* (English only when the scheme gives ``title_en``)."""
-        return self.title_en if lang == "en" and self.title_en else self.title
+        return pick(Words(self.title, self.title_en), lang)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..campaign.folder import Campaign
+from ..i18n import t
 from ..output.xlsxfile import new_workbook
 from .cards import CARD_SHEET_LIMIT, write_cards
 from .engine import ScoreResult
@@ -47,13 +48,13 @@ def write_scoring_sheet(campaign: Campaign, scheme: ScoringScheme, result: Score
 def _veto_reasons(result: ScoreResult, lang: str) -> dict[str, tuple[str, set[str]]]:
     """Unit code → (the veto reason in *lang*, the areas of the veto indicators that fired)."""
     out: dict[str, tuple[list[str], set[str]]] = {}
-    for t in (t for code in result.vetoes for t in result.trace.unit(code)):
-        if t.get("vetoed"):
-            texts, areas = out.setdefault(t["unit_code"], ([], set()))
-            texts.append(note_text(t["notes"], lang))
-            areas.add(t["area"])
-    sep = "; " if lang == "en" else "；"
-    return {code: (sep.join(texts), areas) for code, (texts, areas) in out.items()}
+    for row in (row for code in result.vetoes for row in result.trace.unit(code)):
+        if row.get("vetoed"):
+            reasons, areas = out.setdefault(row["unit_code"], ([], set()))
+            reasons.append(note_text(row["notes"], lang))
+            areas.add(row["area"])
+    sep = t("sep.semicolon", lang)
+    return {code: (sep.join(reasons), areas) for code, (reasons, areas) in out.items()}
 
 
 def _area_columns(scheme: ScoringScheme, result: ScoreResult) -> list[tuple[str, str, bool]]:
@@ -87,7 +88,7 @@ def _row_cells(s: SheetStyle, row: dict, columns, result: ScoreResult, reasons: 
         cells.append((row["total"], "grey" if held else "num"))
     grade = w["held"] if held else row["grade"]
     if provisional and grade:
-        grade = f"{grade}（{w['provisional']}）" if s.lang == "zh" else f"{grade} ({w['provisional']})"
+        grade = w("grade_provisional", grade=grade, provisional=w["provisional"])
     cells.append((grade, "mark" if held or provisional else "center"))
     remarks = [w["held_note"]] if held else [w["provisional_note"]] if provisional else []
     if code in reasons:
@@ -112,7 +113,7 @@ def _table(s: SheetStyle, ws, campaign: Campaign, rows: list[dict], columns, res
            reasons: dict) -> None:
     w = s.w
     ws.forget_rows = True  # no chart on it: a written row's height is not kept
-    heads = [w["rank"], w["group_rank"], w["code"], w["name"], w["group"]] + [t for _, t, _ in columns] + \
+    heads = [w["rank"], w["group_rank"], w["code"], w["name"], w["group"]] + [title for _, title, _ in columns] + \
         [w["total"], w["grade"], w["remark"]]
     widths = [6.5, 6.5, 10, 24, 10] + [6 if veto else 11 for *_, veto in columns] + [9, 10, 26]
     last = len(heads) - 1

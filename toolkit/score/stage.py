@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from ..campaign.folder import Campaign
 from ..errors import ConfigError
+from ..i18n import Msg, define
 from ..merge.stage import load_merged
 from .engine import SCORES_COLUMNS, TRACE_COLUMNS, ScoreResult, UnitInput, load_adjustments, score_units
 from .scheme import load_scheme
 
 __all__ = ["score_campaign", "unit_inputs"]
+
+define("score", {"no_scheme": ("{path}：没有设置评分细则（`scoring:`）；请加上如 `scoring: annual-assessment-scoring`，或评分细则 .yaml 文件的路径",
+                             "{path}: no `scoring:` scheme is set; add e.g. `scoring: annual-assessment-scoring` or a path to a scheme .yaml")})
 
 
 def _single_values(ret) -> dict:
@@ -45,8 +49,7 @@ def score_campaign(campaign: Campaign, lang: str = "zh", merged=None) -> ScoreRe
     from .sheet import write_scoring_sheet
 
     if not campaign.scoring:
-        raise ConfigError(f"{campaign.dir / 'campaign.yaml'}: no `scoring:` scheme is set; add e.g. "
-                          f"`scoring: annual-assessment-scoring` or a path to a scheme .yaml")
+        raise ConfigError(Msg("score.no_scheme", {"path": campaign.dir / "campaign.yaml"}))
     spec = campaign.template()
     scheme = load_scheme(campaign.scoring, campaign.dir, spec=spec)
     adjustments_file = campaign.dir / "adjustments.csv"

@@ -13,14 +13,15 @@ import math
 import re
 from typing import Any
 
+from ..i18n import Words, define, pick, t
 from ..normalise.values import display
 
 __all__ = ["NOTES", "MISSING_NOTE", "item_number", "note_text", "rule_text", "values_text", "value_labels", "points_text"]
 
 MISSING_NOTE = "未填报"
 
-#: Trace notes: key → (Chinese, English) templates.
-NOTES = {
+#: Trace notes (score.note.<key>): a trace row's notes are (key, parameters) pairs, rendered in the reader's language.
+NOTES = define("score.note", {
     "missing": (MISSING_NOTE, "not filled in"),
     "missing_fields": (MISSING_NOTE + "：{fields}", "not filled in: {fields}"),
     "not_a_number": ("不是数字，按0分计", "not a number: 0 points"),
@@ -40,9 +41,10 @@ NOTES = {
     "no_evaluation": ("无评价表（自评/互评/点评），本项跳过", "no evaluation return (self/peer/leader): skipped"),
     "role_missing": ("未收到{role}，按0分计", "no {role} return: 0 points"),
     "text": ("{text}", "{text}"),
-}
+})
 
-_RULES = {
+
+define("score.rule", {
     "self_score": ("按自评分计分，最高{max}分，最低0分", "the self score, at most {max} and at least 0"),
     "fixed": ("按填报答案计分：{pairs}", "points per answer: {pairs}"),
     "fixed_default": ("；其他答案{default}分", "; any other answer {default}"),
@@ -54,8 +56,7 @@ _RULES = {
     "band": ("达到{min}得{points}分", "{min} or more: {points}"),
     "deduct_base": ("按次数扣分：满分{base}分，{value}每1次扣{per}分，最多扣{floor}分",
                     "deduction from {base} points: {per} off for each one{value}, at most {floor} off"),
-    "deduct": ("按次数扣分：{value}每1次扣{per}分，最多扣{floor}分",
-               "deduction: {per} off for each one{value}, at most {floor} off"),
+    "deduct": ("按次数扣分：{value}每1次扣{per}分，最多扣{floor}分", "deduction: {per} off for each one{value}, at most {floor} off"),
     "bonus": ("加分项：各项按自评分计（不超过该项分值），合计封顶{cap}分",
               "bonus: each item's self score (at most its points), {cap} at most in all"),
     "veto": ("一票否决：任一项为“是”即否决，等次定为{grade}", "veto: any item answered yes vetoes the unit, grade {grade}"),
@@ -63,16 +64,24 @@ _RULES = {
     "veto_unranked": ("，不参与排名", ", not ranked"),
     "weights": ("加权计分：{weights}（同一角色有多份的取平均）", "weighted: {weights} (several returns of a role: their mean)"),
     "adjustment": ("考核调整（办公室加减分）", "office adjustment"),
-}
+})
 
-_WORDS = {"computed": ("计算值", "computed"), "mean": ("平均", "mean"), "blank": ("未填", "blank"),
-          "yes": ("是", "yes"), "no": ("否", "no"), "sep": ("；", "; "), "colon": ("：", ": "),
-          "list": ("、", ", ")}
+define("score.word", {
+    "computed": ("计算值", "computed"),
+    "mean": ("平均", "mean"),
+    "blank": ("未填", "blank"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "sep": ("；", "; "),
+    "colon": ("：", ": "),
+    "list": ("、", ", "),
+    "value": ("“{value}”", " ({value})"),
+    "points": ("{points}分", "{points}"),
+})
 
 
-def _w(table: dict, key: str, lang: str, **kw) -> str:
-    zh, en = table[key]
-    return (en if lang == "en" else zh).format(**kw)
+def _w(namespace: str, key: str, lang: str, **kw) -> str:
+    return t(f"score.{namespace}.{key}", lang, **kw)
 
 
 def item_number(item_id: str) -> str:
@@ -85,9 +94,9 @@ def note_text(notes, lang: str = "zh", fields: dict[str, str] | None = None) -> 
     names the fields of a ``missing_fields`` note by their labels."""
     def params(p: dict) -> dict:
         if fields and "fields" in p:
-            return {**p, "fields": _w(_WORDS, "list", lang).join(fields.get(n, n) for n in p["fields"].split("、"))}
+            return {**p, "fields": _w("word", "list", lang).join(fields.get(n, n) for n in p["fields"].split("、"))}
         return p
-    return _w(_WORDS, "sep", lang).join(_w(NOTES, key, lang, **params(p)) for key, p in notes)
+    return _w("word", "sep", lang).join(_w("note", key, lang, **params(p)) for key, p in notes)
 
 
 def points_text(value: Any) -> str:
@@ -99,16 +108,16 @@ def points_text(value: Any) -> str:
 
 def _value_text(value: Any, lang: str) -> str:
     if value is None or value == "":
-        return _w(_WORDS, "blank", lang)
+        return _w("word", "blank", lang)
     if isinstance(value, bool):
-        return _w(_WORDS, "yes" if value else "no", lang)
+        return _w("word", "yes" if value else "no", lang)
     return points_text(value)
 
 
 def value_labels(spec, lang: str = "zh") -> dict[str, str]:
     """Value key → its label: form fields by their label, checklist values as "item column label"."""
     def label(f) -> str:
-        return f.label_en if lang == "en" and f.label_en else f.label
+        return pick(Words(f.label, f.label_en), lang)
     out = {fid: label(f) for fid, f in spec.form_fields.items()}
     for sheet in spec.sheets:
         for area in sheet.areas:
@@ -123,17 +132,17 @@ def values_text(values, labels: dict[str, str], lang: str = "zh") -> str:
     parts = []
     for key, value in values:
         if key == "=":
-            name = _w(_WORDS, "computed", lang)
+            name = _w("word", "computed", lang)
         elif key == "mean":
-            name = _w(_WORDS, "mean", lang)
+            name = _w("word", "mean", lang)
         elif key.startswith("role:"):
             name = key[5:]
         else:
             name = labels.get(key, key)
             if len(checklist) == 1 and key in checklist:  # the row is about that item: its column is enough
                 name = name.split(" ", 1)[-1]
-        parts.append(f"{name}{_w(_WORDS, 'colon', lang)}{_value_text(value, lang)}")
-    return _w(_WORDS, "sep", lang).join(parts)
+        parts.append(f"{name}{_w('word', 'colon', lang)}{_value_text(value, lang)}")
+    return _w("word", "sep", lang).join(parts)
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -156,37 +165,37 @@ def rule_text(ind, lang: str = "zh", *, names: dict | None = None, labels: dict 
     *labels* (value key → label) turn a simple expression into words."""
     p, mx = ind.params, points_text(ind.max)
     value = _expression_words(p.get("value") or "", names or {}, labels or {}) if p.get("value") else ""
-    value = (f" ({value})" if lang == "en" else f"“{value}”") if value else ""
+    value = _w("word", "value", lang, value=value) if value else ""
     if ind.rule == "self_score":
-        return _w(_RULES, "self_score", lang, max=mx)
+        return _w("rule", "self_score", lang, max=mx)
     if ind.rule == "fixed":
-        yes_no = {"true": _w(_WORDS, "yes", lang), "false": _w(_WORDS, "no", lang)}
-        unit = "分" if lang != "en" else ""
-        pairs = _w(_WORDS, "list", lang).join(f"{yes_no.get(k, k)} {points_text(v)}{unit}" for k, v in p["points"])
-        text = _w(_RULES, "fixed", lang, pairs=pairs)
-        return text + (_w(_RULES, "fixed_default", lang, default=points_text(p["default"])) if p["default"] else "")
+        yes_no = {"true": _w("word", "yes", lang), "false": _w("word", "no", lang)}
+        pairs = _w("word", "list", lang).join(f"{yes_no.get(k, k)} {_w('word', 'points', lang, points=points_text(v))}"
+                                              for k, v in p["points"])
+        text = _w("rule", "fixed", lang, pairs=pairs)
+        return text + (_w("rule", "fixed_default", lang, default=points_text(p["default"])) if p["default"] else "")
     if ind.rule == "rate":
         if p["mode"] == "target":
-            return _w(_RULES, "rate_target", lang, value=value, target=_share(p["target"]), max=mx)
-        return _w(_RULES, "rate_best", lang, value=value, max=mx)
+            return _w("rule", "rate_target", lang, value=value, target=_share(p["target"]), max=mx)
+        return _w("rule", "rate_best", lang, value=value, max=mx)
     if ind.rule == "bands":
-        bands = _w(_WORDS, "list", lang).join(_w(_RULES, "band", lang, min=points_text(low), points=points_text(pts))
+        bands = _w("word", "list", lang).join(_w("rule", "band", lang, min=points_text(low), points=points_text(pts))
                                               for low, pts in p["bands"])
-        return _w(_RULES, "bands", lang, value=value, bands=bands)
+        return _w("rule", "bands", lang, value=value, bands=bands)
     if ind.rule == "deduct":
         key = "deduct_base" if p["base"] else "deduct"
-        return _w(_RULES, key, lang, base=points_text(p["base"]), value=value, per=points_text(p["per"]),
+        return _w("rule", key, lang, base=points_text(p["base"]), value=value, per=points_text(p["per"]),
                   floor=points_text(p["floor"]))
     if ind.rule == "bonus":
-        return _w(_RULES, "bonus", lang, cap=points_text(p["cap"]))
+        return _w("rule", "bonus", lang, cap=points_text(p["cap"]))
     if ind.rule == "veto":
-        tail = _w(_RULES, "veto_unranked" if veto_rank == "unranked" else "veto_last", lang)
-        return _w(_RULES, "veto", lang, grade=p["grade"]) + tail
+        tail = _w("rule", "veto_unranked" if veto_rank == "unranked" else "veto_last", lang)
+        return _w("rule", "veto", lang, grade=p["grade"]) + tail
     if ind.rule == "weights":
-        weights = _w(_WORDS, "list", lang).join(f"{role}{points_text(w * 100)}%" for role, w in p["weights"].items())
-        return _w(_RULES, "weights", lang, weights=weights)
+        weights = _w("word", "list", lang).join(f"{role}{points_text(w * 100)}%" for role, w in p["weights"].items())
+        return _w("rule", "weights", lang, weights=weights)
     return ""
 
 
 def adjustment_text(lang: str = "zh") -> str:
-    return _w(_RULES, "adjustment", lang)
+    return _w("rule", "adjustment", lang)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..i18n import t
 from .model import Sheet, TemplateSpec
 
 __all__ = [
@@ -49,8 +50,7 @@ class CodeLine:
 
 def code_line(spec: TemplateSpec, unit_code: str, unit_name: str, lang: str = "zh") -> str:
     """The visible identity line printed on row 2 of every sheet."""
-    label = ("Unit: ", "    Form code: ") if lang == "en" else ("填报单位：", "    表码：")
-    return f"{label[0]}{unit_name}{label[1]}TK|{spec.id}|{spec.version}|{unit_code}"
+    return t("code_line", lang, unit=unit_name, code=f"TK|{spec.id}|{spec.version}|{unit_code}")
 
 
 def parse_code_line(text) -> CodeLine | None:

@@ -13,9 +13,10 @@ from typing import Any
 import yaml
 
 from ..errors import SpecError, ToolkitError
-from .errors import found_zh
+from ..i18n import Msg, define
+from .errors import did_you_mean
 from .model import TemplateSpec
-from .parse import parse_spec, suggest_names
+from .parse import parse_spec
 
 __all__ = ["TEMPLATES_DIR", "bundled_templates", "find_template", "load_spec", "read_yaml"]
 
@@ -37,6 +38,21 @@ def _yaml(text: str) -> Any:
     return yaml.safe_load(text)
 
 
+define("spec.load", {
+    "no_templates": ("{folder} 中没有内置模板：安装不完整，请重新安装本工具（pip install --force-reinstall assessment-toolkit）",
+                     "no bundled templates in {folder}: the installation is incomplete; reinstall the package "
+                     "(pip install --force-reinstall assessment-toolkit)"),
+    "not_found": ("找不到模板定义文件：{path}", "template spec file not found: {path}"),
+    "unknown": ("没有名为 {ref} 的内置模板{hint}；可用 `toolkit templates` 列出内置模板，或给出 .yaml 模板定义文件的路径",
+                "unknown template {ref}{hint}; run `toolkit templates` to list them, or give a path to a .yaml spec"),
+    "line": (" 第 {line} 行", " line {line}"),
+    "not_yaml": ("{path}{line}：不是有效的 YAML（{problem}）", "{path}{line}: not valid YAML: {problem}"),
+    "unreadable": ("无法读取{what} {path}（{reason}）", "cannot read {what} {path}: {reason}"),
+    "template spec": ("模板定义文件", "template spec"),
+    "scoring scheme": ("评分细则", "scoring scheme"),
+})
+
+
 def bundled_templates() -> list[TemplateSpec]:
     """All specs bundled in toolkit/templates/ (files named ``*.yaml`` with a ``sheets`` key)."""
     out = []
@@ -45,10 +61,7 @@ def bundled_templates() -> list[TemplateSpec]:
         if isinstance(raw, dict) and "sheets" in raw:
             out.append(parse_spec(raw, str(path)))
     if not out:  # an install without its package data: say so instead of listing nothing
-        raise ToolkitError(f"no bundled templates in {TEMPLATES_DIR}: the installation is incomplete; "
-                           f"reinstall the package (pip install --force-reinstall assessment-toolkit)",
-                           zh=f"{TEMPLATES_DIR} 中没有内置模板：安装不完整，请重新安装本工具"
-                              f"（pip install --force-reinstall assessment-toolkit）")
+        raise ToolkitError(Msg("spec.load.no_templates", {"folder": TEMPLATES_DIR}))
     return out
 
 
@@ -59,16 +72,13 @@ def find_template(ref: str, base: Path | None = None) -> TemplateSpec:
         candidate = base / candidate
     if ref.endswith((".yaml", ".yml")) or candidate.is_file():
         if not candidate.is_file():
-            raise SpecError(f"template spec file not found: {candidate}", zh=f"找不到模板定义文件：{candidate}")
+            raise SpecError(Msg("spec.load.not_found", {"path": candidate}))
         return load_spec(candidate)
     path = TEMPLATES_DIR / f"{ref}.yaml"
     if path.is_file():
         return load_spec(path)
     known = [p.stem for p in TEMPLATES_DIR.glob("*.yaml") if not p.stem.endswith("-scoring")]
-    hint = suggest_names(ref, known)
-    raise SpecError(f"unknown template {ref!r}{hint}; run `toolkit templates` to list them, or give a path to a .yaml spec",
-                    zh=f"没有名为 {ref!r} 的内置模板{found_zh(hint) if hint else ''}；"
-                       f"可用 `toolkit templates` 列出内置模板，或给出 .yaml 模板定义文件的路径")
+    raise SpecError(Msg("spec.load.unknown", {"ref": repr(ref), "hint": did_you_mean(ref, known)}))
 
 
 _LOADED: dict[tuple[str, int, int], TemplateSpec] = {}
@@ -96,12 +106,9 @@ def read_yaml(path: Path, what: str) -> Any:
         return _yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", exc)
-        where_zh = f" 第 {mark.line + 1} 行" if mark else ""
-        raise SpecError(f"{path}{where}: not valid YAML: {problem}",
-                        zh=f"{path}{where_zh}：不是有效的 YAML（{problem}）") from None
+        line = Msg("spec.load.line", {"line": mark.line + 1}) if mark else ""
+        raise SpecError(Msg("spec.load.not_yaml", {"path": path, "line": line,
+                                                    "problem": getattr(exc, "problem", exc)})) from None
     except OSError as exc:
-        what_zh = {"template spec": "模板定义文件", "scoring scheme": "评分细则"}.get(what, what)
-        raise SpecError(f"cannot read {what} {path}: {exc.strerror}",
-                        zh=f"无法读取{what_zh} {path}（{exc.strerror}）") from None
+        raise SpecError(Msg("spec.load.unreadable", {"what": Msg(f"spec.load.{what}"), "path": path,
+                                                      "reason": exc.strerror})) from None

@@ -6,17 +6,32 @@ for a misspelt key or value, "did you mean …".
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
 from ..errors import SpecError
 from ..expr.language import ExpressionError, compile_expr
+from ..i18n import Msg, Words
 from ..output.names import sheet_name_problem
-from .errors import in_chinese
-from .model import AREA_KINDS, FIELD_TYPES, ID_RE, SHEET_KINDS, TEMPLATE_ID_RE, Area, CarryFrom, Field, Item, Lifecycle, Rule, Sheet, SummaryRate, TemplateSpec
+from .errors import did_you_mean, error, expected, found, type_name, typed
+from .model import (
+    AREA_KINDS,
+    FIELD_TYPES,
+    ID_RE,
+    SHEET_KINDS,
+    TEMPLATE_ID_RE,
+    Area,
+    CarryFrom,
+    Field,
+    Item,
+    Lifecycle,
+    Rule,
+    Sheet,
+    SummaryRate,
+    TemplateSpec,
+)
 
-__all__ = ["parse_spec"]
+__all__ = ["parse_spec", "ParseContext", "near"]
 
 
 _FIELD_KEYS = {
@@ -50,15 +65,15 @@ def parse_spec(raw: Any, source: str = "<spec>") -> TemplateSpec:
     top = ctx.mapping(raw, "", _TOP_KEYS, required=("id", "version", "title", "sheets"))
     tid = top["id"]
     if not TEMPLATE_ID_RE.match(tid):
-        ctx.fail("id", "a template id of letters, digits, - and _ (e.g. annual-assessment)", repr(tid))
+        ctx.fail("id", expected("template_id"), repr(tid))
     sheets = [_sheet(ctx, s, f"sheets[{n}]") for n, s in enumerate(top["sheets"])]
     if not sheets:
-        ctx.fail("sheets", "at least one sheet", "an empty list")
+        ctx.fail("sheets", expected("sheets"), found("empty_list"))
     _unique(ctx, [s.id for s in sheets], "sheets", "sheet id")
     _unique(ctx, [s.name.lower() for s in sheets], "sheets", "sheet name (case-insensitive)")
     for n, s in enumerate(sheets):
         if s.name.lower() in ("_meta", "_lists"):
-            ctx.fail(f"sheets[{n}].name", "a sheet name other than _meta and _lists (reserved)", s.name)
+            ctx.fail(f"sheets[{n}].name", expected("not_reserved"), s.name)
     _unique_ids(ctx, sheets)
     _check_carry_sources(ctx, sheets)
     names = {f.id for s in sheets for f in s.fields}
@@ -71,7 +86,7 @@ def parse_spec(raw: Any, source: str = "<spec>") -> TemplateSpec:
     summary = tuple(_summary(ctx, r, f"summary[{n}]", names) for n, r in enumerate(top.get("summary") or []))
     for n, key in enumerate(top.get("return_key") or []):
         if key not in names:
-            ctx.fail(f"return_key[{n}]", "a form field id of this template", f"{key!r}{suggest_names(str(key), names)}")
+            ctx.fail(f"return_key[{n}]", expected("form_field"), near(key, names))
     return TemplateSpec(
         summary=summary, return_key=tuple(top.get("return_key") or ()), id=tid, version=str(top["version"]), title=top["title"], sheets=tuple(sheets),
         rules=rules, description=top.get("description", ""), title_en=top.get("title_en"),
@@ -86,23 +101,22 @@ def _sheet(ctx: "ParseContext", raw: Any, path: str) -> Sheet:
     name = d["name"]
     problem = sheet_name_problem(name)
     if problem:  # what Excel refuses: at most 31 characters, none of []:*?/\, no apostrophe at an edge
-        ctx.fail(f"{path}.name", "a sheet name Excel accepts (at most 31 characters, none of []:*?/\\, no ' at either end)",
-                 f"{name!r}: {problem}")
+        ctx.fail(f"{path}.name", expected("sheet_name", chars="[]:*?/\\"), found("sheet_name", name=repr(name), problem=problem))
     fields = tuple(_field(ctx, f, f"{path}.fields[{n}]") for n, f in enumerate(d.get("fields") or []))
     columns = tuple(_field(ctx, c, f"{path}.columns[{n}]") for n, c in enumerate(d.get("columns") or []))
     areas = tuple(_area(ctx, a, f"{path}.areas[{n}]", columns) for n, a in enumerate(d.get("areas") or []))
     if kind == "form" and not fields:
-        ctx.fail(f"{path}.fields", "a form sheet with at least one field", "no fields")
+        ctx.fail(f"{path}.fields", expected("form_sheet"), found("no_fields"))
     if kind == "checklist" and (not areas or not columns):
-        ctx.fail(f"{path}", "a checklist with `columns` (inputs) and `areas` (items)", "missing")
+        ctx.fail(f"{path}", expected("checklist"), found("missing"))
     if kind == "table" and not columns:
-        ctx.fail(f"{path}.columns", "a table with at least one column", "no columns")
+        ctx.fail(f"{path}.columns", expected("table"), found("no_columns"))
     _unique(ctx, [c.id for c in columns], f"{path}.columns", "column id")
     _unique(ctx, [a.id for a in areas], f"{path}.areas", "area id")
     key = tuple(d.get("key") or ())
     for k in key:
         if k not in {c.id for c in columns}:
-            ctx.fail(f"{path}.key", "column ids of this table", f"{k!r}{suggest_names(k, [c.id for c in columns])}")
+            ctx.fail(f"{path}.key", expected("column_ids"), near(k, [c.id for c in columns]))
     col_ids = {c.id for c in columns}
     row_rules = tuple(_rule(ctx, r, f"{path}.row_rules[{n}]", col_ids)
                       for n, r in enumerate(d.get("row_rules") or []))
@@ -121,8 +135,7 @@ def _carry_from(ctx: "ParseContext", raw: Any, path: str, col_ids: set[str]) -> 
     d = ctx.mapping(raw, path, _CARRY_FROM_KEYS, required=("sheet", "columns"))
     for target in d["columns"]:
         if target not in col_ids:
-            ctx.fail(f"{path}.columns", "column ids of this table as keys",
-                     f"{target!r}{suggest_names(str(target), col_ids)}")
+            ctx.fail(f"{path}.columns", expected("column_keys"), near(target, col_ids))
     return CarryFrom(d["sheet"], tuple((str(k), str(v)) for k, v in d["columns"].items()), d.get("if"))
 
 
@@ -133,7 +146,7 @@ def _lifecycle(ctx: "ParseContext", raw: Any, path: str, columns: tuple[Field, .
     ids = {c.id for c in columns}
     for key in ("status", "closed_on", "deadline", "problem", "reason"):
         if d.get(key) is not None and d[key] not in ids:
-            ctx.fail(f"{path}.{key}", "a column id of this table", f"{d[key]!r}{suggest_names(d[key], ids)}")
+            ctx.fail(f"{path}.{key}", expected("column_id"), near(d[key], ids))
     return Lifecycle(d["status"], tuple(map(str, d["closed"])), tuple(map(str, d.get("in_progress") or ())),
                      d.get("closed_on"), d.get("deadline"), d.get("problem"), d.get("reason"))
 
@@ -143,22 +156,21 @@ def _field(ctx: "ParseContext", raw: Any, path: str) -> Field:
     ftype = ctx.choice(d.get("type", "text"), f"{path}.type", FIELD_TYPES)
     choices = tuple(str(c) for c in d.get("choices") or ())
     if ftype == "choice" and not choices:
-        ctx.fail(f"{path}.choices", "a list of choices for a field of type choice", "none")
+        ctx.fail(f"{path}.choices", expected("choice_list"), found("none"))
     synonyms = []
     for choice, syns in (d.get("synonyms") or {}).items():
         if str(choice) not in choices:
-            ctx.fail(f"{path}.synonyms", f"keys that are choices ({', '.join(choices)})",
-                     f"{choice!r}{suggest_names(str(choice), choices)}")
+            ctx.fail(f"{path}.synonyms", expected("choice_keys", choices=", ".join(choices)), near(choice, choices))
         synonyms.extend((str(s), str(choice)) for s in (syns if isinstance(syns, list) else [syns]))
     if "pattern" in d:
         try:
             re.compile(d["pattern"])
         except re.error as exc:
-            ctx.fail(f"{path}.pattern", "a valid regular expression", f"{d['pattern']!r} ({exc})")
+            ctx.fail(f"{path}.pattern", expected("regex"), f"{d['pattern']!r} ({exc})")
     if "min" in d and "max" in d and d["min"] > d["max"]:
-        ctx.fail(f"{path}.min", f"min ≤ max ({d['max']})", str(d["min"]))
+        ctx.fail(f"{path}.min", expected("min_max", max=d["max"]), str(d["min"]))
     if d.get("scale", 100) not in (1, 100):
-        ctx.fail(f"{path}.scale", "1 (0.85 means 85%) or 100 (85 means 85%)", str(d.get("scale")))
+        ctx.fail(f"{path}.scale", expected("scale"), str(d.get("scale")))
     if "required_if" in d:
         _check_expr(ctx, d["required_if"], f"{path}.required_if", None)
     if "formula" in d:  # names are checked where the field's scope is known (form fields, below)
@@ -188,7 +200,7 @@ def _area(ctx: "ParseContext", raw: Any, path: str, sheet_columns: tuple[Field, 
                           standard=di.get("standard", ""), max_points=float(di.get("max", 0)),
                           area_id=aid, evidence=di.get("evidence")))
     if not items:
-        ctx.fail(f"{path}.items", "at least one item", "none")
+        ctx.fail(f"{path}.items", expected("items"), found("none"))
     return Area(id=aid, title=d["title"], kind=kind, items=tuple(items),
                 columns=columns or sheet_columns, cap=d.get("cap"))
 
@@ -219,8 +231,7 @@ def _summary(ctx: "ParseContext", raw: Any, path: str, names: set[str]) -> Summa
     d = ctx.mapping(raw, path, _SUMMARY_KEYS, required=("id", "label", "numerator", "denominator"))
     for key in ("numerator", "denominator"):
         if d[key] not in names:
-            ctx.fail(f"{path}.{key}", "a form field id of this template",
-                     f"{d[key]!r}{suggest_names(d[key], names)}")
+            ctx.fail(f"{path}.{key}", expected("form_field"), near(d[key], names))
     return SummaryRate(ctx.ident(d["id"], f"{path}.id"), d["label"], d["numerator"], d["denominator"],
                        d.get("label_en"))
 
@@ -231,11 +242,10 @@ def _check_expr(ctx: "ParseContext", source: str, path: str, names: set[str] | N
         compile_expr(source)
         used = names_in(source)
     except ExpressionError as exc:
-        ctx.fail(path, "a valid expression", str(exc), exc.zh)
+        ctx.fail(path, expected("expression"), Words(exc.zh, str(exc)))
     if names is not None:
         for name in sorted(used - names - {"true", "false", "none", "True", "False", "None"}):
-            ctx.fail(path, "names of fields in this template",
-                     f"unknown name {name!r}{suggest_names(name, names)}")
+            ctx.fail(path, expected("field_names"), found("unknown_name", name=repr(name), hint=did_you_mean(name, names)))
 
 
 def _check_carry_sources(ctx: "ParseContext", sheets: list[Sheet]) -> None:
@@ -246,12 +256,11 @@ def _check_carry_sources(ctx: "ParseContext", sheets: list[Sheet]) -> None:
         path = f"sheets[{n}].carry_from"
         source = tables.get(sheet.carry_from.sheet)
         if source is None:
-            ctx.fail(f"{path}.sheet", "the id of a table sheet of this template",
-                     f"{sheet.carry_from.sheet!r}{suggest_names(sheet.carry_from.sheet, tables)}")
+            ctx.fail(f"{path}.sheet", expected("table_sheet"), near(sheet.carry_from.sheet, tables))
         ids = {c.id for c in source.columns}
         for _, src in sheet.carry_from.columns:
             if src not in ids:
-                ctx.fail(f"{path}.columns", f"column ids of {source.id} as values", f"{src!r}{suggest_names(src, ids)}")
+                ctx.fail(f"{path}.columns", expected("column_values", source=source.id), near(src, ids))
         if sheet.carry_from.condition:
             _check_expr(ctx, sheet.carry_from.condition, f"{path}.if", ids)
 
@@ -267,8 +276,7 @@ def _unique_ids(ctx: "ParseContext", sheets: list[Sheet]) -> None:
             places += [(f"sheets[{s_no}].columns[{n}].id", c.id) for n, c in enumerate(sheet.columns)]
         for path, ident in places:
             if ident in seen:
-                ctx.fail(path, "an id used once in the template (fields, items, table columns)",
-                         f"{ident!r}, already used at {seen[ident]}")
+                ctx.fail(path, expected("unique_id"), found("used_at", value=repr(ident), path=seen[ident]))
             seen[ident] = path
 
 
@@ -276,13 +284,13 @@ def _unique(ctx: "ParseContext", values: list[str], path: str, what: str) -> Non
     seen = set()
     for v in values:
         if v in seen:
-            ctx.fail(path, f"each {what} once", f"{v!r} twice")
+            ctx.fail(path, expected("once", what=what), found("twice", value=repr(v)))
         seen.add(v)
 
 
-def suggest_names(value: str, options) -> str:
-    close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+def near(value: Any, options) -> Msg:
+    """A value that is not one of *options*, with the closest option when there is one."""
+    return found("value", value=repr(value), hint=did_you_mean(str(value), options))
 
 
 class ParseContext:
@@ -291,37 +299,35 @@ class ParseContext:
     def __init__(self, source: str):
         self.source = source
 
-    def fail(self, path: str, expected: str, got: str, got_zh: str | None = None):
-        """Stop loading: where, what was expected and what was found, in English and Chinese."""
-        where = f"{self.source}: {path or '(top level)'}"
-        raise SpecError(f"{where}: expected {expected}, got {got}",
-                        zh=in_chinese(self.source, path, expected, got, got_zh))
+    def fail(self, path: str, expected: Msg, got: Msg | Words | str):
+        """Stop loading: where, what was expected (a message of toolkit.spec.errors) and what was found."""
+        raise SpecError(error(self.source, path, expected, got))
 
     def mapping(self, raw: Any, path: str, keys: dict, required=()) -> dict:
         """Check a mapping's keys (unknown → did you mean), value types and required keys."""
         if not isinstance(raw, dict):
-            self.fail(path, "a mapping (key: value)", type(raw).__name__)
+            self.fail(path, expected("mapping"), type_name(raw))
         for key, value in raw.items():
             where = f"{path}.{key}" if path else str(key)
             if key not in keys:
-                self.fail(where, f"one of the keys {', '.join(keys)}",
-                          f"unknown key {key!r}{suggest_names(str(key), keys)}")
+                self.fail(where, expected("keys", keys=", ".join(keys)),
+                          found("unknown_key", key=repr(key), hint=did_you_mean(str(key), keys)))
             kind = keys[key]
             numeric = isinstance(kind, tuple) and float in kind
             if value is not None and (not isinstance(value, kind) or (numeric and isinstance(value, bool))):
-                expected = kind.__name__ if isinstance(kind, type) else "a number" if numeric else "text or a list"
-                self.fail(where, expected, f"{type(value).__name__} {value!r}")
+                self.fail(where, expected(kind.__name__ if isinstance(kind, type) else "number" if numeric else "text_or_list"),
+                          typed(value))
         for key in required:
             if raw.get(key) in (None, ""):
-                self.fail(f"{path}.{key}" if path else key, "a value (required)", "nothing")
+                self.fail(f"{path}.{key}" if path else key, expected("required"), found("nothing"))
         return raw
 
     def choice(self, value: Any, path: str, options) -> str:
         if value not in options:
-            self.fail(path, f"one of {', '.join(options)}", f"{value!r}{suggest_names(str(value), options)}")
+            self.fail(path, expected("one_of", options=", ".join(options)), near(value, options))
         return value
 
     def ident(self, value: Any, path: str) -> str:
         if not isinstance(value, str) or not ID_RE.match(value):
-            self.fail(path, "an id of letters, digits and _ starting with a letter (no dots)", repr(value))
+            self.fail(path, expected("id_no_dots"), repr(value))
         return value

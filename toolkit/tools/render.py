@@ -20,9 +20,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..i18n import define, t
+
 __all__ = ["workbooks", "render", "main", "message", "MissingTool"]
 
-_MSG = {
+define("render", {
     "missing": ("未找到 {tool}：渲染打印页需要 LibreOffice（soffice）和 poppler（pdftoppm）。"
                 "请先安装，例如 `apt-get install libreoffice-calc poppler-utils`，或在 Windows/macOS 上安装 LibreOffice 与 poppler，"
                 "并确保它们在 PATH 中。",
@@ -33,7 +35,7 @@ _MSG = {
              "{dir} holds no workbook to render (outbox/, feedback/ and out/ are empty)."),
     "failed": ("LibreOffice 未能转换 {file}：{detail}", "LibreOffice could not convert {file}: {detail}"),
     "done": ("已渲染 {n} 个工作簿，共 {pages} 页，见 {out}", "Rendered {n} workbooks, {pages} pages, in {out}"),
-}
+})
 
 
 class MissingTool(RuntimeError):
@@ -41,8 +43,7 @@ class MissingTool(RuntimeError):
 
 
 def message(key: str, lang: str, **kw) -> str:
-    zh, en = _MSG[key]
-    return (en if lang == "en" else zh).format(**kw)
+    return t(f"render.{key}", lang, **kw)
 
 
 def workbooks(campaign_dir: Path, all_units: bool = False) -> list[Path]:

@@ -16,6 +16,7 @@ from typing import Any, Iterator, Mapping
 from ..catalogue.checks import CODES
 from ..codes import CATALOGUE, Words, render
 from ..expr.language import ExpressionError, evaluate, names_in
+from ..i18n import define, pick, t
 from ..spec.model import Field, TemplateSpec
 
 __all__ = ["Issue", "Entry", "Return", "CODES", "new_issue", "check_structure", "check_parse", "check_required",
@@ -221,9 +222,13 @@ def check_required_if(ret: Return) -> Iterator[Issue]:
                 yield new_issue("value.required", e, condition=_condition_words(cond, ret))
 
 
-_ZH_WORDS = {"==": "为", "!=": "不为", "and": "且", "or": "或", "not": "非", "True": "是", "False": "否",
-             "true": "是", "false": "否", "None": "空", "none": "空"}
-_EN_WORDS = {"==": "is", "!=": "is not", "True": "yes", "False": "no", "true": "yes", "false": "no"}
+# How a required_if condition's operators and constants read (a name not here is a field id or kept as written).
+_CONDITION_WORDS = define("validate.condition", {
+    "==": ("为", "is"), "!=": ("不为", "is not"), "and": ("且", "and"), "or": ("或", "or"), "not": ("非", "not"),
+    "True": ("是", "yes"), "False": ("否", "no"), "true": ("是", "yes"), "false": ("否", "no"),
+    "None": ("空", "None"), "none": ("空", "none"),
+})
+define("validate", {"condition_field": ("「{label}」", "'{label}'")})
 
 
 def _condition_words(cond: str, ret: Return) -> Words:
@@ -231,14 +236,12 @@ def _condition_words(cond: str, ret: Return) -> Words:
     fields = {e.field.id: e.field for e in ret.entries.values()}
 
     def words(lang: str):
-        table = _EN_WORDS if lang == "en" else _ZH_WORDS
-
         def one(m: re.Match) -> str:
             word = m.group(0)
             if word in fields:
-                f = fields[word]
-                return f"'{f.label_en or f.label}'" if lang == "en" else f"「{f.label}」"
-            return table.get(word, word)
+                return t("validate.condition_field", lang, label=pick(Words(fields[word].label, fields[word].label_en), lang))
+            key = f"validate.condition.{word}"
+            return t(key, lang) if key in _CONDITION_WORDS else word
         return re.sub(r"==|!=|[A-Za-z_][A-Za-z0-9_]*", one, cond)
     return Words(words("zh"), words("en"))
 

@@ -21,6 +21,7 @@ from ..campaign.lock import locked
 from ..campaign.values import encode_entries, spec_key
 from ..codes import hint, render, title
 from ..expr.language import ExpressionError, evaluate
+from ..i18n import Words, define, pick, texts
 from ..intake.isolated import exit_with_parent
 from ..normalise.values import Parsed, display, normalise
 from ..read.locate import item_field
@@ -152,21 +153,25 @@ def check_return(ret: Return) -> list[Issue]:
     return run_checks(ret)
 
 
+define("validate.issue", {
+    "label": ("「{label}」", " '{label}'"),
+    "typed": ("（填写的是：{typed}）", " (typed: {typed})"),
+    "detail": ("（{detail}）", " — {detail}"),
+    "head": ("{where}{label}：{title}{typed}{detail}", "{where}{label}: {title}{typed}{detail}"),
+    "message": ("{head}。{hint}", "{head}. {hint}"),
+})
+
+
 def issue_message(issue: Issue, lang: str = "zh") -> str:
     """Where, what and how to fix, in the user's language."""
-    where = f"{issue.sheet}!{issue.cell}" if issue.cell else issue.sheet
-    shown = (issue.label_en or issue.label) if lang == "en" else issue.label
-    label = f"「{shown}」" if shown and lang != "en" else (f" '{shown}'" if shown else "")
+    w = texts("validate.issue", lang)
+    shown = pick(Words(issue.label, issue.label_en), lang)
     detail = render(issue.code, issue.params, lang, issue.variant)
     typed = typed_text(issue.value)
-    value = f"（填写的是：{typed}）" if lang != "en" and typed else (f" (typed: {typed})" if typed else "")
-    if lang == "en":
-        text = f"{where}{label}: {title(issue.code, 'en')}{value}"
-        text += f" — {detail}" if detail else ""
-        return f"{text.rstrip('.')}. {hint(issue.code, 'en')}".strip()
-    text = f"{where}{label}：{title(issue.code)}{value}"
-    text += f"（{detail}）" if detail else ""
-    return f"{text}。{hint(issue.code)}"
+    head = w("head", where=f"{issue.sheet}!{issue.cell}" if issue.cell else issue.sheet,
+             label=w("label", label=shown) if shown else "", title=title(issue.code, lang),
+             typed=w("typed", typed=typed) if typed else "", detail=w("detail", detail=detail) if detail else "")
+    return w("message", head=head.rstrip("."), hint=hint(issue.code, lang)).strip()
 
 
 def typed_text(value: Any) -> str:

@@ -13,6 +13,16 @@ import sqlite3
 from pathlib import Path
 
 from ...errors import CampaignError
+from ...i18n import Msg, define
+
+define("campaign.ledger", {
+    "unreadable": ("{path}：台账无法打开（{reason}）；请从备份恢复，或把它移到别处后重新收取（received/ 中的原件都在）",
+                   "{path}: the ledger cannot be opened ({reason}); restore it from a backup, or move it aside and collect "
+                   "again (the originals in received/ are kept)"),
+    "damaged": ("{path}：台账已损坏（缺少数据表 {tables}）；请从备份恢复，或把它移到别处后重新收取（received/ 中的原件都在）",
+                "{path}: the ledger is damaged (table {tables} is missing); restore it from a backup, or move it aside "
+                "and collect again (the originals in received/ are kept)"),
+})
 
 __all__ = ["SCHEMA", "CORE_TABLES", "ADDED_COLUMNS", "connect", "Tx", "now", "who"]
 
@@ -55,8 +65,7 @@ def connect(path: Path, journal_mode: str) -> sqlite3.Connection:
         _add_missing_columns(db)
     except sqlite3.DatabaseError as exc:
         db.close()
-        raise CampaignError(f"{path}: the ledger cannot be opened ({exc}); restore it from a backup, or move "
-                            f"it aside and collect again (the originals in received/ are kept)") from None
+        raise CampaignError(Msg("campaign.ledger.unreadable", {"path": path, "reason": exc})) from None
     except CampaignError:
         db.close()
         raise
@@ -72,9 +81,7 @@ def _check_tables(db: sqlite3.Connection, path: Path) -> None:
     have = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     missing = [t for t in CORE_TABLES if t not in have]
     if have & set(CORE_TABLES) and missing:
-        raise CampaignError(f"{path}: the ledger is damaged (table {', '.join(missing)} is missing); restore "
-                            f"it from a backup, or move it aside and collect again (the originals in received/ "
-                            f"are kept)")
+        raise CampaignError(Msg("campaign.ledger.damaged", {"path": path, "tables": ", ".join(missing)}))
 
 
 def _add_missing_columns(db: sqlite3.Connection) -> None:
