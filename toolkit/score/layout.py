@@ -88,7 +88,7 @@ def sheet_name(text: str, used: set[str], fallback: str = "sheet") -> str:
 
 
 class SheetStyle:
-    """The scoring sheet's formats and words in one language, how a cell is put and how a page is set up."""
+    """The scoring sheet's formats and words in one language, its cells as put_row takes them, its pages."""
 
     def __init__(self, wb, lang: str, veto_rank: str = "last"):
         self.lang = lang_of(lang)
@@ -106,16 +106,9 @@ class SheetStyle:
                   "sign": wb.add_format({"font_size": 11}),
                   "legend": wb.add_format({"font_size": 9, "text_wrap": True, "valign": "top"})}
 
-    def put(self, ws, r: int, c: int, value, fmt: str = "cell") -> None:
-        if value is None or value == "":
-            ws.write_blank(r, c, None, self.f[fmt])
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            ws.write_number(r, c, value, self.f["num" if fmt == "cell" else fmt])
-        else:
-            ws.write_string(r, c, str(value), self.f[fmt])
-
     def cells(self, cells) -> list[tuple]:
-        """(value, format key) pairs as put_row takes them: what :meth:`put` writes, a row at once."""
+        """(value, format key) pairs as put_row takes them: empty cells blank but formatted, numbers with
+        two decimals unless their key says otherwise, anything else as text."""
         f, out = self.f, []
         for value, fmt in cells:
             if value is None or value == "":
