@@ -136,3 +136,16 @@ def test_a_usage_mistake_on_resolve_reads_in_chinese_with_the_english_below(tmp_
     assert result.exit_code == 2
     assert "错误：请二选一：--unit 单位代码，或 --reject（用 --reason 写明原因）" in result.output
     assert "error: give exactly one of --unit CODE or --reject (with --reason)" in result.output
+
+
+@pytest.mark.parametrize("lang, said", [("zh", "找不到名单文件：nowhere.csv"), ("en", "roster file not found: nowhere.csv")])
+def test_a_desk_job_that_fails_says_why_in_the_desk_s_language(tmp_path, lang, said):
+    from toolkit.desk.jobs import JobRunner
+    from toolkit.errors import RosterError
+
+    def work(job):
+        raise RosterError(Msg("roster.not_found", {"path": "nowhere.csv"}))
+
+    runner = JobRunner(tmp_path, lang=lang)
+    job = runner.wait(runner.submit("collect", work))
+    assert (job.state, job.error) == ("failed", said)

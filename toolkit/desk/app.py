@@ -119,6 +119,6 @@ def create_app(campaign_dir: str | Path, *, lang: str = "zh", host: str = "127.0
               Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")]
     app = Starlette(routes=routes, middleware=[Middleware(BodyLimit), Middleware(SessionGate)],
                     exception_handlers={HTTPException: not_found})
-    app.state.desk = Desk(directory, lang_of(lang), JobRunner(directory), Sessions(), password,
+    app.state.desk = Desk(directory, lang_of(lang), JobRunner(directory, lang=lang_of(lang)), Sessions(), password,
                           limits, max_upload_mb * 2**20, templates)
     return app

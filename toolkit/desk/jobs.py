@@ -43,8 +43,8 @@ class Job:
 class JobRunner:
     """A queue of jobs and the one thread that runs them, holding the campaign lock."""
 
-    def __init__(self, campaign_dir, retry_seconds: float = 1.0, keep: int = 200):
-        self.campaign_dir = campaign_dir
+    def __init__(self, campaign_dir, retry_seconds: float = 1.0, keep: int = 200, lang: str = "zh"):
+        self.campaign_dir, self.lang = campaign_dir, lang  # a failed job says why in the desk's language
         self.retry_seconds = retry_seconds
         self.keep = keep
         self.jobs: dict[str, Job] = {}
@@ -97,7 +97,7 @@ class JobRunner:
                 job.state = "waiting"
                 time.sleep(self.retry_seconds)
             except ToolkitError as exc:
-                job.error, job.state = str(exc), "failed"
+                job.error, job.state = exc.text(self.lang) or str(exc), "failed"
                 return
             except Exception as exc:  # a bug must not kill the desk's only writer
                 job.error, job.state = f"{type(exc).__name__}: {exc}", "failed"
