@@ -23,14 +23,15 @@ from .campaign.folder import Campaign
 from .campaign.status import STATUS_COLUMNS, UnitState
 from .errors import ConfigError
 from .i18n import Msg, define
+from .model import FileStatus, Severity
 
 __all__ = ["read_values", "read_issues", "read_ledger", "read_status", "read_scores", "read_score_trace",
            "LEDGER_STATUSES", "SEVERITIES", "UNIT_STATES", "SCORE_STATES"]
 
-LEDGER_STATUSES = ("accepted", "superseded", "duplicate", "rejected", "unidentified", "review")
-SEVERITIES = ("error", "warning")
+LEDGER_STATUSES = tuple(str(s) for s in FileStatus)  # plain text: the categories of a pandas column
+SEVERITIES = (str(Severity.ERROR), str(Severity.WARNING))
 UNIT_STATES = tuple(str(s) for s in UnitState)
-SCORE_STATES = ("accepted", "faulty")
+SCORE_STATES = (str(UnitState.ACCEPTED), str(UnitState.FAULTY))
 
 S, I, F, B, T = "string", "Int64", "Float64", "boolean", "datetime"
 

@@ -11,6 +11,7 @@ import re
 
 import yaml
 
+from ..model import Severity
 from ..spec.model import Area, Field, Sheet, TemplateSpec
 from .vocab import AREA_KINDS, FIELD_TYPES, SEVERITIES, SHEET_KINDS, join_list, word
 
@@ -111,5 +112,5 @@ def _area_rows(sheet: Sheet, area: Area, lang: str) -> list[dict]:
 
 def _rule_row(rule, lang: str) -> dict:
     return {"id": rule.id, "expr": rule.expr, "message": rule.message, "message_en": rule.message_en,
-            "severity": word(SEVERITIES[rule.severity], lang) if rule.severity != "error" else None,
+            "severity": word(SEVERITIES[rule.severity], lang) if rule.severity != Severity.ERROR else None,
             "fields": join_list(rule.fields) if rule.fields else None}

@@ -12,6 +12,7 @@ import difflib
 import re
 
 from ..i18n import pick
+from ..model import Severity
 
 __all__ = ["SHEETS", "COLUMNS", "TEMPLATE_KEYS", "SHEET_KINDS", "FIELD_TYPES", "AREA_KINDS", "SEVERITIES",
            "word", "sheet_name", "lookup", "options", "did_you_mean", "spellings", "split_list", "join_list", "YES", "NO"]
@@ -74,7 +75,7 @@ FIELD_TYPES = {"text": ("文本", "Text"), "int": ("整数", "Whole number"), "n
                "percent": ("百分比", "Percent"), "date": ("日期", "Date"), "bool": ("是否", "Yes/no"),
                "choice": ("选项", "Choice"), "score": ("得分", "Score")}
 AREA_KINDS = {"normal": ("基础", "Normal"), "bonus": ("加分", "Bonus"), "veto": ("一票否决", "Veto")}
-SEVERITIES = {"error": ("错误", "Error"), "warning": ("提醒", "Warning")}
+SEVERITIES = {Severity.ERROR.value: ("错误", "Error"), Severity.WARNING.value: ("提醒", "Warning")}  # spec values: plain text in YAML
 YES = ("是", "yes", "y", "true", "1", "√", "✓", "x")
 NO = ("否", "no", "n", "false", "0", "")
 

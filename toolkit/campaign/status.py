@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..codes import reason_message
 from ..i18n import define, t, texts
-from ..model import UnitState
+from ..model import FileStatus, UnitState
 from .deadline import is_late
 from .folder import Campaign, Roster
 from .ledger import FileRow, Ledger
@@ -44,7 +44,7 @@ define("campaign.status", {
     "why": ("{reason}（文件：{file}）", "{reason} (file: {file})"),
 })
 
-_UNUSABLE_LEDGER = ("rejected", "unidentified")
+_UNUSABLE_LEDGER = (FileStatus.REJECTED, FileStatus.UNIDENTIFIED)
 
 
 @dataclass
@@ -77,7 +77,7 @@ def unit_statuses(campaign: Campaign, lang: str = "zh") -> list[UnitStatus]:
     with Ledger(campaign.db_path) as ledger:
         files = ledger.files()
         counts = ledger.validation_counts()
-    accepted = {f.unit_code: f for f in files if f.status == "accepted"}
+    accepted = {f.unit_code: f for f in files if f.status == FileStatus.ACCEPTED}
     pending = _unsettled_by_unit(files, roster)
     message = reason_message(lang)
     out = []
@@ -94,7 +94,7 @@ def unit_statuses(campaign: Campaign, lang: str = "zh") -> list[UnitStatus]:
         if f is None:
             out.append(UnitStatus(*base, UnitState.MISSING, 0, 0, ""))
             continue
-        state = UnitState.REVIEW if f.status == "review" else UnitState.UNUSABLE
+        state = UnitState.REVIEW if f.status == FileStatus.REVIEW else UnitState.UNUSABLE
         out.append(UnitStatus(*base, state, 0, 0, f.source, f.sha256, f.received_at, False, f.reason_code,
                               message(f.reason_code, f.detail)))
     return out
@@ -106,16 +106,16 @@ def _unsettled_by_unit(files: list[FileRow], roster: Roster) -> dict[str, FileRo
     by_code = roster.by_code()
     out: dict[str, FileRow] = {}
     for f in files:  # ledger order: later rows replace earlier ones of the same rank
-        if f.status != "review" and f.status not in _UNUSABLE_LEDGER:
+        if f.status != FileStatus.REVIEW and f.status not in _UNUSABLE_LEDGER:
             continue
         codes = {f.unit_code} & by_code.keys() if f.unit_code else set()
-        if f.status == "review" or f.reason_code == "read.blank_template":  # their detail names the units
+        if f.status == FileStatus.REVIEW or f.reason_code == "read.blank_template":  # their detail names the units
             codes |= {t for t in re.findall(r"[^\s/、,，;；]+", f.ident_detail or "") if t in by_code}
         if not codes:
             codes = {u.code for u in units_named_in_path(f.source, roster)}
         for code in codes:
             held = out.get(code)
-            if held is None or held.status != "review" or f.status == "review":
+            if held is None or held.status != FileStatus.REVIEW or f.status == FileStatus.REVIEW:
                 out[code] = f
     return out
 

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..i18n import Words, define, t, texts
+from ..model import UnitState
 from .support import Ctx, err, out
 
 __all__ = ["show", "show_generate", "show_collect", "show_attention", "show_validate", "show_status",
@@ -173,7 +174,8 @@ def show_status(ctx: Ctx, summary, table: bool = True) -> None:
         _status_table(ctx, summary.units)
 
 
-_STATE_STYLE = {"missing": "red", "unusable": "red", "review": "magenta", "faulty": "yellow", "accepted": "green"}
+_STATE_STYLE = {UnitState.MISSING: "red", UnitState.UNUSABLE: "red", UnitState.REVIEW: "magenta", UnitState.FAULTY: "yellow",
+                UnitState.ACCEPTED: "green"}
 
 
 def _status_table(ctx: Ctx, statuses) -> None:

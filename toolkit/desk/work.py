@@ -21,6 +21,7 @@ from ..campaign.status import UnitState, state_text, unit_statuses
 from ..codes import title
 from ..errors import ConfigError, ToolkitError
 from ..intake.archive import Limits
+from ..model import FileStatus
 from ..read.collect import reason_message
 from ..spec.describe import describe_spec
 
@@ -87,7 +88,7 @@ def unit_detail(campaign: Campaign, code: str, lang: str) -> dict | None:
     message = reason_message(lang)
     with Ledger(campaign.db_path) as ledger:
         files = [f for f in ledger.files() if f.unit_code == code or (status.sha256 and f.sha256 == status.sha256)]
-        accepted = next((f for f in files if f.status == "accepted"), None)
+        accepted = next((f for f in files if f.status == FileStatus.ACCEPTED), None)
         payload = ledger.payload(accepted.sha256) if accepted else None
     rows = [{"source": f.source, "name": f.source.replace("\\", "/").rsplit("/", 1)[-1], "sha256": f.sha256,
              "status": f.status, "received_at": f.received_at[:19].replace("T", " "),
@@ -151,7 +152,7 @@ def review_items(campaign: Campaign, lang: str) -> list[dict]:
     items = []
     with Ledger(campaign.db_path) as ledger:
         for f in ledger.files():
-            if f.status not in ("review", "unidentified"):
+            if f.status not in (FileStatus.REVIEW, FileStatus.UNIDENTIFIED):
                 continue
             carriers, reason, _ = ledger.carriers(f.sha256)
             named = sorted({c for k, v in carriers.items() if k.startswith("unit.") for c in v.split(" / ") if c})

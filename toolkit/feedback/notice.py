@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ..i18n import Texts, define, t, texts
+from ..model import Severity
 from ..output.xlsxfile import display_width
 from ..spec import layout
 from .cellxml import blank_cell, cell_ref, string_cell, xml_attr, xml_text
@@ -192,7 +193,7 @@ class IssueSheet:
         """The sheet for one unit and its last row: *listed* holds (issue, message, target, exact) as
         :func:`toolkit.feedback.workbooks.build_feedback` makes them."""
         w = texts("feedback.notice", self.lang)
-        errors = sum(1 for issue, *_ in listed if issue.severity == "error")
+        errors = sum(1 for issue, *_ in listed if issue.severity == Severity.ERROR)
         rows = [_row(1, 30, [string_cell("A1", self.style["title"], w["title"])])]
         span = sum(COLUMN_WIDTHS) / 1.1  # the notice is 11 pt against the 10 pt list
         for n, line in enumerate(_notice_lines(notice, errors, len(listed) - errors, w), start=2):
@@ -223,7 +224,7 @@ class IssueSheet:
         typed = _typed(issue)
         cells = [f'<c r="A{r}" s="{st["center"]}"><v>{n}</v></c>', _text_or_blank(f"B{r}", st["text"], sheet),
                  _text_or_blank(f"C{r}", st["link" if tgt else "center"], shown),
-                 string_cell(f"D{r}", st["error" if issue.severity == "error" else "center"],
+                 string_cell(f"D{r}", st["error" if issue.severity == Severity.ERROR else "center"],
                              w.get(issue.severity, issue.severity)),
                  _text_or_blank(f"E{r}", st["text"], msg), string_cell(f"F{r}", st["text"], typed or "")]
         lines = max(_lines(msg or "", COLUMN_WIDTHS[4] * 1.1), _lines(typed or "", COLUMN_WIDTHS[5] * 1.1),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..model import Severity
 from .cellxml import blank_cell, cell_ref, col_number, date_format, value_cell, xml_text
 from .styles import UnitStyles
 
@@ -39,8 +40,8 @@ class SheetEdit:
     notes: dict = field(default_factory=dict)   # the messages about a cell, in order
 
     def mark(self, cell: tuple[int, int], severity: str, note: str) -> None:
-        if severity == "error" or self.marks.get(cell) != "error":  # an error's colour is never covered
-            self.marks[cell] = "error" if severity == "error" else "warning"
+        if severity == Severity.ERROR or self.marks.get(cell) != Severity.ERROR:  # an error's colour is never covered
+            self.marks[cell] = Severity.ERROR if severity == Severity.ERROR else Severity.WARNING
         self.notes.setdefault(cell, []).append(note)
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
+from ..model import Severity
+
 __all__ = ["FILLS", "StyleBook", "UnitStyles"]
 
-FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}  # what Excel offers as "light red" and "light yellow"
+FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C"}  # what Excel offers as "light red" and "light yellow"
 _XF = re.compile(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
 _FILLS = re.compile(r'<fills count="(\d+)">(.*?)</fills>', re.S)
 _CELL_XFS = re.compile(r'<cellXfs count="\d+">(.*?)</cellXfs>', re.S)

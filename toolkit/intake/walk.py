@@ -27,6 +27,7 @@ from ..catalogue.intake import CODES
 from ..codes import Detail
 from ..errors import ConfigError
 from ..i18n import Msg, define
+from ..model import FileStatus
 from .archive import (
     MIB,
     PARSE_ERRORS,
@@ -132,7 +133,7 @@ def _offer_written(file: Path, detail: Detail, limits: Limits) -> Iterator[Offer
     for offered in _offer_file(file, limits):
         if offered.kind == "archive":
             yield offered
-        elif offered.kind != "rejected" or offered.reason_code == "intake.not_a_workbook":
+        elif offered.kind != FileStatus.REJECTED or offered.reason_code == "intake.not_a_workbook":
             yield _reject(offered.source, offered.data, offered.mtime, "intake.toolkit_output", detail)
         else:
             yield offered
@@ -260,7 +261,7 @@ def _walk_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, parent: str, p
 
 
 def _reject(source: str, data: bytes | None, mtime: float, code: str, detail: Detail) -> Offered:
-    return Offered(source, data, mtime, "rejected", code, detail)
+    return Offered(source, data, mtime, FileStatus.REJECTED, code, detail)
 
 
 # --------------------------------------------------------------------------- zip members

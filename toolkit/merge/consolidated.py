@@ -8,6 +8,7 @@ from typing import Any
 from ..campaign.folder import Campaign
 from ..campaign.status import state_label
 from ..i18n import Words, define, pick, t, texts
+from ..model import UnitState
 from ..output.names import safe_sheet_name
 from ..output.print_layout import print_wide
 from ..output.xlsxfile import display_width, new_workbook
@@ -98,7 +99,7 @@ class _Writer:
     def unit_row(self, mu: MergedUnit) -> list[tuple[Any, Any]]:
         """The unit's code, name, group and state, as the first cells of its row."""
         state = mu.status.state
-        fmt = self.f[{"faulty": "faulty", "missing": "missing"}.get(state, "cell")]
+        fmt = self.f[{UnitState.FAULTY: "faulty", UnitState.MISSING: "missing"}.get(state, "cell")]
         return [(v, fmt) for v in (mu.unit.code, mu.unit.name, mu.unit.group,
                                    state_label(state, self.lang))]
 

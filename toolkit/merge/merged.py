@@ -17,6 +17,7 @@ from ..campaign.folder import Campaign, Unit
 from ..campaign.ledger import FileRow, Ledger
 from ..campaign.status import NOT_RETURNED, UnitStatus, unit_statuses
 from ..campaign.values import spec_key
+from ..model import UnitState
 from ..normalise.values import display
 from ..spec.model import TemplateSpec
 from ..validate.checks import Return
@@ -159,7 +160,7 @@ def _field_order(spec: TemplateSpec) -> list[str]:
     return out
 
 
-_SET_ASIDE = ("review", "unusable")  # not returned, yet not plain missing: counted apart too
+_SET_ASIDE = (UnitState.REVIEW, UnitState.UNUSABLE)  # not returned, yet not plain missing: counted apart too
 
 
 class GroupTotals:
@@ -193,7 +194,7 @@ class GroupTotals:
         return row
 
     def add(self, mu: MergedUnit) -> None:
-        if mu.status.state != "accepted" or mu.ret is None:
+        if mu.status.state != UnitState.ACCEPTED or mu.ret is None:
             return
         for group in (mu.unit.group, None):
             sums, pairs = self.sums[group], self.pairs[group]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..campaign.deadline import deadline_date, local_time
 from ..campaign.folder import Campaign
 from ..i18n import Words, define, pick, t
+from ..model import UnitState
 from ..normalise.values import display
 from .consolidated import ConsolidatedBook
 from .merged import VALUES_COLUMNS, GroupTotals, Merged, MergedUnit, group_totals, load_merged, raw_text, unit_values_rows, values_rows
@@ -23,7 +24,7 @@ __all__ = ["MergedUnit", "Merged", "merge_campaign", "load_merged", "VALUES_COLU
 # value is plain (a rate as a fraction, for machines); display is what a person reads (93.3%, 12,345);
 # key names the metric for programs (units, accepted, …, return_rate, a field id, rate:<id>)
 TOTALS_COLUMNS = ("group", "metric", "value", "display", "key")
-_COUNTS = ("units", "accepted", "faulty", "missing", "returned", *("review", "unusable"))
+_COUNTS = ("units", "accepted", "faulty", "missing", "returned", *(UnitState.REVIEW, UnitState.UNUSABLE))
 
 
 def merge_campaign(campaign: Campaign, lang: str = "zh", merged: Merged | None = None) -> dict:
@@ -75,7 +76,7 @@ def write_rectification(campaign: Campaign, merged: Merged) -> int | None:
         received = local_time(mu.file.received_at) if mu.file else None
         today = received.date() if received else deadline
         failed = set()
-        if mu.ret is not None and mu.status.state == "faulty":  # only a return with errors can hold one
+        if mu.ret is not None and mu.status.state == UnitState.FAULTY:  # only a return with errors can hold one
             failed = failed_closings(mu.ret, sheet, {"carry": carry.get(mu.unit.code), "received_on": today})
         rows.extend(rectification_rows(sheet, mu.unit.code, mu.ret, carry.get(mu.unit.code), tag, today, failed))
     write_csv(campaign.out / "rectification.csv", RECTIFICATION_COLUMNS, rows)

@@ -231,15 +231,15 @@ def _intake(campaign: Campaign, ledger: Ledger, offered: Offered, run: int, writ
     if first is not None and first["reason_code"] == "identify.filename_mismatch":
         known = False  # whose it is depended on the name it came under: this name is judged on its own
     if sha in issued:  # byte for byte a workbook the office sent out (nothing filled in) or wrote itself
-        offered = replace(offered, kind="rejected", reason_code=issued[sha][0], detail=issued[sha][1])
-    if data is not None and (offered.kind == "rejected" or known) and stored_path(campaign, sha) is None:
+        offered = replace(offered, kind=FileStatus.REJECTED, reason_code=issued[sha][0], detail=issued[sha][1])
+    if data is not None and (offered.kind == FileStatus.REJECTED or known) and stored_path(campaign, sha) is None:
         store_original(campaign, sha, data, offered.kind)  # workbooks to read are stored by the writer
-    if offered.kind == "rejected":
+    if offered.kind == FileStatus.REJECTED:
         kept = data is not None or not size  # a file too large to read is hashed where it lies, never copied
         detail = offered.detail
         if not kept and offered.reason_code == "intake.too_large":
             detail = Detail("not_kept", detail.params)
-        ledger.add(source=offered.source, sha256=sha, size=size, kind="rejected", status=FileStatus.REJECTED,
+        ledger.add(source=offered.source, sha256=sha, size=size, kind=FileStatus.REJECTED, status=FileStatus.REJECTED,
                    reason_code=offered.reason_code or "intake.not_a_workbook", detail=detail, mtime=offered.mtime, run=run)
         return None
     if known:  # same bytes under another name: a duplicate, no need to read again

@@ -11,6 +11,7 @@ from collections import Counter
 
 import pygal
 
+from ..model import UnitState
 from ..output.figures import as_number, points
 from .charts import label_margin, new_chart, short_label, svg
 from .sections import GRADE_ORDER
@@ -26,7 +27,7 @@ def _signed(x: float | None, digits: int = 2) -> str:
 
 def _absent_word(r: dict, side: str, w: dict) -> str:
     """Why a year has no total: a faulty return (待补正) or none at all (未报送)."""
-    return w["cmp.faulty"] if r.get(f"{side}_state") == "faulty" else w["cmp.not_returned"]
+    return w["cmp.faulty"] if r.get(f"{side}_state") == UnitState.FAULTY else w["cmp.not_returned"]
 
 
 def _compare_row(r: dict, w: dict) -> dict:

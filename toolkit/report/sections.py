@@ -16,6 +16,7 @@ from typing import Iterable
 
 import pygal
 
+from ..model import UnitState
 from ..output.figures import amount, as_number, points, ratio
 from .charts import FONT_STACK, histogram_bins, label_margin, new_chart, short_label, svg
 
@@ -27,7 +28,7 @@ GRADE_ORDER = ("优秀", "良好", "一般", "较差", "excellent", "good", "fai
 CLOSED_STATES = {"已完成", "已整改", "已销号", "closed", "done", "completed"}
 TRUE_WORDS = {"true", "1", "yes", "y", "是", "t"}
 # Every state status.csv may hold, in the order the page shows them.
-STATES = ("accepted", "faulty", "review", "unusable", "missing")
+STATES = (UnitState.ACCEPTED, UnitState.FAULTY, UnitState.REVIEW, UnitState.UNUSABLE, UnitState.MISSING)
 _NOT_LOST = {"bonus", "veto", "adjustment"}  # a bonus not earned, a veto, an office adjustment: no lost points
 TOP_N = 10
 
@@ -48,7 +49,7 @@ def group_order(status: list[dict] | None, *others: list[dict] | None) -> list[s
 def _reason(r: dict, reasons: dict[str, str], w: dict) -> str:
     """Why the unit is in its state: the status reason, else the error count of a faulty return."""
     reason = r.get("reason", "") or reasons.get(r.get("unit_code", ""), "")
-    if not reason and r.get("state") == "faulty" and (as_number(r.get("errors")) or 0) > 0:
+    if not reason and r.get("state") == UnitState.FAULTY and (as_number(r.get("errors")) or 0) > 0:
         reason = w["n_errors"].format(n=r.get("errors"))
     return reason
 
@@ -59,14 +60,14 @@ def status_section(status: list[dict], merged: int | None, phones: dict[str, str
 
     *merged*: how many units values.csv holds (None without a values.csv)."""
     states = Counter(r.get("state", "") for r in status)
-    shown = [s for s in STATES if s in ("accepted", "faulty", "missing") or states[s]]
+    shown = [s for s in STATES if s in (UnitState.ACCEPTED, UnitState.FAULTY, UnitState.MISSING) or states[s]]
     groups = group_order(status)
     chart = new_chart(pygal.StackedBar, "status", w["sec.status"], height=300, x_labels=groups or [""],
                       colors=("#2e8b57", "#e67e22", "#2e6da4", "#8e44ad", "#c0392b"))
     for state in STATES:
         chart.add(w[f"state.{state}"], [sum(1 for r in status if r.get("group", "") == g
                                             and r.get("state") == state) or None for g in groups])
-    rank = {s: n for n, s in enumerate(("missing", "unusable", "review", "faulty"))}
+    rank = {s: n for n, s in enumerate((UnitState.MISSING, UnitState.UNUSABLE, UnitState.REVIEW, UnitState.FAULTY))}
     late = {r.get("unit_code") for r in status if str(r.get("late", "")).lower() == "true"}
     # A late return is followed up too: the instructions tell units that late returns count as not done.
     chase = sorted((r for r in status if r.get("state") in rank or r.get("unit_code") in late),
@@ -89,7 +90,7 @@ def group_rows(status: list[dict], scores: list[dict] | None, scored: set[str], 
     """One row per group (roster order) and a total row: units per state, return rate, mean score."""
     totals = {s.get("unit_code"): as_number(s.get("total")) for s in scores or []}
     present = Counter(r.get("state") for r in status)
-    states = [s for s in STATES if s in ("accepted", "faulty", "missing") or present[s]]
+    states = [s for s in STATES if s in (UnitState.ACCEPTED, UnitState.FAULTY, UnitState.MISSING) or present[s]]
 
     def row(label: str, rows: list[dict]) -> dict:
         c = Counter(r.get("state") for r in rows)
@@ -136,7 +137,7 @@ def rate_rows(rates: list[dict]) -> list[dict]:
 
 def _provisional(r: dict) -> bool:
     """A faulty unit that its scheme ranks anyway (``faulty: score``)."""
-    if r.get("state") != "faulty":
+    if r.get("state") != UnitState.FAULTY:
         return False
     flag = r.get("provisional")
     return flag.lower() in TRUE_WORDS if flag else bool(r.get("rank"))
@@ -145,7 +146,7 @@ def _provisional(r: dict) -> bool:
 def scored_codes(scores: list[dict]) -> set[str]:
     """The units that count in the figures: a total, and not faulty unless ranked provisionally."""
     return {r.get("unit_code", "") for r in scores
-            if as_number(r.get("total")) is not None and (r.get("state") != "faulty" or _provisional(r))}
+            if as_number(r.get("total")) is not None and (r.get("state") != UnitState.FAULTY or _provisional(r))}
 
 
 def _edge(x: float) -> str:
@@ -184,9 +185,9 @@ def scores_section(scores: list[dict], order: list[str], errors: dict[str, str],
         return (rank if rank is not None else math.inf, r.get("unit_code", ""))
 
     scored = scored_codes(scores)
-    faulty = [r for r in scores if r.get("state") == "faulty"]
+    faulty = [r for r in scores if r.get("state") == UnitState.FAULTY]
     ranking = [_ranking_row(r, w) for r in sorted(scores, key=key)
-               if r.get("state") != "faulty" or r.get("unit_code") in scored]
+               if r.get("state") != UnitState.FAULTY or r.get("unit_code") in scored]
     counted = [r for r in ranking if r.get("unit_code") in scored]
     totals = [as_number(r.get("total")) for r in counted]
     groups = [g for g in order if any(r.get("group", "") == g for r in scores)] + \

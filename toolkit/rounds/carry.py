@@ -24,6 +24,7 @@ from typing import Any
 from ..campaign.carried import CarriedRow, UnitCarry, read_carry, round_tag
 from ..campaign.folder import Campaign, load_campaign
 from ..expr.language import ExpressionError, evaluate
+from ..model import UnitState
 from ..normalise.values import display
 from ..read.locate import item_field
 from ..spec.model import Sheet, TemplateSpec
@@ -66,7 +67,7 @@ def compute_carry(campaign: Campaign, spec: TemplateSpec) -> dict[str, UnitCarry
             continue
         failed = _failed_closings(prev_spec, mu, before)
         out[mu.unit.code] = _from_return(spec, prev_spec, mu.ret, before, tag, failed,
-                                         valid=mu.status.state != "faulty")
+                                         valid=mu.status.state != UnitState.FAULTY)
     return out
 
 
@@ -76,7 +77,7 @@ def _failed_closings(prev_spec: TemplateSpec, mu, before: UnitCarry) -> set[int]
     from ..validate.rectification import lifecycle_sheet
 
     sheet = lifecycle_sheet(prev_spec)
-    if sheet is None or mu.status.state != "faulty":
+    if sheet is None or mu.status.state != UnitState.FAULTY:
         return set()
     received = mu.file.received_at[:10] if mu.file and mu.file.received_at else ""
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..campaign.folder import Campaign
 from ..errors import ConfigError, ToolkitError
 from ..i18n import Msg, define
+from ..model import UnitState
 from ..output.safety import looks_like_formula
 
 __all__ = ["UnitYear", "YearResults", "read_year", "grade_order", "DEFAULT_GRADES"]
@@ -108,7 +109,7 @@ def read_year(campaign: Campaign) -> YearResults:
         if r["unit_code"]:
             state = r.get("state") or states.get(r["unit_code"], "")
             total, rank = _number(r["total"], path, line, "total"), _number(r["rank"], path, line, "rank")
-            if state == "faulty":
+            if state == UnitState.FAULTY:
                 total = rank = None
             units[r["unit_code"]] = UnitYear(
                 r["unit_code"], _text(r.get("unit_name", "")), _text(r.get("group", "")), total,
@@ -144,7 +145,7 @@ def _read_trace(path: Path, year: YearResults) -> None:
     Adjustments not aimed at an indicator (general or per area) count in the total only; a
     faulty unit's points are not compared.
     """
-    faulty = {code for code, u in year.units.items() if u.state == "faulty"}
+    faulty = {code for code, u in year.units.items() if u.state == UnitState.FAULTY}
     rows = _read_csv(path, ("unit_code", "indicator", "points"))
     scored = {r["indicator"] for r in rows if r.get("rule") != "adjustment" and r["indicator"]}
     unit_max: dict[tuple[str, str], float] = {}

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..i18n import define, texts
+from ..model import UnitState
 from ..output.figures import XLSX_AMOUNT, XLSX_POINTS
 from .compare_read import UnitYear
 from .comparison import Comparison, UnitChange
@@ -80,7 +81,7 @@ def _total(y: UnitYear | None, w: dict):
 
 
 def _absent(y: UnitYear, w: dict) -> str:
-    return w["faulty"] if y.state == "faulty" else w["not_returned"]
+    return w["faulty"] if y.state == UnitState.FAULTY else w["not_returned"]
 
 
 def _yes(y: UnitYear | None, w: dict) -> str:

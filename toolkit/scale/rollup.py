@@ -31,6 +31,7 @@ from pathlib import Path
 from ..campaign.folder import load_campaign
 from ..errors import ConfigError
 from ..i18n import Msg, define, pick, t
+from ..model import UnitState
 from ..report.sections import GRADE_ORDER
 from . import require
 from .export import TABLES, export_parquet, parquet_dir
@@ -38,7 +39,7 @@ from .export import TABLES, export_parquet, parquet_dir
 __all__ = ["CampaignSource", "Rollup", "find_campaigns", "roll_up", "ROLLUP_TABLES", "NOT_RETURNED"]
 
 ROLLUP_TABLES = ("campaigns", "totals", "ranks", "grades", "missing", "duplicates")
-NOT_RETURNED = ("missing", "unusable", "review")
+NOT_RETURNED = tuple(str(s) for s in (UnitState.MISSING, UnitState.UNUSABLE, UnitState.REVIEW))  # spliced into SQL
 _COUNTS = ("units", "accepted", "faulty", "missing", "returned")
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..i18n import CATALOGUE, define, locale_of, t
+from ..model import UnitState
 from ..output.figures import amount, count, percent, points
 from ..output.xlsxfile import new_workbook, write_table
 from .rollup import ROLLUP_TABLES, Rollup
@@ -174,7 +175,7 @@ def _pivot(up: Rollup, level: str, column: str, lang: str) -> dict:
 def _shown(key: str, value) -> str:
     if key == "return_rate" or key.startswith("rate:"):
         return percent(value)
-    if key in ("units", "accepted", "faulty", "missing", "returned"):
+    if key in ("units", UnitState.ACCEPTED, UnitState.FAULTY, UnitState.MISSING, "returned"):
         return count(value)
     return amount(value)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..campaign.folder import Campaign
 from ..i18n import define, texts
+from ..model import UnitState
 from ..output.print_layout import keep_breaks_one_page_wide
 from .engine import ScoreResult
 from .layout import PORTRAIT, SheetStyle, row_height, sheet_name
@@ -92,7 +93,7 @@ def _summary(s, row: dict, veto_reason: str) -> str:
     w = s.w
     total = "" if row["total"] is None else f"{row['total']:.2f}"
     grade = row["grade"] or ""
-    held = row.get("state") == "faulty" and row["rank"] is None
+    held = row.get("state") == UnitState.FAULTY and row["rank"] is None
     text = texts("score.cards", s.lang)("summary", total=total, rank=row["rank"] or "—", group_rank=row["group_rank"] or "—",
                                         grade=w["held"] if held else grade)
     notes = [w["held_note"]] if held else [w["provisional_note"]] if row.get("provisional") else []

@@ -50,6 +50,7 @@ from typing import Iterable
 
 from ..errors import ConfigError
 from ..i18n import Msg
+from ..model import UnitState
 from ..spec.errors import did_you_mean
 from ..spec.model import TemplateSpec
 from .adjustments import Adjustment, load_adjustments
@@ -132,7 +133,7 @@ def score_units(scheme: ScoringScheme, spec: TemplateSpec, units: list[UnitInput
     scores = [_score_row(u, totals, ranks, group_ranks, grades, vetoes, reasons, scheme) for u in units]
     scores.sort(key=_scores_order)
     areas = {u.unit_code: subtotals.get(u.unit_code, {}) for u in units}
-    faulty = [r["unit_code"] for r in scores if r["state"] == "faulty"]
+    faulty = [r["unit_code"] for r in scores if r["state"] == UnitState.FAULTY]
     provisional = [r["unit_code"] for r in scores if r["provisional"]]
     return ScoreResult(scores, trace, areas, titles, warnings + ctx.warnings, faulty, provisional, reasons)
 
@@ -143,7 +144,7 @@ def _scores_order(row: dict):
         return (0, row["rank"], 0)
     if row["total"] is None:
         return (3, 0, 0)
-    return (2 if row["state"] == "faulty" else 1, 0, -row["total"])
+    return (2 if row["state"] == UnitState.FAULTY else 1, 0, -row["total"])
 
 
 def _check_inputs(scheme, spec, units, adjustments) -> list[str]:
@@ -244,11 +245,11 @@ def within_quota(codes: list[str], keys: dict[str, float], limit: int) -> list[s
 
 def _score_row(u: UnitInput, totals, ranks, group_ranks, grades, vetoes, reasons, scheme) -> dict:
     code = u.unit_code
-    state = "missing" if not u.returned else "faulty" if u.faulty else "accepted"
+    state = UnitState.MISSING if not u.returned else UnitState.FAULTY if u.faulty else UnitState.ACCEPTED
     return {"unit_code": code, "unit_name": u.unit_name, "group": u.group, "total": totals.get(code),
             "rank": ranks.get(code), "group_rank": group_ranks.get(code), "grade": grades.get(code),
             "vetoed": bool(vetoes.get(code)), "state": state,
-            "provisional": state == "faulty" and scheme.faulty == "score", "veto_reason": reasons.get(code, "")}
+            "provisional": state == UnitState.FAULTY and scheme.faulty == "score", "veto_reason": reasons.get(code, "")}
 
 
 def _veto_reason(rows: list[TraceRow]) -> str:

@@ -16,6 +16,7 @@ import datetime as dt
 
 from ..campaign.folder import Campaign
 from ..i18n import t
+from ..model import UnitState
 from ..output.xlsxfile import new_workbook
 from .cards import CARD_SHEET_LIMIT, write_cards
 from .engine import ScoreResult
@@ -70,7 +71,7 @@ def _area_columns(scheme: ScoringScheme, result: ScoreResult) -> list[tuple[str,
 def _row_cells(s: SheetStyle, row: dict, columns, result: ScoreResult, reasons: dict) -> list[tuple]:
     """(value, format) per column of one unit's row."""
     w, code = s.w, row["unit_code"]
-    held = row.get("state") == "faulty" and row["rank"] is None
+    held = row.get("state") == UnitState.FAULTY and row["rank"] is None
     provisional = row.get("provisional")
     cells = [(row["rank"], "int"), (row["group_rank"], "int"), (code, "cell"), (row["unit_name"], "cell"),
              (row["group"], "cell")]
@@ -100,7 +101,7 @@ def _row_cells(s: SheetStyle, row: dict, columns, result: ScoreResult, reasons: 
 def _legends(s: SheetStyle, rows: list[dict]) -> list[str]:
     """A note under the table for each kind of marked unit it shows."""
     w, out = s.w, []
-    if any(r.get("state") == "faulty" and r["rank"] is None for r in rows):
+    if any(r.get("state") == UnitState.FAULTY and r["rank"] is None for r in rows):
         out.append(w["legend_faulty"])
     if any(r.get("provisional") for r in rows):
         out.append(w["legend_provisional"])

@@ -11,6 +11,7 @@ from ..campaign.folder import Campaign
 from ..errors import ConfigError
 from ..i18n import Msg, define
 from ..merge.stage import load_merged
+from ..model import UnitState
 from .engine import SCORES_COLUMNS, TRACE_COLUMNS, ScoreResult, UnitInput, load_adjustments, score_units
 from .scheme import load_scheme
 
@@ -40,7 +41,7 @@ def unit_inputs(merged, role_field: str | None = None) -> list[UnitInput]:
                 vals = _single_values(ret)
                 evaluations.setdefault(str(vals.get(role_field) or ""), []).append(vals)
         out.append(UnitInput(mu.unit.code, mu.unit.name, mu.unit.group, values, evaluations,
-                             returned=mu.ret is not None, faulty=mu.ret is not None and mu.status.state == "faulty"))
+                             returned=mu.ret is not None, faulty=mu.ret is not None and mu.status.state == UnitState.FAULTY))
     return out
 
 
@@ -60,7 +61,7 @@ def score_campaign(campaign: Campaign, lang: str = "zh", merged=None) -> ScoreRe
     result = score_units(scheme, spec, unit_inputs(merged, role_field), adjustments)
     # scores.csv holds the scored units only (state accepted or faulty, as the contract says); a unit
     # that sent nothing usable is `missing`/`unusable` in status.csv and on the scoring sheet.
-    write_csv(campaign.out / "scores.csv", SCORES_COLUMNS, [r for r in result.scores if r["state"] != "missing"])
+    write_csv(campaign.out / "scores.csv", SCORES_COLUMNS, [r for r in result.scores if r["state"] != UnitState.MISSING])
     write_csv(campaign.out / "score_trace.csv", TRACE_COLUMNS, result.trace)
     write_scoring_sheet(campaign, scheme, result, lang)
     return result

@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import SpecError
 from ..expr.language import ExpressionError, compile_expr
 from ..i18n import Msg, Words
+from ..model import Severity
 from ..output.names import sheet_name_problem
 from .errors import did_you_mean, error, expected, found, type_name, typed
 from .model import (
@@ -208,7 +209,7 @@ def _area(ctx: "ParseContext", raw: Any, path: str, sheet_columns: tuple[Field, 
 def _rule(ctx: "ParseContext", raw: Any, path: str, names: set[str] | None) -> Rule:
     d = ctx.mapping(raw, path, _RULE_KEYS, required=("id", "expr", "message"))
     _check_expr(ctx, d["expr"], f"{path}.expr", names)
-    sev = ctx.choice(d.get("severity", "error"), f"{path}.severity", ("error", "warning"))
+    sev = ctx.choice(d.get("severity", "error"), f"{path}.severity", (Severity.ERROR, Severity.WARNING))
     return Rule(id=ctx.ident(d["id"], f"{path}.id"), expr=d["expr"], message=d["message"],
                 fields=tuple(d.get("fields") or ()), severity=sev, message_en=d.get("message_en"))
 

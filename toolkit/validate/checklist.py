@@ -63,6 +63,6 @@ def failed_closings(ret: Return, sheet: Sheet, context: dict | None = None) -> s
     failed = set()
     for issue in issues:
         fid, _, rest = issue.field.partition("[")
-        if issue.severity == "error" and rest.endswith("]") and fid in columns and rest[:-1].isdigit():
+        if issue.severity == Severity.ERROR and rest.endswith("]") and fid in columns and rest[:-1].isdigit():
             failed.add(int(rest[:-1]))
     return failed & closed

@@ -17,6 +17,7 @@ from ..catalogue.checks import CODES
 from ..codes import CATALOGUE, Words, render
 from ..expr.language import ExpressionError, evaluate, names_in
 from ..i18n import define, pick, t
+from ..model import Severity
 from ..spec.model import Field, TemplateSpec
 
 __all__ = ["Issue", "Entry", "Return", "CODES", "new_issue", "check_structure", "check_parse", "check_required",
@@ -310,7 +311,7 @@ def _rule_issue(ret: Return, rule, names, row) -> Iterator[Issue]:
         return
     target = rule.fields[0] if rule.fields else next(iter(sorted(names)), "")
     e = ret.entries.get((target, row))
-    code = "rule.failed" if rule.severity == "error" else "rule.warning"
+    code = "rule.failed" if rule.severity == Severity.ERROR else "rule.warning"
     from dataclasses import replace
     if e is None:
         issue = Issue(code, CATALOGUE[code].severity, field=rule.id)

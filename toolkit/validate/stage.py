@@ -23,6 +23,7 @@ from ..codes import hint, render, title
 from ..expr.language import ExpressionError, evaluate
 from ..i18n import Words, define, pick, texts
 from ..intake.isolated import exit_with_parent
+from ..model import Severity
 from ..normalise.values import Parsed, display, normalise
 from ..read.locate import item_field
 from ..read.reader import Submission
@@ -238,7 +239,7 @@ def _check_one(job: tuple[FileRow, str, dict]):
     f, text, context = job
     ret = build_return(_WORKER["spec"], decode_payload(text), _WORKER["period"], context)
     issues = check_return(ret)
-    counts = (sum(i.severity == "error" for i in issues), sum(i.severity == "warning" for i in issues))
+    counts = (sum(i.severity == Severity.ERROR for i in issues), sum(i.severity == Severity.WARNING for i in issues))
     keep = counts[0] or _WORKER["keep_all"]
     values = encode_entries((e.sheet_id, e.field_id, e.row, e.sheet, e.cell, e.raw, e.value)
                             for e in ret.entries.values())
