@@ -144,6 +144,18 @@ def test_sniff_office_packages():
     assert sniff(zip_bytes({"a.xlsx": xlsx})) == "zip"
 
 
+def test_a_workbook_with_its_main_part_name_damaged_is_a_workbook_not_an_archive(tmp_path):
+    # a bad sector in the zip directory: xl/workbook.xml is no longer named so, the content types unreadable
+    parts = {n: zipfile.ZipFile(io.BytesIO(xlsx_bytes())).read(n) for n in zipfile.ZipFile(io.BytesIO(xlsx_bytes())).namelist()}
+    damaged = {("xl/workbook.xm\x00" if n == "xl/workbook.xml" else n): b"\x00" * 40 if n == "[Content_Types].xml" else d
+               for n, d in parts.items()}
+    assert sniff(zip_bytes(damaged)) == "xlsx"  # read as a workbook, it is rejected with its reason, once
+    got = one(write(tmp_path / "cut.xlsx", zip_bytes(damaged)))  # one row, never one per part
+    assert got.reason_code == "intake.corrupt"  # a damaged workbook, with its own reason
+    office_package = {"[Content_Types].xml": b"\x00" * 40, "docProps/app.xml": b"<Properties/>"}
+    assert sniff(zip_bytes(office_package)) == "corrupt_zip"  # an Office package of no known kind: not an archive
+
+
 def test_sniff_ole_files():
     assert sniff(ole_bytes({"Workbook": XLS_WORKBOOK})) == "xls"
     assert sniff(ole_bytes({"Book": XLS_WORKBOOK})) == "xls"

@@ -336,6 +336,13 @@ def _package_kind(archive: zipfile.ZipFile) -> str:
         return "docx"
     if "ppt/presentation.xml" in names or b"presentationml" in types:
         return "pptx"
+    # A workbook whose main part's name or content types were damaged (a cut copy, a bad sector) is
+    # still a workbook: read as one it is rejected with its own reason, where walked as an archive its
+    # parts (docProps/app.xml, ...) would each become a row of their own.
+    if any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    if "[content_types].xml" in names:
+        return "corrupt_zip"
     return "zip"
 
 
