@@ -35,6 +35,15 @@ def test_hostile_expressions_are_refused_when_compiled(source):
     assert info.value.zh and info.value.zh != str(info.value)  # said in Chinese as well
 
 
+def test_an_expression_error_is_a_catalogue_message_read_in_either_language():
+    # the bound inside the expression is itself a message, rendered in the reader's language
+    with pytest.raises(ExpressionError) as info:
+        compile_expr("2 ** 5000")
+    assert info.value.message.key == "expr.bound"
+    assert str(info.value) == info.value.text("en") == "the exponent 5000 is larger than 1000 in expression '2 ** 5000'"
+    assert info.value.zh == info.value.text("zh") == "表达式 '2 ** 5000' 中指数 5000 超过 1000"
+
+
 @pytest.mark.parametrize("source", [
     "members ** 2", "2 ** 0.5", "round(problems_rectified / problems_found * 100, 1) if problems_found > 0 else 0",
     "sum(" + ", ".join(f"a{n}" for n in range(300)) + ")", " + ".join(["members"] * 60), "'-' * 20",

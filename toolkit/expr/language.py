@@ -19,6 +19,7 @@ import operator
 from functools import lru_cache
 from typing import Any, Mapping
 
+from ..i18n import Msg, define
 from .excel_math import excel_round, office_add, office_compare
 from .functions import FUNCTIONS
 
@@ -26,11 +27,48 @@ __all__ = ["ExpressionError", "compile_expr", "evaluate", "excel_round", "names_
 
 
 class ExpressionError(ValueError):
-    """An expression is not valid in the toolkit's expression language (``zh``: the same in Chinese)."""
+    """An expression is not valid in the toolkit's expression language.
 
-    def __init__(self, message: str, zh: str | None = None):
-        super().__init__(message)
-        self.zh = zh or message
+    Raised with a :class:`~toolkit.i18n.Msg` (``message``); ``str(exc)`` is the English text,
+    ``exc.zh`` the Chinese, :meth:`text` either.
+    """
+
+    def __init__(self, key: str, /, **params: Any):
+        self.message = Msg(f"expr.{key}", params)
+        super().__init__(self.message.text("en"))
+
+    def text(self, lang: str = "zh") -> str:
+        return self.message.text(lang)
+
+    @property
+    def zh(self) -> str:
+        return self.message.text("zh")
+
+
+define("expr", {
+    "not_text": ("表达式应为文本，而不是 {kind}", "an expression must be text, not {kind}"),
+    "too_long": ("表达式过长（{length} 个字符，最多 {most} 个）：{shown}",
+                 "expression too long ({length} characters, at most {most}): {shown}"),
+    "syntax": ("表达式 {shown} 有语法错误：{error}", "syntax error in expression {shown}: {error}"),
+    "too_deep": ("表达式嵌套过深：{shown}", "expression nested too deeply: {shown}"),
+    "bound": ("表达式 {shown} 中{what}", "{what} in expression {shown}"),
+    "node": ("表达式 {shown} 中不允许使用 {kind}", "{kind} is not allowed in expression {shown}"),
+    "value_kind": ("表达式 {shown} 中不允许使用 {kind} 类型的值",
+                   "{kind} values are not allowed in expression {shown}"),
+    "function": ("表达式 {shown} 中的函数不存在；可用的函数：{allowed}",
+                 "unknown function in expression {shown}; allowed: {allowed}"),
+    "keywords": ("表达式 {shown} 中不允许使用关键字参数", "keyword arguments are not allowed in {shown}"),
+    "too_large": ("表达式过大（超过 {most} 个组成部分）：{shown}",
+                  "expression too large (more than {most} parts): {shown}"),
+    "too_nested": ("表达式嵌套过深（超过 {most} 层；多项相加请用 sum(a, b, c)）：{shown}",
+                   "expression nested too deeply (more than {most} levels; add many values with sum(a, b, c)): "
+                   "{shown}"),
+    "unknown_name": ("未知名称 {name}", "unknown name {name}"),
+    "exponent": ("指数 {shown} 超过 {most}", "the exponent {shown} is larger than {most}"),
+    "power": ("{base} ** {exponent} 的结果过大", "{base} ** {exponent} is a number too large"),
+    "length": ("文本或列表长度为 {n}（最多 {most}）", "a text or list of {n} items (at most {most})"),
+    "number": ("数值过大", "a number too large"),
+})
 
 
 class _TooLarge(ExpressionError):
@@ -79,25 +117,22 @@ def compile_expr(source: str) -> ast.Expression:
     bounds, so ``9**9**9``, ``'a'*10**10`` or ``[0]*10**9`` are refused before any return is read.
     """
     if not isinstance(source, str):
-        raise ExpressionError(f"an expression must be text, not {type(source).__name__}",
-                              f"表达式应为文本，而不是 {type(source).__name__}")
+        raise ExpressionError("not_text", kind=type(source).__name__)
     shown = _shown(source)
     if len(source) > MAX_LENGTH:
-        raise ExpressionError(f"expression too long ({len(source)} characters, at most {MAX_LENGTH}): {shown}",
-                              f"表达式过长（{len(source)} 个字符，最多 {MAX_LENGTH} 个）：{shown}")
+        raise ExpressionError("too_long", length=len(source), most=MAX_LENGTH, shown=shown)
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"syntax error in expression {shown}: {exc.msg}",
-                              f"表达式 {shown} 有语法错误：{exc.msg}") from None
+        raise ExpressionError("syntax", shown=shown, error=exc.msg) from None
     except (RecursionError, MemoryError, ValueError):
-        raise ExpressionError(f"expression nested too deeply: {shown}", f"表达式嵌套过深：{shown}") from None
+        raise ExpressionError("too_deep", shown=shown) from None
     _check_nodes(tree, shown)
     _check_size(tree, shown)
     try:
         _Fold().visit(tree.body)
     except _TooLarge as exc:
-        raise ExpressionError(f"{exc} in expression {shown}", f"表达式 {shown} 中{exc.zh}") from None
+        raise ExpressionError("bound", what=exc.message, shown=shown) from None
     except ExpressionError:  # an unknown name among constants: a question for the caller, not a bound
         pass
     return tree
@@ -111,19 +146,15 @@ def _shown(source: str) -> str:
 def _check_nodes(tree: ast.AST, shown: str) -> None:
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
-            raise ExpressionError(f"{type(node).__name__} is not allowed in expression {shown}",
-                                  f"表达式 {shown} 中不允许使用 {type(node).__name__}")
+            raise ExpressionError("node", kind=type(node).__name__, shown=shown)
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str, type(None))):
-            raise ExpressionError(f"{type(node.value).__name__} values are not allowed in expression {shown}",
-                                  f"表达式 {shown} 中不允许使用 {type(node.value).__name__} 类型的值")
+            raise ExpressionError("value_kind", kind=type(node.value).__name__, shown=shown)
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS:
                 allowed = ", ".join(sorted(_FUNCS))
-                raise ExpressionError(f"unknown function in expression {shown}; allowed: {allowed}",
-                                      f"表达式 {shown} 中的函数不存在；可用的函数：{allowed}")
+                raise ExpressionError("function", shown=shown, allowed=allowed)
             if node.keywords:
-                raise ExpressionError(f"keyword arguments are not allowed in {shown}",
-                                      f"表达式 {shown} 中不允许使用关键字参数")
+                raise ExpressionError("keywords", shown=shown)
 
 
 _MARKERS = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
@@ -138,12 +169,9 @@ def _check_size(tree: ast.AST, shown: str) -> None:
             continue
         count += 1
         if count > MAX_NODES:
-            raise ExpressionError(f"expression too large (more than {MAX_NODES} parts): {shown}",
-                                  f"表达式过大（超过 {MAX_NODES} 个组成部分）：{shown}")
+            raise ExpressionError("too_large", most=MAX_NODES, shown=shown)
         if depth > MAX_DEPTH:
-            raise ExpressionError(f"expression nested too deeply (more than {MAX_DEPTH} levels; "
-                                  f"add many values with sum(a, b, c)): {shown}",
-                                  f"表达式嵌套过深（超过 {MAX_DEPTH} 层；多项相加请用 sum(a, b, c)）：{shown}")
+            raise ExpressionError("too_nested", most=MAX_DEPTH, shown=shown)
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
@@ -186,7 +214,7 @@ class _Eval:
         if node.id in ("none", "None", "null"):
             return None
         if node.id not in self.names:
-            raise ExpressionError(f"unknown name {node.id!r}")
+            raise ExpressionError("unknown_name", name=repr(node.id))
         return self.names[node.id]
 
     def v_List(self, node):
@@ -328,9 +356,9 @@ def _check_power(base, exponent) -> None:
         return
     if abs(exponent) > MAX_EXPONENT:
         shown = exponent if isinstance(exponent, int) else f"{exponent:g}"
-        raise _TooLarge(f"the exponent {shown} is larger than {MAX_EXPONENT}", f"指数 {shown} 超过 {MAX_EXPONENT}")
+        raise _TooLarge("exponent", shown=shown, most=MAX_EXPONENT)
     if isinstance(base, int) and isinstance(exponent, int) and base.bit_length() * exponent > MAX_INT_BITS:
-        raise _TooLarge(f"{base} ** {exponent} is a number too large", f"{base} ** {exponent} 的结果过大")
+        raise _TooLarge("power", base=base, exponent=exponent)
 
 
 def _check_repeat(seq, times) -> None:
@@ -340,14 +368,13 @@ def _check_repeat(seq, times) -> None:
 
 def _check_length(n: int) -> None:
     if n > MAX_SEQUENCE:
-        raise _TooLarge(f"a text or list of {n} items (at most {MAX_SEQUENCE})",
-                        f"文本或列表长度为 {n}（最多 {MAX_SEQUENCE}）")
+        raise _TooLarge("length", n=n, most=MAX_SEQUENCE)
 
 
 def _bounded(value):
     """*value* if it keeps within the bounds; a complex number (from (-8) ** 0.5) is unknown."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
-        raise _TooLarge("a number too large", "数值过大")
+        raise _TooLarge("number")
     if isinstance(value, _SEQUENCES) and len(value) > MAX_SEQUENCE:
         _check_length(len(value))
     return None if isinstance(value, complex) else value

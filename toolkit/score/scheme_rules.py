@@ -248,7 +248,7 @@ class SchemeContext(ParseContext):
         try:
             used = names_in(source)
         except ExpressionError as exc:
-            self.fail(path, expected("expression"), Words(exc.zh, str(exc)))
+            self.fail(path, expected("expression"), exc.message)
         known = expression_names(self.spec)
         for name in sorted(used - set(known) - {"true", "false", "none", "null", "True", "False", "None"}):
             self.fail(path, expected("field_names_of", template=self.spec.id),

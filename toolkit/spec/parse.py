@@ -243,7 +243,7 @@ def _check_expr(ctx: "ParseContext", source: str, path: str, names: set[str] | N
         compile_expr(source)
         used = names_in(source)
     except ExpressionError as exc:
-        ctx.fail(path, expected("expression"), Words(exc.zh, str(exc)))
+        ctx.fail(path, expected("expression"), exc.message)
     if names is not None:
         for name in sorted(used - names - {"true", "false", "none", "True", "False", "None"}):
             ctx.fail(path, expected("field_names"), found("unknown_name", name=repr(name), hint=did_you_mean(name, names)))
