@@ -104,3 +104,28 @@ def test_a_file_that_is_not_a_workbook_is_a_clear_error(tmp_path):
     with pytest.raises(SpecError.__mro__[1]) as info:  # ConfigError: exit 2
         workbook_to_spec(tmp_path / "x.xlsx", tmp_path / "x.yaml")
     assert "x.xlsx" in str(info.value)
+
+
+@pytest.mark.parametrize("edits, key", [
+    ({("字段", "F4"): "整数型"}, "authoring.choice"),  # the reader's own check
+    ({("工作表", "A3"): "intro"}, "authoring.loader"),  # a loader error, brought back to its cell
+])
+def test_a_mistake_is_a_catalogue_message_read_in_either_language(tmp_path, edits, key):
+    exc = _mistake(tmp_path, edits)
+    assert exc.message.key == "authoring.at_cell"
+    text = exc.message.params["text"]
+    assert getattr(text, "key", key) == key  # a loader's error is taken apart by its values, not re-parsed
+    assert exc.text("zh") == exc.zh and exc.text("en") == str(exc) != exc.zh
+
+
+def test_authoring_errors_are_raised_with_message_keys_not_text():
+    """Places.fail / fail_at take a message (said(key, ...)), never ready-made English and Chinese text."""
+    import ast
+    root = Path(__file__).parents[1] / "toolkit" / "authoring"
+    calls = [node for path in root.glob("*.py") for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr in ("fail", "fail_at")]
+    assert len(calls) >= 15
+    for call in calls:
+        last = call.args[-1]
+        assert isinstance(last, ast.Call) and getattr(last.func, "id", "") == "said", ast.unparse(call)

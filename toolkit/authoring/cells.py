@@ -11,13 +11,35 @@ from typing import Any, Iterator
 
 import yaml
 
-from .places import Places, Row
+from ..i18n import Words, define
+from .places import Places, Row, said
 from .read import SheetCells, cell_name
 from .vocab import COLUMNS, NO, YES, did_you_mean, lookup, options, spellings, split_list, word
 
 __all__ = ["Reader", "text_of"]
 
 _HEADER_SCAN = 5  # the header is one of the first rows (a title row above it is allowed)
+
+define("authoring", {
+    "no_header": ("应为表头行（{first}……），实际没有", "expected a header row ({first} …), got none"),
+    "unknown_header": ("应为以下列名之一：{options}，实际为“{text}”{hint}",
+                       "expected a column header such as {options}, got {text!r}{hint}"),
+    "a_number": ("数字", "a number"),
+    "a_whole_number": ("整数", "a whole number"),
+    "number": ("应为{what}，实际为“{value}”", "expected {what}, got {value!r}"),
+    "whole": ("应为整数，实际为 {value}", "expected a whole number, got {value!r}"),
+    "flag": ("应为“是”或“否”，实际为“{text}”", "expected yes or no (是/否), got {text!r}"),
+    "choice": ("应为以下之一：{options}，实际为“{text}”{hint}", "expected one of {options}, got {text!r}{hint}"),
+    "mapping": ("应为映射，如 {{status: status, closed: [已完成]}}，实际为“{text}”",
+                "expected a mapping such as {{status: status, closed: [已完成]}}, got {text!r}"),
+    "synonyms": ("应为每行“选项：同义词、同义词”，如“已完成：完成、已整改”，实际为“{line}”",
+                 "expected lines like 已完成：完成、已整改, got {line!r}"),
+})
+
+
+def listed(zh: list[str], en: list[str]) -> Words:
+    """A list of words joined as each language joins a list (、 or , )."""
+    return Words("、".join(zh), ", ".join(en))
 
 
 def text_of(value: Any) -> str | None:
@@ -57,14 +79,12 @@ class Reader:
                 best = (len(cols), r, cols, heads, unknown)
         if best[0] == 0:
             first = [w for w in (word(p, self.lang) for p in vocab.values())][:3]
-            self.places.fail_at(cell_name(sheet.name, 0, 0), f"expected a header row ({', '.join(first)} …), got none",
-                                f"应为表头行（{'、'.join(first)}……），实际没有")
+            self.places.fail_at(cell_name(sheet.name, 0, 0), said("no_header", first=listed(first, first)))
         _, row, cols, heads, unknown = best
         for c, text in unknown:
-            en, zh = did_you_mean(text, spellings(vocab))
-            self.places.fail_at(cell_name(sheet.name, row, c),
-                                f"expected a column header such as {', '.join(options(vocab, 'en'))}, got {text!r}{en}",
-                                f"应为以下列名之一：{'、'.join(options(vocab, 'zh'))}，实际为“{text}”{zh}")
+            self.places.fail_at(cell_name(sheet.name, row, c), said(
+                "unknown_header", options=listed(options(vocab, "zh"), options(vocab, "en")), text=text,
+                hint=did_you_mean(text, spellings(vocab))))
         return row, cols, heads
 
     def rows(self, sheet: SheetCells, key: str) -> Iterator[Row]:
@@ -93,12 +113,12 @@ class Reader:
             try:
                 value = float(value.strip().rstrip("分").strip())
             except ValueError:
-                what_en, what_zh = ("a whole number", "整数") if whole else ("a number", "数字")
-                self.places.fail(row, key, f"expected {what_en}, got {value!r}", f"应为{what_zh}，实际为“{value}”")
+                what = said("a_whole_number" if whole else "a_number")
+                self.places.fail(row, key, said("number", what=what, value=value))
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if whole and not isinstance(value, int):
-            self.places.fail(row, key, f"expected a whole number, got {value!r}", f"应为整数，实际为 {value}")
+            self.places.fail(row, key, said("whole", value=value))
         return value
 
     def flag(self, row: Row, key: str) -> bool | None:
@@ -110,7 +130,7 @@ class Reader:
             return True
         if low in NO:
             return False
-        self.places.fail(row, key, f"expected yes or no (是/否), got {text!r}", f"应为“是”或“否”，实际为“{text}”")
+        self.places.fail(row, key, said("flag", text=text))
 
     def choice(self, row: Row, key: str, vocab: dict) -> str | None:
         text = self.text(row, key)
@@ -118,9 +138,8 @@ class Reader:
             return None
         found = lookup(vocab, text)
         if found is None:
-            en, zh = did_you_mean(text, spellings(vocab))
-            self.places.fail(row, key, f"expected one of {', '.join(options(vocab, 'en'))}, got {text!r}{en}",
-                             f"应为以下之一：{'、'.join(options(vocab, 'zh'))}，实际为“{text}”{zh}")
+            self.places.fail(row, key, said("choice", options=listed(options(vocab, "zh"), options(vocab, "en")),
+                                            text=text, hint=did_you_mean(text, spellings(vocab))))
         return found
 
     def listing(self, row: Row, key: str) -> list[str] | None:
@@ -137,8 +156,7 @@ class Reader:
         except yaml.YAMLError as exc:
             value = exc
         if not isinstance(value, dict):
-            self.places.fail(row, key, f"expected a mapping such as {{status: status, closed: [已完成]}}, got {text!r}",
-                             f"应为映射，如 {{status: status, closed: [已完成]}}，实际为“{text}”")
+            self.places.fail(row, key, said("mapping", text=text))
         return value
 
     def synonyms(self, row: Row, key: str) -> dict | None:
@@ -154,7 +172,6 @@ class Reader:
                 continue
             choice, sep, rest = line.replace("：", ":").partition(":")
             if not sep:
-                self.places.fail(row, key, f"expected lines like 已完成：完成、已整改, got {line!r}",
-                                 f"应为每行“选项：同义词、同义词”，如“已完成：完成、已整改”，实际为“{line}”")
+                self.places.fail(row, key, said("synonyms", line=line))
             out[choice.strip()] = split_list(rest.replace("\n", " "))
         return out

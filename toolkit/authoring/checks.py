@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import define
 from ..spec.model import TemplateSpec
+from .places import said
 
 __all__ = ["check_points", "declared_points"]
 
 _DECLARED = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[）)]\s*\Z")
+
+
+define("authoring", {
+    "area_points": ("标题写明{declared}分，但该区各指标分值合计为{points}分，请核对分值或标题",
+                    "expected the area's items to add up to the {declared} points its title declares, got a sum of {points}"),
+    "total_points": ("基础分合计应为{total}分，但基础指标分值合计为{base}分，请核对各指标分值",
+                     "expected the normal indicators to add up to the declared {total} points, got a sum of {base}"),
+})
 
 
 def declared_points(title: str) -> float | None:
@@ -37,10 +47,6 @@ def check_points(authored, spec: TemplateSpec) -> None:
             declared = declared_points(area.title)
             if area.kind == "normal" and declared is not None and abs(declared - points) > 1e-9:
                 row = places.rows[f"sheets[{s_no}].areas[{a_no}]"]
-                places.fail(row, "title", f"expected the area's items to add up to the {_fmt(declared)} points its title "
-                            f"declares, got a sum of {_fmt(points)}",
-                            f"标题写明{_fmt(declared)}分，但该区各指标分值合计为{_fmt(points)}分，请核对分值或标题")
+                places.fail(row, "title", said("area_points", declared=_fmt(declared), points=_fmt(points)))
     if authored.total is not None and abs(authored.total - base) > 1e-9:
-        places.fail(authored.total_row, "total", f"expected the normal indicators to add up to the declared "
-                    f"{_fmt(authored.total)} points, got a sum of {_fmt(base)}",
-                    f"基础分合计应为{_fmt(authored.total)}分，但基础指标分值合计为{_fmt(base)}分，请核对各指标分值")
+        places.fail(authored.total_row, "total", said("total_points", total=_fmt(authored.total), base=_fmt(base)))

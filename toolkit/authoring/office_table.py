@@ -21,7 +21,7 @@ from ..spec.parse import parse_spec
 from .cells import text_of
 from .checks import declared_points
 from .examples import SELF_SCORE_COLUMNS, UNIT_FIELDS, VETO_COLUMNS
-from .places import Places
+from .places import Places, said
 from .read import SheetCells, cell_name
 
 __all__ = ["read_office_table", "HEADERS"]
@@ -64,6 +64,17 @@ define("authoring", {
     "not_authoring": ("{file}：应为模板编写工作簿（含“模板”“工作表”两个工作表）或含“考核内容”“分值”列的考核细则表，实际工作表为：{names}",
                       "{file}: expected an authoring workbook (sheets 模板 and 工作表) or a rules table with the columns 考核内容 and 分值, "
                       "got sheets {names}"),
+    "office.no_content": ("应在本行填写考核内容，实际为空；指标区标题请单独占一行",
+                          "expected the indicator's content (考核内容) in this row, got nothing; "
+                          "an area title belongs in a row of its own"),
+    "office.points": ("应填写该指标的分值（数字，如 5），实际为“{got}”",
+                      "expected the indicator's points (分值), a number such as 5, got {got!r}"),
+    "office.empty_area": ("指标区“{title}”下应有考核指标，实际没有", "expected indicators under the area {title!r}, got none"),
+    "office.area_points": ("标题写明{declared:g}分，但该区各指标分值合计为{points:g}分，请核对",
+                           "expected the area's items to add up to the {declared:g} points its title declares, "
+                           "got a sum of {points:g}"),
+    "office.total_points": ("合计应为{declared:g}分，但基础指标分值合计为{base:g}分，请核对",
+                            "expected the normal indicators to add up to the declared total {declared:g}, got a sum of {base:g}"),
 })
 
 
@@ -165,8 +176,7 @@ def _item(sheet: SheetCells, r: int, cols: dict[str, int], areas: list[dict], pl
         areas.append({"id": "a1", "title": "考核指标", "items": []})
     area = areas[-1]
     if not get.get("content"):
-        places.fail_at(where["content"], "expected the indicator's content (考核内容) in this row, got nothing; "
-                       "an area title belongs in a row of its own", "应在本行填写考核内容，实际为空；指标区标题请单独占一行")
+        places.fail_at(where["content"], said("office.no_content"))
     prefix = {"veto": "v", "bonus": "b"}.get(area.get("kind", ""), "")
     prefix = prefix + area["id"].removeprefix("veto").removeprefix("bonus") if prefix else area["id"]
     item = {"id": f"{prefix}_{len(area['items']) + 1}", "content": get["content"].strip()}
@@ -178,8 +188,7 @@ def _item(sheet: SheetCells, r: int, cols: dict[str, int], areas: list[dict], pl
         points = _points(get.get("max"))
         if points is None:
             got = get.get("max") or ""
-            places.fail_at(where["max"], f"expected the indicator's points (分值), a number such as 5, got {got!r}",
-                           f"应填写该指标的分值（数字，如 5），实际为“{got}”")
+            places.fail_at(where["max"], said("office.points", got=got))
         item["max"] = points
     area["items"].append(item)
 
@@ -193,17 +202,13 @@ def _check(sheet: SheetCells, areas: list[dict], origin: dict, places: Places, t
     for n, area in enumerate(areas):
         cell = cell_name(sheet.name, *origin.get(n, (0, 0)))
         if not area["items"]:
-            places.fail_at(cell, f"expected indicators under the area {area['title']!r}, got none",
-                           f"指标区“{area['title']}”下应有考核指标，实际没有")
+            places.fail_at(cell, said("office.empty_area", title=area["title"]))
         declared = declared_points(area["title"])
         points = sum(i.get("max", 0) for i in area["items"])
         if area.get("kind", "normal") == "normal" and declared is not None and abs(declared - points) > 1e-9:
-            places.fail_at(cell, f"expected the area's items to add up to the {declared:g} points its title declares, "
-                           f"got a sum of {points:g}", f"标题写明{declared:g}分，但该区各指标分值合计为{points:g}分，请核对")
+            places.fail_at(cell, said("office.area_points", declared=declared, points=points))
     if total_cell is not None:
         declared = _points(text_of(sheet.get(*total_cell)))
         base = sum(i.get("max", 0) for a in areas if a.get("kind", "normal") == "normal" for i in a["items"])
         if declared is not None and abs(declared - base) > 1e-9:
-            places.fail_at(cell_name(sheet.name, *total_cell), f"expected the normal indicators to add up to the "
-                           f"declared total {declared:g}, got a sum of {base:g}",
-                           f"合计应为{declared:g}分，但基础指标分值合计为{base:g}分，请核对")
+            places.fail_at(cell_name(sheet.name, *total_cell), said("office.total_points", declared=declared, base=base))

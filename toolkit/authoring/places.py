@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import SpecError
-from ..i18n import define, t
+from ..i18n import Msg, Words, define
 from .read import cell_name
 
-__all__ = ["Places", "Row", "SOURCE"]
+__all__ = ["Places", "Row", "SOURCE", "said"]
 
 SOURCE = "AUTHORING"  # the loader's "file" while parsing: found again and replaced by the cell
 _PATH = re.compile(r"\b(?:sheets|rules|summary|grades)\[\d+\](?:\.[A-Za-z_]+(?:\[\d+\])?)*")
@@ -45,8 +45,15 @@ class Row:
 
 define("authoring", {
     "at_cell": ("{file}：{cell}{header}：{text}", "{file}: {cell}{header}: {text}"),
+    "at": ("{file}：{where}：{text}", "{file}: {where}: {text}"),
     "header": ("（{header}）", " ({header})"),
+    "loader": ("应为{expected}，实际为{got}", "expected {expected}, got {got}"),
 })
+
+
+def said(key: str, /, **params) -> Msg:
+    """The authoring message *key* (``authoring.KEY``) with its values: what :meth:`Places.fail` says."""
+    return Msg(f"authoring.{key}", params)
 
 
 class Places:
@@ -59,17 +66,17 @@ class Places:
     def add(self, path: str, row: Row) -> None:
         self.rows[path] = row
 
-    def fail(self, row: Row, key: str | None, en: str, zh: str) -> None:
-        """Stop: the cell, its column header, and what is wrong (both languages)."""
-        raise SpecError(self._message(row, key, en, "en"), zh=self._message(row, key, zh, "zh"))
+    def fail(self, row: Row, key: str | None, message: Msg) -> None:
+        """Stop: the cell, its column header, and what is wrong (a message, read in either language)."""
+        raise SpecError(self._message(row, key, message))
 
-    def fail_at(self, where: str, en: str, zh: str) -> None:
-        raise SpecError(f"{self.file}: {where}: {en}", zh=f"{self.file}：{where}：{zh}")
+    def fail_at(self, where: str, message: Msg) -> None:
+        raise SpecError(Msg("authoring.at", {"file": self.file, "where": where, "text": message}))
 
-    def _message(self, row: Row, key: str | None, text: str, lang: str) -> str:
+    def _message(self, row: Row, key: str | None, text: Msg | Words) -> Msg:
         header = row.header(key)
-        return t("authoring.at_cell", lang, file=self.file, cell=row.cell(key),
-                 header=t("authoring.header", lang, header=header) if header else "", text=text)
+        return Msg("authoring.at_cell", {"file": self.file, "cell": row.cell(key), "text": text,
+                                         "header": Msg("authoring.header", {"header": header}) if header else ""})
 
     # ------------------------------------------------------------------ loader errors
 
@@ -109,20 +116,20 @@ class Places:
         return row.cell(key) if row else path
 
     def translate(self, exc: SpecError) -> SpecError:
-        """A loader error about the spec read from the workbook, as an error at its cell."""
-        en, zh = str(exc), exc.zh or str(exc)
-        m_en = re.match(rf"{SOURCE}: (.*?): (expected .*)\Z", en, re.S)
-        m_zh = re.match(rf"{SOURCE}：(.*?)：(.*)\Z", zh, re.S)
-        if not m_en:
+        """A loader error about the spec read from the workbook, as an error at its cell.
+
+        The loader's message (``spec.error``: source, key path, expected, got) is taken apart by its
+        values; the key paths it quotes become cells in the text of either language.
+        """
+        msg = exc.message
+        if msg is None or msg.key != "spec.error" or msg.params.get("source") != SOURCE:
             return exc
-        path, rest_en = m_en.group(1), m_en.group(2)
-        rest_zh = m_zh.group(2) if m_zh else rest_en
-        got = rest_en.split(", got ", 1)[-1]
-        row, key = self.locate(path, got)
-        rest_en = _PATH.sub(lambda m: self.cell_of(m.group(0)), rest_en)
-        rest_zh = _PATH.sub(lambda m: self.cell_of(m.group(0)), rest_zh)
+        path = msg.params["path"]
+        path = path.text("en") if isinstance(path, Msg) else str(path)
+        got = msg.params["got"]
+        row, key = self.locate(path, got.en if isinstance(got, Words) else str(got))
+        rest = Msg("authoring.loader", {"expected": msg.params["expected"], "got": got})
+        zh, en = (_PATH.sub(lambda m: self.cell_of(m.group(0)), rest.text(lang)) for lang in ("zh", "en"))
         if row is None:
-            where = f"{self.file}: {path}"
-            return SpecError(f"{where}: {rest_en}", zh=f"{self.file}：{path}：{rest_zh}")
-        return SpecError(self._message(row, key, f"{rest_en} [{path}]", "en"),
-                         zh=self._message(row, key, rest_zh, "zh"))
+            return SpecError(Msg("authoring.at", {"file": self.file, "where": path, "text": Words(zh, en)}))
+        return SpecError(self._message(row, key, Words(zh, f"{en} [{path}]")))

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import SpecError
+from ..i18n import define
 from ..spec.model import TemplateSpec
 from ..spec.parse import parse_spec
-from .cells import Reader, text_of
-from .places import SOURCE, Places, Row
+from .cells import Reader, listed, text_of
+from .places import SOURCE, Places, Row, said
 from .read import SheetCells
 from .vocab import (
     AREA_KINDS,
@@ -28,6 +29,16 @@ from .vocab import (
 )
 
 __all__ = ["Authored", "is_authoring_workbook", "read_authoring", "load_authored"]
+
+define("authoring", {
+    "template_key": ("应为以下项目之一：{options}，实际为“{label}”{hint}", "expected one of {options}, got {label!r}{hint}"),
+    "sheet_ref": ("应为“工作表”表中列出的工作表名称（{names}），实际为“{got}”{hint}",
+                  "expected the name of a sheet listed on the Sheets sheet ({names}), got {got!r}{hint}"),
+    "no_area": ("应先写一行指标区（指标区编号和标题），再写其下的指标，实际没有",
+                "expected an area row (area id and title) above the first indicator, got none"),
+    "area_ref": ("应为工作表“{sheet}”的指标区编号（{known}），实际为“{area_id}”{hint}",
+                 "expected an area id of sheet {sheet} ({known}), got {area_id!r}{hint}"),
+})
 
 _TEXT_KEYS = ("label", "label_en", "unit", "pattern", "pattern_hint", "help", "prefill", "formula", "required_if")
 
@@ -116,9 +127,9 @@ def _template(rd: Reader, sheet: SheetCells, places: Places) -> dict:
                   {"value": sheet.get(r, vcol)})
         key = lookup(TEMPLATE_KEYS, label)
         if key is None:
-            en, zh = did_you_mean(label, spellings(TEMPLATE_KEYS))
-            places.fail(row, "key", f"expected one of {', '.join(p[1] for p in TEMPLATE_KEYS.values())}, got {label!r}{en}",
-                        f"应为以下项目之一：{'、'.join(p[0] for p in TEMPLATE_KEYS.values())}，实际为“{label}”{zh}")
+            names = listed([p[0] for p in TEMPLATE_KEYS.values()], [p[1] for p in TEMPLATE_KEYS.values()])
+            places.fail(row, "key", said("template_key", options=names, label=label,
+                                         hint=did_you_mean(label, spellings(TEMPLATE_KEYS))))
         places.add(key, Row("template", sheet.name, r, {key: vcol}, {vcol: label.strip()}, {}))
         if key == "total":
             total, total_row = rd.number(row, "value"), Row("template", sheet.name, r, {"total": vcol}, {vcol: label.strip()})
@@ -143,9 +154,8 @@ def _sheet_of(rd: Reader, row: Row, ref: str | None, by_ref: dict, raw: dict) ->
     if ref is None or ref.lower() not in by_ref:
         names = [s.get("name", "") for s in raw["sheets"]]
         got = ref or ""
-        en, zh = did_you_mean(got, names) if ref else ("", "")
-        rd.places.fail(row, "sheet", f"expected the name of a sheet listed on the Sheets sheet ({', '.join(names)}), "
-                       f"got {got!r}{en}", f"应为“工作表”表中列出的工作表名称（{'、'.join(names)}），实际为“{got}”{zh}")
+        rd.places.fail(row, "sheet", said("sheet_ref", names=listed(names, names), got=got,
+                                          hint=did_you_mean(got, names) if ref else ""))
     return by_ref[ref.lower()]
 
 
@@ -176,8 +186,7 @@ def _items(rd: Reader, sheet: SheetCells, raw: dict, by_ref: dict, places: Place
                 areas[(s_no, area_id.lower())] = (s_no, a_no)
         if any(rd.text(row, k) is not None for k in ("id", "content", "standard", "max", "evidence")):
             if current is None or current[0] != s_no:
-                rd.places.fail(row, "content", "expected an area row (area id and title) above the first indicator, "
-                               "got none", "应先写一行指标区（指标区编号和标题），再写其下的指标，实际没有")
+                rd.places.fail(row, "content", said("no_area"))
             items = raw["sheets"][current[0]]["areas"][current[1]]["items"]
             items.append(_clean({"id": rd.ident(row, "id"), "content": rd.text(row, "content"),
                                  "standard": rd.text(row, "standard"), "max": rd.number(row, "max"),
@@ -199,10 +208,8 @@ def _fields(rd: Reader, sheet: SheetCells, raw: dict, by_ref: dict, areas: dict,
         if area_id:
             if (s_no, area_id.lower()) not in areas:
                 known = [a.get("id", "") for a in target.get("areas", [])]
-                en, zh = did_you_mean(area_id, known)
-                places.fail(row, "area", f"expected an area id of sheet {target.get('name')} ({', '.join(known)}), "
-                            f"got {area_id!r}{en}",
-                            f"应为工作表“{target.get('name')}”的指标区编号（{'、'.join(known)}），实际为“{area_id}”{zh}")
+                places.fail(row, "area", said("area_ref", sheet=target.get("name"), known=listed(known, known),
+                                              area_id=area_id, hint=did_you_mean(area_id, known)))
             _, a_no = areas[(s_no, area_id.lower())]
             path, lst = f"sheets[{s_no}].areas[{a_no}].columns", target["areas"][a_no].setdefault("columns", [])
         else:

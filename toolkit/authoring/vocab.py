@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from ..i18n import pick
+from ..i18n import Msg, define, pick
 from ..model import Severity
 
 __all__ = ["SHEETS", "COLUMNS", "TEMPLATE_KEYS", "SHEET_KINDS", "FIELD_TYPES", "AREA_KINDS", "SEVERITIES",
@@ -106,12 +106,13 @@ def options(vocab: dict[str, tuple[str, str]], lang: str) -> list[str]:
     return [word(pair, lang) for pair in vocab.values()]
 
 
-def did_you_mean(text: str, candidates) -> tuple[str, str]:
-    """(" (did you mean 'x'?)", "（是否应为“x”？）"), or empty texts when no candidate is close."""
+define("authoring", {"did_you_mean": ("（是否应为“{name}”？）", " (did you mean {name!r}?)")})
+
+
+def did_you_mean(text: str, candidates) -> Msg | str:
+    """" (did you mean 'x'?)" in the reader's language when a candidate is close to *text*, else ''."""
     close = difflib.get_close_matches(str(text), [str(c) for c in candidates], n=1, cutoff=0.5)
-    if not close:
-        return "", ""
-    return f" (did you mean {close[0]!r}?)", f"（是否应为“{close[0]}”？）"
+    return Msg("authoring.did_you_mean", {"name": close[0]}) if close else ""
 
 
 def spellings(vocab: dict[str, tuple[str, str]]) -> list[str]:
