@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
 
@@ -149,3 +150,42 @@ def test_a_desk_job_that_fails_says_why_in_the_desk_s_language(tmp_path, lang, s
     runner = JobRunner(tmp_path, lang=lang)
     job = runner.wait(runner.submit("collect", work))
     assert (job.state, job.error) == ("failed", said)
+
+
+def _a_message(node) -> bool:
+    """A Msg(...) (or the spec loader's error(...), which builds one), or a choice between two."""
+    if isinstance(node, ast.IfExp):
+        return _a_message(node.body) and _a_message(node.orelse)
+    return isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("Msg", "error")
+
+
+def test_every_toolkit_error_is_raised_with_a_message_of_the_catalogue():
+    """No operator error is raised as English text (there is no phrasebook to guess its Chinese from)."""
+    import ast
+    from pathlib import Path
+
+    from toolkit import errors
+    root = Path(__file__).parents[1] / "toolkit"
+    names = set(errors.__all__) | {"CampaignBusy", "DiskFull"}
+    bare = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in names and node.args:
+                if not (_a_message(node.args[0]) or path.name in ("places.py", "errors.py")):
+                    bare.append(f"{path.relative_to(root)}:{node.lineno} {ast.unparse(node)[:80]}")
+    assert not bare, bare
+
+
+def test_a_wrong_resubmit_key_reads_in_either_language():
+    from toolkit.feedback.notice import ResubmitKeyError, resubmit_deadline
+    with pytest.raises(ResubmitKeyError) as info:
+        resubmit_deadline({"resubmit_days": 0}, "2026-12-01", "")
+    assert str(info.value) == "resubmit_days must be a whole number of days from 1 to 366, got 0"
+    assert info.value.message.text("zh") == "resubmit_days 应为 1 至 366 之间的整数天数，填写的是 0"
+
+
+def test_a_busy_campaign_is_said_in_one_language_at_a_time(tmp_path):
+    from toolkit.campaign.lock import CampaignBusy
+    exc = CampaignBusy(Msg("campaign.lock.busy", {"folder": tmp_path}))
+    assert str(exc) == f"another toolkit command is working on {tmp_path}; run this one again when it has finished"
+    assert exc.text("zh") == f"另一个 toolkit 命令正在处理此考核任务（{tmp_path}），请等它结束后再运行"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..errors import ConfigError
+from ..i18n import Msg, define
 
 __all__ = ["CampaignBusy", "campaign_lock", "locked"]
 
@@ -48,6 +49,12 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_drop_in_child)
 
 
+define("campaign.lock", {
+    "busy": ("另一个 toolkit 命令正在处理此考核任务（{folder}），请等它结束后再运行",
+             "another toolkit command is working on {folder}; run this one again when it has finished"),
+})
+
+
 class CampaignBusy(ConfigError):
     """Another toolkit process is working on the campaign."""
 
@@ -64,8 +71,7 @@ def campaign_lock(directory: Path) -> Iterator[None]:
         return
     with open(Path(directory) / ".toolkit.lock", "a+b") as fh:
         if not _lock(fh, take=True):
-            raise CampaignBusy(f"另一个 toolkit 命令正在处理此考核任务，请等它结束后再运行 / another toolkit command is "
-                               f"working on {directory}; run this one again when it has finished")
+            raise CampaignBusy(Msg("campaign.lock.busy", {"folder": directory}))
         _HELD[key], _FILES[key] = 1, fh
         try:
             yield

@@ -52,11 +52,6 @@ define("cli", {
 })
 
 
-def _phrasebook_zh(message: str) -> str | None:
-    """The Chinese of an operator error still raised as English text (the phrasebook of toolkit.read.rejections)."""
-    from ..read.rejections import error_in_chinese
-    return error_in_chinese(message)
-
 #: The name on the package index (`toolkit` there is an unrelated project); import package and command stay `toolkit`.
 DIST_NAME = "assessment-toolkit"
 
@@ -119,7 +114,7 @@ def guarded(fn: Callable) -> Callable:
             if debug:
                 traceback.print_exc()
             lang = lang_of(kwargs.get("lang"))
-            said = pick((exc.text("zh") or _phrasebook_zh(str(exc)) or "", str(exc)), lang)
+            said = pick((exc.text("zh") or "", str(exc)), lang)  # every toolkit error is raised with a Msg
             zh = _say_error(said, str(exc), lang)
             _json_error(kwargs, str(exc), exc.exit_code, zh)
             raise typer.Exit(exc.exit_code)

@@ -17,13 +17,13 @@ import math
 import re
 from dataclasses import dataclass
 
-from ..i18n import Texts, define, t, texts
+from ..i18n import Msg, Texts, define, t, texts
 from ..model import Severity
 from ..output.xlsxfile import display_width
 from ..spec import layout
 from .cellxml import blank_cell, cell_ref, string_cell, xml_attr, xml_text
 
-__all__ = ["Notice", "IssueSheet", "add_issue_sheet", "resubmit_deadline", "NOTICE_ROWS", "HEAD_ROW",
+__all__ = ["Notice", "IssueSheet", "add_issue_sheet", "resubmit_deadline", "ResubmitKeyError", "NOTICE_ROWS", "HEAD_ROW",
            "COLUMN_WIDTHS", "DEFAULT_RESUBMIT_DAYS"]
 
 DEFAULT_RESUBMIT_DAYS = 7
@@ -88,23 +88,39 @@ class Notice:
     return_to: str = ""
 
 
+define("feedback.resubmit", {
+    "deadline": ("resubmit_deadline 应为日期，如 2026-12-28，填写的是 {value}",
+                 "resubmit_deadline must be a date such as 2026-12-28, got {value}"),
+    "days": ("resubmit_days 应为 1 至 366 之间的整数天数，填写的是 {value}",
+             "resubmit_days must be a whole number of days from 1 to 366, got {value}"),
+})
+
+
+class ResubmitKeyError(ValueError):
+    """A resubmit key of campaign.yaml that cannot give a date: ``message`` names the key, in either language."""
+
+    def __init__(self, message: Msg):
+        self.message = message
+        super().__init__(message.text("en"))
+
+
 def resubmit_deadline(config: dict, received_at: str, campaign_deadline: str) -> str:
     """The date the corrected return is due (ISO), from campaign.yaml.
 
     ``resubmit_deadline: 2026-12-28`` names the date outright; otherwise it is
     ``resubmit_days`` (default 7) days after the faulty return was received, and never before
     the campaign's own deadline. Counting from the receipt rather than from today keeps the
-    notice the same however often validate runs. A wrong value raises ValueError naming the key.
+    notice the same however often validate runs. A wrong value raises :class:`ResubmitKeyError`.
     """
     fixed = config.get("resubmit_deadline")
     if fixed not in (None, ""):
         try:
             return (fixed if isinstance(fixed, dt.date) else dt.date.fromisoformat(str(fixed).strip())).isoformat()
         except ValueError:
-            raise ValueError(f"resubmit_deadline must be a date such as 2026-12-28, got {fixed!r}") from None
+            raise ResubmitKeyError(Msg("feedback.resubmit.deadline", {"value": repr(fixed)})) from None
     days = config.get("resubmit_days", DEFAULT_RESUBMIT_DAYS)
     if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= 366:
-        raise ValueError(f"resubmit_days must be a whole number of days from 1 to 366, got {days!r}")
+        raise ResubmitKeyError(Msg("feedback.resubmit.days", {"value": repr(days)}))
     try:
         received = dt.date.fromisoformat(str(received_at)[:10])
     except ValueError:

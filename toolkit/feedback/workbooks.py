@@ -18,6 +18,7 @@ from typing import Iterable
 from ..campaign.folder import Campaign, Unit
 from ..errors import CampaignError
 from ..generate.outbox import master_context, unit_values
+from ..i18n import Msg, define
 from ..output.csvfile import write_csv
 from ..output.names import unit_file_names
 from ..spec import layout
@@ -25,7 +26,7 @@ from ..spec.model import TemplateSpec
 from ..validate.checks import Issue, Return
 from ..validate.stage import ValidationResult, issue_message
 from .master import FeedbackMaster
-from .notice import Notice, resubmit_deadline
+from .notice import Notice, ResubmitKeyError, resubmit_deadline
 from .sheets import SheetEdit
 
 __all__ = ["write_feedback", "feedback_filename", "feedback_names", "FEEDBACK_SHEET", "INDEX_COLUMNS"]
@@ -122,13 +123,16 @@ def build_feedback(spec: TemplateSpec, master: FeedbackMaster, unit: Unit, ret: 
     return master.render(unit_values(unit), edits, listed, notice or Notice(unit.code, unit.name, "", "", "", ""))
 
 
+define("feedback", {"campaign_yaml": ("{file}：{error}", "{file}: {error}")})
+
+
 def _notice(campaign: Campaign, unit: Unit, file) -> Notice:
     """Who, what and by when for the unit's notice; a wrong resubmit key in campaign.yaml stops with exit 2."""
     config = campaign.config
     try:
         due = resubmit_deadline(config, file.received_at, campaign.deadline)
-    except ValueError as exc:
-        raise CampaignError(f"{campaign.dir / 'campaign.yaml'}: {exc}") from None
+    except ResubmitKeyError as exc:
+        raise CampaignError(Msg("feedback.campaign_yaml", {"file": campaign.dir / "campaign.yaml", "error": exc.message})) from None
     source = file.source.replace("\\", "/").rsplit("/", 1)[-1]
     return Notice(unit.code, unit.name, campaign.name, source, file.received_at.replace("T", " "), due,
                   str(config.get("contact") or ""), str(config.get("phone") or ""), str(config.get("return_to") or ""))
