@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import tracemalloc
 import weakref
 import zipfile
 from pathlib import Path
@@ -23,7 +24,9 @@ from toolkit.merge.stage import merge_campaign
 from toolkit.output.xlsxfile import new_workbook
 from toolkit.report.page import words
 from toolkit.report.sections import issues_section
+from toolkit.score.rules import TraceRow
 from toolkit.score.stage import score_campaign
+from toolkit.score.trace import Trace
 
 PACKAGE = Path(__file__).resolve().parent.parent / "toolkit"
 
@@ -58,6 +61,29 @@ def test_the_trace_is_packed_per_unit_and_reads_as_rows(camp):  # noqa: F811
         assert result.trace.unit(code) == [r for r in rows if r["unit_code"] == code]
     assert "Q03" not in result.trace and result.trace.unit("Q03") == []  # never returned: no trace
     assert any(r["vetoed"] for r in result.trace.unit("Q02"))
+
+
+def _held_by_trace(units: int) -> int:
+    """Bytes a Trace still holds in memory after *units* units of 40 wordy rows each were added."""
+    rows = [TraceRow(f"ind_{n}", "fixed", "党员人数=32；" * 8, 4.0, 5.0, (), "area_a",
+                     None, (("party_members", 32), ("=", 4.0))) for n in range(40)]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        trace = Trace()
+        for n in range(units):
+            trace.add(f"U{n:05d}", rows)
+        held = sum(s.size_diff for s in tracemalloc.take_snapshot().compare_to(before, "filename"))
+    finally:
+        tracemalloc.stop()
+    assert len(trace) == 40 * units and trace.unit("U00003")[5]["inputs"] == "党员人数=32；" * 8
+    return held
+
+
+def test_the_packed_trace_is_kept_on_disk_not_in_memory():
+    small, large = _held_by_trace(40), _held_by_trace(160)
+    # a unit's packed record is over 2 KB; in memory stays only where it is (well under 300 bytes a unit)
+    assert (large - small) / 120 < 300, (small, large)
 
 
 def test_a_workbook_written_in_row_order_keeps_no_finished_row(tmp_path):
