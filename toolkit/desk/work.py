@@ -18,11 +18,10 @@ from ..campaign.folder import Campaign, load_campaign
 from ..campaign.ledger import Ledger
 from ..campaign.lock import CampaignBusy, campaign_lock
 from ..campaign.status import UnitState, state_text, unit_statuses
-from ..codes import title
+from ..codes import reason_message, title
 from ..errors import ConfigError, ToolkitError
 from ..intake.archive import Limits
 from ..model import FileStatus
-from ..read.collect import reason_message
 from ..spec.describe import describe_spec
 
 __all__ = ["Campaign", "load_campaign", "ConfigError", "ToolkitError", "CampaignBusy", "campaign_lock", "Limits",
