@@ -75,10 +75,15 @@ def unit_statuses(campaign: Campaign, lang: str = "zh") -> list[UnitStatus]:
     """
     roster = campaign.roster()
     with Ledger(campaign.db_path) as ledger:
-        files = ledger.files()
+        accepted: dict[str, FileRow] = {}
+        unsettled: list[FileRow] = []  # one pass, keeping only the files that decide a state
+        for f in ledger.each_file():
+            if f.status == FileStatus.ACCEPTED:
+                accepted[f.unit_code] = f  # ledger order: the newest accepted file wins
+            elif f.status == FileStatus.REVIEW or f.status in _UNUSABLE_LEDGER:
+                unsettled.append(f)
         counts = ledger.validation_counts()
-    accepted = {f.unit_code: f for f in files if f.status == FileStatus.ACCEPTED}
-    pending = _unsettled_by_unit(files, roster)
+    pending = _unsettled_by_unit(unsettled, roster)
     message = reason_message(lang)
     out = []
     for u in roster.units:

@@ -77,7 +77,7 @@ def attention(campaign: Campaign, lang: str = "zh") -> list[Attention]:
     from ..codes import reason_message
     message = reason_message(lang)
     with Ledger(campaign.db_path) as ledger:
-        rows = [f for f in ledger.files() if f.status in _ATTENTION]
+        rows = [f for f in ledger.each_file() if f.status in _ATTENTION]
     return [Attention(f.sha256, f.status, f.source, message(f.reason_code, f.detail)) for f in rows]
 
 

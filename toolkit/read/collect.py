@@ -337,7 +337,7 @@ def _record(ledger: Ledger, offered: Offered, sha: str, ident: Identity, payload
 
 def _status_counts(ledger: Ledger) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for f in ledger.files():
+    for f in ledger.each_file():
         counts[f.status] = counts.get(f.status, 0) + 1
     return counts
 

@@ -30,8 +30,8 @@ def indicator_titles(campaign: Campaign) -> dict[str, str]:
 def _generated_on(campaign: Campaign) -> str:
     """The date of the newest received file: the report changes only when the data does."""
     with Ledger(campaign.db_path) as ledger:
-        dates = [f.received_at[:10] for f in ledger.files() if f.received_at]
-    return max(dates) if dates else f"{campaign.year}-12-31"
+        newest = max((f.received_at[:10] for f in ledger.each_file() if f.received_at), default=None)
+    return newest if newest else f"{campaign.year}-12-31"
 
 
 def _reasons(campaign: Campaign, lang: str) -> dict[str, str]:
