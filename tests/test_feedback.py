@@ -518,3 +518,42 @@ def test_booleans_numbers_and_text_keep_their_kind():
     assert value_cell("B2", 3, "=1+1") == '<c r="B2" s="3" t="inlineStr"><is><t xml:space="preserve">=1+1</t></is></c>'
     assert value_cell("B2", 3, "a<b & c").endswith("a&lt;b &amp; c</t></is></c>")
     assert value_cell("B2", 3, "") == '<c r="B2" s="3"/>'
+
+
+def test_validate_hands_each_return_to_the_feedback_as_checked_and_keeps_only_counts(campaign, tmp_path):
+    """The run's path (a FeedbackWriter sink): each faulty return's workbook is written as it is checked,
+    validate keeps no issue row, Issue or Return, and the files are those of the kept-then-written path."""
+    import gc
+    import weakref
+
+    from toolkit.feedback.workbooks import FeedbackWriter
+    from toolkit.pipeline.stages import validate as validate_stage
+
+    bad = {("考核指标", "F5"): 70, ("台账", "D4"): "下个月"}
+    paths = [submit(campaign, tmp_path / u, unit=u, changes=bad if u != "U003" else None) for u in ("U001", "U002", "U003")]
+    kept = run(campaign, *paths)  # the caller's path: everything kept, then written
+    index = write_feedback(campaign, kept)
+    files = {p.name: p.read_bytes() for p in campaign.feedback.iterdir()}
+    issues_csv = (campaign.out / "issues.csv").read_bytes()
+    assert [r["unit_code"] for r in index] == ["U001", "U002"] and len(files) == 3  # two workbooks, index.csv
+
+    seen, alive = [], []
+    writer = FeedbackWriter(campaign)
+
+    def sink(file, counts, ret, issues):
+        seen.append((file.unit_code, counts, len(issues)))
+        alive.append(weakref.ref(ret))
+        writer.add(file, counts, ret, issues)
+
+    result = validate_campaign(campaign, feedback=sink)
+    gc.collect()
+    assert (result.rows, result.issues, result.returns) == ([], {}, {})  # nothing per return but its counts
+    assert not any(r() is not None for r in alive)  # no Return outlives its check
+    assert sorted(u for u, _, _ in seen) == ["U001", "U002", "U003"] and result.per_file == kept.per_file
+    assert result.counts_by_code() == kept.counts_by_code() != {}
+    assert writer.finish() == index
+    assert {p.name: p.read_bytes() for p in campaign.feedback.iterdir()} == files
+    assert (campaign.out / "issues.csv").read_bytes() == issues_csv
+    summary = validate_stage(campaign)  # the stage takes that path, with the same files
+    assert (summary.faulty, summary.feedback, summary.codes) == (2, 2, kept.counts_by_code())
+    assert {p.name: p.read_bytes() for p in campaign.feedback.iterdir()} == files

@@ -190,3 +190,20 @@ def test_a_row_put_at_once_is_the_row_the_cell_by_cell_calls_make(tmp_path):
         made[how] = _sheet_xml(tmp_path / f"{how}.xlsx")
     assert made["row"] == made["cells"]
     assert "&lt;r&gt;x&lt;/r&gt;" in made["row"] and "_x005F_x0041_" in made["row"] and "bell\u2407" in made["row"]
+
+
+def test_status_attention_and_the_ledger_csv_stream_the_ledger_rows(camp, monkeypatch):  # noqa: F811
+    """Stages that only filter or count the ledger's rows read them one at a time, never as one list."""
+    from toolkit.campaign.ledger import Ledger
+    from toolkit.campaign.status import unit_statuses
+    from toolkit.pipeline.stages import attention, export_ledger
+
+    campaign = load_campaign(camp)
+    with Ledger(campaign.db_path) as ledger:
+        every = ledger.files()
+        assert list(ledger.each_file()) == every and len(every) > 1
+        assert ledger.accepted() == [f for f in every if f.status == "accepted"]
+    states, ledger_csv = unit_statuses(campaign), export_ledger(campaign).read_bytes()
+    monkeypatch.setattr(Ledger, "files", lambda self: (_ for _ in ()).throw(AssertionError("a list of every row")))
+    assert unit_statuses(campaign) == states and export_ledger(campaign).read_bytes() == ledger_csv
+    attention(campaign)

@@ -29,7 +29,7 @@ from .master import FeedbackMaster
 from .notice import Notice, ResubmitKeyError, resubmit_deadline
 from .sheets import SheetEdit
 
-__all__ = ["write_feedback", "feedback_filename", "feedback_names", "FEEDBACK_SHEET", "INDEX_COLUMNS"]
+__all__ = ["write_feedback", "FeedbackWriter", "feedback_filename", "feedback_names", "FEEDBACK_SHEET", "INDEX_COLUMNS"]
 
 FEEDBACK_SHEET = "问题清单"
 INDEX_COLUMNS = ("unit_code", "unit_name", "contact", "phone", "file", "errors", "warnings", "resubmit_by")
@@ -140,35 +140,60 @@ def _notice(campaign: Campaign, unit: Unit, file) -> Notice:
 
 def write_feedback(campaign: Campaign, result: ValidationResult, lang: str = "zh") -> list[dict]:
     """One feedback workbook per unit whose return has errors, and feedback/index.csv."""
-    spec, units = campaign.template(), campaign.roster().by_code()
-    from ..campaign.carried import read_carry
-    ctx = master_context(campaign, lang)
-    master = functools.cache(lambda: FeedbackMaster(spec, ctx))  # built for the first faulty return, if any
-    carry = read_carry(campaign)
     from ..campaign.ledger import Ledger
+    writer = FeedbackWriter(campaign, lang)
     with Ledger(campaign.db_path) as ledger:
         accepted = {f.sha256: f for f in ledger.accepted()}
-    campaign.feedback.mkdir(parents=True, exist_ok=True)
-    wanted, index, written, names = set(), [], [], feedback_names(campaign.roster().units)
-    positions = fresh_positions(spec)
-    for sha, issues in sorted(result.issues.items(), key=lambda kv: accepted[kv[0]].unit_code):
-        errors, warnings = result.per_file[sha]
-        unit = units.get(accepted[sha].unit_code)
+    for sha, issues in result.issues.items():
+        writer.add(accepted[sha], result.per_file[sha], result.returns.get(sha), issues)
+    return writer.finish()
+
+
+class FeedbackWriter:
+    """Feedback workbooks written as the returns are checked: :meth:`add` writes a faulty return's
+    workbook at once (validate then keeps neither the return nor its issues), :meth:`finish` removes
+    the stale ones and writes feedback/index.csv in unit order."""
+
+    def __init__(self, campaign: Campaign, lang: str = "zh"):
+        from ..campaign.carried import read_carry
+        self.campaign, self.lang = campaign, lang
+        self.spec, self.units = campaign.template(), campaign.roster().by_code()
+        self.ctx = master_context(campaign, lang)
+        self.master = functools.cache(lambda: FeedbackMaster(self.spec, self.ctx))  # built for the first faulty return
+        self.carry = read_carry(campaign)
+        campaign.feedback.mkdir(parents=True, exist_ok=True)
+        self.wanted, self.index, self.written = set(), [], []
+        self.names, self.positions = feedback_names(campaign.roster().units), fresh_positions(self.spec)
+
+    def add(self, file, counts: tuple[int, int], ret, issues) -> None:
+        """The workbook of one checked return (nothing for a return without errors or from outside the roster)."""
+        errors, warnings = counts
+        unit = self.units.get(file.unit_code)
         if not errors or unit is None:
-            continue
-        name = names[unit.code]
-        own = FeedbackMaster(spec, replace(ctx, carry=carry[unit.code])) if carry.get(unit.code) else master()
-        notice = _notice(campaign, unit, accepted[sha])
-        data = build_feedback(spec, own, unit, result.returns[sha], issues, lang, notice, positions)
+            return
+        campaign, spec = self.campaign, self.spec
+        name = self.names[unit.code]
+        own = FeedbackMaster(spec, replace(self.ctx, carry=self.carry[unit.code])) if self.carry.get(unit.code) \
+            else self.master()
+        notice = _notice(campaign, unit, file)
+        data = build_feedback(spec, own, unit, ret, issues, self.lang, notice, self.positions)
         (campaign.feedback / name).write_bytes(data)
-        written.append((hashlib.sha256(data).hexdigest(), "feedback", name))
-        wanted.add(name)
-        index.append({"unit_code": unit.code, "unit_name": unit.name, "contact": unit.contact, "phone": unit.phone,
-                      "file": name, "errors": errors, "warnings": warnings, "resubmit_by": notice.deadline})
-    for stale in campaign.feedback.glob(f"*_{FEEDBACK_TAIL}.xlsx"):
-        if stale.name not in wanted:  # the unit's newer return cleared it
-            stale.unlink()
-    write_csv(campaign.feedback / "index.csv", INDEX_COLUMNS, index)
-    with Ledger(campaign.db_path) as ledger:  # collecting one back as written is then told from a corrected one
-        ledger.record_outputs(written)
-    return index
+        self.written.append((hashlib.sha256(data).hexdigest(), "feedback", name))
+        self.wanted.add(name)
+        self.index.append({"unit_code": unit.code, "unit_name": unit.name, "contact": unit.contact,
+                           "phone": unit.phone, "file": name, "errors": errors, "warnings": warnings,
+                           "resubmit_by": notice.deadline})
+
+    def finish(self) -> list[dict]:
+        """Stale workbooks removed, feedback/index.csv written (units in code order, a unit's returns in the
+        order checked) and the workbooks recorded in the ledger; the index rows."""
+        from ..campaign.ledger import Ledger
+        campaign = self.campaign
+        self.index.sort(key=lambda row: row["unit_code"])  # stable: a unit's later return stays later
+        for stale in campaign.feedback.glob(f"*_{FEEDBACK_TAIL}.xlsx"):
+            if stale.name not in self.wanted:  # the unit's newer return cleared it
+                stale.unlink()
+        write_csv(campaign.feedback / "index.csv", INDEX_COLUMNS, self.index)
+        with Ledger(campaign.db_path) as ledger:  # collecting one back as written is then told from a corrected one
+            ledger.record_outputs(self.written)
+        return self.index

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .safety import FORMULA_STARTS, csv_safe
 
-__all__ = ["write_csv", "write_csv_rows"]
+__all__ = ["write_csv", "write_csv_rows", "csv_writer"]
 
 
 def _plain(value):
@@ -61,3 +62,23 @@ def write_csv_rows(path: Path, columns: Iterable[str], rows: Iterable[Sequence])
             writer.writerow([_cell(v) for v in row])
     os.replace(tmp, path)
     return count
+
+
+@contextlib.contextmanager
+def csv_writer(path: Path, columns: Iterable[str]) -> Iterator[Callable[[dict], None]]:
+    """:func:`write_csv` a row at a time: ``write(row)`` as rows come (validate writes issues.csv as it
+    checks); the file is put in place when the block ends without an error, else left as it was."""
+    columns = list(columns)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    get = dict.get
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write("\ufeff")
+            writer = csv.writer(fh)
+            writer.writerow(columns)
+            yield lambda row: writer.writerow([_cell(get(row, c, "")) for c in columns])
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, path)

@@ -89,10 +89,11 @@ def export_ledger(campaign: Campaign, lang: str = "zh") -> Path:
 
 def validate(campaign: Campaign, *, lang: str = "zh", progress: Progress | None = None) -> ValidateSummary:
     """Check every accepted return; out/issues.csv and a feedback workbook for each faulty unit."""
-    from ..feedback.workbooks import write_feedback
+    from ..feedback.workbooks import FeedbackWriter
     from ..validate.stage import validate_campaign
-    result = validate_campaign(campaign, lang, progress=_counter(progress, "validate"))
-    index = write_feedback(campaign, result, lang)
+    writer = FeedbackWriter(campaign, lang)  # each faulty return's workbook made as it is checked, none kept
+    result = validate_campaign(campaign, lang, progress=_counter(progress, "validate"), feedback=writer.add)
+    index = writer.finish()
     counts = result.per_file.values()
     return ValidateSummary(returns=len(result.per_file), faulty=sum(1 for e, _ in counts if e),
                            errors=sum(e for e, _ in counts), warnings=sum(w for _, w in counts),

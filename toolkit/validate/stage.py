@@ -39,17 +39,19 @@ ISSUE_COLUMNS = ("unit_code", "source", "sha256", "sheet", "cell", "field", "cod
 
 @dataclass
 class ValidationResult:
+    """What validate found. With a *feedback* sink (``toolkit validate`` and ``run``) the issue rows
+    went to out/issues.csv and the returns and their issues to the sink as they were checked, and
+    only the counts are kept: ``rows``, ``issues`` and ``returns`` stay empty."""
+
     rows: list[dict] = field(default_factory=list)
     per_file: dict[str, tuple[int, int]] = field(default_factory=dict)
     returns: dict[str, Return] = field(default_factory=dict)   # sha256 -> Return (all, or those with errors
                                                                 # when checked in a worker pool)
     issues: dict[str, list[Issue]] = field(default_factory=dict)
+    codes: dict[str, int] = field(default_factory=dict)         # issue code -> how many
 
     def counts_by_code(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for r in self.rows:
-            out[r["code"]] = out.get(r["code"], 0) + 1
-        return dict(sorted(out.items()))
+        return dict(sorted(self.codes.items()))
 
 
 _INDEX_CACHE: dict[int, tuple[TemplateSpec, dict, dict]] = {}
@@ -181,13 +183,21 @@ def typed_text(value: Any) -> str:
 
 
 @locked
-def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, workers: int | None = None) -> ValidationResult:
-    """Check every accepted return; write out/issues.csv and the ledger's counts."""
-    from ..output.csvfile import write_csv
+def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, workers: int | None = None,
+                      feedback: Callable | None = None) -> ValidationResult:
+    """Check every accepted return; write out/issues.csv and the ledger's counts.
+
+    *feedback*, when given, is called as ``feedback(file, counts, ret, issues)`` for each return as it
+    is checked (:class:`toolkit.feedback.workbooks.FeedbackWriter`), and nothing per return but its
+    counts is kept; without it the result keeps every return's issues (and its Return when needed).
+    """
+    from ..output.csvfile import csv_writer
 
     spec = campaign.template()
     result = ValidationResult()
-    with Ledger(campaign.db_path) as ledger:
+    codes = result.codes
+    # issues.csv written as each return is checked (no list of every row), in place only when all went well
+    with csv_writer(campaign.out / "issues.csv", ISSUE_COLUMNS) as write_row, Ledger(campaign.db_path) as ledger:
         carry = read_carry(campaign)
         accepted = ledger.accepted()
 
@@ -198,20 +208,26 @@ def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, worke
                     yield f, text, {"carry": carry.get(f.unit_code), "received_on": _day(f.received_at)}
 
         def record():  # the main process only records what the pool normalised and checked
-            for sha, rows, counts, ret, issues, values in _map_checks(spec, campaign.period, lang, jobs(),
-                                                                      len(accepted), workers):
-                result.rows.extend(rows)
+            for f, rows, counts, ret, issues, values in _map_checks(spec, campaign.period, lang, jobs(),
+                                                                    len(accepted), workers):
+                sha = f.sha256
+                for row in rows:
+                    codes[row["code"]] = codes.get(row["code"], 0) + 1
+                    write_row(row)
                 result.per_file[sha] = counts
-                result.issues[sha] = issues
-                if ret is not None:
-                    result.returns[sha] = ret
+                if feedback is not None:
+                    feedback(f, counts, ret, issues)
+                else:
+                    result.rows.extend(rows)
+                    result.issues[sha] = issues
+                    if ret is not None:
+                        result.returns[sha] = ret
                 if progress:
                     progress(1)
                 yield sha, values
 
         ledger.set_values(spec_key(spec), record())
         ledger.set_validation(result.per_file)
-    write_csv(campaign.out / "issues.csv", ISSUE_COLUMNS, result.rows)
     return result
 
 
@@ -243,7 +259,7 @@ def _check_one(job: tuple[FileRow, str, dict]):
     keep = counts[0] or _WORKER["keep_all"]
     values = encode_entries((e.sheet_id, e.field_id, e.row, e.sheet, e.cell, e.raw, e.value)
                             for e in ret.entries.values())
-    return f.sha256, _rows(f, issues, _WORKER["lang"]), counts, (ret if keep else None), issues, values
+    return f, _rows(f, issues, _WORKER["lang"]), counts, (ret if keep else None), issues, values
 
 
 def _each(fn: Callable, jobs: list) -> list:
