@@ -19,11 +19,11 @@ from ..campaign.folder import Campaign, Unit
 from ..errors import CampaignError
 from ..generate.outbox import master_context, unit_values
 from ..i18n import Msg, define
+from ..model import Issue, Return
 from ..output.csvfile import write_csv
 from ..output.names import unit_file_names
 from ..spec import layout
 from ..spec.model import TemplateSpec
-from ..validate.checks import Issue, Return
 from ..validate.stage import ValidationResult, issue_message
 from .master import FeedbackMaster
 from .notice import Notice, ResubmitKeyError, resubmit_deadline

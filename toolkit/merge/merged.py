@@ -17,10 +17,9 @@ from ..campaign.folder import Campaign, Unit
 from ..campaign.ledger import FileRow, Ledger
 from ..campaign.status import NOT_RETURNED, UnitStatus, unit_statuses
 from ..campaign.values import spec_key
-from ..model import UnitState
+from ..model import Return, UnitState
 from ..normalise.values import display
 from ..spec.model import TemplateSpec
-from ..validate.checks import Return
 from ..validate.stage import build_return
 from .store import stored_return
 

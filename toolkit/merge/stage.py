@@ -63,8 +63,9 @@ def write_rectification(campaign: Campaign, merged: Merged) -> int | None:
 
     from ..campaign.carried import read_carry, round_tag
     from ..output.csvfile import write_csv
+    from ..returned import lifecycle_sheet
     from ..validate.checklist import failed_closings
-    from ..validate.rectification import RECTIFICATION_COLUMNS, lifecycle_sheet, rectification_rows
+    from .rectification import RECTIFICATION_COLUMNS, rectification_rows
 
     sheet = lifecycle_sheet(merged.spec)
     if sheet is None:

@@ -10,9 +10,9 @@ still uses validate's builder, so merging never depends on the order the command
 from __future__ import annotations
 
 from ..campaign.values import decode_entries
+from ..model import Entry, Return
+from ..returned import field_index
 from ..spec.model import TemplateSpec
-from ..validate.checks import Entry, Return
-from ..validate.stage import field_index
 
 __all__ = ["stored_return"]
 

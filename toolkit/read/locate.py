@@ -14,6 +14,7 @@ from typing import Any
 
 from ..i18n import LANGS, t
 from ..normalise.values import display
+from ..returned import item_field
 from ..spec import layout
 from ..spec.model import Sheet, TemplateSpec
 from .reader import CellValue, Finding, Grid, RawWorkbook, Submission
@@ -255,11 +256,6 @@ def locate_table(sheet: Sheet, grid: Grid, sub: Submission) -> None:
             sub.values.append(CellValue(sheet.id, cid, seq, grid.name, layout.cell_ref(r, positions[cid]), value))
         if item is not None:  # a carried item: its stable id rides in the hidden key column
             sub.values.append(CellValue(sheet.id, item_field(sheet.id), seq, grid.name, layout.cell_ref(r, layout.KEY_COL), item))
-
-
-def item_field(sheet_id: str) -> str:
-    """The pseudo-field holding a table row's stable item id."""
-    return f"_item_{sheet_id}"
 
 
 LOCATORS = {"form": locate_form, "checklist": locate_checklist, "table": locate_table}

@@ -26,7 +26,7 @@ from ..campaign.folder import Campaign, load_campaign
 from ..expr.language import ExpressionError, evaluate
 from ..model import UnitState
 from ..normalise.values import display
-from ..read.locate import item_field
+from ..returned import item_field
 from ..spec.model import Sheet, TemplateSpec
 
 __all__ = ["compute_carry", "carry_over", "previous_campaign"]
@@ -73,8 +73,8 @@ def compute_carry(campaign: Campaign, spec: TemplateSpec) -> dict[str, UnitCarry
 
 def _failed_closings(prev_spec: TemplateSpec, mu, before: UnitCarry) -> set[int]:
     """Rows of last round's ledger marked closed whose closing failed validation (faulty returns only)."""
+    from ..returned import lifecycle_sheet
     from ..validate.checklist import failed_closings
-    from ..validate.rectification import lifecycle_sheet
 
     sheet = lifecycle_sheet(prev_spec)
     if sheet is None or mu.status.state != UnitState.FAULTY:
@@ -119,7 +119,7 @@ def _from_return(spec: TemplateSpec, prev_spec: TemplateSpec, ret, before: UnitC
 
 
 def _ids_in(ret, sheet: Sheet) -> list[str]:
-    from ..validate.rectification import item_ids
+    from ..returned import item_ids
     return [i for i in item_ids(ret, sheet).values() if i]
 
 
@@ -127,7 +127,7 @@ def _record_closed(carry: UnitCarry, prev_spec: TemplateSpec, ret, before: UnitC
                    failed: set[int]) -> None:
     """Remember the items closed last round by their visible key, to notice them reopened later
     (an item whose closing failed validation was not closed)."""
-    from ..validate.rectification import item_ids, item_state, lifecycle_sheet
+    from ..returned import item_ids, item_state, lifecycle_sheet
 
     sheet = lifecycle_sheet(prev_spec)
     if sheet is None or not sheet.key:

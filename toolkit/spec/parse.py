@@ -12,8 +12,8 @@ from typing import Any
 from ..errors import SpecError
 from ..expr.language import ExpressionError, compile_expr
 from ..i18n import Msg, Words
-from ..model import Severity
 from ..output.names import sheet_name_problem
+from ..states import Severity
 from .errors import did_you_mean, error, expected, found, type_name, typed
 from .model import (
     AREA_KINDS,

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-from ..model import Severity
+from ..model import Issue, Return, Severity
+from ..returned import item_ids, item_state
 from ..spec.model import Sheet
 from .checks import (
-    Issue,
-    Return,
     check_bounds,
     check_parse,
     check_pattern,
@@ -21,7 +20,7 @@ from .checks import (
     check_structure,
     check_table_keys,
 )
-from .rectification import check_closing_dates, check_deadlines, check_items_kept, check_reopened, item_ids, item_state
+from .rectification import check_closing_dates, check_deadlines, check_items_kept, check_reopened
 
 __all__ = ["CHECKS", "run_checks", "failed_closings"]
 

@@ -23,13 +23,12 @@ from ..codes import hint, render, title
 from ..expr.language import ExpressionError, evaluate
 from ..i18n import Words, define, pick, texts
 from ..intake.isolated import exit_with_parent
-from ..model import Severity
+from ..model import Entry, Issue, Return, Severity
 from ..normalise.values import Parsed, display, normalise
-from ..read.locate import item_field
 from ..read.reader import Submission
+from ..returned import field_index
 from ..spec.model import Field, TemplateSpec
 from .checklist import run_checks
-from .checks import Entry, Issue, Return
 
 __all__ = ["validate_campaign", "build_return", "check_return", "ISSUE_COLUMNS", "ValidationResult",
            "issue_message", "typed_text"]
@@ -54,40 +53,17 @@ class ValidationResult:
         return dict(sorted(self.codes.items()))
 
 
-_INDEX_CACHE: dict[int, tuple[TemplateSpec, dict, dict]] = {}
+_MEMO_CACHE: dict[int, tuple[TemplateSpec, dict]] = {}
 _MEMO_LIMIT = 8192
-
-
-def field_index(spec: TemplateSpec) -> dict[str, tuple[Field, str, float | None]]:
-    """Value field id → (field, label, item max points) for every locatable value (cached per spec)."""
-    return _indexed(spec)[0]
 
 
 def _indexed(spec: TemplateSpec) -> tuple[dict, dict]:
     """The spec's field index and, per value field id, the memo of its normalised values."""
-    hit = _INDEX_CACHE.get(id(spec))
+    index = field_index(spec)
+    hit = _MEMO_CACHE.get(id(spec))
     if hit is None or hit[0] is not spec:
-        index = _field_index(spec)
-        hit = _INDEX_CACHE[id(spec)] = (spec, index, {fid: {} for fid in index})
-    return hit[1], hit[2]
-
-
-def _field_index(spec: TemplateSpec) -> dict[str, tuple[Field, str, float | None]]:
-    index = {}
-    for sheet in spec.sheets:
-        for f in sheet.fields:
-            index[f.id] = (f, f.label, None)
-        for area in sheet.areas:
-            for item in area.items:
-                for c in area.columns:
-                    mp = item.max_points if c.type == "score" else None
-                    index[f"{item.id}.{c.id}"] = (c, f"{item.id.replace('_', '.')} {item.content[:24]}—{c.label}", mp)
-        if sheet.kind == "table":
-            for c in sheet.columns:
-                index[c.id] = (c, c.label, None)
-            item = item_field(sheet.id)
-            index[item] = (Field(item, "事项编号"), "事项编号", None)
-    return index
+        hit = _MEMO_CACHE[id(spec)] = (spec, {fid: {} for fid in index})
+    return index, hit[1]
 
 
 def build_return(spec: TemplateSpec, sub: Submission, period: tuple = (), context: dict | None = None) -> Return:
