@@ -26,6 +26,7 @@ from gen_issue_codes import DOC, code_modules, render
 from toolkit.campaign.folder import create_campaign
 from toolkit.campaign.ledger import Ledger
 from toolkit.codes import CATALOGUE, Detail, code_info, hint, title
+from toolkit.model import Severity
 from toolkit.read.collect import collect, reason_message
 from toolkit.read.resolve import resolve_file
 
@@ -148,7 +149,7 @@ def test_the_check_reads_the_codes_a_campaign_holds(campaign, tmp_path):
 def test_code_is_well_formed_in_both_languages(code):
     entry = code_info(code)
     assert re.fullmatch(r"[a-z]+\.[a-z_]+", entry.code)
-    assert entry.severity in ("error", "warning", "info")
+    assert isinstance(entry.severity, Severity)  # declared as model's StrEnum, not spelt as a string
     assert entry.title_zh and entry.title_en and title(code) == entry.title_zh and title(code, "en") == entry.title_en
     assert re.search(r"[\u4e00-\u9fff]", entry.title_zh) and not re.search(r"[\u4e00-\u9fff]", entry.title_en)
     if code not in HINTLESS:

@@ -11,16 +11,17 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..i18n import Words
+from ..model import Severity
 
 __all__ = ["Code", "Words", "declare"]
 
 
 @dataclass(frozen=True)
 class Code:
-    """One stable code: ``severity`` is ``error`` or ``warning`` (or ``info`` for ledger reasons)."""
+    """One stable code: ``severity`` is an error or a warning (or info for ledger reasons)."""
 
     code: str
-    severity: str
+    severity: Severity
     title_zh: str
     title_en: str
     hint_zh: str
