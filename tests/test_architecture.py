@@ -230,10 +230,10 @@ def test_the_catalogue_knows_every_code_without_importing_a_stage():
 
     from gen_issue_codes import code_modules
 
-    # toolkit.model (the severities the codes are declared with) is data below every stage, not a stage
+    # toolkit.states (the severities the codes are declared with) is data below every stage, not a stage
     script = ("import sys, toolkit.codes as codes\n"
               "stages = sorted(m for m in sys.modules if m.startswith('toolkit.') and m.split('.')[1] not in "
-              "('codes', 'catalogue', 'i18n', 'model'))\n"
+              "('codes', 'catalogue', 'i18n', 'states'))\n"
               "print(len(codes.CATALOGUE), codes.title('intake.zip_bomb', 'en'), stages)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                           cwd=PACKAGE.parent)

@@ -26,9 +26,9 @@ from gen_issue_codes import DOC, code_modules, render
 from toolkit.campaign.folder import create_campaign
 from toolkit.campaign.ledger import Ledger
 from toolkit.codes import CATALOGUE, Detail, code_info, hint, title
-from toolkit.model import Severity
 from toolkit.read.collect import collect, reason_message
 from toolkit.read.resolve import resolve_file
+from toolkit.states import Severity
 
 TESTS = Path(__file__).resolve().parent
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Severity
+from ..states import Severity
 from .entry import Code, Words, declare
 
 __all__ = ["CODES"]

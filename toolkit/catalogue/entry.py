@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..i18n import Words
-from ..model import Severity
+from ..states import Severity
 
 __all__ = ["Code", "Words", "declare"]
 
