@@ -302,7 +302,9 @@ def test_evaluation_returns_weighted_by_role(tmp_path):
     evaluation("点评", "组织部", 0.9, "leader")
     result = collect(c, [str(tmp_path / "in")], workers=1)
     assert result.counts == {"accepted": 4}  # four returns of one unit, none superseded
+    from toolkit.pipeline.stages import validated
     from toolkit.score.stage import score_campaign
+    validated(c)  # the values stored as validate normalises them (score reads only those)
     scores = score_campaign(c)
     row = next(r for r in scores.scores if r["unit_code"] == "U001")
     total = sum(mx for _, mx in items)

@@ -11,7 +11,7 @@ import pytest
 from conftest import DEFAULT_UNITS, MINI_SPEC, write_roster
 from test_validate import BLANK, submit
 
-import toolkit.merge.merged as merged_module
+import toolkit.validate.stage as stage_module
 from toolkit.campaign.folder import create_campaign
 from toolkit.campaign.ledger import Ledger
 from toolkit.campaign.values import decode_entries, encode_entries, spec_key
@@ -22,14 +22,21 @@ from toolkit.read.collect import collect
 from toolkit.validate.stage import build_return, validate_campaign
 
 
-@pytest.fixture
-def validated(tmp_path):
+def collected(tmp_path):
+    """Two units' returns collected, not validated."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     roster = write_roster(tmp_path / "roster.csv", DEFAULT_UNITS)
     campaign = create_campaign(tmp_path / "camp", str(MINI_SPEC), roster, year=2026, deadline="2026-12-20")
     generate_outbox(campaign, workers=1)
     submit(campaign, tmp_path / "in", "U001", changes={("基本信息", "C6"): "12人", ("基本信息", "C12"): "2026.3.5"})
     submit(campaign, tmp_path / "in", "U002", changes={("基本信息", "C6"): BLANK})
     collect(campaign, [str(tmp_path / "in" / "returns")], workers=1)
+    return campaign
+
+
+@pytest.fixture
+def validated(tmp_path):
+    campaign = collected(tmp_path)
     validate_campaign(campaign, "zh", workers=1)
     return campaign
 
@@ -37,7 +44,7 @@ def validated(tmp_path):
 def _no_normalising(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("merge normalised a return again")
-    monkeypatch.setattr(merged_module, "build_return", refuse)
+    monkeypatch.setattr(stage_module, "build_return", refuse)
 
 
 def test_merge_reads_the_values_validate_stored_without_normalising_again(validated, monkeypatch):
@@ -70,15 +77,17 @@ def test_stored_values_equal_the_normalised_return(validated):
            {k: (e.value, e.raw, e.sheet, e.cell) for k, e in fresh.entries.items()}
 
 
-def test_without_stored_values_merge_still_normalises(validated, monkeypatch):
+def test_without_stored_values_the_pipeline_normalises_them_in_validate(validated, monkeypatch):
     """A return accepted after the last validate (or a template edited since) has no stored values:
-    merge normalises it on the way rather than dropping it."""
+    the pipeline's merge has validate store them first (merge itself never normalises)."""
     with Ledger(validated.db_path) as ledger:
         ledger.set_values("another-spec", [])
     calls = []
-    monkeypatch.setattr(merged_module, "build_return", lambda *a, **k: calls.append(1) or build_return(*a, **k))
+    monkeypatch.setattr(stage_module, "build_return", lambda *a, **k: calls.append(1) or build_return(*a, **k))
+    from toolkit.pipeline.stages import validated as complete
+    assert complete(validated) == 2 and calls
     assert {mu.unit.code: mu for mu in load_merged(validated).loaded()}["U001"].value("members") == 12
-    assert calls
+    assert complete(validated) == 0  # stored now: nothing to do
 
 
 def test_stored_values_of_another_spec_are_not_read(validated):

@@ -60,7 +60,9 @@ def read_values(campaign: Campaign) -> pd.DataFrame:
     its row number. ``value`` as values.csv writes it and, by the field's type, ``number``, ``date``
     or ``flag``; ``current`` marks the return the campaign counts (a newer one under the same return
     key supersedes the older)."""
+    from .pipeline.stages import validated
     from .scale.export import value_rows
+    validated(campaign)  # the values as validate stored them: completed for returns it has not seen
     return _frame(value_rows(campaign, campaign.template()), _VALUES, text=False)
 
 

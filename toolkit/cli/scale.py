@@ -57,12 +57,14 @@ def export(directory: DirArg,
     """Export the campaign's results as typed Parquet tables (values, scores, score trace, issues, ledger,
     status) in out/parquet/. Needs the optional extra \\[scale]."""
     from ..campaign.folder import load_campaign
+    from ..pipeline.stages import validated
     from ..scale.export import export_parquet, parquet_dir
 
     ctx = Ctx(as_json, lang, debug)
     if not parquet:
         raise ConfigError(Msg("cli.export_format"))
     campaign = load_campaign(directory)
+    validated(campaign)  # the values as validate stored them: completed for returns it has not seen
     counts = export_parquet(campaign)
     folder = parquet_dir(campaign)
     parts = ", ".join(f"{name} {n}" for name, n in counts.items())

@@ -20,8 +20,7 @@ from ..campaign.values import spec_key
 from ..model import Return, UnitState
 from ..normalise.values import display
 from ..spec.model import TemplateSpec
-from ..validate.stage import build_return
-from .store import stored_return
+from .store import not_stored, stored_return
 
 __all__ = ["MergedUnit", "Merged", "load_merged", "raw_text", "values_rows", "unit_values_rows", "GroupTotals",
            "group_totals", "VALUES_COLUMNS"]
@@ -71,7 +70,7 @@ class Merged:
             for mu in self.units:
                 returns = []
                 for f in mu.files:
-                    ret = _stored(ledger, self.spec, key, f.sha256, self.campaign.period)
+                    ret = _stored(ledger, self.spec, key, f, self.campaign)
                     if ret is not None:
                         returns.append((f, ret))
                 newest = returns[-1] if returns else (None, None)
@@ -105,13 +104,14 @@ def load_merged(campaign: Campaign) -> Merged:
     return Merged(spec, units, groups, campaign)
 
 
-def _stored(ledger: Ledger, spec: TemplateSpec, key: str, sha256: str, period: tuple) -> Return | None:
-    """The return as validate stored it; normalised here only when validate has not stored it."""
-    text = ledger.values_text(sha256, key)
+def _stored(ledger: Ledger, spec: TemplateSpec, key: str, f: FileRow, campaign: Campaign) -> Return | None:
+    """The return as validate stored it; an error when validate has not stored it (never normalised here)."""
+    text = ledger.values_text(f.sha256, key)
     if text is not None:
-        return stored_return(spec, text, period)
-    sub = ledger.payload(sha256)
-    return None if sub is None else build_return(spec, sub, period)
+        return stored_return(spec, text, campaign.period)
+    if ledger.payload_text(f.sha256) is None:  # nothing was read from the file: no return to merge
+        return None
+    raise not_stored("values", f, campaign)
 
 
 class _ValueRows:

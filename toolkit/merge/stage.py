@@ -17,8 +17,9 @@ from ..model import UnitState
 from ..normalise.values import display
 from .consolidated import ConsolidatedBook
 from .merged import VALUES_COLUMNS, GroupTotals, Merged, MergedUnit, group_totals, load_merged, raw_text, unit_values_rows, values_rows
+from .store import not_stored
 
-__all__ = ["MergedUnit", "Merged", "merge_campaign", "load_merged", "VALUES_COLUMNS", "TOTALS_COLUMNS",
+__all__ = ["MergedUnit", "Merged", "merge_campaign", "load_merged", "stored_closings", "VALUES_COLUMNS", "TOTALS_COLUMNS",
            "group_totals", "raw_text", "values_rows"]
 
 # value is plain (a rate as a fraction, for machines); display is what a person reads (93.3%, 12,345);
@@ -62,15 +63,17 @@ def write_rectification(campaign: Campaign, merged: Merged) -> int | None:
     import datetime as dt
 
     from ..campaign.carried import read_carry, round_tag
+    from ..campaign.ledger import Ledger
     from ..output.csvfile import write_csv
     from ..returned import lifecycle_sheet
-    from ..validate.checklist import failed_closings
     from .rectification import RECTIFICATION_COLUMNS, rectification_rows
 
     sheet = lifecycle_sheet(merged.spec)
     if sheet is None:
         return None
     carry, tag = read_carry(campaign), round_tag(campaign)
+    with Ledger(campaign.db_path) as ledger:
+        closings = ledger.failed_closings()  # validate's: merge never checks a return again
     deadline = deadline_date(campaign.deadline) or dt.date(campaign.year, 12, 31)
     rows = []
     for mu in merged.loaded():
@@ -78,10 +81,18 @@ def write_rectification(campaign: Campaign, merged: Merged) -> int | None:
         today = received.date() if received else deadline
         failed = set()
         if mu.ret is not None and mu.status.state == UnitState.FAULTY:  # only a return with errors can hold one
-            failed = failed_closings(mu.ret, sheet, {"carry": carry.get(mu.unit.code), "received_on": today})
+            failed = stored_closings(closings, mu.file, campaign)
         rows.extend(rectification_rows(sheet, mu.unit.code, mu.ret, carry.get(mu.unit.code), tag, today, failed))
     write_csv(campaign.out / "rectification.csv", RECTIFICATION_COLUMNS, rows)
     return len(rows)
+
+
+def stored_closings(closings: dict, f, campaign: Campaign | None = None) -> set[int]:
+    """The failed closings validate stored for file *f* (an error when it stored none for it)."""
+    rows = closings.get(f.sha256, set())  # not validated at all: not faulty either, so nothing failed
+    if rows is None:
+        raise not_stored("closings", f, campaign)
+    return rows
 
 
 # the counts of totals.csv as the long table names them (in English the column names themselves)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from ..campaign.folder import Campaign
 
 __all__ = ["Progress", "OnStage", "generate", "collect", "validate", "status", "merge", "score", "report",
-           "collect_validate_status", "merge_score_report", "run_all", "resolve", "attention", "export_ledger"]
+           "collect_validate_status", "merge_score_report", "validated", "run_all", "resolve", "attention", "export_ledger"]
 
 Progress = Callable[[str, int], None]
 OnStage = Callable[[object], None]  # called with each stage's summary as the stage finishes
@@ -50,7 +50,10 @@ def generate(campaign: Campaign, *, lang: str = "zh", progress: Progress | None 
     carries over from the round before (worked out here, above both, and handed to generate)."""
     from ..campaign.folder import unfilled_contact
     from ..generate.outbox import generate_outbox
-    from ..rounds.carry import carry_over
+    from ..rounds.carry import carry_over, previous_campaign
+    previous = previous_campaign(campaign)
+    if previous is not None:  # the carry reads what last round's validate stored
+        validated(previous)
     rows = generate_outbox(campaign, carry=carry_over(campaign), lang=lang, progress=_counter(progress, "generate"))
     return GenerateSummary(len(rows), campaign.outbox, campaign.outbox / "manifest.csv",
                            tuple(unfilled_contact(campaign)))
@@ -79,6 +82,16 @@ def attention(campaign: Campaign, lang: str = "zh") -> list[Attention]:
     with Ledger(campaign.db_path) as ledger:
         rows = [f for f in ledger.each_file() if f.status in _ATTENTION]
     return [Attention(f.sha256, f.status, f.source, message(f.reason_code, f.detail)) for f in rows]
+
+
+def validated(campaign: Campaign) -> int:
+    """Complete what validate stored before a later stage reads it: the normalised values of returns
+    accepted since the last validate (or stored under an edited template) and the failed closings a
+    ledger validated by an earlier version lacks. Error counts, issues.csv and the unit states stay
+    as the last validate left them. Merge, score, report and rounds read only the stored output and
+    never call validate's code: the pipeline runs it for them. How many returns it completed."""
+    from ..validate.stored import store_missing
+    return store_missing(campaign)
 
 
 def export_ledger(campaign: Campaign, lang: str = "zh") -> Path:
@@ -120,6 +133,8 @@ def status(campaign: Campaign, *, lang: str = "zh", progress: Progress | None = 
 def merge(campaign: Campaign, *, lang: str = "zh", progress: Progress | None = None, merged=None) -> MergeSummary:
     """out/values.csv, out/totals.csv and out/consolidated.xlsx. *merged*: the returns already loaded."""
     from ..merge.stage import merge_campaign
+    if merged is None:
+        validated(campaign)
     done = merge_campaign(campaign, lang, merged)
     if progress:
         progress("merge", 1)
@@ -130,6 +145,8 @@ def merge(campaign: Campaign, *, lang: str = "zh", progress: Progress | None = N
 def score(campaign: Campaign, *, lang: str = "zh", progress: Progress | None = None, merged=None) -> ScoreSummary:
     """out/scores.csv, out/score_trace.csv and out/scoring-sheet.xlsx (a ConfigError without a scheme)."""
     from ..score.stage import score_campaign
+    if merged is None:
+        validated(campaign)
     result = score_campaign(campaign, lang, merged)
     if progress:
         progress("score", 1)
@@ -147,6 +164,7 @@ def score(campaign: Campaign, *, lang: str = "zh", progress: Progress | None = N
 def report(campaign: Campaign, *, lang: str = "zh", progress: Progress | None = None) -> ReportSummary:
     """out/report.html."""
     from ..report.stage import report_campaign
+    validated(campaign)
     path = report_campaign(campaign, lang)
     if progress:
         progress("report", 1)
@@ -159,6 +177,7 @@ def merge_score_report(campaign: Campaign, *, lang: str = "zh", progress: Progre
     merge and score."""
     from ..merge.stage import load_merged
     tell = on_stage or (lambda summary: None)
+    validated(campaign)
     merged = load_merged(campaign)
     merged_summary = merge(campaign, lang=lang, progress=progress, merged=merged)
     tell(merged_summary)

@@ -17,7 +17,6 @@ again, and the stages of this round read it from there.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +52,12 @@ def compute_carry(campaign: Campaign, spec: TemplateSpec) -> dict[str, UnitCarry
     prev = previous_campaign(campaign)
     if prev is None:
         return {}
+    from ..campaign.ledger import Ledger
     from ..merge.stage import load_merged
 
     prev_spec, merged = prev.template(), load_merged(prev)
+    with Ledger(prev.db_path) as ledger:
+        closings = ledger.failed_closings()  # validate's, stored: a return is never checked again here
     earlier = read_carry(prev)
     tag = round_tag(prev)
     out = {}
@@ -65,27 +67,21 @@ def compute_carry(campaign: Campaign, spec: TemplateSpec) -> dict[str, UnitCarry
             stale = UnitCarry(before.tables, before.prior, True, before.source_round, before.closed)
             out[mu.unit.code] = stale if stale else UnitCarry()
             continue
-        failed = _failed_closings(prev_spec, mu, before)
+        failed = _failed_closings(prev, prev_spec, mu, closings)
         out[mu.unit.code] = _from_return(spec, prev_spec, mu.ret, before, tag, failed,
                                          valid=mu.status.state != UnitState.FAULTY)
     return out
 
 
-def _failed_closings(prev_spec: TemplateSpec, mu, before: UnitCarry) -> set[int]:
-    """Rows of last round's ledger marked closed whose closing failed validation (faulty returns only)."""
+def _failed_closings(prev: Campaign, prev_spec: TemplateSpec, mu, closings: dict) -> set[int]:
+    """Rows of last round's ledger marked closed whose closing failed validation (faulty returns only),
+    as last round's validate stored them."""
+    from ..merge.stage import stored_closings
     from ..returned import lifecycle_sheet
-    from ..validate.checklist import failed_closings
 
-    sheet = lifecycle_sheet(prev_spec)
-    if sheet is None or mu.status.state != UnitState.FAULTY:
+    if lifecycle_sheet(prev_spec) is None or mu.status.state != UnitState.FAULTY:
         return set()
-    received = mu.file.received_at[:10] if mu.file and mu.file.received_at else ""
-    try:
-        received_on = dt.date.fromisoformat(received)
-    except ValueError:
-        received_on = None
-    return failed_closings(mu.ret, sheet, {"carry": before if before.tables or before.closed else None,
-                                           "received_on": received_on})
+    return stored_closings(closings, mu.file, prev)
 
 
 def _from_return(spec: TemplateSpec, prev_spec: TemplateSpec, ret, before: UnitCarry, tag: str,

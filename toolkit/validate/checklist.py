@@ -22,7 +22,7 @@ from .checks import (
 )
 from .rectification import check_closing_dates, check_deadlines, check_items_kept, check_reopened
 
-__all__ = ["CHECKS", "run_checks", "failed_closings"]
+__all__ = ["CHECKS", "run_checks", "failed_closings", "closings_failed"]
 
 CHECKS: list[Callable[[Return], Iterator[Issue]]] = [
     check_structure, check_parse, check_required, check_bounds, check_pattern, check_period,
@@ -48,16 +48,24 @@ def failed_closings(ret: Return, sheet: Sheet, context: dict | None = None) -> s
     """Rows of *sheet* marked closed whose row has an error: a closing that failed validation.
 
     The return is checked again with *context* (the carry and the day it was received, as
-    validate had them), so the answer does not depend on an out/issues.csv being current.
+    validate had them): for a return validate stored no closings for (:mod:`.stored`).
     """
-    closed = {row for row in item_ids(ret, sheet) if item_state(sheet, ret.names(row, sheet.id)) == "closed"}
-    if not closed:
+    if not _closed(ret, sheet):
         return set()
     saved, ret.context = ret.context, dict(context or ret.context)
     try:
         issues = run_checks(ret)
     finally:
         ret.context = saved
+    return closings_failed(ret, sheet, issues)
+
+
+def closings_failed(ret: Return, sheet: Sheet | None, issues: list[Issue]) -> set[int]:
+    """Rows of *sheet* marked closed with an error among *issues* (the checks validate just ran);
+    validate stores them, so merge and rounds never check a return again to know them."""
+    closed = _closed(ret, sheet) if sheet is not None else set()
+    if not closed:
+        return set()
     columns = {c.id for c in sheet.columns}
     failed = set()
     for issue in issues:
@@ -65,3 +73,7 @@ def failed_closings(ret: Return, sheet: Sheet, context: dict | None = None) -> s
         if issue.severity == Severity.ERROR and rest.endswith("]") and fid in columns and rest[:-1].isdigit():
             failed.add(int(rest[:-1]))
     return failed & closed
+
+
+def _closed(ret: Return, sheet: Sheet) -> set[int]:
+    return {row for row in item_ids(ret, sheet) if item_state(sheet, ret.names(row, sheet.id)) == "closed"}

@@ -26,9 +26,9 @@ from ..intake.isolated import exit_with_parent
 from ..model import Entry, Issue, Return, Severity
 from ..normalise.values import Parsed, display, normalise
 from ..read.reader import Submission
-from ..returned import field_index
+from ..returned import field_index, lifecycle_sheet
 from ..spec.model import Field, TemplateSpec
-from .checklist import run_checks
+from .checklist import closings_failed, run_checks
 
 __all__ = ["validate_campaign", "build_return", "check_return", "ISSUE_COLUMNS", "ValidationResult",
            "issue_message", "typed_text"]
@@ -176,6 +176,7 @@ def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, worke
     with csv_writer(campaign.out / "issues.csv", ISSUE_COLUMNS) as write_row, Ledger(campaign.db_path) as ledger:
         carry = read_carry(campaign)
         accepted = ledger.accepted()
+        closings, sheet = {}, lifecycle_sheet(spec)  # stored, so merge and rounds never check a return again
 
         def jobs():  # each payload read as the pool asks for it: never all of them in memory
             for f in accepted:
@@ -191,6 +192,8 @@ def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, worke
                     codes[row["code"]] = codes.get(row["code"], 0) + 1
                     write_row(row)
                 result.per_file[sha] = counts
+                if counts[0] and ret is not None:  # only a return with errors can hold a failed closing
+                    closings[sha] = closings_failed(ret, sheet, issues)
                 if feedback is not None:
                     feedback(f, counts, ret, issues)
                 else:
@@ -203,7 +206,7 @@ def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, worke
                 yield sha, values
 
         ledger.set_values(spec_key(spec), record())
-        ledger.set_validation(result.per_file)
+        ledger.set_validation(result.per_file, closings)
     return result
 
 

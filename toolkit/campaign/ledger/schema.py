@@ -51,7 +51,9 @@ CORE_TABLES = ("runs", "files", "submissions", "resolutions", "validations")
 # Columns added to the schema after campaigns were already running: table → column → declaration.
 # ident_params: the detail of the identification reason as data (its template variant and values, JSON);
 # rows recorded before it have only the English text in ident_detail, and are shown with that text.
-ADDED_COLUMNS = {"files": {"return_key": "TEXT DEFAULT ''", "ident_params": "TEXT"}, "runs": {"finished_at": "TEXT"}}
+# validations.closings: a return's failed closings (JSON list of rows); NULL in a ledger validated before it.
+ADDED_COLUMNS = {"files": {"return_key": "TEXT DEFAULT ''", "ident_params": "TEXT"}, "runs": {"finished_at": "TEXT"},
+                 "validations": {"closings": "TEXT"}}
 
 
 def connect(path: Path, journal_mode: str) -> sqlite3.Connection:
