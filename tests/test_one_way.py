@@ -14,6 +14,7 @@ from test_values_store import validated  # noqa: F401  (a fixture)
 
 import toolkit.validate.checklist as checklist_module
 import toolkit.validate.stage as stage_module
+import toolkit.validate.stored as stored_module
 from toolkit.campaign.ledger import Ledger
 from toolkit.errors import CampaignError
 from toolkit.merge.stage import merge_campaign
@@ -28,8 +29,8 @@ def _sha(campaign, unit: str) -> str:
 def _refuse_checking(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a later stage ran validate's code")
-    for module, name in ((stage_module, "build_return"), (checklist_module, "run_checks"),
-                         (checklist_module, "failed_closings")):
+    for module, name in ((stage_module, "build_return"), (stored_module, "build_return"),
+                         (checklist_module, "run_checks"), (stored_module, "failed_closings")):
         monkeypatch.setattr(module, name, refuse)
 
 

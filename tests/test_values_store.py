@@ -12,6 +12,7 @@ from conftest import DEFAULT_UNITS, MINI_SPEC, write_roster
 from test_validate import BLANK, submit
 
 import toolkit.validate.stage as stage_module
+import toolkit.validate.stored as stored_module
 from toolkit.campaign.folder import create_campaign
 from toolkit.campaign.ledger import Ledger
 from toolkit.campaign.values import decode_entries, encode_entries, spec_key
@@ -44,7 +45,8 @@ def validated(tmp_path):
 def _no_normalising(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("merge normalised a return again")
-    monkeypatch.setattr(stage_module, "build_return", refuse)
+    for module in (stage_module, stored_module):
+        monkeypatch.setattr(module, "build_return", refuse)
 
 
 def test_merge_reads_the_values_validate_stored_without_normalising_again(validated, monkeypatch):
@@ -83,7 +85,7 @@ def test_without_stored_values_the_pipeline_normalises_them_in_validate(validate
     with Ledger(validated.db_path) as ledger:
         ledger.set_values("another-spec", [])
     calls = []
-    monkeypatch.setattr(stage_module, "build_return", lambda *a, **k: calls.append(1) or build_return(*a, **k))
+    monkeypatch.setattr(stored_module, "build_return", lambda *a, **k: calls.append(1) or build_return(*a, **k))
     from toolkit.pipeline.stages import validated as complete
     assert complete(validated) == 2 and calls
     assert {mu.unit.code: mu for mu in load_merged(validated).loaded()}["U001"].value("members") == 12
