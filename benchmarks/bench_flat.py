@@ -49,19 +49,7 @@ def command(code: Path, args: list[str]) -> tuple[float, float, float]:
     return wall, float(user) + float(system), int(peak) / 1024
 
 
-def prepare(root: Path, n: int) -> Path:
-    from returns import make_returns
-    root.mkdir(parents=True)
-    make_returns(root, n)
-    return root
-
-
-def fresh(root: Path, name: str) -> Path:
-    dst = root / name
-    if dst.exists():
-        shutil.rmtree(dst)
-    shutil.copytree(root / "c", dst)
-    return dst
+from bench_cycle import fresh, prepare  # noqa: E402  (one way to make and copy a campaign of N returns)
 
 
 def measure(code: Path, root: Path, name: str) -> dict[str, tuple[float, float, float]]:
