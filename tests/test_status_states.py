@@ -158,6 +158,10 @@ def test_lateness_goes_by_the_offices_clock_not_utc(monkeypatch):
         assert is_late("2026-12-20T17:30:00+00:00", "2026-12-20")
         assert not is_late("2026-12-20T08:59:00+00:00", "2026-12-20 17:00")
         assert is_late("2026-12-20T09:01:00+00:00", "2026-12-20 17:00")
+        # the day a return counts as received (rectification checks, rectification.csv) is the office's too
+        from toolkit.campaign.deadline import received_day
+        assert received_day("2026-12-20T17:30:00+00:00") == dt.date(2026, 12, 21)
+        assert received_day("") is None and received_day("not a time") is None
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["parse_deadline", "deadline_date", "is_late", "DEADLINE_FORMATS"]
-
-DEADLINE_FORMATS = "2026-12-31 or 2026-12-31 17:00"
+__all__ = ["parse_deadline", "deadline_date", "local_time", "received_day", "is_late"]
 
 
 def parse_deadline(text) -> dt.datetime | None:
@@ -51,6 +49,12 @@ def local_time(received_at: str) -> dt.datetime | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone().replace(tzinfo=None)
     return moment
+
+
+def received_day(received_at) -> dt.date | None:
+    """The office's day on which a file was received (the ledger's UTC timestamp in local time)."""
+    moment = local_time(received_at) if received_at else None
+    return moment.date() if moment else None
 
 
 def is_late(received_at: str, deadline) -> bool:

@@ -10,7 +10,7 @@ beside them in values.csv.
 
 from __future__ import annotations
 
-from ..campaign.deadline import deadline_date, local_time
+from ..campaign.deadline import deadline_date, received_day
 from ..campaign.folder import Campaign
 from ..i18n import Words, define, pick, t
 from ..model import UnitState
@@ -77,8 +77,7 @@ def write_rectification(campaign: Campaign, merged: Merged) -> int | None:
     deadline = deadline_date(campaign.deadline) or dt.date(campaign.year, 12, 31)
     rows = []
     for mu in merged.loaded():
-        received = local_time(mu.file.received_at) if mu.file else None
-        today = received.date() if received else deadline
+        today = (received_day(mu.file.received_at) if mu.file else None) or deadline
         failed = set()
         if mu.ret is not None and mu.status.state == UnitState.FAULTY:  # only a return with errors can hold one
             failed = stored_closings(closings, mu.file, campaign)

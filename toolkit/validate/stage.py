@@ -15,6 +15,7 @@ from itertools import islice
 from typing import Any, Callable, Iterator
 
 from ..campaign.carried import read_carry
+from ..campaign.deadline import received_day
 from ..campaign.folder import Campaign
 from ..campaign.ledger import FileRow, Ledger
 from ..campaign.lock import locked
@@ -182,7 +183,7 @@ def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, worke
             for f in accepted:
                 text = ledger.payload_text(f.sha256)
                 if text is not None:
-                    yield f, text, {"carry": carry.get(f.unit_code), "received_on": _day(f.received_at)}
+                    yield f, text, {"carry": carry.get(f.unit_code), "received_on": received_day(f.received_at)}
 
         def record():  # the main process only records what the pool normalised and checked
             for f, rows, counts, ret, issues, values in _map_checks(spec, campaign.period, lang, jobs(),
@@ -211,14 +212,6 @@ def validate_campaign(campaign: Campaign, lang: str = "zh", progress=None, worke
 
 
 _WORKER: dict = {}
-
-
-def _day(timestamp: str):
-    import datetime as dt
-    try:
-        return dt.date.fromisoformat(timestamp[:10])
-    except ValueError:
-        return None
 
 
 def _init_checks(spec: TemplateSpec, period: tuple, lang: str, keep_all: bool = False, worker: bool = False) -> None:

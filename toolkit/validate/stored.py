@@ -10,11 +10,10 @@ last validate left them.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from ..campaign.carried import read_carry
+from ..campaign.deadline import received_day
 from ..campaign.folder import Campaign
-from ..campaign.ledger import FileRow, Ledger
+from ..campaign.ledger import Ledger
 from ..campaign.values import encode_entries, spec_key
 from ..returned import lifecycle_sheet
 from .checklist import failed_closings
@@ -44,7 +43,7 @@ def store_missing(campaign: Campaign) -> int:
             sub = ledger.payload(f.sha256)
             if sub is None:
                 continue
-            ret = build_return(spec, sub, campaign.period, {"carry": carry.get(f.unit_code), "received_on": _day(f)})
+            ret = build_return(spec, sub, campaign.period, {"carry": carry.get(f.unit_code), "received_on": received_day(f.received_at)})
             if ledger.values_text(f.sha256, key) is None:
                 values.append((f.sha256, entries_of(ret)))
             if f.sha256 in closings and closings[f.sha256] is None:  # only a return with errors can hold one
@@ -52,10 +51,3 @@ def store_missing(campaign: Campaign) -> int:
         ledger.add_values(key, values)
         ledger.set_closings(found)
     return len(todo)
-
-
-def _day(f: FileRow) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(f.received_at[:10])
-    except (TypeError, ValueError):
-        return None
