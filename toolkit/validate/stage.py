@@ -31,7 +31,7 @@ from ..returned import field_index, lifecycle_sheet
 from ..spec.model import Field, TemplateSpec
 from .checklist import closings_failed, run_checks
 
-__all__ = ["validate_campaign", "build_return", "check_return", "ISSUE_COLUMNS", "ValidationResult",
+__all__ = ["validate_campaign", "build_return", "entries_of", "check_return", "ISSUE_COLUMNS", "ValidationResult",
            "issue_message", "typed_text"]
 
 ISSUE_COLUMNS = ("unit_code", "source", "sha256", "sheet", "cell", "field", "code", "severity", "value", "message")
@@ -229,9 +229,12 @@ def _check_one(job: tuple[FileRow, str, dict]):
     issues = check_return(ret)
     counts = (sum(i.severity == Severity.ERROR for i in issues), sum(i.severity == Severity.WARNING for i in issues))
     keep = counts[0] or _WORKER["keep_all"]
-    values = encode_entries((e.sheet_id, e.field_id, e.row, e.sheet, e.cell, e.raw, e.value)
-                            for e in ret.entries.values())
-    return f, _rows(f, issues, _WORKER["lang"]), counts, (ret if keep else None), issues, values
+    return f, _rows(f, issues, _WORKER["lang"]), counts, (ret if keep else None), issues, entries_of(ret)
+
+
+def entries_of(ret: Return) -> str:
+    """A normalised return's entries as the ledger stores them (validate's pool and its store of missing ones)."""
+    return encode_entries((e.sheet_id, e.field_id, e.row, e.sheet, e.cell, e.raw, e.value) for e in ret.entries.values())
 
 
 def _each(fn: Callable, jobs: list) -> list:

@@ -14,17 +14,12 @@ from ..campaign.carried import read_carry
 from ..campaign.deadline import received_day
 from ..campaign.folder import Campaign
 from ..campaign.ledger import Ledger
-from ..campaign.values import encode_entries, spec_key
+from ..campaign.values import spec_key
 from ..returned import lifecycle_sheet
 from .checklist import failed_closings
-from .stage import build_return
+from .stage import build_return, entries_of
 
-__all__ = ["store_missing", "entries_of"]
-
-
-def entries_of(ret) -> str:
-    """A normalised return's entries as the ledger stores them."""
-    return encode_entries((e.sheet_id, e.field_id, e.row, e.sheet, e.cell, e.raw, e.value) for e in ret.entries.values())
+__all__ = ["store_missing"]
 
 
 def store_missing(campaign: Campaign) -> int:
